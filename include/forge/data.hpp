@@ -1,0 +1,57 @@
+// What a data plugin returns: the data map. Its named datasets (`train`, `test`, ...) are
+// in-memory tensors of inputs and targets; it may also carry loose tensors and plain values
+// (`num_classes`, `input_shape`, ...) that the model plugin reads to size itself, as the
+// Python tool passed the dataset's dict to the model as keyword arguments.
+#pragma once
+
+#include <forge/plugin.hpp>
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace forge {
+
+// A labelled dataset held in memory: row i of `inputs` goes with row i of `targets`.
+struct BOOST_SYMBOL_VISIBLE Dataset {
+  torch::Tensor inputs;
+  torch::Tensor targets;
+
+  int64_t size() const { return inputs.defined() ? inputs.size(0) : 0; }
+};
+
+// A plain value in the data map.
+using Value = std::variant<int64_t, double, std::string, std::vector<int64_t>>;
+
+class BOOST_SYMBOL_VISIBLE DataMap {
+ public:
+  std::map<std::string, Dataset> datasets;
+  std::map<std::string, torch::Tensor> tensors;
+  std::map<std::string, Value> values;
+
+  bool has_dataset(const std::string& name) const { return datasets.count(name) != 0; }
+
+  // Throws std::out_of_range naming the missing dataset.
+  const Dataset& dataset(const std::string& name) const {
+    auto it = datasets.find(name);
+    if (it == datasets.end())
+      throw std::out_of_range("the data map has no dataset named '" + name + "'");
+    return it->second;
+  }
+
+  // Throws std::out_of_range when the value is missing, std::bad_variant_access when it has
+  // another type.
+  template <class T>
+  const T& value(const std::string& name) const {
+    auto it = values.find(name);
+    if (it == values.end())
+      throw std::out_of_range("the data map has no value named '" + name + "'");
+    return std::get<T>(it->second);
+  }
+};
+
+}  // namespace forge

@@ -1,0 +1,95 @@
+// The contract between forge and its plugins, torch-free: the plugin ABI version, flag
+// declarations, the flag values a plugin reads, and the macros that export a plugin.
+//
+// A data plugin exports `load(const forge::Flags&) -> forge::DataMap`; a model plugin exports
+// `load(const forge::Flags&, const forge::DataMap&) -> std::shared_ptr<forge::Model>`.
+// See forge/data.hpp and forge/model.hpp, and plugins/ for complete examples.
+#pragma once
+
+#include <boost/config.hpp>
+#include <boost/dll/alias.hpp>
+
+#include <cstdlib>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace forge {
+
+// Bumped whenever a type that crosses the plugin boundary changes layout or meaning.
+// forge refuses to load a plugin built for another version (it rebuilds from source instead
+// when it has the source).
+inline constexpr int plugin_abi_version = 1;
+
+enum class FlagType { integer, real, text, boolean };
+
+// One flag a plugin (or forge itself) declares: it becomes a `--name` command-line option,
+// a key in config files, and a value saved with every run.
+struct FlagSpec {
+  std::string name;
+  FlagType type;
+  std::string default_value;  // as it would be written on the command line
+  std::string help;
+};
+
+inline FlagSpec integer_flag(std::string name, long long value, std::string help) {
+  return {std::move(name), FlagType::integer, std::to_string(value), std::move(help)};
+}
+inline FlagSpec real_flag(std::string name, std::string value, std::string help) {
+  return {std::move(name), FlagType::real, std::move(value), std::move(help)};
+}
+inline FlagSpec text_flag(std::string name, std::string value, std::string help) {
+  return {std::move(name), FlagType::text, std::move(value), std::move(help)};
+}
+inline FlagSpec bool_flag(std::string name, bool value, std::string help) {
+  return {std::move(name), FlagType::boolean, value ? "true" : "false", std::move(help)};
+}
+
+// The resolved value of every flag, forge's and the plugins'. Values were type-checked
+// when parsed, so the getters only fail for a name nobody declared.
+class BOOST_SYMBOL_VISIBLE Flags {
+ public:
+  Flags() = default;
+  explicit Flags(std::map<std::string, std::string> values) : values_(std::move(values)) {}
+
+  bool has(const std::string& name) const { return values_.count(name) != 0; }
+  const std::string& text(const std::string& name) const {
+    auto it = values_.find(name);
+    if (it == values_.end()) throw std::out_of_range("no flag named --" + name);
+    return it->second;
+  }
+  long long integer(const std::string& name) const { return std::stoll(text(name)); }
+  double real(const std::string& name) const { return std::stod(text(name)); }
+  bool boolean(const std::string& name) const {
+    const std::string& v = text(name);
+    return v == "true" || v == "1" || v == "yes" || v == "on";
+  }
+  const std::map<std::string, std::string>& all() const { return values_; }
+  void set(const std::string& name, std::string value) { values_[name] = std::move(value); }
+
+ private:
+  std::map<std::string, std::string> values_;
+};
+
+enum class PluginKind { data, model };
+
+}  // namespace forge
+
+// Exported identity of a plugin: the ABI it was built for and whether it is a data or a
+// model plugin. forge reads these before it touches anything else in the library.
+#define FORGE_PLUGIN_IDENTITY(kind_name, flags_fn)                                        \
+  extern "C" BOOST_SYMBOL_EXPORT int forge_plugin_abi() { return forge::plugin_abi_version; } \
+  extern "C" BOOST_SYMBOL_EXPORT const char* forge_plugin_kind() { return #kind_name; }      \
+  BOOST_DLL_ALIAS(flags_fn, forge_flags)
+
+// Exports the plugin's `load` entry point.
+#define FORGE_PLUGIN_LOAD(load_fn) BOOST_DLL_ALIAS(load_fn, load)
+
+// The usual way to declare a plugin: its flags and its load function.
+#define FORGE_DATA_PLUGIN(flags_fn, load_fn) \
+  FORGE_PLUGIN_IDENTITY(data, flags_fn)      \
+  FORGE_PLUGIN_LOAD(load_fn)
+#define FORGE_MODEL_PLUGIN(flags_fn, load_fn) \
+  FORGE_PLUGIN_IDENTITY(model, flags_fn)      \
+  FORGE_PLUGIN_LOAD(load_fn)

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs everything forge needs to build, test and train, from Debian's archive only.
+# Idempotent: packages already present are left alone, and apt-get update runs only when
+# something is missing.
+set -euo pipefail
+
+packages=(
+  build-essential cmake git pkg-config
+  libtorch-dev            # libtorch 1.13 (CPU), CMake package Torch
+  libopenblas0-openmp     # without it libtorch uses the reference BLAS: ~4x slower training
+  libboost-dev            # Boost.DLL (header-only in Boost 1.74)
+  libboost-program-options-dev libboost-filesystem-dev
+  libspdlog-dev libfmt-dev
+  nlohmann-json3-dev
+  zlib1g-dev              # gzipped idx files
+  libgtest-dev
+  dataset-fashion-mnist   # the real data: /usr/share/datasets/fashion-mnist
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  sudo_cmd=()
+  [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -q
+  "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,77 @@
+#include "cli/commands.hpp"
+
+#include "core/error.hpp"
+#include "core/logging.hpp"
+#include "plugins/build_config.hpp"
+
+#include <forge/plugin.hpp>
+
+#include <torch/torch.h>
+
+#include <iostream>
+
+namespace forge {
+namespace {
+
+const char* help_text =
+    "forge: train libtorch models from data and model plugins, into run folders that can always\n"
+    "be resumed and evaluated.\n"
+    "\n"
+    "usage: forge COMMAND [ARGS]\n"
+    "\n"
+    "commands:\n"
+    "  train    --data PLUGIN --model PLUGIN [flags]   train a new run (see forge train --help)\n"
+    "  resume   RUN_DIR [--epochs N]                    continue a run from its newest checkpoint\n"
+    "  eval     RUN_DIR [--checkpoint STEP]             test-set metrics of a run's checkpoint\n"
+    "  compile  SOURCE.cpp                              build a plugin into the cache, print its path\n"
+    "  help                                             this text (also --help); --version\n"
+    "\n"
+    "Plugins: a built-in name (mnist, synthetic, mlp, cnn), a .so, or a .cpp that forge compiles\n"
+    "(cached in $XDG_CACHE_HOME/forge). Bare names are searched in the built-in plugin folder,\n"
+    "then in FORGE_PLUGIN_PATH (':'-separated folders).\n"
+    "\n"
+    "exit codes: 0 ok, 1 training or evaluation failed, 2 bad usage or flag, 3 plugin compile\n"
+    "error, 4 plugin error, 5 bad run folder or checkpoint, 6 data error, 130/143 interrupted\n"
+    "by SIGINT/SIGTERM (the run is checkpointed and can be resumed).\n";
+
+int dispatch(const Args& args, const Args& command_line) {
+  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+    std::cout << help_text;
+    return args.empty() ? int(ExitCode::usage) : 0;
+  }
+  if (args[0] == "--version") {
+    const BuildConfig& build = build_config();
+    std::cout << "forge " << build.forge_version << " (libtorch " << build.libtorch_version << ", plugin ABI "
+              << plugin_abi_version << ")\n";
+    return 0;
+  }
+  const std::string& command = args[0];
+  Args rest(args.begin() + 1, args.end());
+  if (command == "train") return train_command(rest, command_line);
+  if (command == "resume") return resume_command(rest, command_line);
+  if (command == "eval") return eval_command(rest);
+  if (command == "compile") return compile_command(rest);
+  throw Error(ExitCode::usage, "unknown command '" + command + "'; commands are train, resume, eval, compile");
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  setup_console_log();
+  Args command_line(argv, argv + argc);
+  Args args(command_line.begin() + 1, command_line.end());
+  try {
+    return dispatch(args, command_line);
+  } catch (const Error& e) {
+    std::cerr << "forge: error: " << e.what() << std::endl;
+    return int(e.code());
+  } catch (const c10::Error& e) {
+    std::cerr << "forge: error: " << e.what_without_backtrace() << std::endl;
+    return int(ExitCode::failure);
+  } catch (const std::exception& e) {
+    std::cerr << "forge: error: " << e.what() << std::endl;
+    return int(ExitCode::failure);
+  }
+}
+
+}  // namespace forge

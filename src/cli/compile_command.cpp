@@ -1,0 +1,27 @@
+// forge compile: build a plugin source into the cache and print the library's path.
+#include "cli/commands.hpp"
+#include "core/error.hpp"
+#include "plugins/plugin_compiler.hpp"
+#include "plugins/plugin_resolver.hpp"
+
+#include <chrono>
+#include <iostream>
+
+namespace forge {
+
+int compile_command(const Args& args) {
+  if (args.size() != 1 || args[0] == "--help" || args[0] == "-h") {
+    std::cout << "usage: forge compile SOURCE.cpp\n"
+                 "Compiles a plugin into forge's cache (or finds it there) and prints the library's path.\n";
+    if (args.size() == 1) return 0;
+    throw Error(ExitCode::usage, "forge compile needs exactly one plugin source");
+  }
+  std::string source = resolve_plugin(args[0]);
+  if (!is_plugin_source(source))
+    throw Error(ExitCode::usage, source + " is not a C++ source (.cpp, .cc or .cxx)");
+  CompiledPlugin compiled = compile_plugin(source);
+  std::cout << compiled.library << std::endl;
+  return 0;
+}
+
+}  // namespace forge

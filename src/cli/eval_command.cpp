@@ -1,0 +1,95 @@
+// forge eval: test-set metrics of a run's checkpoint (the newest intact one by default),
+// printed and recorded in the run's evals.json.
+#include "cli/commands.hpp"
+#include "cli/run_training.hpp"
+#include "core/error.hpp"
+#include "runs/run_dir.hpp"
+#include "train/evaluate.hpp"
+
+#include <boost/filesystem.hpp>
+
+#include <iostream>
+#include <sstream>
+
+namespace forge {
+namespace {
+
+const char* usage =
+    "usage: forge eval RUN_DIR [--checkpoint STEP] [--batch_size N]\n"
+    "Evaluates the run's model on its data's test set and records the result in evals.json.\n";
+
+FlagSet eval_flag_set() {
+  FlagSet set;
+  set.declare({text_flag("checkpoint", "", "step of the checkpoint to evaluate (default: the newest intact one)"),
+               integer_flag("batch_size", 256, "evaluation batch size")},
+              "forge eval");
+  return set;
+}
+
+std::string available(const std::string& run_dir) {
+  std::string out;
+  for (int64_t step : list_checkpoints(run_dir)) out += (out.empty() ? "" : ", ") + std::to_string(step);
+  return out.empty() ? "none" : out;
+}
+
+int64_t chosen_checkpoint(const std::string& run_dir, const std::string& asked) {
+  if (asked.empty()) {
+    int64_t step = newest_valid_checkpoint(run_dir);
+    if (step < 0)
+      throw Error(ExitCode::run, "run " + run_dir + " has no intact checkpoint to evaluate; train or resume it first");
+    return step;
+  }
+  int64_t step;
+  try {
+    size_t used;
+    step = std::stoll(asked, &used);
+    if (used != asked.size()) throw std::invalid_argument(asked);
+  } catch (const std::exception&) {
+    throw Error(ExitCode::usage, "invalid value '" + asked + "' for --checkpoint: expected a step number");
+  }
+  if (!boost::filesystem::exists(checkpoint_path(run_dir, step)))
+    throw Error(ExitCode::run, "run " + run_dir + " has no checkpoint at step " + asked +
+                                   " (it has: " + available(run_dir) + ")");
+  return step;
+}
+
+}  // namespace
+
+int eval_command(const Args& args) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    std::cout << usage << eval_flag_set().help();
+    if (args.empty()) throw Error(ExitCode::usage, "forge eval needs a run folder");
+    return 0;
+  }
+  const std::string run_dir = args[0];
+  require_run_dir(run_dir);
+  Flags options = eval_flag_set().parse(Args(args.begin() + 1, args.end()));
+  if (options.integer("batch_size") < 1) throw Error(ExitCode::usage, "--batch_size must be at least 1");
+  json manifest = read_json(run_dir + "/manifest.json");
+  Flags flags = read_saved_flags(run_dir);
+  int64_t step = chosen_checkpoint(run_dir, options.text("checkpoint"));
+
+  PreparedPlugin data_plugin = prepare_saved_plugin(run_dir, manifest["plugins"]["data"], PluginKind::data);
+  PreparedPlugin model_plugin = prepare_saved_plugin(run_dir, manifest["plugins"]["model"], PluginKind::model);
+  apply_process_settings(flags);
+  DataMap data = load_data(data_plugin, flags);
+  if (!data.has_dataset("test")) throw Error(ExitCode::data, "the run's data plugin returns no 'test' dataset");
+  auto model = load_model(model_plugin, flags, data);
+  TrainingPosition position = load_checkpoint(checkpoint_path(run_dir, step), model->module(), nullptr);
+  auto metrics = evaluate(*model, data.dataset("test"), options.integer("batch_size"));
+
+  std::ostringstream line;
+  line << "test";
+  for (const auto& [name, value] : metrics) line << ' ' << name << ' ' << value;
+  line << " (checkpoint step " << step << ", epoch " << position.epoch << ")";
+  std::cout << line.str() << std::endl;
+
+  std::string evals_path = run_dir + "/evals.json";
+  json evals = boost::filesystem::exists(evals_path) ? read_json(evals_path) : json::object();
+  evals[std::to_string(step)] = {{"split", "test"}, {"metrics", metrics}, {"epoch", position.epoch},
+                                 {"evaluated", now_iso8601()}};
+  write_json_atomically(evals_path, evals);
+  return 0;
+}
+
+}  // namespace forge

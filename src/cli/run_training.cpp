@@ -1,0 +1,59 @@
+#include "cli/run_training.hpp"
+
+#include "core/error.hpp"
+#include "train/optimizers.hpp"
+#include "train/stop_signals.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+
+namespace forge {
+
+std::unique_ptr<torch::optim::Optimizer> make_optimizer_from_flags(const Flags& flags, Model& model) {
+  OptimizerSettings settings{flags.text("optimizer"), flags.real("lr"), flags.real("momentum"),
+                             flags.real("weight_decay")};
+  return make_optimizer(settings, model.module().parameters());
+}
+
+int run_training(const std::string& run_dir, Model& model, const DataMap& data, const Flags& flags,
+                 torch::optim::Optimizer& optimizer, const TrainingPosition& start) {
+  TrainSettings settings{flags.integer("epochs"), flags.integer("batch_size"), flags.integer("log_every"),
+                         flags.integer("seed")};
+  install_stop_handlers();
+  try {
+    Trainer trainer(model, data, optimizer, settings, run_dir);
+    if (trainer.run(start) == TrainOutcome::interrupted) {
+      int signal = stop_signal();
+      std::string reason = std::string("stopped by ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT") +
+                           "; continue with: forge resume " + run_dir;
+      record_status(run_dir, "interrupted", reason);
+      spdlog::warn("{}", reason);
+      return 128 + signal;
+    }
+  } catch (const std::exception& e) {
+    std::string reason = dynamic_cast<const c10::Error*>(&e)
+                             ? static_cast<const c10::Error&>(e).what_without_backtrace()
+                             : e.what();
+    record_status(run_dir, "failed", reason);
+    throw Error(ExitCode::failure, "training failed: " + reason + " (run " + run_dir + ")");
+  }
+  record_status(run_dir, "completed", "trained " + std::to_string(settings.epochs) + " epochs");
+  spdlog::info("run {} completed", run_dir);
+  return 0;
+}
+
+int64_t newest_valid_checkpoint(const std::string& run_dir) {
+  auto steps = list_checkpoints(run_dir);
+  for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
+    try {
+      verify_checkpoint(checkpoint_path(run_dir, *it));
+      return *it;
+    } catch (const Error& e) {
+      spdlog::warn("skipping {}", e.what());
+    }
+  }
+  return -1;
+}
+
+}  // namespace forge

@@ -1,0 +1,23 @@
+// The tail that train and resume share: run the trainer from a position, then record how the
+// run ended (completed, interrupted by a signal, failed) in its manifest.
+#pragma once
+
+#include "cli/session.hpp"
+#include "train/trainer.hpp"
+
+namespace forge {
+
+// Returns the exit code: 0 when completed, 128 + signal when interrupted. On failure records
+// it and rethrows.
+int run_training(const std::string& run_dir, Model& model, const DataMap& data, const Flags& flags,
+                 torch::optim::Optimizer& optimizer, const TrainingPosition& start);
+
+// The optimizer --optimizer, --lr, --momentum and --weight_decay ask for. Throws
+// Error(ExitCode::usage) for bad settings.
+std::unique_ptr<torch::optim::Optimizer> make_optimizer_from_flags(const Flags& flags, Model& model);
+
+// Newest checkpoint of the run that passes its integrity check; -1 when there is none. Broken
+// newer ones are reported with a warning and skipped.
+int64_t newest_valid_checkpoint(const std::string& run_dir);
+
+}  // namespace forge

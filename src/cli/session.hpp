@@ -1,0 +1,49 @@
+// The steps that train, resume and eval share: getting a plugin ready (resolve, compile,
+// load), forge's own flags, loading data and model with exceptions turned into forge errors,
+// and the process-wide settings (threads, seed, denormals) a run asks for.
+#pragma once
+
+#include <forge/model.hpp>
+
+#include "core/flag_set.hpp"
+#include "plugins/plugin_loader.hpp"
+#include "runs/manifest.hpp"
+#include "runs/snapshot.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace forge {
+
+struct PreparedPlugin {
+  LoadedPlugin loaded;
+  PluginFiles files;  // what a run snapshots
+};
+
+// Resolves `given`, compiles it when it is a source, loads it and checks its kind.
+PreparedPlugin prepare_plugin(const std::string& given, PluginKind kind);
+
+// Loads the plugin a run saved (its manifest record); when the saved library cannot be loaded
+// (say forge was upgraded) and the run holds the source, rebuilds it from that source.
+PreparedPlugin prepare_saved_plugin(const std::string& run_dir, const json& record, PluginKind kind);
+
+// The flags of `forge train` itself.
+std::vector<FlagSpec> train_flags();
+
+// forge's flags followed by the data and the model plugin's.
+FlagSet train_flag_set(const PreparedPlugin& data, const PreparedPlugin& model);
+
+// Calls the plugins' load functions; their exceptions become Error(ExitCode::data) or
+// Error(ExitCode::plugin) naming the plugin.
+DataMap load_data(const PreparedPlugin& plugin, const Flags& flags);
+std::shared_ptr<Model> load_model(const PreparedPlugin& plugin, const Flags& flags, const DataMap& data);
+
+// Applies --threads, --seed and --flush_denormal to the process; returns the thread count.
+int apply_process_settings(const Flags& flags);
+
+// flags.json of a run, as Flags, and its JSON form for a flag set.
+Flags read_saved_flags(const std::string& run_dir);
+json flags_to_json(const FlagSet& set, const Flags& flags);
+
+}  // namespace forge

@@ -1,0 +1,104 @@
+// forge train: resolve and load the plugins, parse every flag, claim a run folder, snapshot
+// the plugins and flags into it, and train.
+#include "cli/commands.hpp"
+#include "cli/run_training.hpp"
+#include "core/error.hpp"
+#include "core/logging.hpp"
+#include "runs/run_dir.hpp"
+
+#include <boost/filesystem.hpp>
+#include <spdlog/spdlog.h>
+
+#include <future>
+#include <iostream>
+
+namespace fs = boost::filesystem;
+
+namespace forge {
+namespace {
+
+const char* usage =
+    "usage: forge train --data PLUGIN --model PLUGIN [flags]\n"
+    "       forge train --config FILE [flags]\n"
+    "Add --data and --model to --help to see the plugins' flags too.\n";
+
+bool wants_help(const Args& args) {
+  for (const auto& a : args)
+    if (a == "--help" || a == "-h") return true;
+  return false;
+}
+
+Args without_help(Args args) {
+  args.erase(std::remove_if(args.begin(), args.end(), [](auto& a) { return a == "--help" || a == "-h"; }),
+             args.end());
+  return args;
+}
+
+// --data / --model from the command line, else from the config file.
+std::string plugin_choice(const Args& args, const std::string& config, const std::string& name) {
+  std::string value = find_flag_value(args, name);
+  if (value.empty() && !config.empty()) value = find_config_value(config, name);
+  return value;
+}
+
+void check_training_flags(const Flags& flags) {
+  for (const char* name : {"epochs", "batch_size", "log_every"})
+    if (flags.integer(name) < 1) throw Error(ExitCode::usage, std::string("--") + name + " must be at least 1");
+}
+
+std::string default_run_name(const PreparedPlugin& data, const PreparedPlugin& model) {
+  return fs::path(data.files.library).stem().string() + "_" + fs::path(model.files.library).stem().string();
+}
+
+}  // namespace
+
+int train_command(const Args& given_args, const Args& command_line) {
+  const bool help = wants_help(given_args);
+  const Args args = without_help(given_args);
+  const std::string config = find_flag_value(args, "config");
+  const std::string data_name = plugin_choice(args, config, "data");
+  const std::string model_name = plugin_choice(args, config, "model");
+  if (help && (data_name.empty() || model_name.empty())) {
+    FlagSet forge_only;
+    forge_only.declare(train_flags(), "forge");
+    std::cout << usage << forge_only.help();
+    return 0;
+  }
+  if (data_name.empty() || model_name.empty())
+    throw Error(ExitCode::usage, std::string("forge train needs --") + (data_name.empty() ? "data" : "model") +
+                                     " (a plugin name, .so or .cpp); see forge train --help");
+
+  // Compile (or load) both plugins at once: a cold compile takes tens of seconds each.
+  auto data_future = std::async(std::launch::async, [&] { return prepare_plugin(data_name, PluginKind::data); });
+  PreparedPlugin model_plugin = prepare_plugin(model_name, PluginKind::model);
+  PreparedPlugin data_plugin = data_future.get();
+
+  FlagSet flag_set = train_flag_set(data_plugin, model_plugin);
+  if (help) {
+    std::cout << usage << flag_set.help();
+    return 0;
+  }
+  Flags flags = flag_set.parse(args, config);
+  if (flags.text("run_name").empty()) flags.set("run_name", default_run_name(data_plugin, model_plugin));
+  check_training_flags(flags);
+  int threads = apply_process_settings(flags);
+
+  // Everything that can fail on bad input happens before the run folder exists.
+  DataMap data = load_data(data_plugin, flags);
+  if (!data.has_dataset("train")) throw Error(ExitCode::data, "the data plugin returned no 'train' dataset");
+  auto model = load_model(model_plugin, flags, data);
+  auto optimizer = make_optimizer_from_flags(flags, *model);
+
+  std::string run_dir = claim_run_dir(flags.text("checkpoint_dir"), flags.text("run_name"));
+  add_log_file(run_dir + "/log.txt");
+  spdlog::info("run {}", run_dir);
+  write_json_atomically(run_dir + "/flags.json", flags_to_json(flag_set, flags));
+  json manifest = new_manifest(command_line, threads);
+  manifest["plugins"] = {{"data", snapshot_plugin(run_dir, data_plugin.files)},
+                         {"model", snapshot_plugin(run_dir, model_plugin.files)}};
+  manifest["flush_denormal"] = flags.boolean("flush_denormal");
+  write_json_atomically(run_dir + "/manifest.json", manifest);
+  return run_training(run_dir, *model, data, flags, *optimizer, TrainingPosition{});
+}
+
+}  // namespace forge

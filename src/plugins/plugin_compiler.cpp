@@ -1,0 +1,104 @@
+#include "plugins/plugin_compiler.hpp"
+
+#include "core/atomic_file.hpp"
+#include "core/error.hpp"
+#include "core/hash.hpp"
+#include "core/process.hpp"
+#include "plugins/build_config.hpp"
+#include "plugins/local_headers.hpp"
+
+#include <forge/plugin.hpp>
+
+#include <boost/filesystem.hpp>
+#include <unistd.h>
+
+#include <iostream>
+#include <sstream>
+
+namespace fs = boost::filesystem;
+
+namespace forge {
+namespace {
+
+// The first line of compiler output that reports an error, for the one-line summary.
+std::string first_error_line(const std::string& output) {
+  std::istringstream lines(output);
+  std::string line;
+  while (std::getline(lines, line))
+    if (line.find("error") != std::string::npos) return line;
+  return "the compiler gave no error message";
+}
+
+size_t count_errors(const std::string& output) {
+  size_t count = 0;
+  for (size_t at = output.find(": error:"); at != std::string::npos; at = output.find(": error:", at + 1))
+    ++count;
+  return count;
+}
+
+}  // namespace
+
+std::string plugin_cache_dir() {
+  const char* xdg = std::getenv("XDG_CACHE_HOME");
+  if (xdg && *xdg) return std::string(xdg) + "/forge";
+  const char* home = std::getenv("HOME");
+  return std::string(home && *home ? home : "/tmp") + "/.cache/forge";
+}
+
+std::vector<std::string> compile_command(const std::string& source, const std::string& output) {
+  const BuildConfig& config = build_config();
+  std::vector<std::string> command{config.compiler};
+  for (const auto& flag : config.compile_flags)
+    if (!flag.empty() && flag != "-D") command.push_back(flag);
+  for (const auto& dir : config.include_dirs)
+    if (!dir.empty()) command.push_back("-I" + dir);
+  command.push_back(source);
+  command.push_back("-o");
+  command.push_back(output);
+  for (const auto& library : config.link_libraries) command.push_back(library);
+  for (const auto& extra : link_directives(read_file(source))) command.push_back("-l" + extra);
+  return command;
+}
+
+std::string plugin_cache_key(const std::string& source, const std::vector<std::string>& headers) {
+  Hasher hasher;
+  hasher.add("abi " + std::to_string(plugin_abi_version));
+  const BuildConfig& config = build_config();
+  hasher.add(config.compiler).add(config.compiler_version);
+  for (const auto& list : {config.compile_flags, config.include_dirs, config.link_libraries})
+    for (const auto& part : list) hasher.add(part);
+  hasher.add(read_file(source));
+  for (const auto& header : headers) hasher.add(fs::path(header).filename().string()).add(read_file(header));
+  return hasher.hex();
+}
+
+CompiledPlugin compile_plugin(const std::string& source) {
+  if (!fs::is_regular_file(source))
+    throw Error(ExitCode::plugin, "plugin source " + source + " does not exist");
+  CompiledPlugin result;
+  result.headers = local_headers(source);
+  result.cache_key = plugin_cache_key(source, result.headers);
+  fs::path dir = fs::path(plugin_cache_dir()) / "plugins" / result.cache_key;
+  fs::path library = dir / (fs::path(source).stem().string() + ".so");
+  result.library = library.string();
+  if (fs::is_regular_file(library)) {
+    result.from_cache = true;
+    return result;
+  }
+  boost::system::error_code ignored;
+  fs::create_directories(dir, ignored);
+  std::string temp = (dir / (".build." + std::to_string(::getpid()) + ".so")).string();
+  ProcessResult compiled = run_process(compile_command(fs::absolute(source).string(), temp));
+  if (compiled.exit_status != 0) {
+    fs::remove(temp, ignored);
+    std::cerr << compiled.output;
+    size_t errors = count_errors(compiled.output);
+    throw Error(ExitCode::compile, "cannot compile " + source + " (" + std::to_string(errors) +
+                                       (errors == 1 ? " error" : " errors") + "): " +
+                                       first_error_line(compiled.output));
+  }
+  fs::rename(temp, library);
+  return result;
+}
+
+}  // namespace forge

@@ -1,0 +1,34 @@
+// Turns a plugin source into a shared library with the compiler, flags and headers forge was
+// built with, cached by content: a second request for unchanged sources does not compile.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace forge {
+
+struct CompiledPlugin {
+  std::string library;               // the cached .so
+  std::string cache_key;             // 40 hex digits
+  bool from_cache = false;           // true when nothing was compiled
+  std::vector<std::string> headers;  // local headers that went into the key
+};
+
+// $XDG_CACHE_HOME/forge, or ~/.cache/forge.
+std::string plugin_cache_dir();
+
+// The cache key: a hash of the source, its local headers, the compile command and the
+// plugin ABI version.
+std::string plugin_cache_key(const std::string& source, const std::vector<std::string>& headers);
+
+// Compiles `source` into <cache>/plugins/<key>/<stem>.so unless it is there already. The
+// library appears atomically (built under a temporary name, then renamed), so a library
+// that a running process has loaded is never overwritten in place.
+// Throws Error(ExitCode::compile) with the compiler's first error as a one-line summary,
+// after printing the compiler's full output to stderr.
+CompiledPlugin compile_plugin(const std::string& source);
+
+// The compiler command line used for `source` → `output` (for logs and tests).
+std::vector<std::string> compile_command(const std::string& source, const std::string& output);
+
+}  // namespace forge

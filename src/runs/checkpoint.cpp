@@ -1,0 +1,158 @@
+#include "runs/checkpoint.hpp"
+
+#include "core/atomic_file.hpp"
+#include "core/error.hpp"
+
+#include <boost/crc.hpp>
+#include <boost/filesystem.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+
+namespace fs = boost::filesystem;
+
+namespace forge {
+namespace {
+
+const std::string magic = "FORGECKPT1\n";
+constexpr size_t header_size = 11 + 8 + 4;
+
+uint32_t crc32(const std::string& bytes) {
+  boost::crc_32_type crc;
+  crc.process_bytes(bytes.data(), bytes.size());
+  return crc.checksum();
+}
+
+void put_le(std::string& out, uint64_t value, int bytes) {
+  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+}
+
+uint64_t get_le(const std::string& in, size_t at, int bytes) {
+  uint64_t value = 0;
+  for (int i = 0; i < bytes; ++i) value |= uint64_t(static_cast<unsigned char>(in[at + i])) << (8 * i);
+  return value;
+}
+
+torch::Tensor scalar(int64_t value) { return torch::tensor(value, torch::kInt64); }
+
+// The payload of a checkpoint file, after its frame is checked.
+std::string checked_payload(const std::string& path) {
+  if (!fs::is_regular_file(path)) throw Error(ExitCode::run, "checkpoint " + path + " does not exist");
+  std::string file = read_file(path);
+  if (file.size() < header_size || file.compare(0, magic.size(), magic) != 0)
+    throw Error(ExitCode::run, "checkpoint " + path + " is not a forge checkpoint or is truncated");
+  uint64_t length = get_le(file, magic.size(), 8);
+  uint32_t expected_crc = static_cast<uint32_t>(get_le(file, magic.size() + 8, 4));
+  if (file.size() != header_size + length)
+    throw Error(ExitCode::run, "checkpoint " + path + " is truncated (" + std::to_string(file.size()) +
+                                   " bytes, expected " + std::to_string(header_size + length) + ")");
+  std::string payload = file.substr(header_size);
+  if (crc32(payload) != expected_crc)
+    throw Error(ExitCode::run, "checkpoint " + path + " is corrupted (checksum mismatch)");
+  return payload;
+}
+
+}  // namespace
+
+std::string checkpoint_path(const std::string& run_dir, int64_t step) {
+  char name[64];
+  std::snprintf(name, sizeof name, "step-%08lld.ckpt", static_cast<long long>(step));
+  return run_dir + "/checkpoints/" + name;
+}
+
+std::vector<int64_t> list_checkpoints(const std::string& run_dir) {
+  std::vector<int64_t> steps;
+  fs::path dir = fs::path(run_dir) / "checkpoints";
+  if (!fs::is_directory(dir)) return steps;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    std::string name = entry.path().filename().string();
+    long long step;
+    char tail;
+    if (std::sscanf(name.c_str(), "step-%lld.ckp%c", &step, &tail) == 2 && tail == 't' &&
+        entry.path().extension() == ".ckpt")
+      steps.push_back(step);
+  }
+  std::sort(steps.begin(), steps.end());
+  return steps;
+}
+
+void save_checkpoint(const std::string& path, torch::nn::Module& model,
+                     torch::optim::Optimizer& optimizer, const TrainingPosition& position) {
+  torch::serialize::OutputArchive archive, model_archive, optimizer_archive;
+  model.save(model_archive);
+  optimizer.save(optimizer_archive);
+  archive.write("model", model_archive);
+  archive.write("optimizer", optimizer_archive);
+  // libtorch 1.13 does not restore param-group options (the learning rate) on load.
+  std::vector<double> rates;
+  for (const auto& group : optimizer.param_groups()) rates.push_back(group.options().get_lr());
+  archive.write("learning_rates", torch::tensor(rates, torch::kFloat64));
+  archive.write("rng_state", at::detail::getDefaultCPUGenerator().get_state());
+  archive.write("epoch", scalar(position.epoch));
+  archive.write("batch", scalar(position.batch));
+  archive.write("step", scalar(position.step));
+  archive.write("epoch_batches", scalar(position.epoch_batches));
+  torch::serialize::OutputArchive sums;
+  for (const auto& [name, sum] : position.epoch_sums) sums.write(name, torch::tensor(sum, torch::kFloat64));
+  archive.write("epoch_sums", sums);
+
+  std::ostringstream payload_stream;
+  archive.save_to(payload_stream);
+  std::string payload = payload_stream.str();
+  std::string file = magic;
+  put_le(file, payload.size(), 8);
+  put_le(file, crc32(payload), 4);
+  file += payload;
+  fs::create_directories(fs::path(path).parent_path());
+  write_file_atomically(path, file);
+}
+
+void verify_checkpoint(const std::string& path) { checked_payload(path); }
+
+TrainingPosition load_checkpoint(const std::string& path, torch::nn::Module& model,
+                                 torch::optim::Optimizer* optimizer) {
+  std::string payload = checked_payload(path);
+  TrainingPosition position;
+  try {
+    std::istringstream payload_stream(payload);
+    torch::serialize::InputArchive archive, model_archive;
+    archive.load_from(payload_stream);
+    archive.read("model", model_archive);
+    model.load(model_archive);
+    auto read_int = [&](const char* key) {
+      torch::Tensor t;
+      archive.read(key, t);
+      return t.item<int64_t>();
+    };
+    position.epoch = read_int("epoch");
+    position.batch = read_int("batch");
+    position.step = read_int("step");
+    position.epoch_batches = read_int("epoch_batches");
+    torch::serialize::InputArchive sums;
+    archive.read("epoch_sums", sums);
+    for (const auto& key : sums.keys()) {
+      torch::Tensor t;
+      sums.read(key, t);
+      position.epoch_sums[key] = t.item<double>();
+    }
+    if (optimizer) {
+      torch::serialize::InputArchive optimizer_archive;
+      archive.read("optimizer", optimizer_archive);
+      optimizer->load(optimizer_archive);
+      torch::Tensor rates, rng;
+      archive.read("learning_rates", rates);
+      auto& groups = optimizer->param_groups();
+      for (size_t i = 0; i < groups.size() && i < size_t(rates.numel()); ++i)
+        groups[i].options().set_lr(rates[i].item<double>());
+      archive.read("rng_state", rng);
+      at::Generator generator = at::detail::getDefaultCPUGenerator();  // a handle to the default
+      generator.set_state(rng);
+    }
+  } catch (const c10::Error& e) {
+    throw Error(ExitCode::run, "checkpoint " + path + " does not fit this model: " + e.what_without_backtrace());
+  }
+  return position;
+}
+
+}  // namespace forge

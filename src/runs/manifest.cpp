@@ -1,0 +1,79 @@
+#include "runs/manifest.hpp"
+
+#include "core/atomic_file.hpp"
+#include "core/error.hpp"
+#include "plugins/build_config.hpp"
+
+#include <forge/plugin.hpp>
+
+#include <unistd.h>
+
+#include <ctime>
+#include <fstream>
+
+namespace forge {
+namespace {
+
+std::string host_name() {
+  char name[256] = {};
+  return ::gethostname(name, sizeof name - 1) == 0 ? name : "unknown";
+}
+
+std::string cpu_model() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(cpuinfo, line))
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  return "unknown";
+}
+
+}  // namespace
+
+json read_json(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw Error(ExitCode::run, "cannot read " + path);
+  try {
+    return json::parse(in);
+  } catch (const json::exception& e) {
+    throw Error(ExitCode::run, path + " is not valid JSON (" + e.what() + ")");
+  }
+}
+
+void write_json_atomically(const std::string& path, const json& value) {
+  write_file_atomically(path, value.dump(2) + "\n");
+}
+
+std::string now_iso8601() {
+  std::time_t now = std::time(nullptr);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S%z", std::localtime(&now));
+  return text;
+}
+
+json new_manifest(const std::vector<std::string>& command_line, int threads) {
+  const BuildConfig& build = build_config();
+  return json{{"forge_version", build.forge_version},
+              {"libtorch_version", build.libtorch_version},
+              {"compiler", build.compiler_version},
+              {"plugin_abi", plugin_abi_version},
+              {"command_line", command_line},
+              {"host", host_name()},
+              {"cpu", cpu_model()},
+              {"threads", threads},
+              {"pid", ::getpid()},
+              {"started", now_iso8601()},
+              {"ended", nullptr},
+              {"status", "running"},
+              {"reason", ""}};
+}
+
+void record_status(const std::string& run_dir, const std::string& status, const std::string& reason) {
+  std::string path = run_dir + "/manifest.json";
+  json manifest = read_json(path);
+  manifest["status"] = status;
+  manifest["reason"] = reason;
+  manifest["ended"] = now_iso8601();
+  write_json_atomically(path, manifest);
+}
+
+}  // namespace forge

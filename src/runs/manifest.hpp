@@ -1,0 +1,29 @@
+// The run's record (manifest.json): versions, command line, host, CPU, threads, start and end
+// time, status (running / completed / failed / interrupted) and why, and the plugins used.
+// Every change is written atomically, so a crash leaves the previous record intact.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace forge {
+
+using json = nlohmann::json;
+
+// Reads a JSON file. Throws Error(ExitCode::run) naming the file when it is unreadable or
+// not JSON.
+json read_json(const std::string& path);
+void write_json_atomically(const std::string& path, const json& value);
+
+std::string now_iso8601();
+
+// The fields every manifest starts with: forge / libtorch / compiler versions, plugin ABI,
+// command line, host, CPU model, thread count, start time, status "running".
+json new_manifest(const std::vector<std::string>& command_line, int threads);
+
+// Sets status, reason and end time in <run_dir>/manifest.json.
+void record_status(const std::string& run_dir, const std::string& status, const std::string& reason);
+
+}  // namespace forge

@@ -1,0 +1,22 @@
+#include "train/evaluate.hpp"
+
+#include "core/error.hpp"
+
+namespace forge {
+
+std::map<std::string, double> evaluate(Model& model, const Dataset& dataset, int64_t batch_size) {
+  int64_t n = dataset.size();
+  if (n == 0) throw Error(ExitCode::failure, "cannot evaluate on an empty dataset");
+  torch::NoGradGuard no_grad;
+  model.module().eval();
+  std::map<std::string, double> sums;
+  for (int64_t start = 0; start < n; start += batch_size) {
+    int64_t end = std::min(n, start + batch_size);
+    StepOutput out = model.step({dataset.inputs.slice(0, start, end), dataset.targets.slice(0, start, end)});
+    for (const auto& [name, value] : out.metrics) sums[name] += value * double(end - start);
+  }
+  for (auto& [name, sum] : sums) sum /= double(n);
+  return sums;
+}
+
+}  // namespace forge

@@ -1,0 +1,15 @@
+// Evaluation of a model on a whole dataset, in batches, without gradients.
+#pragma once
+
+#include <forge/model.hpp>
+
+#include <map>
+#include <string>
+
+namespace forge {
+
+// The model's metrics averaged over every sample of `dataset` (batch means weighted by batch
+// size). Leaves the module in eval mode. Throws Error(ExitCode::failure) on an empty dataset.
+std::map<std::string, double> evaluate(Model& model, const Dataset& dataset, int64_t batch_size);
+
+}  // namespace forge

@@ -1,0 +1,29 @@
+// The optimizers `--optimizer` names: sgd, adam, adamw, rmsprop.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace forge {
+
+struct OptimizerSettings {
+  std::string name = "adam";
+  double lr = 1e-3;
+  double momentum = 0.0;      // sgd and rmsprop
+  double weight_decay = 0.0;
+};
+
+// The names `make_optimizer` accepts, for help texts and errors.
+const std::vector<std::string>& optimizer_names();
+
+// Throws Error(ExitCode::usage) for an unknown name (suggesting the closest one) or a
+// non-positive learning rate.
+void check_optimizer_settings(const OptimizerSettings& settings);
+
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const OptimizerSettings& settings,
+                                                        std::vector<torch::Tensor> parameters);
+
+}  // namespace forge
