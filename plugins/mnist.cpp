@@ -14,6 +14,7 @@ std::vector<forge::FlagSpec> flags() {
       forge::text_flag("data_dir", "/usr/share/datasets/fashion-mnist",
                        "folder of MNIST-format idx files (train-*, t10k-*; .gz or plain)"),
       forge::integer_flag("train_limit", 0, "use only the first N training images (0: all)"),
+      forge::bool_flag("standardize", true, "scale pixels to zero mean and unit variance (statistics of the training split)"),
   };
 }
 
@@ -70,6 +71,11 @@ forge::DataMap load(const forge::Flags& flags) {
   forge::DataMap data;
   data.datasets["train"] = read_split(dir, "train", flags.integer("train_limit"));
   data.datasets["test"] = read_split(dir, "t10k", 0);
+  if (flags.boolean("standardize")) {
+    // Statistics of the training split only, applied to both: the test set stays unseen.
+    torch::Tensor mean = data.datasets["train"].inputs.mean(), std = data.datasets["train"].inputs.std();
+    for (auto& [name, split] : data.datasets) split.inputs = (split.inputs - mean) / std;
+  }
   data.values["num_classes"] = int64_t{10};
   data.values["input_shape"] = std::vector<int64_t>{1, 28, 28};
   return data;

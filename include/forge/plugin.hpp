@@ -7,8 +7,8 @@
 #pragma once
 
 #include <boost/config.hpp>
-#include <boost/dll/alias.hpp>
 
+#include <cstdint>
 #include <cstdlib>
 #include <map>
 #include <stdexcept>
@@ -76,15 +76,26 @@ enum class PluginKind { data, model };
 
 }  // namespace forge
 
+// Exports `fn` under the symbol `name` as Boost.DLL's aliases do (a pointer variable that
+// boost::dll::shared_library::get_alias reads). Unlike BOOST_DLL_ALIAS it takes the function's
+// address outside the alias namespace, so the function may itself be called `load`.
+#define FORGE_DETAIL_EXPORT_ALIAS(fn, name)                                              \
+  static const auto forge_detail_target_##name = &fn;                                    \
+  namespace forge_exports {                                                              \
+  extern "C" BOOST_SYMBOL_EXPORT const void* name;                                       \
+  const void* name = reinterpret_cast<const void*>(                                      \
+      reinterpret_cast<std::intptr_t>(forge_detail_target_##name));                      \
+  }
+
 // Exported identity of a plugin: the ABI it was built for and whether it is a data or a
 // model plugin. forge reads these before it touches anything else in the library.
-#define FORGE_PLUGIN_IDENTITY(kind_name, flags_fn)                                        \
+#define FORGE_PLUGIN_IDENTITY(kind_name, flags_fn)                                            \
   extern "C" BOOST_SYMBOL_EXPORT int forge_plugin_abi() { return forge::plugin_abi_version; } \
   extern "C" BOOST_SYMBOL_EXPORT const char* forge_plugin_kind() { return #kind_name; }      \
-  BOOST_DLL_ALIAS(flags_fn, forge_flags)
+  FORGE_DETAIL_EXPORT_ALIAS(flags_fn, forge_flags)
 
 // Exports the plugin's `load` entry point.
-#define FORGE_PLUGIN_LOAD(load_fn) BOOST_DLL_ALIAS(load_fn, load)
+#define FORGE_PLUGIN_LOAD(load_fn) FORGE_DETAIL_EXPORT_ALIAS(load_fn, load)
 
 // The usual way to declare a plugin: its flags and its load function.
 #define FORGE_DATA_PLUGIN(flags_fn, load_fn) \

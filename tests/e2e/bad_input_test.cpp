@@ -1,0 +1,138 @@
+// Every bad input gets one clear error line, its documented exit code, and leaves existing
+// runs exactly as they were.
+#include "core/atomic_file.hpp"
+#include "test_support.hpp"
+
+#include <boost/filesystem.hpp>
+#include <gtest/gtest.h>
+
+namespace fs = boost::filesystem;
+
+namespace forge {
+namespace {
+
+using testing::env;
+using testing::last_line;
+
+class BadInput : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testing::TempDir;
+    auto trained = testing::run_forge({"train", "--data", "synthetic", "--model", "mlp", "--epochs", "1",
+                                       "--run_name", "good", "--samples", "64"},
+                                      dir_->path());
+    ASSERT_EQ(trained.exit_status, 0) << trained.output;
+  }
+  static void TearDownTestSuite() { delete dir_; }
+
+  void SetUp() override { before_ = testing::tree_digest(dir_->path()); }
+
+  // Runs forge, expects `code` and an error line containing `message`, and no change on disk.
+  void expect_error(const std::vector<std::string>& args, int code, const std::string& message) {
+    ProcessResult result = testing::run_forge(args, dir_->path());
+    EXPECT_EQ(result.exit_status, code) << result.output;
+    std::string line = last_line(result.output);
+    EXPECT_EQ(line.rfind("forge: error: ", 0), 0u) << result.output;
+    EXPECT_NE(line.find(message), std::string::npos) << line;
+    EXPECT_EQ(result.output.find("terminate called"), std::string::npos) << result.output;
+    EXPECT_EQ(testing::tree_digest(dir_->path()), before_) << "the command changed files on disk";
+  }
+
+  std::string path(const std::string& name) { return *dir_ / name; }
+  std::string run() { return path("checkpoints/good/1"); }
+
+  static testing::TempDir* dir_;
+  std::string before_;
+};
+
+testing::TempDir* BadInput::dir_ = nullptr;
+
+TEST_F(BadInput, PluginPathThatDoesNotExist) {
+  expect_error({"train", "--data", "./missing.cpp", "--model", "mlp"}, 4, "plugin file ./missing.cpp does not exist");
+  expect_error({"train", "--data", "nosuchplugin", "--model", "mlp"}, 4, "plugin 'nosuchplugin' not found");
+}
+
+TEST_F(BadInput, FileThatIsNotAForgePlugin) {
+  testing::TempDir other;
+  testing::write_text(other / "fake.so", "this is text");
+  expect_error({"train", "--data", other / "fake.so", "--model", "mlp"}, 4, "cannot be loaded");
+  expect_error({"train", "--data", env("FORGE_FIXTURES") + "/not_a_plugin.so", "--model", "mlp"}, 4,
+               "is not a forge plugin");
+}
+
+TEST_F(BadInput, SourceThatDoesNotCompile) {
+  testing::TempDir other;
+  testing::write_text(other / "broken.cpp", "#include <forge/plugin.hpp>\nint broken( {\n");
+  ProcessResult result = testing::run_forge({"train", "--data", other / "broken.cpp", "--model", "mlp"}, dir_->path());
+  EXPECT_EQ(result.exit_status, 3);
+  EXPECT_NE(result.output.find("broken.cpp:2:"), std::string::npos) << result.output;
+  EXPECT_EQ(last_line(result.output).rfind("forge: error: cannot compile", 0), 0u) << result.output;
+  EXPECT_EQ(testing::tree_digest(dir_->path()), before_);
+}
+
+TEST_F(BadInput, PluginWithoutLoad) {
+  expect_error({"train", "--data", env("FORGE_FIXTURES") + "/no_load_plugin.so", "--model", "mlp"}, 4,
+               "has no load entry point");
+}
+
+TEST_F(BadInput, PluginBuiltForAnotherAbi) {
+  expect_error({"train", "--data", env("FORGE_FIXTURES") + "/other_abi_plugin.so", "--model", "mlp"}, 4,
+               "was built for plugin ABI 999");
+}
+
+TEST_F(BadInput, DataPluginGivenAsModel) {
+  expect_error({"train", "--data", "synthetic", "--model", "synthetic"}, 4,
+               "is a data plugin, but was given as the model plugin");
+}
+
+TEST_F(BadInput, UnknownFlagNamesTheClosest) {
+  expect_error({"train", "--data", "synthetic", "--model", "mlp", "--n_hiden", "3"}, 2,
+               "unknown flag --n_hiden; did you mean --n_hidden?");
+}
+
+TEST_F(BadInput, FlagValueOfTheWrongType) {
+  expect_error({"train", "--data", "synthetic", "--model", "mlp", "--epochs", "two"}, 2,
+               "invalid value 'two' for --epochs: expected an integer");
+  expect_error({"train", "--data", "synthetic", "--model", "mlp", "--optimizer", "adamm"}, 2, "did you mean adam?");
+}
+
+TEST_F(BadInput, MissingPluginAndUnknownCommand) {
+  expect_error({"train", "--data", "synthetic"}, 2, "forge train needs --model");
+  expect_error({"trian"}, 2, "unknown command 'trian'");
+}
+
+TEST_F(BadInput, ResumeOrEvalOfAFolderThatIsNotARun) {
+  expect_error({"resume", path("checkpoints")}, 5, "is not a forge run folder");
+  expect_error({"eval", path("checkpoints/good")}, 5, "is not a forge run folder");
+  expect_error({"eval", path("nowhere")}, 5, "does not exist");
+}
+
+TEST_F(BadInput, EvalOfARunWithoutCheckpoint) {
+  testing::TempDir copy;
+  fs::create_directories(copy / "run");
+  for (const char* f : {"manifest.json", "flags.json"}) fs::copy_file(run() + "/" + f, copy / "run" + "/" + f);
+  expect_error({"eval", copy / "run"}, 5, "has no intact checkpoint");
+  expect_error({"eval", run(), "--checkpoint", "12345"}, 5, "has no checkpoint at step 12345");
+}
+
+TEST_F(BadInput, TruncatedCheckpoint) {
+  testing::TempDir copy;
+  ProcessResult copied = run_process({"cp", "-r", run(), copy / "run"});
+  ASSERT_EQ(copied.exit_status, 0);
+  std::string checkpoint = copy / "run/checkpoints/step-00000002.ckpt";
+  std::string bytes = read_file(checkpoint);
+  write_file_atomically(checkpoint, bytes.substr(0, bytes.size() - 100));
+  std::string copy_before = testing::tree_digest(copy.path());
+  expect_error({"eval", copy / "run", "--checkpoint", "2"}, 5, "is truncated");
+  expect_error({"eval", copy / "run"}, 5, "has no intact checkpoint");
+  EXPECT_EQ(testing::tree_digest(copy.path()), copy_before);
+}
+
+TEST_F(BadInput, DataFolderWithoutIdxFiles) {
+  testing::TempDir empty;
+  expect_error({"train", "--data", "mnist", "--model", "mlp", "--data_dir", empty.path()}, 6,
+               "has no train-images-idx3-ubyte[.gz]");
+}
+
+}  // namespace
+}  // namespace forge

@@ -1,0 +1,56 @@
+// A user's plugins given as C++ sources: forge compiles them (once), snapshots them with
+// their local headers, and the run resumes and evaluates after the sources are gone.
+#include "core/atomic_file.hpp"
+#include "test_support.hpp"
+
+#include <boost/filesystem.hpp>
+#include <gtest/gtest.h>
+
+namespace fs = boost::filesystem;
+
+namespace forge {
+namespace {
+
+TEST(CompiledPlugins, TrainDeleteSourcesResumeEval) {
+  testing::TempDir work;
+  testing::TempDir sources;
+  std::string plugins = testing::env("FORGE_SOURCE_DIR") + "/tests/data/plugins/";
+  fs::copy_file(plugins + "tiny_net.cpp", sources / "tiny_net.cpp");
+  fs::copy_file(plugins + "tiny_net_layers.hpp", sources / "tiny_net_layers.hpp");
+  fs::copy_file(testing::env("FORGE_SOURCE_DIR") + "/plugins/synthetic.cpp", sources / "blobs.cpp");
+
+  std::vector<std::string> train{"train", "--data", sources / "blobs.cpp", "--model", sources / "tiny_net.cpp",
+                                 "--epochs", "2", "--samples", "128", "--width", "6", "--run_name", "mine"};
+  auto first = testing::run_forge(train, work.path());
+  ASSERT_EQ(first.exit_status, 0) << first.output;
+  // A second run with unchanged sources compiles nothing.
+  auto second = testing::run_forge(train, work.path());
+  ASSERT_EQ(second.exit_status, 0) << second.output;
+  EXPECT_EQ(second.output.find("compiled in"), std::string::npos) << second.output;
+  EXPECT_NE(second.output.find("model plugin " + sources / "tiny_net.cpp" + ": cached build"), std::string::npos);
+
+  std::string run = work / "checkpoints/mine/1";
+  EXPECT_EQ(read_file(run + "/plugins/model/src/tiny_net_layers.hpp"), read_file(plugins + "tiny_net_layers.hpp"));
+  EXPECT_TRUE(fs::exists(run + "/plugins/data/src/blobs.cpp"));
+
+  fs::remove_all(sources.path());
+  auto resumed = testing::run_forge({"resume", run, "--epochs", "3"}, work.path());
+  ASSERT_EQ(resumed.exit_status, 0) << resumed.output;
+  auto evaluated = testing::run_forge({"eval", run}, work.path());
+  ASSERT_EQ(evaluated.exit_status, 0) << evaluated.output;
+  EXPECT_NE(evaluated.output.find("(checkpoint step 12, epoch 3)"), std::string::npos) << evaluated.output;
+}
+
+TEST(CompiledPlugins, CompileCommandPrintsTheCachedLibrary) {
+  std::string source = testing::env("FORGE_SOURCE_DIR") + "/tests/data/plugins/tiny_net.cpp";
+  testing::TempDir work;
+  auto first = testing::run_forge({"compile", source}, work.path());
+  ASSERT_EQ(first.exit_status, 0) << first.output;
+  std::string library = testing::last_line(first.output);
+  EXPECT_TRUE(fs::is_regular_file(library)) << library;
+  EXPECT_EQ(library.rfind(testing::env("XDG_CACHE_HOME") + "/forge/plugins/", 0), 0u);
+  EXPECT_EQ(testing::last_line(testing::run_forge({"compile", source}, work.path()).output), library);
+}
+
+}  // namespace
+}  // namespace forge

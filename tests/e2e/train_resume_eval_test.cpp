@@ -1,0 +1,182 @@
+// The user's day on the built-in plugins: train, interrupt, resume, evaluate — and a resumed
+// run ends bitwise identical to one that never stopped.
+#include "cli/session.hpp"
+#include "core/atomic_file.hpp"
+#include "runs/checkpoint.hpp"
+#include "test_support.hpp"
+
+#include <boost/filesystem.hpp>
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <chrono>
+#include <thread>
+
+namespace fs = boost::filesystem;
+
+namespace forge {
+namespace {
+
+using testing::run_forge;
+
+// A tiny CNN (dropout and batch norm: both depend on restored state) on synthetic images.
+const std::vector<std::string> cnn_run{"train", "--data", "synthetic", "--model", "cnn", "--channels", "4",
+                                       "--samples", "2048", "--batch_size", "8", "--epochs", "4",
+                                       "--log_every", "1000"};
+
+std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+// The run's model at `step`, rebuilt from the run folder alone: parameters, then buffers.
+std::vector<torch::Tensor> model_state(const std::string& run_dir, int64_t step) {
+  json manifest = read_json(run_dir + "/manifest.json");
+  Flags flags = read_saved_flags(run_dir);
+  auto data_plugin = prepare_saved_plugin(run_dir, manifest["plugins"]["data"], PluginKind::data);
+  auto model_plugin = prepare_saved_plugin(run_dir, manifest["plugins"]["model"], PluginKind::model);
+  DataMap data = load_data(data_plugin, flags);
+  auto model = load_model(model_plugin, flags, data);
+  load_checkpoint(checkpoint_path(run_dir, step), model->module(), nullptr);
+  std::vector<torch::Tensor> state = model->module().parameters();
+  for (const auto& buffer : model->module().buffers()) state.push_back(buffer);
+  return state;
+}
+
+void expect_bitwise_equal(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::equal(a[i], b[i])) << "tensor " << i << " differs";
+}
+
+class TrainResumeEval : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testing::TempDir;
+    auto straight = run_forge(with(cnn_run, {"--run_name", "straight"}), dir_->path());
+    ASSERT_EQ(straight.exit_status, 0) << straight.output;
+  }
+  static void TearDownTestSuite() { delete dir_; }
+
+  std::string straight() { return *dir_ / "checkpoints/straight/1"; }
+  static testing::TempDir* dir_;
+};
+
+testing::TempDir* TrainResumeEval::dir_ = nullptr;
+
+TEST_F(TrainResumeEval, TrainWritesACompleteRunFolder) {
+  std::string run = straight();
+  for (const char* file : {"manifest.json", "flags.json", "log.txt", "metrics.csv", "plugins/data/synthetic.so",
+                           "plugins/data/src/synthetic.cpp", "plugins/model/cnn.so", "plugins/model/src/cnn.cpp"})
+    EXPECT_TRUE(fs::exists(run + "/" + file)) << file;
+  json manifest = read_json(run + "/manifest.json");
+  EXPECT_EQ(manifest["status"], "completed");
+  json flags = read_json(run + "/flags.json");
+  EXPECT_EQ(flags["channels"], 4);
+  EXPECT_EQ(flags["epochs"], 4);
+  EXPECT_EQ(flags["optimizer"], "adam");
+  EXPECT_EQ(list_checkpoints(run), (std::vector<int64_t>{256, 512, 768, 1024}));
+  std::string csv = read_file(run + "/metrics.csv");
+  EXPECT_NE(csv.find("\n1024,4,test,accuracy,"), std::string::npos) << csv;
+}
+
+TEST_F(TrainResumeEval, ResumeFromAnEpochCheckpointMatchesTheUninterruptedRun) {
+  ASSERT_EQ(run_forge(with(cnn_run, {"--run_name", "short", "--epochs", "2"}), dir_->path()).exit_status, 0);
+  std::string run = *dir_ / "checkpoints/short/1";
+  auto resumed = run_forge({"resume", run, "--epochs", "4"}, dir_->path());
+  ASSERT_EQ(resumed.exit_status, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("resuming"), std::string::npos);
+  expect_bitwise_equal(model_state(run, 1024), model_state(straight(), 1024));
+  EXPECT_EQ(read_json(run + "/manifest.json")["status"], "completed");
+  EXPECT_EQ(read_json(run + "/flags.json")["epochs"], 4);
+}
+
+TEST_F(TrainResumeEval, SigintCheckpointsMidEpochAndResumeIsExact) {
+  std::string run = *dir_ / "checkpoints/interrupted/1";
+  int pid = testing::spawn_forge(with(cnn_run, {"--run_name", "interrupted"}), dir_->path(), *dir_ / "int.log");
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (list_checkpoints(run).empty() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ::kill(pid, SIGINT);
+  EXPECT_EQ(testing::wait_for_exit(pid), 130) << read_file(*dir_ / "int.log");
+  json manifest = read_json(run + "/manifest.json");
+  EXPECT_EQ(manifest["status"], "interrupted");
+  EXPECT_NE(manifest["reason"].get<std::string>().find("SIGINT"), std::string::npos);
+  int64_t stopped_at = list_checkpoints(run).back();
+  EXPECT_GT(stopped_at, 256) << "stopped at an epoch boundary; the test wants mid-epoch";
+  EXPECT_LT(stopped_at, 1024);
+
+  auto resumed = run_forge({"resume", run}, dir_->path());
+  ASSERT_EQ(resumed.exit_status, 0) << resumed.output;
+  expect_bitwise_equal(model_state(run, 1024), model_state(straight(), 1024));
+  EXPECT_EQ(read_json(run + "/manifest.json")["resumes"].size(), 1u);
+}
+
+TEST_F(TrainResumeEval, ResumeWorksWithoutTheOriginalPluginsAndRebuildsABrokenLibrary) {
+  testing::TempDir copy;
+  ASSERT_EQ(run_process({"cp", "-r", straight(), copy / "run"}).exit_status, 0);
+  // A saved library that no longer loads (as after a forge upgrade) is rebuilt from the saved source.
+  write_file_atomically(copy / "run/plugins/model/cnn.so", "not a library any more");
+  auto resumed = run_forge({"resume", copy / "run", "--epochs", "5"}, copy.path());
+  ASSERT_EQ(resumed.exit_status, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("rebuilding it from the source saved in the run"), std::string::npos);
+  EXPECT_EQ(list_checkpoints(copy / "run").back(), 1280);
+}
+
+TEST_F(TrainResumeEval, EvalPrintsAndRecordsTestMetrics) {
+  auto newest = run_forge({"eval", straight()}, dir_->path());
+  ASSERT_EQ(newest.exit_status, 0) << newest.output;
+  EXPECT_NE(newest.output.find("test accuracy "), std::string::npos);
+  EXPECT_NE(newest.output.find("(checkpoint step 1024, epoch 4)"), std::string::npos);
+  auto older = run_forge({"eval", straight(), "--checkpoint", "512"}, dir_->path());
+  ASSERT_EQ(older.exit_status, 0) << older.output;
+  json evals = read_json(straight() + "/evals.json");
+  EXPECT_TRUE(evals.contains("1024"));
+  EXPECT_TRUE(evals.contains("512"));
+  EXPECT_GT(evals["1024"]["metrics"]["accuracy"].get<double>(), 0.5);
+}
+
+TEST_F(TrainResumeEval, EvalFallsBackPastACorruptNewestCheckpoint) {
+  testing::TempDir copy;
+  ASSERT_EQ(run_process({"cp", "-r", straight(), copy / "run"}).exit_status, 0);
+  std::string newest = checkpoint_path(copy / "run", 1024);
+  std::string bytes = read_file(newest);
+  bytes[bytes.size() / 2] ^= 1;
+  write_file_atomically(newest, bytes);
+  auto result = run_forge({"eval", copy / "run"}, copy.path());
+  ASSERT_EQ(result.exit_status, 0) << result.output;
+  EXPECT_NE(result.output.find("corrupted"), std::string::npos);
+  EXPECT_NE(result.output.find("(checkpoint step 768, epoch 3)"), std::string::npos);
+}
+
+TEST_F(TrainResumeEval, ConfigFileAndOverrides) {
+  testing::write_text(*dir_ / "exp.cfg", "data = synthetic\nmodel = mlp\nn_hidden = 16\nepochs = 3\nrun_name = cfg\n");
+  auto result = run_forge({"train", "--config", "exp.cfg", "--epochs", "1", "--samples", "64"}, dir_->path());
+  ASSERT_EQ(result.exit_status, 0) << result.output;
+  json flags = read_json(*dir_ / "checkpoints/cfg/1/flags.json");
+  EXPECT_EQ(flags["n_hidden"], 16);
+  EXPECT_EQ(flags["epochs"], 1);
+}
+
+TEST_F(TrainResumeEval, ConcurrentTrainingsGetDistinctRunNumbers) {
+  std::vector<int> pids;
+  for (int i = 0; i < 3; ++i)
+    pids.push_back(testing::spawn_forge({"train", "--data", "synthetic", "--model", "mlp", "--epochs", "1",
+                                         "--samples", "64", "--run_name", "together"},
+                                        dir_->path(), *dir_ / ("together" + std::to_string(i) + ".log")));
+  for (int pid : pids) EXPECT_EQ(testing::wait_for_exit(pid), 0);
+  for (const char* n : {"1", "2", "3"})
+    EXPECT_EQ(read_json(*dir_ / "checkpoints/together/" + n + "/manifest.json")["status"], "completed") << n;
+}
+
+TEST_F(TrainResumeEval, HelpListsForgeAndPluginFlags) {
+  auto help = run_forge({"train", "--data", "synthetic", "--model", "mlp", "--help"}, dir_->path());
+  EXPECT_EQ(help.exit_status, 0);
+  for (const char* text : {"forge flags:", "data plugin synthetic flags:", "model plugin mlp flags:", "--n_hidden",
+                           "--samples", "--lr"})
+    EXPECT_NE(help.output.find(text), std::string::npos) << text;
+  EXPECT_EQ(run_forge({"--help"}, dir_->path()).exit_status, 0);
+  EXPECT_NE(run_forge({"--version"}, dir_->path()).output.find("plugin ABI"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace forge

@@ -1,0 +1,94 @@
+#include "test_support.hpp"
+
+#include "core/atomic_file.hpp"
+#include "core/hash.hpp"
+
+#include <boost/filesystem.hpp>
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace fs = boost::filesystem;
+
+namespace forge::testing {
+
+TempDir::TempDir() {
+  std::string pattern = (fs::temp_directory_path() / "forge-test-XXXXXX").string();
+  if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  boost::system::error_code ignored;
+  fs::remove_all(path_, ignored);
+}
+
+std::string env(const char* name) {
+  const char* value = std::getenv(name);
+  if (!value) throw std::runtime_error(std::string("the test needs the environment variable ") + name);
+  return value;
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  fs::create_directories(fs::path(path).parent_path());
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+ProcessResult run_forge(const std::vector<std::string>& args, const std::string& cwd) {
+  std::vector<std::string> argv{env("FORGE_BIN")};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_process(argv, cwd);
+}
+
+int spawn_forge(const std::vector<std::string>& args, const std::string& cwd, const std::string& log) {
+  std::vector<std::string> argv{env("FORGE_BIN")};
+  argv.insert(argv.end(), args.begin(), args.end());
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, STDOUT_FILENO);
+    ::dup2(fd, STDERR_FILENO);
+    if (::chdir(cwd.c_str()) != 0) ::_exit(127);
+    std::vector<char*> raw;
+    for (auto& a : argv) raw.push_back(a.data());
+    raw.push_back(nullptr);
+    ::execv(raw[0], raw.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+int wait_for_exit(int pid) {
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string tree_digest(const std::string& dir) {
+  std::vector<std::string> files;
+  for (fs::recursive_directory_iterator it(dir), end; it != end; ++it) files.push_back(it->path().string());
+  std::sort(files.begin(), files.end());
+  Hasher hasher;
+  for (const auto& file : files) {
+    hasher.add(file);
+    if (fs::is_regular_file(file)) hasher.add(read_file(file));
+  }
+  return hasher.hex();
+}
+
+std::string last_line(const std::string& text) {
+  std::istringstream lines(text);
+  std::string line, last;
+  while (std::getline(lines, line))
+    if (!line.empty()) last = line;
+  return last;
+}
+
+}  // namespace forge::testing

@@ -1,0 +1,45 @@
+// Helpers shared by the unit and end-to-end tests.
+#pragma once
+
+#include "core/process.hpp"
+
+#include <string>
+#include <vector>
+
+namespace forge::testing {
+
+// A fresh folder under $TMPDIR, removed with everything in it when the object dies.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// An environment variable the test suite is run with (see tests/CMakeLists.txt).
+std::string env(const char* name);
+
+void write_text(const std::string& path, const std::string& text);
+
+// Runs the forge binary with `args` in `cwd`; output holds stdout and stderr.
+ProcessResult run_forge(const std::vector<std::string>& args, const std::string& cwd);
+
+// Starts the forge binary without waiting; its output goes to `log`. Returns the pid.
+int spawn_forge(const std::vector<std::string>& args, const std::string& cwd, const std::string& log);
+
+// Waits for a spawned process: its exit code, or 128 + signal when a signal ended it.
+int wait_for_exit(int pid);
+
+// A digest of every file's path and content below `dir`: equal digests, unchanged tree.
+std::string tree_digest(const std::string& dir);
+
+// The last line of `text` that is not empty.
+std::string last_line(const std::string& text);
+
+}  // namespace forge::testing

@@ -1,0 +1,44 @@
+#include "runs/snapshot.hpp"
+
+#include "core/atomic_file.hpp"
+#include "core/hash.hpp"
+#include "core/process.hpp"
+#include "test_support.hpp"
+
+#include <boost/filesystem.hpp>
+#include <gtest/gtest.h>
+
+namespace forge {
+
+TEST(Snapshot, CopiesLibrarySourceHeadersAndGitState) {
+  testing::TempDir repo, run;
+  testing::write_text(repo / "net.cpp", "#include \"layers/a.hpp\"\n");
+  testing::write_text(repo / "layers/a.hpp", "// a\n");
+  testing::write_text(repo / "net.so", "binary");
+  ASSERT_EQ(run_process({"git", "init", "-q"}, repo.path()).exit_status, 0);
+  run_process({"git", "-c", "user.name=t", "-c", "user.email=t@t", "add", "."}, repo.path());
+  ASSERT_EQ(run_process({"git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x"}, repo.path())
+                .exit_status, 0);
+  testing::write_text(repo / "net.cpp", "#include \"layers/a.hpp\"\n// changed\n");
+
+  PluginFiles files{"model", "net.cpp", repo / "net.so", repo / "net.cpp", {repo / "layers/a.hpp"}};
+  auto record = snapshot_plugin(run.path(), files);
+  EXPECT_EQ(record["library"], "plugins/model/net.so");
+  EXPECT_EQ(record["sha1"], sha1_of_file(repo / "net.so"));
+  EXPECT_EQ(read_file(run / "plugins/model/src/net.cpp"), read_file(repo / "net.cpp"));
+  EXPECT_EQ(read_file(run / "plugins/model/src/layers/a.hpp"), "// a\n");
+  EXPECT_EQ(record["git"]["commit"].get<std::string>().size(), 40u);
+  EXPECT_EQ(record["git"]["dirty"], true);
+  EXPECT_NE(read_file(run / "plugins/model/git.diff").find("+// changed"), std::string::npos);
+}
+
+TEST(Snapshot, LibraryWithoutSourceOutsideGit) {
+  testing::TempDir dir, run;
+  testing::write_text(dir / "lib.so", "binary");
+  auto record = snapshot_plugin(run.path(), {"data", "lib.so", dir / "lib.so", "", {}});
+  EXPECT_FALSE(record.contains("source"));
+  EXPECT_FALSE(record.contains("git"));
+  EXPECT_TRUE(boost::filesystem::exists(run / "plugins/data/lib.so"));
+}
+
+}  // namespace forge
