@@ -30,11 +30,15 @@ TempDir::~TempDir() {
   fs::remove_all(path_, ignored);
 }
 
-std::string env(const char* name) {
-  const char* value = std::getenv(name);
-  if (!value) throw std::runtime_error(std::string("the test needs the environment variable ") + name);
-  return value;
-}
+std::string forge_binary() { return FORGE_TEST_BIN; }
+std::string source_dir() { return FORGE_TEST_SOURCE_DIR; }
+std::string fixtures_dir() { return FORGE_TEST_FIXTURES; }
+std::string plugin_cache_dir_for_tests() { return FORGE_TEST_CACHE; }
+
+namespace {
+// Runs before main: every test, and every forge process a test starts, uses the suite's cache.
+[[maybe_unused]] const bool cache_set = ::setenv("XDG_CACHE_HOME", FORGE_TEST_CACHE, 1) == 0;
+}  // namespace
 
 void write_text(const std::string& path, const std::string& text) {
   fs::create_directories(fs::path(path).parent_path());
@@ -42,13 +46,13 @@ void write_text(const std::string& path, const std::string& text) {
 }
 
 ProcessResult run_forge(const std::vector<std::string>& args, const std::string& cwd) {
-  std::vector<std::string> argv{env("FORGE_BIN")};
+  std::vector<std::string> argv{forge_binary()};
   argv.insert(argv.end(), args.begin(), args.end());
   return run_process(argv, cwd);
 }
 
 int spawn_forge(const std::vector<std::string>& args, const std::string& cwd, const std::string& log) {
-  std::vector<std::string> argv{env("FORGE_BIN")};
+  std::vector<std::string> argv{forge_binary()};
   argv.insert(argv.end(), args.begin(), args.end());
   pid_t pid = ::fork();
   if (pid == 0) {

@@ -22,8 +22,14 @@ class TempDir {
   std::string path_;
 };
 
-// An environment variable the test suite is run with (see tests/CMakeLists.txt).
-std::string env(const char* name);
+// Paths of the build under test (compiled in by cmake/forge_test.cmake).
+std::string forge_binary();
+std::string source_dir();
+std::string fixtures_dir();  // libraries for the plugin-loading error tests
+
+// The plugin cache the suite uses: one for all tests, so each torch plugin compiles once.
+// Test programs set XDG_CACHE_HOME to it before any test runs.
+std::string plugin_cache_dir_for_tests();
 
 void write_text(const std::string& path, const std::string& text);
 

@@ -133,7 +133,9 @@ Flags FlagSet::parse(const std::vector<std::string>& args, const std::string& co
   try {
     // No abbreviations: "--n_hid" must not silently mean "--n_hidden".
     auto style = po::command_line_style::unix_style ^ po::command_line_style::allow_guessing;
-    po::store(po::command_line_parser(args).options(description).style(style).run(), given);
+    po::positional_options_description no_positionals;
+    po::store(po::command_line_parser(args).options(description).positional(no_positionals).style(style).run(),
+              given);
     if (!config_file.empty()) {
       std::ifstream config(config_file);
       if (!config) throw Error(ExitCode::usage, "cannot read config file " + config_file);

@@ -53,6 +53,32 @@ std::string checked_payload(const std::string& path) {
   return payload;
 }
 
+// Names and shapes of a module's parameters and buffers: libtorch's Module::load replaces
+// tensors whatever their shape, so forge compares before and after itself.
+std::vector<std::pair<std::string, std::vector<int64_t>>> tensor_shapes(torch::nn::Module& model) {
+  std::vector<std::pair<std::string, std::vector<int64_t>>> shapes;
+  for (const auto& p : model.named_parameters()) shapes.emplace_back(p.key(), p.value().sizes().vec());
+  for (const auto& b : model.named_buffers()) shapes.emplace_back(b.key(), b.value().sizes().vec());
+  return shapes;
+}
+
+std::string shape_text(const std::vector<int64_t>& shape) {
+  std::string out = "[";
+  for (size_t i = 0; i < shape.size(); ++i) out += (i ? ", " : "") + std::to_string(shape[i]);
+  return out + "]";
+}
+
+void check_same_shapes(torch::nn::Module& model,
+                       const std::vector<std::pair<std::string, std::vector<int64_t>>>& expected,
+                       const std::string& path) {
+  auto loaded = tensor_shapes(model);
+  for (size_t i = 0; i < expected.size() && i < loaded.size(); ++i)
+    if (loaded[i] != expected[i])
+      throw Error(ExitCode::run, "checkpoint " + path + " does not fit this model: " + expected[i].first +
+                                     " has shape " + shape_text(expected[i].second) + " in the model and " +
+                                     shape_text(loaded[i].second) + " in the checkpoint");
+}
+
 }  // namespace
 
 std::string checkpoint_path(const std::string& run_dir, int64_t step) {
@@ -119,7 +145,9 @@ TrainingPosition load_checkpoint(const std::string& path, torch::nn::Module& mod
     torch::serialize::InputArchive archive, model_archive;
     archive.load_from(payload_stream);
     archive.read("model", model_archive);
+    auto expected_shapes = tensor_shapes(model);
     model.load(model_archive);
+    check_same_shapes(model, expected_shapes, path);
     auto read_int = [&](const char* key) {
       torch::Tensor t;
       archive.read(key, t);

@@ -11,7 +11,6 @@ namespace fs = boost::filesystem;
 namespace forge {
 namespace {
 
-using testing::env;
 using testing::last_line;
 
 class BadInput : public ::testing::Test {
@@ -56,7 +55,7 @@ TEST_F(BadInput, FileThatIsNotAForgePlugin) {
   testing::TempDir other;
   testing::write_text(other / "fake.so", "this is text");
   expect_error({"train", "--data", other / "fake.so", "--model", "mlp"}, 4, "cannot be loaded");
-  expect_error({"train", "--data", env("FORGE_FIXTURES") + "/not_a_plugin.so", "--model", "mlp"}, 4,
+  expect_error({"train", "--data", testing::fixtures_dir() + "/not_a_plugin.so", "--model", "mlp"}, 4,
                "is not a forge plugin");
 }
 
@@ -71,12 +70,12 @@ TEST_F(BadInput, SourceThatDoesNotCompile) {
 }
 
 TEST_F(BadInput, PluginWithoutLoad) {
-  expect_error({"train", "--data", env("FORGE_FIXTURES") + "/no_load_plugin.so", "--model", "mlp"}, 4,
+  expect_error({"train", "--data", testing::fixtures_dir() + "/no_load_plugin.so", "--model", "mlp"}, 4,
                "has no load entry point");
 }
 
 TEST_F(BadInput, PluginBuiltForAnotherAbi) {
-  expect_error({"train", "--data", env("FORGE_FIXTURES") + "/other_abi_plugin.so", "--model", "mlp"}, 4,
+  expect_error({"train", "--data", testing::fixtures_dir() + "/other_abi_plugin.so", "--model", "mlp"}, 4,
                "was built for plugin ABI 999");
 }
 

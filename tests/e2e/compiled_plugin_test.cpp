@@ -14,10 +14,10 @@ namespace {
 TEST(CompiledPlugins, TrainDeleteSourcesResumeEval) {
   testing::TempDir work;
   testing::TempDir sources;
-  std::string plugins = testing::env("FORGE_SOURCE_DIR") + "/tests/data/plugins/";
+  std::string plugins = testing::source_dir() + "/tests/data/plugins/";
   fs::copy_file(plugins + "tiny_net.cpp", sources / "tiny_net.cpp");
   fs::copy_file(plugins + "tiny_net_layers.hpp", sources / "tiny_net_layers.hpp");
-  fs::copy_file(testing::env("FORGE_SOURCE_DIR") + "/plugins/synthetic.cpp", sources / "blobs.cpp");
+  fs::copy_file(testing::source_dir() + "/plugins/synthetic.cpp", sources / "blobs.cpp");
 
   std::vector<std::string> train{"train", "--data", sources / "blobs.cpp", "--model", sources / "tiny_net.cpp",
                                  "--epochs", "2", "--samples", "128", "--width", "6", "--run_name", "mine"};
@@ -42,13 +42,13 @@ TEST(CompiledPlugins, TrainDeleteSourcesResumeEval) {
 }
 
 TEST(CompiledPlugins, CompileCommandPrintsTheCachedLibrary) {
-  std::string source = testing::env("FORGE_SOURCE_DIR") + "/tests/data/plugins/tiny_net.cpp";
+  std::string source = testing::source_dir() + "/tests/data/plugins/tiny_net.cpp";
   testing::TempDir work;
   auto first = testing::run_forge({"compile", source}, work.path());
   ASSERT_EQ(first.exit_status, 0) << first.output;
   std::string library = testing::last_line(first.output);
   EXPECT_TRUE(fs::is_regular_file(library)) << library;
-  EXPECT_EQ(library.rfind(testing::env("XDG_CACHE_HOME") + "/forge/plugins/", 0), 0u);
+  EXPECT_EQ(library.rfind(testing::plugin_cache_dir_for_tests() + "/forge/plugins/", 0), 0u);
   EXPECT_EQ(testing::last_line(testing::run_forge({"compile", source}, work.path()).output), library);
 }
 

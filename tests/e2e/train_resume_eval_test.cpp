@@ -20,13 +20,9 @@ namespace {
 using testing::run_forge;
 
 // A tiny CNN (dropout and batch norm: both depend on restored state) on synthetic images.
-const std::vector<std::string> cnn_run{"train", "--data", "synthetic", "--model", "cnn", "--channels", "4",
-                                       "--samples", "2048", "--batch_size", "8", "--epochs", "4",
-                                       "--log_every", "1000"};
-
-std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
-  args.insert(args.end(), more.begin(), more.end());
-  return args;
+std::vector<std::string> cnn_run(const std::string& run_name, const std::string& epochs = "4") {
+  return {"train", "--data", "synthetic", "--model", "cnn", "--channels", "4", "--samples", "2048",
+          "--batch_size", "8", "--epochs", epochs, "--log_every", "1000", "--run_name", run_name};
 }
 
 // The run's model at `step`, rebuilt from the run folder alone: parameters, then buffers.
@@ -52,7 +48,7 @@ class TrainResumeEval : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new testing::TempDir;
-    auto straight = run_forge(with(cnn_run, {"--run_name", "straight"}), dir_->path());
+    auto straight = run_forge(cnn_run("straight"), dir_->path());
     ASSERT_EQ(straight.exit_status, 0) << straight.output;
   }
   static void TearDownTestSuite() { delete dir_; }
@@ -80,7 +76,7 @@ TEST_F(TrainResumeEval, TrainWritesACompleteRunFolder) {
 }
 
 TEST_F(TrainResumeEval, ResumeFromAnEpochCheckpointMatchesTheUninterruptedRun) {
-  ASSERT_EQ(run_forge(with(cnn_run, {"--run_name", "short", "--epochs", "2"}), dir_->path()).exit_status, 0);
+  ASSERT_EQ(run_forge(cnn_run("short", "2"), dir_->path()).exit_status, 0);
   std::string run = *dir_ / "checkpoints/short/1";
   auto resumed = run_forge({"resume", run, "--epochs", "4"}, dir_->path());
   ASSERT_EQ(resumed.exit_status, 0) << resumed.output;
@@ -92,7 +88,7 @@ TEST_F(TrainResumeEval, ResumeFromAnEpochCheckpointMatchesTheUninterruptedRun) {
 
 TEST_F(TrainResumeEval, SigintCheckpointsMidEpochAndResumeIsExact) {
   std::string run = *dir_ / "checkpoints/interrupted/1";
-  int pid = testing::spawn_forge(with(cnn_run, {"--run_name", "interrupted"}), dir_->path(), *dir_ / "int.log");
+  int pid = testing::spawn_forge(cnn_run("interrupted"), dir_->path(), *dir_ / "int.log");
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   while (list_checkpoints(run).empty() && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));

@@ -16,7 +16,9 @@ namespace {
 const char* tiny_plugin = R"(#include <forge/plugin.hpp>
 #include "tiny.hpp"
 namespace { std::vector<forge::FlagSpec> flags() { return {forge::integer_flag("tiny", TINY, "")}; } }
+int load() { return 0; }  // never called: the test only loads the library
 FORGE_PLUGIN_IDENTITY(data, flags)
+FORGE_PLUGIN_LOAD(load)
 )";
 
 class PluginCompiler : public ::testing::Test {

@@ -19,7 +19,7 @@ std::string load_error(const std::string& library, PluginKind kind) {
   return "";
 }
 
-std::string fixture(const std::string& name) { return testing::env("FORGE_FIXTURES") + "/" + name + ".so"; }
+std::string fixture(const std::string& name) { return testing::fixtures_dir() + "/" + name + ".so"; }
 
 }  // namespace
 
