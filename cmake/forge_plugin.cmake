@@ -10,6 +10,5 @@ function(forge_add_plugin name source)
     PREFIX ""
     CXX_VISIBILITY_PRESET hidden
     LIBRARY_OUTPUT_DIRECTORY ${FORGE_BUILD_PLUGIN_DIR})
-  target_precompile_headers(${name} REUSE_FROM forge_torch_pch)
   configure_file(${source} ${FORGE_BUILD_PLUGIN_DIR}/${name}.cpp COPYONLY)
 endfunction()

@@ -16,6 +16,7 @@ struct BuildConfig {
   std::string forge_version;
   std::string libtorch_version;
   std::string build_plugin_dir;  // the built-in plugins of the build tree
+  std::string plugin_pch;        // header whose .gch precompiles <torch/torch.h> for plugins
 };
 
 const BuildConfig& build_config();

@@ -52,6 +52,12 @@ std::vector<std::string> compile_command(const std::string& source, const std::s
     if (!flag.empty() && flag != "-D") command.push_back(flag);
   for (const auto& dir : config.include_dirs)
     if (!dir.empty()) command.push_back("-I" + dir);
+  // The precompiled torch header halves compile time; its content is what the source
+  // includes anyway, so it is not part of the cache key.
+  if (fs::is_regular_file(config.plugin_pch + ".gch")) {
+    command.push_back("-include");
+    command.push_back(config.plugin_pch);
+  }
   command.push_back(source);
   command.push_back("-o");
   command.push_back(output);
