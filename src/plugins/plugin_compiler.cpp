@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <regex>
 #include <sstream>
 
 namespace fs = boost::filesystem;
@@ -36,6 +37,17 @@ size_t count_errors(const std::string& output) {
   return count;
 }
 
+// Whether the source (or a local header it includes) includes torch; only then does the
+// precompiled torch header pay for its load time (it is over 500 MB).
+bool includes_torch(const std::string& source) {
+  static const std::regex torch_include(R"(#\s*include\s*<(torch/|forge/data\.hpp|forge/model\.hpp))");
+  std::vector<std::string> files = local_headers(source);
+  files.push_back(source);
+  for (const auto& file : files)
+    if (std::regex_search(read_file(file), torch_include)) return true;
+  return false;
+}
+
 }  // namespace
 
 std::string plugin_cache_dir() {
@@ -54,7 +66,7 @@ std::vector<std::string> compile_command(const std::string& source, const std::s
     if (!dir.empty()) command.push_back("-I" + dir);
   // The precompiled torch header halves compile time; its content is what the source
   // includes anyway, so it is not part of the cache key.
-  if (fs::is_regular_file(config.plugin_pch + ".gch")) {
+  if (fs::is_regular_file(config.plugin_pch + ".gch") && includes_torch(source)) {
     command.push_back("-include");
     command.push_back(config.plugin_pch);
   }

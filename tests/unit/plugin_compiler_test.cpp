@@ -71,3 +71,22 @@ TEST_F(PluginCompiler, CompileErrorIsSummarisedWithFileAndLine) {
 }
 
 }  // namespace forge
+
+namespace forge {
+
+TEST(CompileCommand, MatchesForgesBuildAndPrecompilesTorchOnlyWhenUsed) {
+  testing::TempDir dir;
+  testing::write_text(dir / "net.cpp", "#include <forge/model.hpp>\n// forge:link z\n");
+  testing::write_text(dir / "plain.cpp", "#include <forge/plugin.hpp>\n");
+  auto has = [](const std::vector<std::string>& command, const std::string& arg) {
+    return std::find(command.begin(), command.end(), arg) != command.end();
+  };
+  auto torch_command = compile_command(dir / "net.cpp", dir / "net.so");
+  EXPECT_TRUE(has(torch_command, "-fvisibility=hidden"));
+  EXPECT_TRUE(has(torch_command, "-D_GLIBCXX_USE_CXX11_ABI=1"));
+  EXPECT_TRUE(has(torch_command, "-lz"));
+  EXPECT_TRUE(has(torch_command, "-include"));
+  EXPECT_FALSE(has(compile_command(dir / "plain.cpp", dir / "plain.so"), "-include"));
+}
+
+}  // namespace forge
