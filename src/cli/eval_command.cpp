@@ -56,25 +56,18 @@ int64_t chosen_checkpoint(const std::string& run_dir, const std::string& asked) 
 }  // namespace
 
 int eval_command(const Args& args) {
-  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    std::cout << usage << eval_flag_set().help();
-    if (args.empty()) throw Error(ExitCode::usage, "forge eval needs a run folder");
-    return 0;
-  }
-  const std::string run_dir = args[0];
-  require_run_dir(run_dir);
+  if (print_run_command_help(args, usage, eval_flag_set())) return 0;
   Flags options = eval_flag_set().parse(Args(args.begin() + 1, args.end()));
   if (options.integer("batch_size") < 1) throw Error(ExitCode::usage, "--batch_size must be at least 1");
-  json manifest = read_json(run_dir + "/manifest.json");
-  Flags flags = read_saved_flags(run_dir);
-  int64_t step = chosen_checkpoint(run_dir, options.text("checkpoint"));
+  const std::string& run_dir = args[0];
+  require_run_dir(run_dir);
+  int64_t step = chosen_checkpoint(run_dir, options.text("checkpoint"));  // before any plugin loads
+  SavedRun run = open_saved_run(run_dir);
 
-  PreparedPlugin data_plugin = prepare_saved_plugin(run_dir, manifest["plugins"]["data"], PluginKind::data);
-  PreparedPlugin model_plugin = prepare_saved_plugin(run_dir, manifest["plugins"]["model"], PluginKind::model);
-  apply_process_settings(flags);
-  DataMap data = load_data(data_plugin, flags);
+  apply_process_settings(run.flags);
+  DataMap data = load_data(run.data_plugin, run.flags);
   if (!data.has_dataset("test")) throw Error(ExitCode::data, "the run's data plugin returns no 'test' dataset");
-  auto model = load_model(model_plugin, flags, data);
+  auto model = load_model(run.model_plugin, run.flags, data);
   TrainingPosition position = load_checkpoint(checkpoint_path(run_dir, step), model->module(), nullptr);
   auto metrics = evaluate(*model, data.dataset("test"), options.integer("batch_size"));
 

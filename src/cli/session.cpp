@@ -3,11 +3,13 @@
 #include "core/error.hpp"
 #include "plugins/plugin_compiler.hpp"
 #include "plugins/plugin_resolver.hpp"
+#include "runs/run_dir.hpp"
 
 #include <boost/filesystem.hpp>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <iostream>
 
 namespace fs = boost::filesystem;
 
@@ -131,6 +133,23 @@ int apply_process_settings(const Flags& flags) {
   at::globalContext().setFlushDenormal(flags.boolean("flush_denormal"));
   torch::manual_seed(uint64_t(flags.integer("seed")));
   return torch::get_num_threads();
+}
+
+SavedRun open_saved_run(const std::string& run_dir) {
+  require_run_dir(run_dir);
+  SavedRun run{run_dir, read_json(run_dir + "/manifest.json"), read_saved_flags(run_dir), {}, {}};
+  if (!run.manifest.contains("plugins"))
+    throw Error(ExitCode::run, run_dir + "/manifest.json records no plugins; the run folder is damaged");
+  run.data_plugin = prepare_saved_plugin(run_dir, run.manifest["plugins"]["data"], PluginKind::data);
+  run.model_plugin = prepare_saved_plugin(run_dir, run.manifest["plugins"]["model"], PluginKind::model);
+  return run;
+}
+
+bool print_run_command_help(const std::vector<std::string>& args, const std::string& usage, const FlagSet& options) {
+  if (!args.empty() && args[0] != "--help" && args[0] != "-h") return false;
+  std::cout << usage << options.help();
+  if (args.empty()) throw Error(ExitCode::usage, "no run folder given; " + usage.substr(0, usage.find('\n')));
+  return true;
 }
 
 Flags read_saved_flags(const std::string& run_dir) {

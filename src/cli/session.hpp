@@ -42,6 +42,22 @@ std::shared_ptr<Model> load_model(const PreparedPlugin& plugin, const Flags& fla
 // Applies --threads, --seed and --flush_denormal to the process; returns the thread count.
 int apply_process_settings(const Flags& flags);
 
+// A run folder opened for resume or eval: its record, its saved flags, its plugins loaded.
+struct SavedRun {
+  std::string dir;
+  json manifest;
+  Flags flags;
+  PreparedPlugin data_plugin;
+  PreparedPlugin model_plugin;
+};
+
+// Throws Error(ExitCode::run) when `run_dir` is not a run folder.
+SavedRun open_saved_run(const std::string& run_dir);
+
+// For `forge resume|eval RUN_DIR [flags]`: prints `usage` and the options and returns true when
+// help was asked for; throws Error(ExitCode::usage) when no run folder was given.
+bool print_run_command_help(const std::vector<std::string>& args, const std::string& usage, const FlagSet& options);
+
 // flags.json of a run, as Flags, and its JSON form for a flag set.
 Flags read_saved_flags(const std::string& run_dir);
 json flags_to_json(const FlagSet& set, const Flags& flags);

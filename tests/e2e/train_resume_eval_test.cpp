@@ -27,12 +27,9 @@ std::vector<std::string> cnn_run(const std::string& run_name, const std::string&
 
 // The run's model at `step`, rebuilt from the run folder alone: parameters, then buffers.
 std::vector<torch::Tensor> model_state(const std::string& run_dir, int64_t step) {
-  json manifest = read_json(run_dir + "/manifest.json");
-  Flags flags = read_saved_flags(run_dir);
-  auto data_plugin = prepare_saved_plugin(run_dir, manifest["plugins"]["data"], PluginKind::data);
-  auto model_plugin = prepare_saved_plugin(run_dir, manifest["plugins"]["model"], PluginKind::model);
-  DataMap data = load_data(data_plugin, flags);
-  auto model = load_model(model_plugin, flags, data);
+  SavedRun run = open_saved_run(run_dir);
+  DataMap data = load_data(run.data_plugin, run.flags);
+  auto model = load_model(run.model_plugin, run.flags, data);
   load_checkpoint(checkpoint_path(run_dir, step), model->module(), nullptr);
   std::vector<torch::Tensor> state = model->module().parameters();
   for (const auto& buffer : model->module().buffers()) state.push_back(buffer);
