@@ -1,12 +1,11 @@
 #include "cli/commands.hpp"
 
 #include "core/error.hpp"
+#include "core/exception_text.hpp"
 #include "core/logging.hpp"
 #include "plugins/build_config.hpp"
 
 #include <forge/plugin.hpp>
-
-#include <torch/torch.h>
 
 #include <iostream>
 
@@ -21,18 +20,20 @@ const char* help_text =
     "\n"
     "commands:\n"
     "  train    --data PLUGIN --model PLUGIN [flags]   train a new run (see forge train --help)\n"
-    "  resume   RUN_DIR [--epochs N]                    continue a run from its newest checkpoint\n"
+    "  resume   RUN_DIR [--epochs N] [--force]          continue a run from its newest checkpoint\n"
     "  eval     RUN_DIR [--checkpoint STEP]             test-set metrics of a run's checkpoint\n"
     "  compile  SOURCE.cpp                              build a plugin into the cache, print its path\n"
+    "  check-resume --data P --model M [flags]          check that stop + resume is bitwise exact\n"
     "  help                                             this text (also --help); --version\n"
     "\n"
     "Plugins: a built-in name (mnist, synthetic, mlp, cnn), a .so, or a .cpp that forge compiles\n"
     "(cached in $XDG_CACHE_HOME/forge). Bare names are searched in the built-in plugin folder,\n"
     "then in FORGE_PLUGIN_PATH (':'-separated folders).\n"
     "\n"
-    "exit codes: 0 ok, 1 training or evaluation failed, 2 bad usage or flag, 3 plugin compile\n"
-    "error, 4 plugin error, 5 bad run folder or checkpoint, 6 data error, 130/143 interrupted\n"
-    "by SIGINT/SIGTERM (the run is checkpointed and can be resumed).\n";
+    "exit codes: 0 ok, 1 training or evaluation failed (or check-resume found a difference),\n"
+    "2 bad usage or flag (or a resume that is not exact without --force), 3 plugin compile\n"
+    "error, 4 plugin error, 5 bad run folder or checkpoint (or run trained by another process),\n"
+    "6 data error, 130/143 interrupted by SIGINT/SIGTERM (checkpointed; forge resume continues).\n";
 
 int dispatch(const Args& args, const Args& command_line) {
   if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
@@ -51,7 +52,8 @@ int dispatch(const Args& args, const Args& command_line) {
   if (command == "resume") return resume_command(rest, command_line);
   if (command == "eval") return eval_command(rest);
   if (command == "compile") return compile_command(rest);
-  throw Error(ExitCode::usage, "unknown command '" + command + "'; commands are train, resume, eval, compile");
+  if (command == "check-resume") return check_resume_command(rest);
+  throw Error(ExitCode::usage, "unknown command '" + command + "'; commands are train, resume, eval, compile, check-resume");
 }
 
 }  // namespace
@@ -65,11 +67,8 @@ int run_cli(int argc, char** argv) {
   } catch (const Error& e) {
     std::cerr << "forge: error: " << e.what() << std::endl;
     return int(e.code());
-  } catch (const c10::Error& e) {
-    std::cerr << "forge: error: " << e.what_without_backtrace() << std::endl;
-    return int(ExitCode::failure);
   } catch (const std::exception& e) {
-    std::cerr << "forge: error: " << e.what() << std::endl;
+    std::cerr << "forge: error: " << exception_text(e) << std::endl;
     return int(ExitCode::failure);
   }
 }

@@ -13,6 +13,7 @@ int train_command(const Args& args, const Args& command_line);
 int resume_command(const Args& args, const Args& command_line);
 int eval_command(const Args& args);
 int compile_command(const Args& args);
+int check_resume_command(const Args& args);
 
 // The whole CLI: dispatches argv[1], prints errors as one line, returns the exit code.
 int run_cli(int argc, char** argv);

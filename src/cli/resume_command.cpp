@@ -1,66 +1,90 @@
 // forge resume: continue a run from its newest intact checkpoint, using only the run folder.
+// Flags given now are compared with the saved ones (see resume_check.hpp).
 #include "cli/commands.hpp"
+#include "cli/resume_check.hpp"
 #include "cli/run_training.hpp"
 #include "core/error.hpp"
 #include "core/logging.hpp"
 #include "metrics/metrics_log.hpp"
+#include "runs/run_dir.hpp"
+#include "runs/run_lock.hpp"
+#include "train/stop_signals.hpp"
 
+#include <boost/filesystem.hpp>
 #include <spdlog/spdlog.h>
 
 namespace forge {
 namespace {
 
 const char* usage =
-    "usage: forge resume RUN_DIR [--epochs N] [--threads N] [--log_every N]\n"
-    "Continues the run from its newest intact checkpoint with its saved plugins and flags.\n";
+    "usage: forge resume RUN_DIR [--epochs N] [--force] [flags]\n"
+    "Continues the run from its newest intact checkpoint with its saved plugins and flags.\n"
+    "--epochs, --log_every, --checkpoint_every, --keep_checkpoints and --stop_after_steps may\n"
+    "change freely; changing any other flag (or resuming with a changed plugin library or\n"
+    "libtorch) would not continue the run exactly and needs --force.\n";
 
-// The flags a resume may change, defaulting to the run's saved values: ones that do not alter
-// what the run computes (--epochs only extends it; results are exact for the same --threads).
-FlagSet resume_flag_set(const Flags& saved) {
-  std::vector<FlagSpec> allowed;
-  for (auto spec : train_flags()) {
-    if (spec.name != "epochs" && spec.name != "threads" && spec.name != "log_every") continue;
-    if (saved.has(spec.name)) spec.default_value = saved.text(spec.name);
-    allowed.push_back(spec);
-  }
+FlagSet forge_flags_only() {
   FlagSet set;
-  set.declare(allowed, "forge resume");
+  set.declare(train_flags(), "forge");
   return set;
+}
+
+// Leftovers of writes a killed process never finished (see write_file_atomically).
+void remove_stale_temp_files(const std::string& run_dir) {
+  namespace fs = boost::filesystem;
+  for (const auto& dir : {fs::path(run_dir), fs::path(run_dir) / "checkpoints"}) {
+    if (!fs::is_directory(dir)) continue;
+    for (const auto& entry : fs::directory_iterator(dir))
+      if (entry.path().filename().string().find(".tmp.") != std::string::npos) fs::remove(entry.path());
+  }
 }
 
 }  // namespace
 
 int resume_command(const Args& args, const Args& command_line) {
-  if (print_run_command_help(args, usage, resume_flag_set(Flags()))) return 0;
-  SavedRun run = open_saved_run(args[0]);
-  Flags flags = run.flags;
-  Flags given_now = resume_flag_set(flags).parse(Args(args.begin() + 1, args.end()));
-  for (const auto& [name, value] : given_now.all()) flags.set(name, value);
+  if (print_run_command_help(args, usage, forge_flags_only())) return 0;
+  const std::string& run_dir = args[0];
+  require_run_dir(run_dir);
+  if (record_crash_if_dead(run_dir)) spdlog::warn("{} was left running by a process that died; resuming it", run_dir);
+  RunLock lock(run_dir);
+  SavedRun run = open_saved_run(run_dir);
+
+  Args rest(args.begin() + 1, args.end());
+  FlagSet flag_set = train_flag_set(run.data_plugin, run.model_plugin);
+  Flags defaults = run.flags;
+  defaults.set("stop_after_steps", "0");  // a stop asked for once is not asked again
+  flag_set.set_defaults(defaults);
+  Flags flags = flag_set.parse(rest, find_flag_value(rest, "config"));
   if (flags.integer("epochs") < 1) throw Error(ExitCode::usage, "--epochs must be at least 1");
+  std::vector<std::string> forced = check_resume(resume_differences(run, flags), flags.boolean("force"));
+  flags.set("force", "false");  // a --force applies to this resume only
 
   int threads = apply_process_settings(flags);
   DataMap data = load_data(run.data_plugin, flags);
   auto model = load_model(run.model_plugin, flags, data);
   auto optimizer = make_optimizer_from_flags(flags, *model);
   TrainingPosition position;
-  int64_t step = newest_valid_checkpoint(run.dir);
-  if (step >= 0) position = load_checkpoint(checkpoint_path(run.dir, step), model->module(), optimizer.get());
+  int64_t step = newest_valid_checkpoint(run_dir);
+  if (step >= 0) position = load_checkpoint(checkpoint_path(run_dir, step), model->module(), optimizer.get());
 
-  add_log_file(run.dir + "/log.txt");
+  install_stop_handlers();
+  add_log_file(run_dir + "/log.txt");
   if (step >= 0)
-    spdlog::info("resuming {} from step {} (epoch {}, batch {})", run.dir, step, position.epoch + 1, position.batch);
+    spdlog::info("resuming {} from step {} (epoch {}, batch {})", run_dir, step, position.epoch + 1, position.batch);
   else
-    spdlog::warn("{} has no intact checkpoint; training it from the start", run.dir);
-  MetricsLog::truncate_after(run.dir, std::max<int64_t>(step, 0));
-  write_json_atomically(run.dir + "/flags.json", flags_to_json(train_flag_set(run.data_plugin, run.model_plugin), flags));
+    spdlog::warn("{} has no intact checkpoint; training it from the start", run_dir);
+  remove_stale_temp_files(run_dir);
+  MetricsLog::truncate_after(run_dir, std::max<int64_t>(step, 0));
+  write_json_atomically(run_dir + "/flags.json", flags_to_json(flag_set, flags));
   json& manifest = run.manifest;
   manifest["status"] = "running";
   manifest["reason"] = "";
   manifest["ended"] = nullptr;
+  record_this_process(manifest);
   manifest["resumes"].push_back({{"started", now_iso8601()}, {"command_line", command_line},
-                                 {"from_step", step}, {"threads", threads}});
-  write_json_atomically(run.dir + "/manifest.json", manifest);
-  return run_training(run.dir, *model, data, flags, *optimizer, position);
+                                 {"from_step", step}, {"threads", threads}, {"forced", forced}});
+  write_json_atomically(run_dir + "/manifest.json", manifest);
+  return run_training(run_dir, *model, data, flags, *optimizer, position);
 }
 
 }  // namespace forge

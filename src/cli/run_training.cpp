@@ -1,6 +1,7 @@
 #include "cli/run_training.hpp"
 
 #include "core/error.hpp"
+#include "core/exception_text.hpp"
 #include "train/optimizers.hpp"
 #include "train/stop_signals.hpp"
 
@@ -18,24 +19,28 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer_from_flags(const Flags& 
 
 int run_training(const std::string& run_dir, Model& model, const DataMap& data, const Flags& flags,
                  torch::optim::Optimizer& optimizer, const TrainingPosition& start) {
-  TrainSettings settings{flags.integer("epochs"), flags.integer("batch_size"), flags.integer("log_every"),
-                         flags.integer("seed")};
-  install_stop_handlers();
+  TrainSettings settings{flags.integer("epochs"),           flags.integer("batch_size"),
+                         flags.integer("log_every"),        flags.integer("seed"),
+                         flags.integer("checkpoint_every"), flags.integer("keep_checkpoints"),
+                         flags.integer("stop_after_steps")};
   try {
     Trainer trainer(model, data, optimizer, settings, run_dir);
     if (trainer.run(start) == TrainOutcome::interrupted) {
       int signal = stop_signal();
-      std::string reason = std::string("stopped by ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT") +
-                           "; continue with: forge resume " + run_dir;
+      std::string cause = signal == 0 ? "--stop_after_steps" : signal == SIGTERM ? "SIGTERM" : "SIGINT";
+      std::string reason = "stopped by " + cause + "; continue with: forge resume " + run_dir;
       record_status(run_dir, "interrupted", reason);
       spdlog::warn("{}", reason);
-      return 128 + signal;
+      return signal == 0 ? 0 : 128 + signal;
     }
   } catch (const std::exception& e) {
-    std::string reason = dynamic_cast<const c10::Error*>(&e)
-                             ? static_cast<const c10::Error&>(e).what_without_backtrace()
-                             : e.what();
-    record_status(run_dir, "failed", reason);
+    std::string reason = exception_text(e);
+    try {
+      record_status(run_dir, "failed", reason);
+    } catch (const std::exception& also) {
+      // The folder may be unwritable (the reason training failed); the error below still says why.
+      spdlog::warn("could not record the failure in the manifest: {}", exception_text(also));
+    }
     throw Error(ExitCode::failure, "training failed: " + reason + " (run " + run_dir + ")");
   }
   record_status(run_dir, "completed", "trained " + std::to_string(settings.epochs) + " epochs");

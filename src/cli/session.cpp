@@ -1,6 +1,7 @@
 #include "cli/session.hpp"
 
 #include "core/error.hpp"
+#include "core/exception_text.hpp"
 #include "plugins/plugin_compiler.hpp"
 #include "plugins/plugin_resolver.hpp"
 #include "runs/run_dir.hpp"
@@ -27,12 +28,10 @@ auto call_plugin(const PreparedPlugin& plugin, ExitCode code, Call call) -> decl
     return call();
   } catch (const Error&) {
     throw;
-  } catch (const c10::Error& e) {
-    throw Error(code, plugin_label(plugin) + " failed to load: " + e.what_without_backtrace());
   } catch (const std::bad_variant_access&) {
     throw Error(code, plugin_label(plugin) + " failed to load: a data map value has another type than it expects");
   } catch (const std::exception& e) {
-    throw Error(code, plugin_label(plugin) + " failed to load: " + e.what());
+    throw Error(code, plugin_label(plugin) + " failed to load: " + exception_text(e));
   }
 }
 
@@ -89,6 +88,7 @@ std::vector<FlagSpec> train_flags() {
       text_flag("config", "", "config file of flag values (name = value lines); command-line flags win"),
       text_flag("checkpoint_dir", "checkpoints", "folder that holds the runs"),
       text_flag("run_name", "", "runs go to <checkpoint_dir>/<run_name>/<N> (default: <data>_<model>)"),
+      text_flag("run_dir", "", "train in this folder instead: start a run there, or resume the one it holds"),
       integer_flag("epochs", 5, "epochs to train"),
       integer_flag("batch_size", 32, "mini-batch size"),
       text_flag("optimizer", "adam", "sgd | adam | adamw | rmsprop"),
@@ -98,6 +98,10 @@ std::vector<FlagSpec> train_flags() {
       integer_flag("seed", 0, "seed of the shuffling and of the generator the model draws from"),
       integer_flag("threads", 0, "CPU threads libtorch uses (0: libtorch's default)"),
       integer_flag("log_every", 100, "log a line every N steps"),
+      integer_flag("checkpoint_every", 0, "also checkpoint every N steps (0: only at the end of each epoch)"),
+      integer_flag("keep_checkpoints", 3, "keep the newest K checkpoints (0: all)"),
+      integer_flag("stop_after_steps", 0, "stop as if interrupted once this many steps are done (0: never)"),
+      bool_flag("force", false, "resume even when the run's plugins, libtorch or exactness-breaking flags changed"),
       bool_flag("flush_denormal", true, "flush denormal floats to zero (much faster optimizer steps on x86)"),
   };
 }

@@ -5,11 +5,14 @@
 #include "core/error.hpp"
 #include "core/logging.hpp"
 #include "runs/run_dir.hpp"
+#include "runs/run_lock.hpp"
+#include "train/stop_signals.hpp"
 
 #include <boost/filesystem.hpp>
 #include <spdlog/spdlog.h>
 
 #include <future>
+#include <set>
 #include <iostream>
 
 namespace fs = boost::filesystem;
@@ -44,6 +47,27 @@ std::string plugin_choice(const Args& args, const std::string& config, const std
 void check_training_flags(const Flags& flags) {
   for (const char* name : {"epochs", "batch_size", "log_every"})
     if (flags.integer(name) < 1) throw Error(ExitCode::usage, std::string("--") + name + " must be at least 1");
+  for (const char* name : {"checkpoint_every", "keep_checkpoints", "stop_after_steps"})
+    if (flags.integer(name) < 0) throw Error(ExitCode::usage, std::string("--") + name + " must not be negative");
+}
+
+// Whether `dir` holds only what a start of forge train that died before writing the manifest
+// leaves behind: such a folder may be started again.
+bool holds_only_a_failed_start(const std::string& dir) {
+  static const std::set<std::string> start_files{".lock", "log.txt", "flags.json", "plugins"};
+  for (const auto& entry : fs::directory_iterator(dir))
+    if (!start_files.count(entry.path().filename().string())) return false;
+  return true;
+}
+
+// --run_dir of a new run: a new folder, an empty one, or one left by a start that died early.
+std::string prepare_fresh_run_dir(const std::string& dir) {
+  if (fs::exists(dir) && !(fs::is_directory(dir) && holds_only_a_failed_start(dir)))
+    throw Error(ExitCode::run, "--run_dir " + dir + " exists and holds no run; give a new or empty folder");
+  boost::system::error_code error;
+  fs::create_directories(dir, error);
+  if (!fs::is_directory(dir)) throw Error(ExitCode::failure, "cannot create --run_dir " + dir + ": " + error.message());
+  return dir;
 }
 
 std::string default_run_name(const PreparedPlugin& data, const PreparedPlugin& model) {
@@ -58,6 +82,13 @@ int train_command(const Args& given_args, const Args& command_line) {
   const std::string config = find_flag_value(args, "config");
   const std::string data_name = plugin_choice(args, config, "data");
   const std::string model_name = plugin_choice(args, config, "model");
+  const std::string run_dir_given = plugin_choice(args, config, "run_dir");
+  // The one command a requeued cluster job needs: start the run in --run_dir, or resume it.
+  if (!help && !run_dir_given.empty() && is_run_dir(run_dir_given)) {
+    Args resume_args{run_dir_given};
+    resume_args.insert(resume_args.end(), args.begin(), args.end());
+    return resume_command(resume_args, command_line);
+  }
   if (help && (data_name.empty() || model_name.empty())) {
     FlagSet forge_only;
     forge_only.declare(train_flags(), "forge");
@@ -89,7 +120,11 @@ int train_command(const Args& given_args, const Args& command_line) {
   auto model = load_model(model_plugin, flags, data);
   auto optimizer = make_optimizer_from_flags(flags, *model);
 
-  std::string run_dir = claim_run_dir(flags.text("checkpoint_dir"), flags.text("run_name"));
+  std::string run_dir = run_dir_given.empty() ? claim_run_dir(flags.text("checkpoint_dir"), flags.text("run_name"))
+                                              : prepare_fresh_run_dir(run_dir_given);
+  RunLock lock(run_dir);
+  // From here a SIGINT or SIGTERM stops gracefully: the run folder exists and is recorded.
+  install_stop_handlers();
   add_log_file(run_dir + "/log.txt");
   spdlog::info("run {}", run_dir);
   write_json_atomically(run_dir + "/flags.json", flags_to_json(flag_set, flags));

@@ -81,6 +81,11 @@ void FlagSet::declare(const std::vector<FlagSpec>& specs, const std::string& own
   }
 }
 
+void FlagSet::set_defaults(const Flags& values) {
+  for (auto& d : declared_)
+    if (values.has(d.spec.name)) d.spec.default_value = values.text(d.spec.name);
+}
+
 bool FlagSet::declares(const std::string& name) const {
   for (const auto& d : declared_)
     if (d.spec.name == name) return true;

@@ -26,6 +26,9 @@ class FlagSet {
   // Throws Error(ExitCode::usage) naming the flag and the expected type.
   std::string normalise(const std::string& name, const std::string& value) const;
 
+  // Makes `values` the defaults of the flags they name (a resume parses against the saved run).
+  void set_defaults(const Flags& values);
+
   bool declares(const std::string& name) const;
   const FlagSpec& spec(const std::string& name) const;
   std::vector<std::string> names() const;

@@ -12,6 +12,7 @@
 #include <boost/filesystem.hpp>
 #include <unistd.h>
 
+#include <atomic>
 #include <iostream>
 #include <regex>
 #include <sstream>
@@ -105,7 +106,10 @@ CompiledPlugin compile_plugin(const std::string& source) {
   }
   boost::system::error_code ignored;
   fs::create_directories(dir, ignored);
-  std::string temp = (dir / (".build." + std::to_string(::getpid()) + ".so")).string();
+  // Unique per process and per call: two compiles of one source never share a temp file.
+  static std::atomic<int> builds{0};
+  std::string temp =
+      (dir / (".build." + std::to_string(::getpid()) + "." + std::to_string(builds++) + ".so")).string();
   ProcessResult compiled = run_process(compile_command(fs::absolute(source).string(), temp));
   if (compiled.exit_status != 0) {
     fs::remove(temp, ignored);

@@ -2,6 +2,7 @@
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "core/exception_text.hpp"
 
 #include <boost/crc.hpp>
 #include <boost/filesystem.hpp>
@@ -178,7 +179,7 @@ TrainingPosition load_checkpoint(const std::string& path, torch::nn::Module& mod
       generator.set_state(rng);
     }
   } catch (const c10::Error& e) {
-    throw Error(ExitCode::run, "checkpoint " + path + " does not fit this model: " + e.what_without_backtrace());
+    throw Error(ExitCode::run, "checkpoint " + path + " does not fit this model: " + exception_text(e));
   }
   return position;
 }

@@ -52,19 +52,24 @@ std::string now_iso8601() {
 
 json new_manifest(const std::vector<std::string>& command_line, int threads) {
   const BuildConfig& build = build_config();
-  return json{{"forge_version", build.forge_version},
+  json manifest{{"forge_version", build.forge_version},
               {"libtorch_version", build.libtorch_version},
               {"compiler", build.compiler_version},
               {"plugin_abi", plugin_abi_version},
               {"command_line", command_line},
-              {"host", host_name()},
               {"cpu", cpu_model()},
               {"threads", threads},
-              {"pid", ::getpid()},
               {"started", now_iso8601()},
               {"ended", nullptr},
               {"status", "running"},
               {"reason", ""}};
+  record_this_process(manifest);
+  return manifest;
+}
+
+void record_this_process(json& manifest) {
+  manifest["pid"] = ::getpid();
+  manifest["host"] = host_name();
 }
 
 void record_status(const std::string& run_dir, const std::string& status, const std::string& reason) {

@@ -23,6 +23,9 @@ std::string now_iso8601();
 // command line, host, CPU model, thread count, start time, status "running".
 json new_manifest(const std::vector<std::string>& command_line, int threads);
 
+// Names this process (pid, host) as the one training the run.
+void record_this_process(json& manifest);
+
 // Sets status, reason and end time in <run_dir>/manifest.json.
 void record_status(const std::string& run_dir, const std::string& status, const std::string& reason);
 

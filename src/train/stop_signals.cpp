@@ -6,23 +6,38 @@
 namespace forge {
 namespace {
 
-volatile std::sig_atomic_t requested = 0;
+volatile std::sig_atomic_t stop_requested = 0;
+volatile std::sig_atomic_t checkpoint_requested = 0;
 
-void on_signal(int signal) {
-  if (requested == SIGINT && signal == SIGINT) ::_exit(130);  // the impatient second Ctrl-C
-  requested = signal;
+void on_stop(int signal) {
+  if (stop_requested == SIGINT && signal == SIGINT) ::_exit(130);  // the impatient second Ctrl-C
+  stop_requested = signal;
+}
+
+void on_checkpoint(int) { checkpoint_requested = 1; }
+
+void handle(int signal, void (*handler)(int)) {
+  struct sigaction action = {};
+  action.sa_handler = handler;
+  sigemptyset(&action.sa_mask);
+  sigaction(signal, &action, nullptr);
 }
 
 }  // namespace
 
 void install_stop_handlers() {
-  struct sigaction action = {};
-  action.sa_handler = on_signal;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
+  handle(SIGINT, on_stop);
+  handle(SIGTERM, on_stop);
+  handle(SIGUSR1, on_checkpoint);
+  handle(SIGXFSZ, SIG_IGN);
 }
 
-int stop_signal() { return requested; }
+int stop_signal() { return stop_requested; }
+
+bool take_checkpoint_request() {
+  if (!checkpoint_requested) return false;
+  checkpoint_requested = 0;
+  return true;
+}
 
 }  // namespace forge

@@ -3,6 +3,7 @@
 #include "train/evaluate.hpp"
 #include "train/stop_signals.hpp"
 
+#include <boost/filesystem.hpp>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -44,29 +45,35 @@ torch::Tensor Trainer::epoch_order(int64_t samples, int64_t seed, int64_t epoch)
 TrainOutcome Trainer::run(TrainingPosition position) {
   const int64_t samples = train_.size();
   const int64_t batches = (samples + settings_.batch_size - 1) / settings_.batch_size;
-  auto interval_start = std::chrono::steady_clock::now();
-  int64_t interval_steps = 0;
   for (; position.epoch < settings_.epochs; ++position.epoch) {
     torch::Tensor order = epoch_order(samples, settings_.seed, position.epoch);
-    for (; position.batch < batches; ++position.batch) {
+    while (position.batch < batches) {
       int64_t start = position.batch * settings_.batch_size;
       train_step(order.slice(0, start, std::min(samples, start + settings_.batch_size)), position);
-      if (++interval_steps == settings_.log_every || position.batch + 1 == batches) {
-        double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - interval_start).count();
-        spdlog::info("epoch {} step {} ({}/{}){} | {:.1f} steps/s", position.epoch + 1, position.step,
-                     position.batch + 1, batches, format_metrics(means(position)), interval_steps / seconds);
-        interval_start = std::chrono::steady_clock::now();
-        interval_steps = 0;
-      }
-      if (stop_signal() != 0) {
-        ++position.batch;
-        checkpoint(position);
+      ++position.batch;
+      log_progress(position, batches);
+      bool stop = stop_signal() != 0 || position.step == settings_.stop_after_steps;
+      bool scheduled = settings_.checkpoint_every > 0 && position.step % settings_.checkpoint_every == 0;
+      // A checkpoint at the epoch's last batch is left to finish_epoch, which writes it after
+      // the epoch's metrics.
+      if ((stop || scheduled || take_checkpoint_request()) && position.batch < batches) checkpoint(position);
+      if (stop) {
+        if (position.batch == batches) finish_epoch(position);
         return TrainOutcome::interrupted;
       }
     }
     finish_epoch(position);
   }
   return TrainOutcome::completed;
+}
+
+void Trainer::log_progress(const TrainingPosition& position, int64_t batches) {
+  if (++interval_steps_ < settings_.log_every && position.batch != batches) return;
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - interval_start_).count();
+  spdlog::info("epoch {} step {} ({}/{}){} | {:.1f} steps/s", position.epoch + 1, position.step, position.batch,
+               batches, format_metrics(means(position)), interval_steps_ / seconds);
+  interval_start_ = std::chrono::steady_clock::now();
+  interval_steps_ = 0;
 }
 
 void Trainer::train_step(const torch::Tensor& indices, TrainingPosition& position) {
@@ -87,18 +94,26 @@ void Trainer::finish_epoch(TrainingPosition& position) {
     spdlog::info("epoch {} test{}", position.epoch + 1, format_metrics(test));
     metrics_.write(position.step, position.epoch + 1, "test", test);
   }
+  // The checkpoint describes the start of the next epoch; the loop advances `position` itself.
+  TrainingPosition next = position;
+  ++next.epoch;
+  next.batch = 0;
+  next.epoch_sums.clear();
+  next.epoch_batches = 0;
+  checkpoint(next);
   position.batch = 0;
   position.epoch_sums.clear();
   position.epoch_batches = 0;
-  TrainingPosition next = position;
-  ++next.epoch;
-  checkpoint(next);
 }
 
 void Trainer::checkpoint(const TrainingPosition& position) {
   std::string path = checkpoint_path(run_dir_, position.step);
   save_checkpoint(path, model_.module(), optimizer_, position);
   spdlog::info("checkpoint {}", path);
+  if (settings_.keep_checkpoints <= 0) return;
+  auto steps = list_checkpoints(run_dir_);
+  for (size_t i = 0; i + settings_.keep_checkpoints < steps.size(); ++i)
+    boost::filesystem::remove(checkpoint_path(run_dir_, steps[i]));
 }
 
 }  // namespace forge

@@ -67,7 +67,7 @@ TEST_F(TrainResumeEval, TrainWritesACompleteRunFolder) {
   EXPECT_EQ(flags["channels"], 4);
   EXPECT_EQ(flags["epochs"], 4);
   EXPECT_EQ(flags["optimizer"], "adam");
-  EXPECT_EQ(list_checkpoints(run), (std::vector<int64_t>{256, 512, 768, 1024}));
+  EXPECT_EQ(list_checkpoints(run), (std::vector<int64_t>{512, 768, 1024}));  // --keep_checkpoints 3
   std::string csv = read_file(run + "/metrics.csv");
   EXPECT_NE(csv.find("\n1024,4,test,accuracy,"), std::string::npos) << csv;
 }
@@ -109,7 +109,10 @@ TEST_F(TrainResumeEval, ResumeWorksWithoutTheOriginalPluginsAndRebuildsABrokenLi
   ASSERT_EQ(run_process({"cp", "-r", straight(), copy / "run"}).exit_status, 0);
   // A saved library that no longer loads (as after a forge upgrade) is rebuilt from the saved source.
   write_file_atomically(copy / "run/plugins/model/cnn.so", "not a library any more");
-  auto resumed = run_forge({"resume", copy / "run", "--epochs", "5"}, copy.path());
+  auto refused = run_forge({"resume", copy / "run", "--epochs", "5"}, copy.path());
+  EXPECT_EQ(refused.exit_status, 2) << refused.output;
+  EXPECT_NE(refused.output.find("model plugin rebuilt from its saved source"), std::string::npos) << refused.output;
+  auto resumed = run_forge({"resume", copy / "run", "--epochs", "5", "--force"}, copy.path());
   ASSERT_EQ(resumed.exit_status, 0) << resumed.output;
   EXPECT_NE(resumed.output.find("rebuilding it from the source saved in the run"), std::string::npos);
   EXPECT_EQ(list_checkpoints(copy / "run").back(), 1280);
@@ -152,13 +155,14 @@ TEST_F(TrainResumeEval, ConfigFileAndOverrides) {
 
 TEST_F(TrainResumeEval, ConcurrentTrainingsGetDistinctRunNumbers) {
   std::vector<int> pids;
-  for (int i = 0; i < 3; ++i)
+  for (int i = 0; i < 8; ++i)
     pids.push_back(testing::spawn_forge({"train", "--data", "synthetic", "--model", "mlp", "--epochs", "1",
                                          "--samples", "64", "--run_name", "together"},
                                         dir_->path(), *dir_ / ("together" + std::to_string(i) + ".log")));
   for (int pid : pids) EXPECT_EQ(testing::wait_for_exit(pid), 0);
-  for (const char* n : {"1", "2", "3"})
-    EXPECT_EQ(read_json(*dir_ / "checkpoints/together/" + n + "/manifest.json")["status"], "completed") << n;
+  for (int n = 1; n <= 8; ++n)
+    EXPECT_EQ(read_json(*dir_ / ("checkpoints/together/" + std::to_string(n) + "/manifest.json"))["status"], "completed")
+        << n;
 }
 
 TEST_F(TrainResumeEval, HelpListsForgeAndPluginFlags) {

@@ -1,0 +1,70 @@
+#include "cli/resume_check.hpp"
+
+#include "core/error.hpp"
+#include "core/hash.hpp"
+#include "plugins/build_config.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <set>
+
+namespace forge {
+namespace {
+
+// Flags whose change leaves every computed value as it would have been: they only extend the
+// run, change what is logged or kept, or name where the run lives.
+const std::set<std::string>& neutral_flags() {
+  static const std::set<std::string> names{"epochs",          "log_every", "checkpoint_every", "keep_checkpoints",
+                                           "stop_after_steps", "run_dir",   "config",           "force",
+                                           "checkpoint_dir",   "run_name"};
+  return names;
+}
+
+void compare_plugin(const SavedRun& run, const PreparedPlugin& plugin, const std::string& role,
+                    std::vector<ResumeDifference>& out) {
+  const json& record = run.manifest["plugins"][role];
+  std::string saved_library = run.dir + "/" + record.value("library", "");
+  if (plugin.files.library != saved_library) {
+    out.push_back({role + " plugin rebuilt from its saved source (the saved library did not load)", true});
+  } else if (sha1_of_file(saved_library) != record.value("sha1", "")) {
+    out.push_back({role + " plugin library " + saved_library + " changed since the run was recorded", true});
+  }
+}
+
+}  // namespace
+
+std::vector<ResumeDifference> resume_differences(const SavedRun& run, const Flags& now) {
+  std::vector<ResumeDifference> out;
+  for (const auto& [name, value] : now.all()) {
+    std::string saved = run.flags.has(name) ? run.flags.text(name) : "(not set)";
+    if (saved == value) continue;
+    out.push_back({"--" + name + ": " + saved + " (saved) -> " + value + " (now)", neutral_flags().count(name) == 0});
+  }
+  compare_plugin(run, run.data_plugin, "data", out);
+  compare_plugin(run, run.model_plugin, "model", out);
+  const BuildConfig& build = build_config();
+  std::string libtorch = run.manifest.value("libtorch_version", "");
+  if (libtorch != build.libtorch_version)
+    out.push_back({"libtorch " + libtorch + " (saved) -> " + build.libtorch_version + " (now)", true});
+  std::string forge_version = run.manifest.value("forge_version", "");
+  if (forge_version != build.forge_version)
+    out.push_back({"forge " + forge_version + " (saved) -> " + build.forge_version + " (now)", false});
+  return out;
+}
+
+std::vector<std::string> check_resume(const std::vector<ResumeDifference>& differences, bool force) {
+  std::vector<std::string> breaking;
+  for (const auto& d : differences) {
+    spdlog::info("resume differs from the run's record: {}{}", d.what, d.breaks_exactness ? " [breaks exactness]" : "");
+    if (d.breaks_exactness) breaking.push_back(d.what);
+  }
+  if (!breaking.empty() && !force) {
+    std::string list;
+    for (const auto& b : breaking) list += (list.empty() ? "" : "; ") + b;
+    throw Error(ExitCode::usage, "resuming would not continue the run exactly (" + list +
+                                     "); pass --force to resume anyway, and it will be recorded in the run");
+  }
+  return breaking;
+}
+
+}  // namespace forge

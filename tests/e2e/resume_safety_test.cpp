@@ -1,0 +1,236 @@
+// Stop anywhere, lose nothing: kill -9 and SIGTERM at many points, failed saves, locks,
+// changed flags and libraries, and check-resume — each through the forge binary.
+#include "cli/session.hpp"
+#include "core/atomic_file.hpp"
+#include "runs/checkpoint.hpp"
+#include "runs/run_lock.hpp"
+#include "test_support.hpp"
+
+#include <boost/filesystem.hpp>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <csignal>
+#include <random>
+#include <thread>
+
+namespace fs = boost::filesystem;
+
+namespace forge {
+namespace {
+
+using testing::run_forge;
+
+// 2 epochs of 64 steps of a tiny CNN (dropout, batch norm) on synthetic images.
+std::vector<std::string> cnn_run(const std::string& run_name, std::vector<std::string> more = {},
+                                 const std::string& epochs = "2") {
+  std::vector<std::string> args{"train", "--data", "synthetic", "--model", "cnn", "--channels", "4",
+                                "--samples", "512", "--batch_size", "8", "--epochs", epochs,
+                                "--log_every", "1000", "--run_name", run_name};
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+std::vector<torch::Tensor> final_state(const std::string& run_dir) {
+  SavedRun run = open_saved_run(run_dir);
+  DataMap data = load_data(run.data_plugin, run.flags);
+  auto model = load_model(run.model_plugin, run.flags, data);
+  load_checkpoint(checkpoint_path(run_dir, list_checkpoints(run_dir).back()), model->module(), nullptr);
+  std::vector<torch::Tensor> state = model->module().parameters();
+  for (const auto& buffer : model->module().buffers()) state.push_back(buffer);
+  return state;
+}
+
+bool bitwise_equal(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (!torch::equal(a[i], b[i])) return false;
+  return true;
+}
+
+bool wait_until(const std::function<bool()>& condition, int seconds = 120) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
+
+class ResumeSafety : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testing::TempDir;
+    auto straight = run_forge(cnn_run("straight"), dir_->path());
+    ASSERT_EQ(straight.exit_status, 0) << straight.output;
+  }
+  static void TearDownTestSuite() { delete dir_; }
+  static std::string straight() { return *dir_ / "checkpoints/straight/1"; }
+  static testing::TempDir* dir_;
+};
+
+testing::TempDir* ResumeSafety::dir_ = nullptr;
+
+TEST_F(ResumeSafety, KillNineJustAfterCheckpointsThenResumeIsBitwiseExact) {
+  auto reference = final_state(straight());
+  int tried = 0, matched = 0;
+  for (int64_t k : {3, 40, 64, 90, 120}) {
+    std::string name = "kill" + std::to_string(k), run = *dir_ / ("checkpoints/" + name + "/1");
+    int pid = testing::spawn_forge(cnn_run(name, {"--checkpoint_every", "1", "--keep_checkpoints", "0"}),
+                                   dir_->path(), *dir_ / (name + ".log"));
+    ASSERT_TRUE(wait_until([&] { return fs::exists(checkpoint_path(run, k)); }));
+    ::kill(pid, SIGKILL);
+    testing::wait_for_exit(pid);
+    auto resumed = run_forge({"resume", run}, dir_->path());
+    ASSERT_EQ(resumed.exit_status, 0) << resumed.output;
+    EXPECT_NE(resumed.output.find("was left running by a process that died"), std::string::npos) << resumed.output;
+    ++tried;
+    if (bitwise_equal(final_state(run), reference)) ++matched;
+    else ADD_FAILURE() << "kill -9 after step " << k << ": resumed run differs";
+  }
+  std::printf("kill -9 points tried: %d, bitwise identical after resume: %d\n", tried, matched);
+}
+
+TEST_F(ResumeSafety, SigtermAtRandomMomentsThenResumeIsBitwiseExact) {
+  auto reference = final_state(straight());
+  std::mt19937 random(std::random_device{}());
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    int delay_ms = std::uniform_int_distribution<int>(200, 2000)(random);
+    std::string name = "term" + std::to_string(attempt), run = *dir_ / ("checkpoints/" + name + "/1");
+    int pid = testing::spawn_forge(cnn_run(name), dir_->path(), *dir_ / (name + ".log"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    ::kill(pid, SIGTERM);
+    int code = testing::wait_for_exit(pid);
+    SCOPED_TRACE("SIGTERM after " + std::to_string(delay_ms) + " ms, exit " + std::to_string(code));
+    // Before the run folder exists SIGTERM simply ends forge: there is nothing to save yet.
+    if (!fs::exists(run + "/manifest.json")) continue;
+    if (code == 143) {
+      EXPECT_EQ(read_json(run + "/manifest.json")["status"], "interrupted");
+      auto resumed = run_forge({"resume", run}, dir_->path());
+      ASSERT_EQ(resumed.exit_status, 0) << resumed.output;
+    } else {
+      ASSERT_EQ(code, 0) << read_file(*dir_ / (name + ".log"));  // it finished first
+    }
+    EXPECT_TRUE(bitwise_equal(final_state(run), reference));
+  }
+}
+
+TEST_F(ResumeSafety, FailedSaveKeepsThePreviousCheckpointAndRecordsFailure) {
+  ASSERT_EQ(run_forge({"train", "--data", "synthetic", "--model", "mlp", "--samples", "64", "--epochs", "1",
+                       "--run_name", "full"},
+                      dir_->path()).exit_status, 0);
+  std::string run = *dir_ / "checkpoints/full/1";
+  std::string before = read_file(checkpoint_path(run, 2));
+  // A file size limit below a checkpoint's size: the next save fails with EFBIG.
+  auto result = run_process({"bash", "-c", "ulimit -f 40 && exec \"$0\" resume \"$1\" --epochs 2",
+                             testing::forge_binary(), run});
+  EXPECT_EQ(result.exit_status, 1) << result.output;
+  EXPECT_NE(testing::last_line(result.output).find("forge: error: training failed: cannot write"), std::string::npos)
+      << result.output;
+  json manifest = read_json(run + "/manifest.json");
+  EXPECT_EQ(manifest["status"], "failed");
+  EXPECT_NE(manifest["reason"].get<std::string>().find("File too large"), std::string::npos);
+  EXPECT_EQ(read_file(checkpoint_path(run, 2)), before);
+  EXPECT_EQ(list_checkpoints(run), std::vector<int64_t>{2});
+  EXPECT_EQ(run_forge({"eval", run}, dir_->path()).exit_status, 0);
+}
+
+TEST_F(ResumeSafety, ASecondResumeOfARunBeingTrainedIsRefused) {
+  std::string run = *dir_ / "checkpoints/busy/1";
+  ASSERT_EQ(run_forge(cnn_run("busy", {"--stop_after_steps", "2"}), dir_->path()).exit_status, 0);
+  int pid = testing::spawn_forge({"resume", run, "--epochs", "50"}, dir_->path(), *dir_ / "busy.log");
+  ASSERT_TRUE(wait_until([&] { return is_run_locked(run); }));
+  auto second = run_forge({"resume", run}, dir_->path());
+  EXPECT_EQ(second.exit_status, 5) << second.output;
+  EXPECT_NE(testing::last_line(second.output).find("is being trained by another process (pid"), std::string::npos)
+      << second.output;
+  ::kill(pid, SIGINT);
+  EXPECT_EQ(testing::wait_for_exit(pid), 130);
+  EXPECT_FALSE(is_run_locked(run));
+}
+
+TEST_F(ResumeSafety, ExactnessBreakingChangesNeedForceAndAreRecorded) {
+  ASSERT_EQ(run_forge(cnn_run("changed", {"--stop_after_steps", "3"}), dir_->path()).exit_status, 0);
+  std::string run = *dir_ / "checkpoints/changed/1";
+  std::string before = testing::tree_digest(run);
+  auto refused = run_forge({"resume", run, "--batch_size", "16"}, dir_->path());
+  EXPECT_EQ(refused.exit_status, 2) << refused.output;
+  EXPECT_NE(testing::last_line(refused.output).find("--batch_size: 8 (saved) -> 16 (now)"), std::string::npos);
+  EXPECT_EQ(testing::tree_digest(run), before);
+
+  // A saved library that changed since the run was recorded is refused too.
+  std::string library = read_file(run + "/plugins/model/cnn.so");
+  write_file_atomically(run + "/plugins/model/cnn.so", library + std::string(16, '\0'));
+  auto changed = run_forge({"resume", run, "--stop_after_steps", "6"}, dir_->path());
+  EXPECT_EQ(changed.exit_status, 2) << changed.output;
+  EXPECT_NE(testing::last_line(changed.output).find("changed since the run was recorded"), std::string::npos);
+
+  auto forced = run_forge({"resume", run, "--batch_size", "16", "--force"}, dir_->path());
+  ASSERT_EQ(forced.exit_status, 0) << forced.output;
+  json manifest = read_json(run + "/manifest.json");
+  EXPECT_EQ(manifest["resumes"].back()["forced"].size(), 2u) << manifest.dump(2);
+  EXPECT_EQ(read_json(run + "/flags.json")["batch_size"], 16);
+  EXPECT_EQ(read_json(run + "/flags.json")["force"], false);
+}
+
+TEST_F(ResumeSafety, TrainWithRunDirStartsOrResumes) {
+  std::vector<std::string> job{"train", "--run_dir", "job", "--data", "synthetic", "--model", "mlp",
+                               "--samples", "64", "--stop_after_steps", "1"};
+  auto first = run_forge(job, dir_->path());
+  ASSERT_EQ(first.exit_status, 0) << first.output;
+  EXPECT_EQ(read_json(*dir_ / "job/manifest.json")["status"], "interrupted");
+  job.back() = "0";  // the requeued job runs to the end
+  auto second = run_forge(job, dir_->path());
+  ASSERT_EQ(second.exit_status, 0) << second.output;
+  EXPECT_NE(second.output.find("resuming job from step 1"), std::string::npos) << second.output;
+  EXPECT_EQ(read_json(*dir_ / "job/manifest.json")["status"], "completed");
+  testing::write_text(*dir_ / "notarun/file.txt", "x");
+  auto refused = run_forge({"train", "--run_dir", "notarun", "--data", "synthetic", "--model", "mlp"}, dir_->path());
+  EXPECT_EQ(refused.exit_status, 5);
+}
+
+TEST_F(ResumeSafety, CheckpointEveryKeepAndSigusr1) {
+  auto every = run_forge({"train", "--data", "synthetic", "--model", "mlp", "--samples", "320", "--batch_size", "32",
+                          "--epochs", "2", "--checkpoint_every", "3", "--keep_checkpoints", "0", "--run_name", "every"},
+                         dir_->path());
+  ASSERT_EQ(every.exit_status, 0) << every.output;
+  EXPECT_EQ(list_checkpoints(*dir_ / "checkpoints/every/1"),
+            (std::vector<int64_t>{3, 6, 9, 10, 12, 15, 18, 20}));
+  auto kept = run_forge({"train", "--data", "synthetic", "--model", "mlp", "--samples", "64", "--epochs", "4",
+                         "--keep_checkpoints", "2", "--run_name", "kept"},
+                        dir_->path());
+  ASSERT_EQ(kept.exit_status, 0);
+  EXPECT_EQ(list_checkpoints(*dir_ / "checkpoints/kept/1"), (std::vector<int64_t>{6, 8}));
+
+  std::string run = *dir_ / "checkpoints/usr1/1";
+  int pid = testing::spawn_forge(cnn_run("usr1", {"--keep_checkpoints", "0"}, "50"), dir_->path(),
+                                 *dir_ / "usr1.log");
+  ASSERT_TRUE(wait_until([&] { return fs::exists(run + "/manifest.json") && is_run_locked(run); }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ::kill(pid, SIGUSR1);
+  // Epoch checkpoints fall on multiples of 64 steps; SIGUSR1's lands where training is.
+  auto mid_epoch = [&] {
+    for (int64_t step : list_checkpoints(run))
+      if (step % 64 != 0) return true;
+    return false;
+  };
+  EXPECT_TRUE(wait_until(mid_epoch, 60)) << "no checkpoint after SIGUSR1";
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(::kill(pid, 0), 0) << "SIGUSR1 must not stop training";
+  ::kill(pid, SIGINT);
+  EXPECT_EQ(testing::wait_for_exit(pid), 130);
+}
+
+TEST(CheckResume, BuiltInCnnResumesExactly) {
+  testing::TempDir dir;
+  auto result = run_forge({"check-resume", "--data", "synthetic", "--model", "cnn", "--channels", "4", "--samples",
+                           "256", "--batch_size", "8", "--epochs", "2", "--stop_at", "7"},
+                          dir.path());
+  ASSERT_EQ(result.exit_status, 0) << result.output;
+  EXPECT_NE(result.output.find("resume is exact: all"), std::string::npos) << result.output;
+  auto refused = run_forge({"check-resume", "--data", "synthetic", "--model", "mlp", "--run_name", "x"}, dir.path());
+  EXPECT_EQ(refused.exit_status, 2);
+}
+
+}  // namespace
+}  // namespace forge
