@@ -63,6 +63,15 @@ std::vector<std::pair<std::string, std::vector<int64_t>>> tensor_shapes(torch::n
   return shapes;
 }
 
+// The model's parameter names in registration order, one per line: libtorch matches optimizer
+// state to parameters by position, so a model that registers them in another order would get
+// another parameter's state.
+std::string parameter_order(torch::nn::Module& model) {
+  std::string names;
+  for (const auto& p : model.named_parameters()) names += p.key() + "\n";
+  return names;
+}
+
 std::string shape_text(const std::vector<int64_t>& shape) {
   std::string out = "[";
   for (size_t i = 0; i < shape.size(); ++i) out += (i ? ", " : "") + std::to_string(shape[i]);
@@ -115,6 +124,7 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model,
   std::vector<double> rates;
   for (const auto& group : optimizer.param_groups()) rates.push_back(group.options().get_lr());
   archive.write("learning_rates", torch::tensor(rates, torch::kFloat64));
+  archive.write("parameter_order", c10::IValue(parameter_order(model)));
   archive.write("rng_state", at::detail::getDefaultCPUGenerator().get_state());
   archive.write("epoch", scalar(position.epoch));
   archive.write("batch", scalar(position.batch));
@@ -166,6 +176,11 @@ TrainingPosition load_checkpoint(const std::string& path, torch::nn::Module& mod
       position.epoch_sums[key] = t.item<double>();
     }
     if (optimizer) {
+      c10::IValue saved_order;
+      if (archive.try_read("parameter_order", saved_order) && saved_order.toStringRef() != parameter_order(model))
+        throw Error(ExitCode::run, "checkpoint " + path + " does not fit this model: it registers its parameters in " +
+                                       "another order than when the checkpoint was written, and optimizer state " +
+                                       "is matched to parameters by position");
       torch::serialize::InputArchive optimizer_archive;
       archive.read("optimizer", optimizer_archive);
       optimizer->load(optimizer_archive);

@@ -108,8 +108,10 @@ void Trainer::finish_epoch(TrainingPosition& position) {
 
 void Trainer::checkpoint(const TrainingPosition& position) {
   std::string path = checkpoint_path(run_dir_, position.step);
+  auto started = std::chrono::steady_clock::now();
   save_checkpoint(path, model_.module(), optimizer_, position);
-  spdlog::info("checkpoint {}", path);
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  spdlog::info("checkpoint {} ({:.0f} KiB, {:.1f} ms)", path, boost::filesystem::file_size(path) / 1024.0, ms);
   if (settings_.keep_checkpoints <= 0) return;
   auto steps = list_checkpoints(run_dir_);
   for (size_t i = 0; i + settings_.keep_checkpoints < steps.size(); ++i)

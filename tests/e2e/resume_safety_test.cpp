@@ -228,6 +228,9 @@ TEST(CheckResume, BuiltInCnnResumesExactly) {
                           dir.path());
   ASSERT_EQ(result.exit_status, 0) << result.output;
   EXPECT_NE(result.output.find("resume is exact: all"), std::string::npos) << result.output;
+  auto mlp = run_forge({"check-resume", "--data", "synthetic", "--model", "mlp", "--samples", "256", "--epochs", "2"},
+                      dir.path());
+  ASSERT_EQ(mlp.exit_status, 0) << mlp.output;
   auto refused = run_forge({"check-resume", "--data", "synthetic", "--model", "mlp", "--run_name", "x"}, dir.path());
   EXPECT_EQ(refused.exit_status, 2);
 }

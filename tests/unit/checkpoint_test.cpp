@@ -97,3 +97,44 @@ TEST(Checkpoint, ModelOfAnotherShapeIsARunError) {
 }
 
 }  // namespace forge
+
+namespace forge {
+namespace {
+
+// Two linear layers registered in the order asked for: same names, another position.
+struct TwoLayers : torch::nn::Module {
+  explicit TwoLayers(bool a_first) {
+    if (a_first) {
+      a = register_module("a", torch::nn::Linear(2, 2));
+      b = register_module("b", torch::nn::Linear(2, 2));
+    } else {
+      b = register_module("b", torch::nn::Linear(2, 2));
+      a = register_module("a", torch::nn::Linear(2, 2));
+    }
+  }
+  torch::nn::Linear a{nullptr}, b{nullptr};
+};
+
+}  // namespace
+
+TEST(Checkpoint, ParametersRegisteredInAnotherOrderAreRefusedForTheOptimizer) {
+  testing::TempDir dir;
+  auto saved = std::make_shared<TwoLayers>(true);
+  torch::optim::Adam saved_optimizer(saved->parameters(), torch::optim::AdamOptions(0.1));
+  save_checkpoint(checkpoint_path(dir.path(), 1), *saved, saved_optimizer, {});
+
+  auto reordered = std::make_shared<TwoLayers>(false);
+  torch::optim::Adam optimizer(reordered->parameters(), torch::optim::AdamOptions(0.1));
+  try {
+    load_checkpoint(checkpoint_path(dir.path(), 1), *reordered, &optimizer);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::run);
+    EXPECT_NE(std::string(e.what()).find("another order"), std::string::npos);
+  }
+  // Without an optimizer (eval) parameters are matched by name, and that is fine.
+  EXPECT_NO_THROW(load_checkpoint(checkpoint_path(dir.path(), 1), *reordered, nullptr));
+  EXPECT_TRUE(torch::equal(reordered->a->weight, saved->a->weight));
+}
+
+}  // namespace forge
