@@ -25,23 +25,25 @@ const char* usage =
     "do, 1 when they do not (naming the first tensor that differs). Keep it short: --epochs 1,\n"
     "a small dataset.\n";
 
-struct NamedState {
-  std::vector<std::string> names;
-  std::vector<torch::Tensor> tensors;
-};
-
 // The newest checkpoint's parameters and buffers, loaded into the run's own model.
-NamedState final_state(const std::string& run_dir) {
-  SavedRun run = open_saved_run(run_dir);
-  DataMap data = load_data(run.data_plugin, run.flags);
-  auto model = load_model(run.model_plugin, run.flags, data);
+std::vector<std::pair<std::string, torch::Tensor>> final_state(const std::string& run_dir) {
   auto steps = list_checkpoints(run_dir);
   if (steps.empty()) throw Error(ExitCode::failure, "check-resume: run " + run_dir + " wrote no checkpoint");
-  load_checkpoint(checkpoint_path(run_dir, steps.back()), model->module(), nullptr);
-  NamedState state;
-  for (const auto& p : model->module().named_parameters()) state.names.push_back(p.key()), state.tensors.push_back(p.value());
-  for (const auto& b : model->module().named_buffers()) state.names.push_back(b.key()), state.tensors.push_back(b.value());
-  return state;
+  return named_state(restore_model(open_saved_run(run_dir), steps.back()).model->module());
+}
+
+// Where two states first differ: the tensor's name and the largest difference (-1 when the
+// shapes differ); empty when they are bitwise identical.
+std::string first_difference(const std::vector<std::pair<std::string, torch::Tensor>>& a,
+                             const std::vector<std::pair<std::string, torch::Tensor>>& b) {
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (i >= b.size() || a[i].second.sizes() != b[i].second.sizes())
+      return "tensor '" + a[i].first + "' has another shape";
+    if (torch::equal(a[i].second, b[i].second)) continue;
+    double gap = (a[i].second.to(torch::kFloat64) - b[i].second.to(torch::kFloat64)).abs().max().item<double>();
+    return "tensor '" + a[i].first + "' differs (largest difference " + std::to_string(gap) + ")";
+  }
+  return a.size() == b.size() ? "" : "the resumed model has more tensors";
 }
 
 void run_forge_step(const std::vector<std::string>& argv, const std::string& what) {
@@ -63,7 +65,10 @@ std::string make_scratch_dir() {
 
 int check_resume_command(const Args& given) {
   for (const auto& a : given)
-    if (a == "--help" || a == "-h") return std::cout << usage, 0;
+    if (a == "--help" || a == "-h") {
+      std::cout << usage;
+      return 0;
+    }
   for (const char* chosen : {"run_dir", "run_name", "checkpoint_dir", "stop_after_steps"})
     if (!find_flag_value(given, chosen).empty())
       throw Error(ExitCode::usage, std::string("check-resume chooses --") + chosen + " itself; leave it out");
@@ -96,18 +101,13 @@ int check_resume_command(const Args& given) {
   spdlog::info("check-resume: resuming from step {}", stopped_at);
   run_forge_step({self, "resume", scratch + "/stopped/1"}, "resume");
 
-  NamedState a = final_state(scratch + "/straight/1"), b = final_state(scratch + "/stopped/1");
-  for (size_t i = 0; i < a.tensors.size(); ++i) {
-    if (i < b.tensors.size() && a.tensors[i].sizes() == b.tensors[i].sizes() && torch::equal(a.tensors[i], b.tensors[i]))
-      continue;
-    double gap = i < b.tensors.size() && a.tensors[i].sizes() == b.tensors[i].sizes()
-                     ? (a.tensors[i].to(torch::kFloat64) - b.tensors[i].to(torch::kFloat64)).abs().max().item<double>()
-                     : -1;
-    std::cout << "resume is NOT exact: tensor '" << a.names[i] << "' differs (largest difference " << gap
-              << "); runs kept in " << scratch << std::endl;
+  auto straight_state = final_state(scratch + "/straight/1");
+  std::string difference = first_difference(straight_state, final_state(scratch + "/stopped/1"));
+  if (!difference.empty()) {
+    std::cout << "resume is NOT exact: " << difference << "; runs kept in " << scratch << std::endl;
     return int(ExitCode::failure);
   }
-  std::cout << "resume is exact: all " << a.tensors.size() << " parameter and buffer tensors are bitwise identical "
+  std::cout << "resume is exact: all " << straight_state.size() << " parameter and buffer tensors are bitwise identical "
             << "after stopping at step " << stopped_at << " and resuming" << std::endl;
   fs::remove_all(scratch);
   return 0;

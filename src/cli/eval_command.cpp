@@ -62,14 +62,11 @@ int eval_command(const Args& args) {
   const std::string& run_dir = args[0];
   require_run_dir(run_dir);
   int64_t step = chosen_checkpoint(run_dir, options.text("checkpoint"));  // before any plugin loads
-  SavedRun run = open_saved_run(run_dir);
-
-  apply_process_settings(run.flags);
-  DataMap data = load_data(run.data_plugin, run.flags);
-  if (!data.has_dataset("test")) throw Error(ExitCode::data, "the run's data plugin returns no 'test' dataset");
-  auto model = load_model(run.model_plugin, run.flags, data);
-  TrainingPosition position = load_checkpoint(checkpoint_path(run_dir, step), model->module(), nullptr);
-  auto metrics = evaluate(*model, data.dataset("test"), options.integer("batch_size"));
+  RestoredModel restored = restore_model(open_saved_run(run_dir), step);
+  if (!restored.data.has_dataset("test"))
+    throw Error(ExitCode::data, "the run's data plugin returns no 'test' dataset");
+  auto metrics = evaluate(*restored.model, restored.data.dataset("test"), options.integer("batch_size"));
+  const TrainingPosition& position = restored.position;
 
   std::ostringstream line;
   line << "test";

@@ -149,6 +149,22 @@ SavedRun open_saved_run(const std::string& run_dir) {
   return run;
 }
 
+RestoredModel restore_model(const SavedRun& run, int64_t step) {
+  apply_process_settings(run.flags);
+  RestoredModel restored;
+  restored.data = load_data(run.data_plugin, run.flags);
+  restored.model = load_model(run.model_plugin, run.flags, restored.data);
+  restored.position = load_checkpoint(checkpoint_path(run.dir, step), restored.model->module(), nullptr);
+  return restored;
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> named_state(torch::nn::Module& module) {
+  std::vector<std::pair<std::string, torch::Tensor>> state;
+  for (const auto& p : module.named_parameters()) state.emplace_back(p.key(), p.value());
+  for (const auto& b : module.named_buffers()) state.emplace_back(b.key(), b.value());
+  return state;
+}
+
 bool print_run_command_help(const std::vector<std::string>& args, const std::string& usage, const FlagSet& options) {
   if (!args.empty() && args[0] != "--help" && args[0] != "-h") return false;
   std::cout << usage << options.help();

@@ -7,6 +7,7 @@
 
 #include "core/flag_set.hpp"
 #include "plugins/plugin_loader.hpp"
+#include "runs/checkpoint.hpp"
 #include "runs/manifest.hpp"
 #include "runs/snapshot.hpp"
 
@@ -53,6 +54,18 @@ struct SavedRun {
 
 // Throws Error(ExitCode::run) when `run_dir` is not a run folder.
 SavedRun open_saved_run(const std::string& run_dir);
+
+// A run's model as its checkpoint at `step` left it, built by the run's own plugins from its
+// saved flags (applied to the process first), with the data map it was built for.
+struct RestoredModel {
+  DataMap data;
+  std::shared_ptr<Model> model;
+  TrainingPosition position;
+};
+RestoredModel restore_model(const SavedRun& run, int64_t step);
+
+// Every parameter and buffer of `module`, by name, in registration order.
+std::vector<std::pair<std::string, torch::Tensor>> named_state(torch::nn::Module& module);
 
 // For `forge resume|eval RUN_DIR [flags]`: prints `usage` and the options and returns true when
 // help was asked for; throws Error(ExitCode::usage) when no run folder was given.

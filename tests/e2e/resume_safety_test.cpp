@@ -31,20 +31,16 @@ std::vector<std::string> cnn_run(const std::string& run_name, std::vector<std::s
   return args;
 }
 
-std::vector<torch::Tensor> final_state(const std::string& run_dir) {
-  SavedRun run = open_saved_run(run_dir);
-  DataMap data = load_data(run.data_plugin, run.flags);
-  auto model = load_model(run.model_plugin, run.flags, data);
-  load_checkpoint(checkpoint_path(run_dir, list_checkpoints(run_dir).back()), model->module(), nullptr);
-  std::vector<torch::Tensor> state = model->module().parameters();
-  for (const auto& buffer : model->module().buffers()) state.push_back(buffer);
-  return state;
+using State = std::vector<std::pair<std::string, torch::Tensor>>;
+
+State final_state(const std::string& run_dir) {
+  return named_state(restore_model(open_saved_run(run_dir), list_checkpoints(run_dir).back()).model->module());
 }
 
-bool bitwise_equal(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
+bool bitwise_equal(const State& a, const State& b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i)
-    if (!torch::equal(a[i], b[i])) return false;
+    if (!torch::equal(a[i].second, b[i].second)) return false;
   return true;
 }
 

@@ -26,19 +26,14 @@ std::vector<std::string> cnn_run(const std::string& run_name, const std::string&
 }
 
 // The run's model at `step`, rebuilt from the run folder alone: parameters, then buffers.
-std::vector<torch::Tensor> model_state(const std::string& run_dir, int64_t step) {
-  SavedRun run = open_saved_run(run_dir);
-  DataMap data = load_data(run.data_plugin, run.flags);
-  auto model = load_model(run.model_plugin, run.flags, data);
-  load_checkpoint(checkpoint_path(run_dir, step), model->module(), nullptr);
-  std::vector<torch::Tensor> state = model->module().parameters();
-  for (const auto& buffer : model->module().buffers()) state.push_back(buffer);
-  return state;
+std::vector<std::pair<std::string, torch::Tensor>> model_state(const std::string& run_dir, int64_t step) {
+  return named_state(restore_model(open_saved_run(run_dir), step).model->module());
 }
 
-void expect_bitwise_equal(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
+void expect_bitwise_equal(const std::vector<std::pair<std::string, torch::Tensor>>& a,
+                          const std::vector<std::pair<std::string, torch::Tensor>>& b) {
   ASSERT_EQ(a.size(), b.size());
-  for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::equal(a[i], b[i])) << "tensor " << i << " differs";
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::equal(a[i].second, b[i].second)) << a[i].first << " differs";
 }
 
 class TrainResumeEval : public ::testing::Test {
