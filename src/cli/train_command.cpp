@@ -37,8 +37,9 @@ Args without_help(Args args) {
   return args;
 }
 
-// --data / --model from the command line, else from the config file.
-std::string plugin_choice(const Args& args, const std::string& config, const std::string& name) {
+// A flag needed before parsing (--data, --model, --run_dir): from the command line, else from
+// the config file.
+std::string given_or_configured(const Args& args, const std::string& config, const std::string& name) {
   std::string value = find_flag_value(args, name);
   if (value.empty() && !config.empty()) value = find_config_value(config, name);
   return value;
@@ -80,9 +81,9 @@ int train_command(const Args& given_args, const Args& command_line) {
   const bool help = wants_help(given_args);
   const Args args = without_help(given_args);
   const std::string config = find_flag_value(args, "config");
-  const std::string data_name = plugin_choice(args, config, "data");
-  const std::string model_name = plugin_choice(args, config, "model");
-  const std::string run_dir_given = plugin_choice(args, config, "run_dir");
+  const std::string data_name = given_or_configured(args, config, "data");
+  const std::string model_name = given_or_configured(args, config, "model");
+  const std::string run_dir_given = given_or_configured(args, config, "run_dir");
   // The one command a requeued cluster job needs: start the run in --run_dir, or resume it.
   if (!help && !run_dir_given.empty() && is_run_dir(run_dir_given)) {
     Args resume_args{run_dir_given};
