@@ -14,7 +14,7 @@ namespace {
 // Flags whose change leaves every computed value as it would have been: they only extend the
 // run, change what is logged or kept, or name where the run lives.
 const std::set<std::string>& neutral_flags() {
-  static const std::set<std::string> names{"epochs",          "log_every", "checkpoint_every", "keep_checkpoints",
+  static const std::set<std::string> names{"epochs",          "log_every", "checkpoint_every", "keep_checkpoints", "keep_best",
                                            "stop_after_steps", "run_dir",   "config",           "force",
                                            "checkpoint_dir",   "run_name"};
   return names;

@@ -19,9 +19,9 @@ namespace {
 const char* usage =
     "usage: forge resume RUN_DIR [--epochs N] [--force] [flags]\n"
     "Continues the run from its newest intact checkpoint with its saved plugins and flags.\n"
-    "--epochs, --log_every, --checkpoint_every, --keep_checkpoints and --stop_after_steps may\n"
-    "change freely; changing any other flag (or resuming with a changed plugin library or\n"
-    "libtorch) would not continue the run exactly and needs --force.\n";
+    "--epochs, --log_every, --checkpoint_every, --keep_checkpoints, --keep_best and\n"
+    "--stop_after_steps change freely; changing any other flag (or resuming with a changed\n"
+    "plugin library or libtorch) would not continue the run exactly and needs --force.\n";
 
 FlagSet forge_flags_only() {
   FlagSet set;

@@ -23,6 +23,7 @@ int run_training(const std::string& run_dir, Model& model, const DataMap& data, 
                          flags.integer("log_every"),        flags.integer("seed"),
                          flags.integer("checkpoint_every"), flags.integer("keep_checkpoints"),
                          flags.integer("stop_after_steps")};
+  if (!flags.text("keep_best").empty()) settings.keep_best = parse_best_metric(flags.text("keep_best"));
   try {
     Trainer trainer(model, data, optimizer, settings, run_dir);
     if (trainer.run(start) == TrainOutcome::interrupted) {

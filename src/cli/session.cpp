@@ -100,6 +100,7 @@ std::vector<FlagSpec> train_flags() {
       integer_flag("log_every", 100, "log a line every N steps"),
       integer_flag("checkpoint_every", 0, "also checkpoint every N steps (0: only at the end of each epoch)"),
       integer_flag("keep_checkpoints", 3, "keep the newest K checkpoints (0: all)"),
+      text_flag("keep_best", "", "also keep the best checkpoint by this metric, e.g. test/accuracy:max or train/loss:min"),
       integer_flag("stop_after_steps", 0, "stop as if interrupted once this many steps are done (0: never)"),
       bool_flag("force", false, "resume even when the run's plugins, libtorch or exactness-breaking flags changed"),
       bool_flag("flush_denormal", true, "flush denormal floats to zero (much faster optimizer steps on x86)"),

@@ -7,6 +7,7 @@
 #include "runs/run_dir.hpp"
 #include "runs/run_lock.hpp"
 #include "train/stop_signals.hpp"
+#include "train/trainer.hpp"
 
 #include <boost/filesystem.hpp>
 #include <spdlog/spdlog.h>
@@ -50,6 +51,7 @@ void check_training_flags(const Flags& flags) {
     if (flags.integer(name) < 1) throw Error(ExitCode::usage, std::string("--") + name + " must be at least 1");
   for (const char* name : {"checkpoint_every", "keep_checkpoints", "stop_after_steps"})
     if (flags.integer(name) < 0) throw Error(ExitCode::usage, std::string("--") + name + " must not be negative");
+  if (!flags.text("keep_best").empty()) parse_best_metric(flags.text("keep_best"));
 }
 
 // Whether `dir` holds only what a start of forge train that died before writing the manifest

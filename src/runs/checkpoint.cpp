@@ -130,6 +130,8 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model,
   archive.write("batch", scalar(position.batch));
   archive.write("step", scalar(position.step));
   archive.write("epoch_batches", scalar(position.epoch_batches));
+  archive.write("best_step", scalar(position.best_step));
+  archive.write("best_value", torch::tensor(position.best_value, torch::kFloat64));
   torch::serialize::OutputArchive sums;
   for (const auto& [name, sum] : position.epoch_sums) sums.write(name, torch::tensor(sum, torch::kFloat64));
   archive.write("epoch_sums", sums);
@@ -168,6 +170,10 @@ TrainingPosition load_checkpoint(const std::string& path, torch::nn::Module& mod
     position.batch = read_int("batch");
     position.step = read_int("step");
     position.epoch_batches = read_int("epoch_batches");
+    position.best_step = read_int("best_step");
+    torch::Tensor best_value;
+    archive.read("best_value", best_value);
+    position.best_value = best_value.item<double>();
     torch::serialize::InputArchive sums;
     archive.read("epoch_sums", sums);
     for (const auto& key : sums.keys()) {

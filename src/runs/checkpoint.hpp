@@ -3,7 +3,7 @@
 // A checkpoint holds model parameters and buffers, optimizer state and learning rates, the
 // CPU generator's state, the epoch in progress and the next batch in it (the epoch's sample
 // order is a function of the seed and the epoch), the global step, and the running sums of the
-// epoch's training metrics.
+// epoch's training metrics, and the best --keep_best value so far with its checkpoint.
 //
 // On disk: "FORGECKPT1\n", payload length (8 bytes, little endian), CRC-32 of the payload
 // (4 bytes), payload (a torch archive). Written atomically to <run>/checkpoints/step-N.ckpt,
@@ -25,6 +25,8 @@ struct TrainingPosition {
   int64_t step = 0;   // optimizer steps done in all
   std::map<std::string, double> epoch_sums;  // metric sums over the epoch's batches so far
   int64_t epoch_batches = 0;
+  int64_t best_step = -1;   // checkpoint with the best --keep_best metric so far (-1: none)
+  double best_value = 0.0;
 };
 
 std::string checkpoint_path(const std::string& run_dir, int64_t step);

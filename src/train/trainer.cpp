@@ -1,5 +1,6 @@
 #include "train/trainer.hpp"
 
+#include "core/error.hpp"
 #include "train/evaluate.hpp"
 #include "train/stop_signals.hpp"
 
@@ -25,6 +26,16 @@ std::map<std::string, double> means(const TrainingPosition& p) {
 }
 
 }  // namespace
+
+BestMetric parse_best_metric(const std::string& text) {
+  auto slash = text.find('/'), colon = text.rfind(':');
+  std::string direction = colon == std::string::npos ? "" : text.substr(colon + 1);
+  if (slash == std::string::npos || colon == std::string::npos || colon < slash || slash == 0 ||
+      colon == slash + 1 || (direction != "min" && direction != "max"))
+    throw Error(ExitCode::usage, "invalid value '" + text + "' for --keep_best: expected split/metric:min|max, " +
+                                     "e.g. test/accuracy:max");
+  return {text.substr(0, slash), text.substr(slash + 1, colon - slash - 1), direction == "max"};
+}
 
 Trainer::Trainer(Model& model, const DataMap& data, torch::optim::Optimizer& optimizer, TrainSettings settings,
                  std::string run_dir)
@@ -52,11 +63,12 @@ TrainOutcome Trainer::run(TrainingPosition position) {
       train_step(order.slice(0, start, std::min(samples, start + settings_.batch_size)), position);
       ++position.batch;
       log_progress(position, batches);
+      bool requested = take_checkpoint_request();  // SIGUSR1
       bool stop = stop_signal() != 0 || position.step == settings_.stop_after_steps;
       bool scheduled = settings_.checkpoint_every > 0 && position.step % settings_.checkpoint_every == 0;
       // A checkpoint at the epoch's last batch is left to finish_epoch, which writes it after
       // the epoch's metrics.
-      if ((stop || scheduled || take_checkpoint_request()) && position.batch < batches) checkpoint(position);
+      if ((stop || scheduled || requested) && position.batch < batches) checkpoint(position);
       if (stop) {
         if (position.batch == batches) finish_epoch(position);
         return TrainOutcome::interrupted;
@@ -88,12 +100,18 @@ void Trainer::train_step(const torch::Tensor& indices, TrainingPosition& positio
 }
 
 void Trainer::finish_epoch(TrainingPosition& position) {
-  metrics_.write(position.step, position.epoch + 1, "train", means(position));
+  auto train = means(position);
+  metrics_.write(position.step, position.epoch + 1, "train", train);
+  track_best(position, "train", train);
   if (data_.has_dataset("test")) {
     auto test = evaluate(model_, data_.dataset("test"), std::max<int64_t>(settings_.batch_size, 256));
     spdlog::info("epoch {} test{}", position.epoch + 1, format_metrics(test));
     metrics_.write(position.step, position.epoch + 1, "test", test);
+    track_best(position, "test", test);
   }
+  if (settings_.keep_best && position.best_step < 0)
+    throw Error(ExitCode::usage, "--keep_best names " + settings_.keep_best->split + "/" + settings_.keep_best->name +
+                                     ", which this run does not report at the end of an epoch");
   // The checkpoint describes the start of the next epoch; the loop advances `position` itself.
   TrainingPosition next = position;
   ++next.epoch;
@@ -106,6 +124,18 @@ void Trainer::finish_epoch(TrainingPosition& position) {
   position.epoch_batches = 0;
 }
 
+void Trainer::track_best(TrainingPosition& position, const std::string& split,
+                         const std::map<std::string, double>& metrics) {
+  if (!settings_.keep_best || settings_.keep_best->split != split) return;
+  auto it = metrics.find(settings_.keep_best->name);
+  if (it == metrics.end()) return;
+  bool better = settings_.keep_best->maximize ? it->second > position.best_value : it->second < position.best_value;
+  if (position.best_step >= 0 && !better) return;
+  position.best_step = position.step;  // finish_epoch's checkpoint, written next, has this step
+  position.best_value = it->second;
+  spdlog::info("best {}/{} so far: {} (checkpoint at step {})", split, it->first, it->second, position.step);
+}
+
 void Trainer::checkpoint(const TrainingPosition& position) {
   std::string path = checkpoint_path(run_dir_, position.step);
   auto started = std::chrono::steady_clock::now();
@@ -115,7 +145,7 @@ void Trainer::checkpoint(const TrainingPosition& position) {
   if (settings_.keep_checkpoints <= 0) return;
   auto steps = list_checkpoints(run_dir_);
   for (size_t i = 0; i + settings_.keep_checkpoints < steps.size(); ++i)
-    boost::filesystem::remove(checkpoint_path(run_dir_, steps[i]));
+    if (steps[i] != position.best_step) boost::filesystem::remove(checkpoint_path(run_dir_, steps[i]));
 }
 
 }  // namespace forge

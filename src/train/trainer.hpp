@@ -10,9 +10,20 @@
 #include "runs/checkpoint.hpp"
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 namespace forge {
+
+// --keep_best split/name:min|max: the metric whose best checkpoint is kept beside the newest.
+struct BestMetric {
+  std::string split;  // "train" or "test"
+  std::string name;
+  bool maximize = true;
+};
+
+// Parses "test/accuracy:max". Throws Error(ExitCode::usage) when malformed.
+BestMetric parse_best_metric(const std::string& text);
 
 struct TrainSettings {
   int64_t epochs = 1;
@@ -22,6 +33,7 @@ struct TrainSettings {
   int64_t checkpoint_every = 0;   // steps between checkpoints; 0: only at the end of each epoch
   int64_t keep_checkpoints = 3;   // newest checkpoints kept; 0: all
   int64_t stop_after_steps = 0;   // stop (as if interrupted) once the global step reaches it; 0: never
+  std::optional<BestMetric> keep_best;
 };
 
 enum class TrainOutcome { completed, interrupted };
@@ -43,6 +55,7 @@ class Trainer {
  private:
   void train_step(const torch::Tensor& indices, TrainingPosition& position);
   void finish_epoch(TrainingPosition& position);
+  void track_best(TrainingPosition& position, const std::string& split, const std::map<std::string, double>& metrics);
   void checkpoint(const TrainingPosition& position);
   void log_progress(const TrainingPosition& position, int64_t batches);
 

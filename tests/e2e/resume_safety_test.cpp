@@ -217,6 +217,27 @@ TEST_F(ResumeSafety, CheckpointEveryKeepAndSigusr1) {
   EXPECT_EQ(testing::wait_for_exit(pid), 130);
 }
 
+TEST_F(ResumeSafety, KeepBestKeepsTheBestCheckpointAcrossResumes) {
+  // The training loss falls epoch after epoch here, so "train/loss:max" is epoch 1's checkpoint.
+  std::vector<std::string> args{"train", "--data", "synthetic", "--model", "mlp", "--samples", "64", "--epochs", "3",
+                                "--keep_checkpoints", "1", "--keep_best", "train/loss:max", "--run_name", "best"};
+  ASSERT_EQ(run_forge(args, dir_->path()).exit_status, 0);
+  std::string run = *dir_ / "checkpoints/best/1";
+  EXPECT_EQ(list_checkpoints(run), (std::vector<int64_t>{2, 6}));
+  ASSERT_EQ(run_forge({"resume", run, "--epochs", "5"}, dir_->path()).exit_status, 0);
+  EXPECT_EQ(list_checkpoints(run), (std::vector<int64_t>{2, 10}));
+
+  args.back() = "badbest";
+  args[12] = "test/accuracy";
+  auto malformed = run_forge(args, dir_->path());
+  EXPECT_EQ(malformed.exit_status, 2);
+  EXPECT_NE(testing::last_line(malformed.output).find("expected split/metric:min|max"), std::string::npos);
+  args[12] = "test/acuracy:max";
+  auto unknown = run_forge(args, dir_->path());
+  EXPECT_EQ(unknown.exit_status, 1);
+  EXPECT_NE(testing::last_line(unknown.output).find("which this run does not report"), std::string::npos);
+}
+
 TEST(CheckResume, BuiltInCnnResumesExactly) {
   testing::TempDir dir;
   auto result = run_forge({"check-resume", "--data", "synthetic", "--model", "cnn", "--channels", "4", "--samples",

@@ -1,5 +1,6 @@
 #include "train/trainer.hpp"
 
+#include "core/error.hpp"
 #include "test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -39,6 +40,20 @@ TEST(Trainer, LearnsAndCheckpointsEveryEpoch) {
   torch::NoGradGuard guard;
   auto logits = model->forward(data.dataset("test").inputs);
   EXPECT_GT(logits.argmax(1).eq(data.dataset("test").targets).to(torch::kFloat).mean().item<float>(), 0.9);
+}
+
+}  // namespace forge
+
+namespace forge {
+
+TEST(BestMetric, ParsesSplitNameAndDirection) {
+  BestMetric best = parse_best_metric("test/accuracy:max");
+  EXPECT_EQ(best.split, "test");
+  EXPECT_EQ(best.name, "accuracy");
+  EXPECT_TRUE(best.maximize);
+  EXPECT_FALSE(parse_best_metric("train/loss:min").maximize);
+  for (const char* bad : {"accuracy:max", "test/accuracy", "test/accuracy:up", "/x:min", "test/:max"})
+    EXPECT_THROW(parse_best_metric(bad), Error) << bad;
 }
 
 }  // namespace forge
