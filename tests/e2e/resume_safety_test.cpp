@@ -4,7 +4,7 @@
 #include "core/atomic_file.hpp"
 #include "runs/checkpoint.hpp"
 #include "runs/run_lock.hpp"
-#include "test_support.hpp"
+#include "e2e/reference_run.hpp"
 
 #include <boost/filesystem.hpp>
 #include <gtest/gtest.h>
@@ -31,19 +31,6 @@ std::vector<std::string> cnn_run(const std::string& run_name, std::vector<std::s
   return args;
 }
 
-using State = std::vector<std::pair<std::string, torch::Tensor>>;
-
-State final_state(const std::string& run_dir) {
-  return named_state(restore_model(open_saved_run(run_dir), list_checkpoints(run_dir).back()).model->module());
-}
-
-bool bitwise_equal(const State& a, const State& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (!torch::equal(a[i].second, b[i].second)) return false;
-  return true;
-}
-
 bool wait_until(const std::function<bool()>& condition, int seconds = 120) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
   while (!condition()) {
@@ -53,22 +40,13 @@ bool wait_until(const std::function<bool()>& condition, int seconds = 120) {
   return true;
 }
 
-class ResumeSafety : public ::testing::Test {
+class ResumeSafety : public testing::WithReferenceRun {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new testing::TempDir;
-    auto straight = run_forge(cnn_run("straight"), dir_->path());
-    ASSERT_EQ(straight.exit_status, 0) << straight.output;
-  }
-  static void TearDownTestSuite() { delete dir_; }
-  static std::string straight() { return *dir_ / "checkpoints/straight/1"; }
-  static testing::TempDir* dir_;
+  static void SetUpTestSuite() { train_reference(cnn_run("straight")); }
 };
 
-testing::TempDir* ResumeSafety::dir_ = nullptr;
-
 TEST_F(ResumeSafety, KillNineJustAfterCheckpointsThenResumeIsBitwiseExact) {
-  auto reference = final_state(straight());
+  auto reference = testing::run_state(straight());
   int tried = 0, matched = 0;
   for (int64_t k : {3, 40, 64, 90, 120}) {
     std::string name = "kill" + std::to_string(k), run = *dir_ / ("checkpoints/" + name + "/1");
@@ -81,14 +59,14 @@ TEST_F(ResumeSafety, KillNineJustAfterCheckpointsThenResumeIsBitwiseExact) {
     ASSERT_EQ(resumed.exit_status, 0) << resumed.output;
     EXPECT_NE(resumed.output.find("was left running by a process that died"), std::string::npos) << resumed.output;
     ++tried;
-    if (bitwise_equal(final_state(run), reference)) ++matched;
+    if (testing::first_difference(testing::run_state(run), reference).empty()) ++matched;
     else ADD_FAILURE() << "kill -9 after step " << k << ": resumed run differs";
   }
   std::printf("kill -9 points tried: %d, bitwise identical after resume: %d\n", tried, matched);
 }
 
 TEST_F(ResumeSafety, SigtermAtRandomMomentsThenResumeIsBitwiseExact) {
-  auto reference = final_state(straight());
+  auto reference = testing::run_state(straight());
   std::mt19937 random(std::random_device{}());
   for (int attempt = 0; attempt < 3; ++attempt) {
     int delay_ms = std::uniform_int_distribution<int>(200, 2000)(random);
@@ -107,7 +85,7 @@ TEST_F(ResumeSafety, SigtermAtRandomMomentsThenResumeIsBitwiseExact) {
     } else {
       ASSERT_EQ(code, 0) << read_file(*dir_ / (name + ".log"));  // it finished first
     }
-    EXPECT_TRUE(bitwise_equal(final_state(run), reference));
+    EXPECT_EQ(testing::first_difference(testing::run_state(run), reference), "");
   }
 }
 

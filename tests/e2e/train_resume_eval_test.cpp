@@ -3,7 +3,7 @@
 #include "cli/session.hpp"
 #include "core/atomic_file.hpp"
 #include "runs/checkpoint.hpp"
-#include "test_support.hpp"
+#include "e2e/reference_run.hpp"
 
 #include <boost/filesystem.hpp>
 #include <gtest/gtest.h>
@@ -25,31 +25,10 @@ std::vector<std::string> cnn_run(const std::string& run_name, const std::string&
           "--batch_size", "8", "--epochs", epochs, "--log_every", "1000", "--run_name", run_name};
 }
 
-// The run's model at `step`, rebuilt from the run folder alone: parameters, then buffers.
-std::vector<std::pair<std::string, torch::Tensor>> model_state(const std::string& run_dir, int64_t step) {
-  return named_state(restore_model(open_saved_run(run_dir), step).model->module());
-}
-
-void expect_bitwise_equal(const std::vector<std::pair<std::string, torch::Tensor>>& a,
-                          const std::vector<std::pair<std::string, torch::Tensor>>& b) {
-  ASSERT_EQ(a.size(), b.size());
-  for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::equal(a[i].second, b[i].second)) << a[i].first << " differs";
-}
-
-class TrainResumeEval : public ::testing::Test {
+class TrainResumeEval : public testing::WithReferenceRun {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new testing::TempDir;
-    auto straight = run_forge(cnn_run("straight"), dir_->path());
-    ASSERT_EQ(straight.exit_status, 0) << straight.output;
-  }
-  static void TearDownTestSuite() { delete dir_; }
-
-  std::string straight() { return *dir_ / "checkpoints/straight/1"; }
-  static testing::TempDir* dir_;
+  static void SetUpTestSuite() { train_reference(cnn_run("straight")); }
 };
-
-testing::TempDir* TrainResumeEval::dir_ = nullptr;
 
 TEST_F(TrainResumeEval, TrainWritesACompleteRunFolder) {
   std::string run = straight();
@@ -73,7 +52,7 @@ TEST_F(TrainResumeEval, ResumeFromAnEpochCheckpointMatchesTheUninterruptedRun) {
   auto resumed = run_forge({"resume", run, "--epochs", "4"}, dir_->path());
   ASSERT_EQ(resumed.exit_status, 0) << resumed.output;
   EXPECT_NE(resumed.output.find("resuming"), std::string::npos);
-  expect_bitwise_equal(model_state(run, 1024), model_state(straight(), 1024));
+  EXPECT_EQ(testing::first_difference(testing::run_state(run, 1024), testing::run_state(straight(), 1024)), "");
   EXPECT_EQ(read_json(run + "/manifest.json")["status"], "completed");
   EXPECT_EQ(read_json(run + "/flags.json")["epochs"], 4);
 }
@@ -95,7 +74,7 @@ TEST_F(TrainResumeEval, SigintCheckpointsMidEpochAndResumeIsExact) {
 
   auto resumed = run_forge({"resume", run}, dir_->path());
   ASSERT_EQ(resumed.exit_status, 0) << resumed.output;
-  expect_bitwise_equal(model_state(run, 1024), model_state(straight(), 1024));
+  EXPECT_EQ(testing::first_difference(testing::run_state(run, 1024), testing::run_state(straight(), 1024)), "");
   EXPECT_EQ(read_json(run + "/manifest.json")["resumes"].size(), 1u);
 }
 
