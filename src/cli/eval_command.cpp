@@ -4,9 +4,11 @@
 #include "cli/run_training.hpp"
 #include "core/error.hpp"
 #include "runs/run_dir.hpp"
+#include "runs/run_lock.hpp"
 #include "train/evaluate.hpp"
 
 #include <boost/filesystem.hpp>
+#include <spdlog/spdlog.h>
 
 #include <iostream>
 #include <sstream>
@@ -61,6 +63,7 @@ int eval_command(const Args& args) {
   if (options.integer("batch_size") < 1) throw Error(ExitCode::usage, "--batch_size must be at least 1");
   const std::string& run_dir = args[0];
   require_run_dir(run_dir);
+  if (record_crash_if_dead(run_dir)) spdlog::warn("{} was left running by a process that died: recorded as crashed", run_dir);
   int64_t step = chosen_checkpoint(run_dir, options.text("checkpoint"));  // before any plugin loads
   RestoredModel restored = restore_model(open_saved_run(run_dir), step);
   if (!restored.data.has_dataset("test"))
