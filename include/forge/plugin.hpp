@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <cstdlib>
 #include <map>
+#include <memory>
+#include <type_traits>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -74,6 +76,14 @@ class BOOST_SYMBOL_VISIBLE Flags {
 
 enum class PluginKind { data, model };
 
+class DataMap;  // forge/data.hpp
+class Model;    // forge/model.hpp
+
+// The signatures of the two kinds of `load`; the plugin macros check them at compile time.
+using DataLoadFunction = DataMap (*)(const Flags&);
+using ModelLoadFunction = std::shared_ptr<Model> (*)(const Flags&, const DataMap&);
+using FlagsFunction = std::vector<FlagSpec> (*)();
+
 }  // namespace forge
 
 // Exports `fn` under the symbol `name` as Boost.DLL's aliases do (a pointer variable that
@@ -90,6 +100,8 @@ enum class PluginKind { data, model };
 // Exported identity of a plugin: the ABI it was built for and whether it is a data or a
 // model plugin. forge reads these before it touches anything else in the library.
 #define FORGE_PLUGIN_IDENTITY(kind_name, flags_fn)                                            \
+  static_assert(std::is_same<decltype(&flags_fn), forge::FlagsFunction>::value,               \
+                "a plugin's flags function must be: std::vector<forge::FlagSpec> flags()");   \
   extern "C" BOOST_SYMBOL_EXPORT int forge_plugin_abi() { return forge::plugin_abi_version; } \
   extern "C" BOOST_SYMBOL_EXPORT const char* forge_plugin_kind() { return #kind_name; }      \
   FORGE_DETAIL_EXPORT_ALIAS(flags_fn, forge_flags)
@@ -98,9 +110,14 @@ enum class PluginKind { data, model };
 #define FORGE_PLUGIN_LOAD(load_fn) FORGE_DETAIL_EXPORT_ALIAS(load_fn, load)
 
 // The usual way to declare a plugin: its flags and its load function.
-#define FORGE_DATA_PLUGIN(flags_fn, load_fn) \
-  FORGE_PLUGIN_IDENTITY(data, flags_fn)      \
+#define FORGE_DATA_PLUGIN(flags_fn, load_fn)                                         \
+  static_assert(std::is_same<decltype(&load_fn), forge::DataLoadFunction>::value,    \
+                "a data plugin's load must be: forge::DataMap load(const forge::Flags&)"); \
+  FORGE_PLUGIN_IDENTITY(data, flags_fn)                                              \
   FORGE_PLUGIN_LOAD(load_fn)
-#define FORGE_MODEL_PLUGIN(flags_fn, load_fn) \
-  FORGE_PLUGIN_IDENTITY(model, flags_fn)      \
+#define FORGE_MODEL_PLUGIN(flags_fn, load_fn)                                                     \
+  static_assert(std::is_same<decltype(&load_fn), forge::ModelLoadFunction>::value,                \
+                "a model plugin's load must be: std::shared_ptr<forge::Model> "                   \
+                "load(const forge::Flags&, const forge::DataMap&)");                              \
+  FORGE_PLUGIN_IDENTITY(model, flags_fn)                                                          \
   FORGE_PLUGIN_LOAD(load_fn)

@@ -12,12 +12,6 @@
 
 namespace forge {
 
-class DataMap;
-class Model;
-
-using DataLoadFunction = DataMap (*)(const Flags&);
-using ModelLoadFunction = std::shared_ptr<Model> (*)(const Flags&, const DataMap&);
-
 struct LoadedPlugin {
   PluginKind kind = PluginKind::data;
   std::string library;

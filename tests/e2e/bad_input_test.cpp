@@ -69,6 +69,22 @@ TEST_F(BadInput, SourceThatDoesNotCompile) {
   EXPECT_EQ(testing::tree_digest(dir_->path()), before_);
 }
 
+TEST_F(BadInput, LoadWithTheWrongSignatureDoesNotCompile) {
+  testing::TempDir other;
+  testing::write_text(other / "wrong.cpp", R"(#include <forge/plugin.hpp>
+namespace {
+std::vector<forge::FlagSpec> flags() { return {}; }
+int load(const forge::Flags&) { return 0; }
+}  // namespace
+FORGE_DATA_PLUGIN(flags, load)
+)");
+  ProcessResult result = testing::run_forge({"train", "--data", other / "wrong.cpp", "--model", "mlp"}, dir_->path());
+  EXPECT_EQ(result.exit_status, 3) << result.output;
+  EXPECT_NE(result.output.find("a data plugin's load must be: forge::DataMap load(const forge::Flags&)"),
+            std::string::npos) << result.output;
+  EXPECT_EQ(testing::tree_digest(dir_->path()), before_);
+}
+
 TEST_F(BadInput, PluginWithoutLoad) {
   expect_error({"train", "--data", testing::fixtures_dir() + "/no_load_plugin.so", "--model", "mlp"}, 4,
                "has no load entry point");
