@@ -26,24 +26,10 @@ const char* usage =
     "a small dataset.\n";
 
 // The newest checkpoint's parameters and buffers, loaded into the run's own model.
-std::vector<std::pair<std::string, torch::Tensor>> final_state(const std::string& run_dir) {
+NamedState final_state(const std::string& run_dir) {
   auto steps = list_checkpoints(run_dir);
   if (steps.empty()) throw Error(ExitCode::failure, "check-resume: run " + run_dir + " wrote no checkpoint");
   return named_state(restore_model(open_saved_run(run_dir), steps.back()).model->module());
-}
-
-// Where two states first differ: the tensor's name and the largest difference (-1 when the
-// shapes differ); empty when they are bitwise identical.
-std::string first_difference(const std::vector<std::pair<std::string, torch::Tensor>>& a,
-                             const std::vector<std::pair<std::string, torch::Tensor>>& b) {
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (i >= b.size() || a[i].second.sizes() != b[i].second.sizes())
-      return "tensor '" + a[i].first + "' has another shape";
-    if (torch::equal(a[i].second, b[i].second)) continue;
-    double gap = (a[i].second.to(torch::kFloat64) - b[i].second.to(torch::kFloat64)).abs().max().item<double>();
-    return "tensor '" + a[i].first + "' differs (largest difference " + std::to_string(gap) + ")";
-  }
-  return a.size() == b.size() ? "" : "the resumed model has more tensors";
 }
 
 void run_forge_step(const std::vector<std::string>& argv, const std::string& what) {

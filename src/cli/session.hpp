@@ -64,8 +64,13 @@ struct RestoredModel {
 };
 RestoredModel restore_model(const SavedRun& run, int64_t step);
 
-// Every parameter and buffer of `module`, by name, in registration order.
-std::vector<std::pair<std::string, torch::Tensor>> named_state(torch::nn::Module& module);
+// Every parameter and buffer of a module, by name, in registration order.
+using NamedState = std::vector<std::pair<std::string, torch::Tensor>>;
+NamedState named_state(torch::nn::Module& module);
+
+// Where two states first differ — the tensor's name, and the largest difference or a shape
+// mismatch — or "" when they are bitwise identical.
+std::string first_difference(const NamedState& a, const NamedState& b);
 
 // For `forge resume|eval RUN_DIR [flags]`: prints `usage` and the options and returns true when
 // help was asked for; throws Error(ExitCode::usage) when no run folder was given.

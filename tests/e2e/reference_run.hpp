@@ -13,20 +13,10 @@
 
 namespace forge::testing {
 
-using RunState = std::vector<std::pair<std::string, torch::Tensor>>;
-
 // The parameters and buffers of the run's model at checkpoint `step` (default: the newest).
-inline RunState run_state(const std::string& run_dir, int64_t step = -1) {
+inline NamedState run_state(const std::string& run_dir, int64_t step = -1) {
   if (step < 0) step = list_checkpoints(run_dir).back();
   return named_state(restore_model(open_saved_run(run_dir), step).model->module());
-}
-
-// "" when bitwise identical, else the first tensor that differs.
-inline std::string first_difference(const RunState& a, const RunState& b) {
-  if (a.size() != b.size()) return "different numbers of tensors";
-  for (size_t i = 0; i < a.size(); ++i)
-    if (!torch::equal(a[i].second, b[i].second)) return a[i].first;
-  return "";
 }
 
 // Derived suites call train_reference(args) from their SetUpTestSuite; args must train a run

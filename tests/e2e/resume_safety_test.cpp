@@ -65,7 +65,7 @@ TEST_F(ResumeSafety, KillNineJustAfterCheckpointsThenResumeIsBitwiseExact) {
     if (k != 3)
       EXPECT_NE(resumed.output.find("was left running by a process that died"), std::string::npos) << resumed.output;
     ++tried;
-    if (testing::first_difference(testing::run_state(run), reference).empty()) ++matched;
+    if (first_difference(testing::run_state(run), reference).empty()) ++matched;
     else ADD_FAILURE() << "kill -9 after step " << k << ": resumed run differs";
   }
   std::printf("kill -9 points tried: %d, bitwise identical after resume: %d\n", tried, matched);
@@ -91,7 +91,7 @@ TEST_F(ResumeSafety, SigtermAtRandomMomentsThenResumeIsBitwiseExact) {
     } else {
       ASSERT_EQ(code, 0) << read_file(*dir_ / (name + ".log"));  // it finished first
     }
-    EXPECT_EQ(testing::first_difference(testing::run_state(run), reference), "");
+    EXPECT_EQ(first_difference(testing::run_state(run), reference), "");
   }
 }
 

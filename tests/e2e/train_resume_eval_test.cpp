@@ -52,7 +52,7 @@ TEST_F(TrainResumeEval, ResumeFromAnEpochCheckpointMatchesTheUninterruptedRun) {
   auto resumed = run_forge({"resume", run, "--epochs", "4"}, dir_->path());
   ASSERT_EQ(resumed.exit_status, 0) << resumed.output;
   EXPECT_NE(resumed.output.find("resuming"), std::string::npos);
-  EXPECT_EQ(testing::first_difference(testing::run_state(run, 1024), testing::run_state(straight(), 1024)), "");
+  EXPECT_EQ(first_difference(testing::run_state(run, 1024), testing::run_state(straight(), 1024)), "");
   EXPECT_EQ(read_json(run + "/manifest.json")["status"], "completed");
   EXPECT_EQ(read_json(run + "/flags.json")["epochs"], 4);
 }
@@ -74,7 +74,7 @@ TEST_F(TrainResumeEval, SigintCheckpointsMidEpochAndResumeIsExact) {
 
   auto resumed = run_forge({"resume", run}, dir_->path());
   ASSERT_EQ(resumed.exit_status, 0) << resumed.output;
-  EXPECT_EQ(testing::first_difference(testing::run_state(run, 1024), testing::run_state(straight(), 1024)), "");
+  EXPECT_EQ(first_difference(testing::run_state(run, 1024), testing::run_state(straight(), 1024)), "");
   EXPECT_EQ(read_json(run + "/manifest.json")["resumes"].size(), 1u);
 }
 
