@@ -33,7 +33,7 @@ std::shared_ptr<forge::Model> load(const forge::Flags& flags, const forge::DataM
   net->push_back(torch::nn::Linear(2 * c * (shape[1] / 4) * (shape[2] / 4), 128));
   net->push_back(torch::nn::ReLU());
   net->push_back(torch::nn::Dropout(p));
-  net->push_back(torch::nn::Linear(128, data.value<int64_t>("num_classes")));
+  net->push_back(torch::nn::Linear(128, data.output_size()));
   return forge::Model::of(net);
 }
 

@@ -1,5 +1,5 @@
 // Model plugin: a multi-layer perceptron with one hidden layer, sized from the data map's
-// input_shape and num_classes.
+// input_shape and output size (num_classes, or num_outputs for regression).
 #include <forge/model.hpp>
 
 namespace {
@@ -14,7 +14,7 @@ std::shared_ptr<forge::Model> load(const forge::Flags& flags, const forge::DataM
   int64_t hidden = flags.integer("n_hidden");
   if (hidden < 1) throw std::invalid_argument("--n_hidden must be at least 1");
   torch::nn::Sequential net(torch::nn::Flatten(), torch::nn::Linear(inputs, hidden), torch::nn::ReLU(),
-                            torch::nn::Linear(hidden, data.value<int64_t>("num_classes")));
+                            torch::nn::Linear(hidden, data.output_size()));
   return forge::Model::of(net);
 }
 

@@ -2,6 +2,10 @@
 // in-memory tensors of inputs and targets; it may also carry loose tensors and plain values
 // (`num_classes`, `input_shape`, ...) that the model plugin reads to size itself, as the
 // Python tool passed the dataset's dict to the model as keyword arguments.
+//
+// Values forge itself reads: `task` ("classification", the default, or "regression": what
+// the model's default step computes). A `valid` dataset is used for per-epoch validation;
+// without one, --valid_fraction carves it from `train`.
 #pragma once
 
 #include <forge/plugin.hpp>
@@ -41,6 +45,12 @@ class BOOST_SYMBOL_VISIBLE DataMap {
     if (it == datasets.end())
       throw std::out_of_range("the data map has no dataset named '" + name + "'");
     return it->second;
+  }
+
+  // How many outputs a model needs: the value `num_outputs` when present (regression),
+  // else `num_classes`.
+  int64_t output_size() const {
+    return values.count("num_outputs") ? value<int64_t>("num_outputs") : value<int64_t>("num_classes");
   }
 
   // Throws std::out_of_range when the value is missing, std::bad_variant_access when it has

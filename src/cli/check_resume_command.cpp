@@ -76,9 +76,11 @@ int check_resume_command(const Args& given) {
 
   Args straight = train, stopped = train;
   straight.insert(straight.end(), {"--run_name", "straight"});
-  stopped.insert(stopped.end(), {"--run_name", "stopped", "--stop_after_steps", stop_at});
   spdlog::info("check-resume: training straight through ({})", scratch + "/straight/1");
   run_forge_step(straight, "straight run");
+  // The same seed for the second run, drawn or given.
+  std::string seed = std::to_string(read_saved_flags(scratch + "/straight/1").integer("seed"));
+  stopped.insert(stopped.end(), {"--run_name", "stopped", "--stop_after_steps", stop_at, "--seed", seed});
   spdlog::info("check-resume: training again, stopping after step {}", stop_at);
   run_forge_step(stopped, "stopped run");
   int64_t stopped_at = list_checkpoints(scratch + "/stopped/1").back();

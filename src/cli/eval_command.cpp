@@ -17,13 +17,15 @@ namespace forge {
 namespace {
 
 const char* usage =
-    "usage: forge eval RUN_DIR [--checkpoint STEP] [--batch_size N]\n"
+    "usage: forge eval RUN_DIR [--checkpoint STEP|best] [--batch_size N] [--device DEV]\n"
     "Evaluates the run's model on its data's test set and records the result in evals.json.\n";
 
 FlagSet eval_flag_set() {
   FlagSet set;
-  set.declare({text_flag("checkpoint", "", "step of the checkpoint to evaluate (default: the newest intact one)"),
-               integer_flag("batch_size", 256, "evaluation batch size")},
+  set.declare({text_flag("checkpoint", "", "step of the checkpoint to evaluate, or best (the one --keep_best kept); "
+                                          "default: the newest intact one"),
+               integer_flag("batch_size", 256, "evaluation batch size"),
+               text_flag("device", "cpu", "cpu | cuda | cuda:N")},
               "forge eval");
   return set;
 }
@@ -34,20 +36,35 @@ std::string available(const std::string& run_dir) {
   return out.empty() ? "none" : out;
 }
 
+int64_t newest_checkpoint_to_evaluate(const std::string& run_dir) {
+  int64_t step = newest_valid_checkpoint(run_dir);
+  if (step < 0)
+    throw Error(ExitCode::run, "run " + run_dir + " has no intact checkpoint to evaluate; train or resume it first");
+  return step;
+}
+
+// The checkpoint --keep_best kept, as the newest checkpoint records it.
+int64_t best_checkpoint(const std::string& run_dir) {
+  const GoalState best = read_checkpoint_position(checkpoint_path(run_dir, newest_checkpoint_to_evaluate(run_dir))).best;
+  if (best.best_step < 0)
+    throw Error(ExitCode::run, "run " + run_dir + " keeps no best checkpoint; it was not trained with --keep_best");
+  if (!boost::filesystem::exists(checkpoint_path(run_dir, best.best_step)))
+    throw Error(ExitCode::run, "run " + run_dir + ": the best checkpoint (step " + std::to_string(best.best_step) +
+                                   ", by " + best.watched + ") is missing");
+  spdlog::info("best checkpoint by {}: step {} ({})", best.watched, best.best_step, best.best_value);
+  return best.best_step;
+}
+
 int64_t chosen_checkpoint(const std::string& run_dir, const std::string& asked) {
-  if (asked.empty()) {
-    int64_t step = newest_valid_checkpoint(run_dir);
-    if (step < 0)
-      throw Error(ExitCode::run, "run " + run_dir + " has no intact checkpoint to evaluate; train or resume it first");
-    return step;
-  }
+  if (asked.empty()) return newest_checkpoint_to_evaluate(run_dir);
+  if (asked == "best") return best_checkpoint(run_dir);
   int64_t step;
   try {
     size_t used;
     step = std::stoll(asked, &used);
     if (used != asked.size()) throw std::invalid_argument(asked);
   } catch (const std::exception&) {
-    throw Error(ExitCode::usage, "invalid value '" + asked + "' for --checkpoint: expected a step number");
+    throw Error(ExitCode::usage, "invalid value '" + asked + "' for --checkpoint: expected a step number or best");
   }
   if (!boost::filesystem::exists(checkpoint_path(run_dir, step)))
     throw Error(ExitCode::run, "run " + run_dir + " has no checkpoint at step " + asked +
@@ -65,10 +82,11 @@ int eval_command(const Args& args) {
   require_run_dir(run_dir);
   if (record_crash_if_dead(run_dir)) spdlog::warn("{} was left running by a process that died: recorded as crashed", run_dir);
   int64_t step = chosen_checkpoint(run_dir, options.text("checkpoint"));  // before any plugin loads
-  RestoredModel restored = restore_model(open_saved_run(run_dir), step);
+  RestoredModel restored = restore_model(open_saved_run(run_dir), step, options.text("device"));
   if (!restored.data.has_dataset("test"))
     throw Error(ExitCode::data, "the run's data plugin returns no 'test' dataset");
-  auto metrics = evaluate(*restored.model, restored.data.dataset("test"), options.integer("batch_size"));
+  auto metrics = evaluate(*restored.model, restored.data.dataset("test"), options.integer("batch_size"),
+                          parse_device(options.text("device")));
   const TrainingPosition& position = restored.position;
 
   std::ostringstream line;

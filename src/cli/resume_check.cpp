@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "core/hash.hpp"
 #include "plugins/build_config.hpp"
+#include "train/lr_schedule.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -11,13 +12,21 @@
 namespace forge {
 namespace {
 
-// Flags whose change leaves every computed value as it would have been: they only extend the
-// run, change what is logged or kept, or name where the run lives.
+// Flags whose change leaves every computed value as it would have been: they only extend or
+// shorten the run, change what is evaluated, logged or kept, or name where the run lives.
 const std::set<std::string>& neutral_flags() {
-  static const std::set<std::string> names{"epochs",          "log_every", "checkpoint_every", "keep_checkpoints", "keep_best",
-                                           "stop_after_steps", "run_dir",   "config",           "force",
-                                           "checkpoint_dir",   "run_name"};
+  static const std::set<std::string> names{
+      "epochs",           "max_steps", "log_every",        "checkpoint_every", "keep_checkpoints",
+      "keep_best",        "early_stopping", "eval_every_steps", "eval_test_every",  "stop_after_steps",
+      "run_dir",          "config",    "force",            "checkpoint_dir",   "run_name"};
   return names;
+}
+
+// The run's length shapes cosine and onecycle schedules: changing it changes every rate after.
+bool breaks_exactness(const std::string& flag, const Flags& now) {
+  if (!neutral_flags().count(flag)) return true;
+  bool length = flag == "epochs" || flag == "max_steps";
+  return length && now.has("lr_schedule") && depends_on_run_length(parse_schedule_kind(now.text("lr_schedule")));
 }
 
 void compare_plugin(const SavedRun& run, const PreparedPlugin& plugin, const std::string& role,
@@ -38,7 +47,7 @@ std::vector<ResumeDifference> resume_differences(const SavedRun& run, const Flag
   for (const auto& [name, value] : now.all()) {
     std::string saved = run.flags.has(name) ? run.flags.text(name) : "(not set)";
     if (saved == value) continue;
-    out.push_back({"--" + name + ": " + saved + " (saved) -> " + value + " (now)", neutral_flags().count(name) == 0});
+    out.push_back({"--" + name + ": " + saved + " (saved) -> " + value + " (now)", breaks_exactness(name, now)});
   }
   compare_plugin(run, run.data_plugin, "data", out);
   compare_plugin(run, run.model_plugin, "model", out);

@@ -19,7 +19,9 @@ namespace {
 const char* usage =
     "usage: forge resume RUN_DIR [--epochs N] [--force] [flags]\n"
     "Continues the run from its newest intact checkpoint with its saved plugins and flags.\n"
-    "--epochs, --log_every, --checkpoint_every, --keep_checkpoints, --keep_best and\n"
+    "--epochs, --max_steps (unless the --lr_schedule is cosine or onecycle, whose shape\n"
+    "follows the run's length), --log_every, --checkpoint_every, --keep_checkpoints,\n"
+    "--keep_best, --early_stopping, --eval_every_steps, --eval_test_every and\n"
     "--stop_after_steps change freely; changing any other flag (or resuming with a changed\n"
     "plugin library or libtorch) would not continue the run exactly and needs --force.\n";
 
@@ -55,17 +57,17 @@ int resume_command(const Args& args, const Args& command_line) {
   defaults.set("stop_after_steps", "0");  // a stop asked for once is not asked again
   flag_set.set_defaults(defaults);
   Flags flags = flag_set.parse(rest, find_flag_value(rest, "config"));
-  if (flags.integer("epochs") < 1) throw Error(ExitCode::usage, "--epochs must be at least 1");
   std::vector<std::string> forced = check_resume(resume_differences(run, flags), flags.boolean("force"));
   flags.set("force", "false");  // a --force applies to this resume only
 
   int threads = apply_process_settings(flags);
-  DataMap data = load_data(run.data_plugin, flags);
-  auto model = load_model(run.model_plugin, flags, data);
-  auto optimizer = make_optimizer_from_flags(flags, *model);
+  LoadedRun loaded = load_run(run.data_plugin, run.model_plugin, flags);
+  TrainSettings settings = train_settings(flags, loaded);
+  auto optimizer = make_optimizer_from_flags(flags, *loaded.model);
   TrainingPosition position;
   int64_t step = newest_valid_checkpoint(run_dir);
-  if (step >= 0) position = load_checkpoint(checkpoint_path(run_dir, step), model->module(), optimizer.get());
+  if (step >= 0)
+    position = load_checkpoint(checkpoint_path(run_dir, step), loaded.model->module(), optimizer.get(), loaded.device);
 
   install_stop_handlers();
   add_log_file(run_dir + "/log.txt");
@@ -84,7 +86,8 @@ int resume_command(const Args& args, const Args& command_line) {
   manifest["resumes"].push_back({{"started", now_iso8601()}, {"command_line", command_line},
                                  {"from_step", step}, {"threads", threads}, {"forced", forced}});
   write_json_atomically(run_dir + "/manifest.json", manifest);
-  return run_training(run_dir, *model, data, flags, *optimizer, position);
+  manifest["device"] = loaded.device.str();
+  return run_training(run_dir, loaded, settings, *optimizer, position);
 }
 
 }  // namespace forge

@@ -17,16 +17,50 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer_from_flags(const Flags& 
   return make_optimizer(settings, model.module().parameters());
 }
 
-int run_training(const std::string& run_dir, Model& model, const DataMap& data, const Flags& flags,
+TrainSettings train_settings(const Flags& flags, const LoadedRun& run) {
+  for (const char* name : {"epochs", "batch_size", "log_every", "accumulate"})
+    if (flags.integer(name) < 1) throw Error(ExitCode::usage, std::string("--") + name + " must be at least 1");
+  for (const char* name : {"checkpoint_every", "keep_checkpoints", "stop_after_steps", "max_steps", "eval_every_steps",
+                           "eval_test_every", "warmup_steps", "lr_step_size"})
+    if (flags.integer(name) < 0) throw Error(ExitCode::usage, std::string("--") + name + " must not be negative");
+  if (!(flags.real("clip_grad_norm") >= 0)) throw Error(ExitCode::usage, "--clip_grad_norm must not be negative");
+  TrainSettings s;
+  s.epochs = flags.integer("epochs");
+  s.batch_size = flags.integer("batch_size");
+  s.log_every = flags.integer("log_every");
+  s.seed = flags.integer("seed");
+  s.checkpoint_every = flags.integer("checkpoint_every");
+  s.keep_checkpoints = flags.integer("keep_checkpoints");
+  s.stop_after_steps = flags.integer("stop_after_steps");
+  s.max_steps = flags.integer("max_steps");
+  s.accumulate = flags.integer("accumulate");
+  s.clip_grad_norm = flags.real("clip_grad_norm");
+  s.eval_every_steps = flags.integer("eval_every_steps");
+  s.eval_test_every = flags.integer("eval_test_every");
+  if (!flags.text("keep_best").empty()) s.keep_best = parse_metric_goal(flags.text("keep_best"), "keep_best", false);
+  if (!flags.text("early_stopping").empty())
+    s.early_stopping = parse_metric_goal(flags.text("early_stopping"), "early_stopping", true);
+  s.device = run.device;
+  int64_t epoch_steps = run.data.has_dataset("train") ? steps_per_epoch(run.data.dataset("train").size(), s) : 1;
+  LrSchedule& schedule = s.schedule;
+  schedule.kind = parse_schedule_kind(flags.text("lr_schedule"));
+  schedule.lr = flags.real("lr");
+  schedule.warmup_steps = flags.integer("warmup_steps");
+  schedule.step_size = flags.integer("lr_step_size") > 0 ? flags.integer("lr_step_size") : epoch_steps;
+  schedule.gamma = flags.real("lr_gamma");
+  schedule.min_lr = flags.real("min_lr");
+  schedule.total_steps = s.max_steps > 0 ? s.max_steps : s.epochs * epoch_steps;
+  check_train_settings(s, run.data, *run.model);
+  return s;
+}
+
+int run_training(const std::string& run_dir, LoadedRun& run, const TrainSettings& settings,
                  torch::optim::Optimizer& optimizer, const TrainingPosition& start) {
-  TrainSettings settings{flags.integer("epochs"),           flags.integer("batch_size"),
-                         flags.integer("log_every"),        flags.integer("seed"),
-                         flags.integer("checkpoint_every"), flags.integer("keep_checkpoints"),
-                         flags.integer("stop_after_steps")};
-  if (!flags.text("keep_best").empty()) settings.keep_best = parse_best_metric(flags.text("keep_best"));
+  TrainResult result;
   try {
-    Trainer trainer(model, data, optimizer, settings, run_dir);
-    if (trainer.run(start) == TrainOutcome::interrupted) {
+    Trainer trainer(*run.model, run.data, optimizer, settings, run_dir);
+    result = trainer.run(start);
+    if (result.outcome == TrainOutcome::interrupted) {
       int signal = stop_signal();
       std::string cause = signal == 0 ? "--stop_after_steps" : signal == SIGTERM ? "SIGTERM" : "SIGINT";
       std::string reason = "stopped by " + cause + "; continue with: forge resume " + run_dir;
@@ -44,8 +78,8 @@ int run_training(const std::string& run_dir, Model& model, const DataMap& data, 
     }
     throw Error(ExitCode::failure, "training failed: " + reason + " (run " + run_dir + ")");
   }
-  record_status(run_dir, "completed", "trained " + std::to_string(settings.epochs) + " epochs");
-  spdlog::info("run {} completed", run_dir);
+  record_status(run_dir, "completed", result.reason);
+  spdlog::info("run {} completed: {}", run_dir, result.reason);
   return 0;
 }
 

@@ -1,5 +1,6 @@
-// The tail that train and resume share: run the trainer from a position, then record how the
-// run ended (completed, interrupted by a signal, failed) in its manifest.
+// What train and resume share around the trainer: the settings the flags ask for, running the
+// trainer from a position, and recording how the run ended (completed and why, interrupted
+// by a signal, failed) in its manifest.
 #pragma once
 
 #include "cli/session.hpp"
@@ -7,9 +8,13 @@
 
 namespace forge {
 
+// The trainer's settings from the flags, sized for `run` (its train set and device). Throws
+// Error(ExitCode::usage) for values no run can follow, before any run folder is made.
+TrainSettings train_settings(const Flags& flags, const LoadedRun& run);
+
 // Returns the exit code: 0 when completed, 128 + signal when interrupted. On failure records
 // it and rethrows.
-int run_training(const std::string& run_dir, Model& model, const DataMap& data, const Flags& flags,
+int run_training(const std::string& run_dir, LoadedRun& run, const TrainSettings& settings,
                  torch::optim::Optimizer& optimizer, const TrainingPosition& start);
 
 // The optimizer --optimizer, --lr, --momentum and --weight_decay ask for. Throws

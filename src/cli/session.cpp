@@ -2,15 +2,19 @@
 
 #include "core/error.hpp"
 #include "core/exception_text.hpp"
+#include "plugins/build_config.hpp"
 #include "plugins/plugin_compiler.hpp"
 #include "plugins/plugin_resolver.hpp"
 #include "runs/run_dir.hpp"
+#include "train/validation_split.hpp"
 
 #include <boost/filesystem.hpp>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
+#include <random>
 
 namespace fs = boost::filesystem;
 
@@ -83,24 +87,38 @@ PreparedPlugin prepare_saved_plugin(const std::string& run_dir, const json& reco
 
 std::vector<FlagSpec> train_flags() {
   return {
-      text_flag("data", "", "data plugin: a built-in name (mnist, synthetic), a .so, or a .cpp to compile"),
+      text_flag("data", "", "data plugin: a built-in name (mnist, synthetic, csv), a .so, or a .cpp to compile"),
       text_flag("model", "", "model plugin: a built-in name (mlp, cnn), a .so, or a .cpp to compile"),
       text_flag("config", "", "config file of flag values (name = value lines); command-line flags win"),
       text_flag("checkpoint_dir", "checkpoints", "folder that holds the runs"),
       text_flag("run_name", "", "runs go to <checkpoint_dir>/<run_name>/<N> (default: <data>_<model>)"),
       text_flag("run_dir", "", "train in this folder instead: start a run there, or resume the one it holds"),
       integer_flag("epochs", 5, "epochs to train"),
+      integer_flag("max_steps", 0, "train this many optimizer steps instead of --epochs (0: --epochs decides)"),
       integer_flag("batch_size", 32, "mini-batch size"),
+      integer_flag("accumulate", 1, "mini-batches whose gradients add up to one optimizer step"),
       text_flag("optimizer", "adam", "sgd | adam | adamw | rmsprop"),
-      real_flag("lr", "0.001", "learning rate"),
+      real_flag("lr", "0.001", "learning rate (the peak rate of a schedule)"),
       real_flag("momentum", "0", "momentum (sgd, rmsprop)"),
       real_flag("weight_decay", "0", "weight decay"),
-      integer_flag("seed", 0, "seed of the shuffling and of the generator the model draws from"),
+      real_flag("clip_grad_norm", "0", "clip the gradients' global L2 norm to this (0: no clipping)"),
+      text_flag("lr_schedule", "constant", "constant | step | cosine | onecycle (rates by optimizer step)"),
+      integer_flag("warmup_steps", 0, "linear warm-up steps (onecycle: its rise, default 30% of the run)"),
+      integer_flag("lr_step_size", 0, "step schedule: multiply the rate by --lr_gamma every N steps (0: every epoch)"),
+      real_flag("lr_gamma", "0.1", "step schedule: the factor"),
+      real_flag("min_lr", "0", "cosine and onecycle: the final rate"),
+      real_flag("valid_fraction", "0", "carve this fraction of train into a seeded 'valid' set, evaluated each epoch"),
+      integer_flag("eval_every_steps", 0, "also evaluate 'valid' (and checkpoint) every N steps (0: at epoch ends)"),
+      integer_flag("eval_test_every", 0, "also evaluate 'test' every N epochs (0: only at the end of the run)"),
+      text_flag("early_stopping", "", "end the run when a metric stops improving: split[/metric:min|max][:patience[:min_delta]], e.g. valid/loss:min:5"),
+      text_flag("keep_best", "", "also keep the best checkpoint by split[/metric:min|max], e.g. valid/accuracy:max (valid alone: the model's metric)"),
+      integer_flag("seed", -1, "seed of every generator forge and the plugins use (-1: draw one, print and record it)"),
+      bool_flag("deterministic", false, "ask libtorch for deterministic algorithms (an error where an op has none)"),
+      text_flag("device", "cpu", "cpu | cuda | cuda:N"),
       integer_flag("threads", 0, "CPU threads libtorch uses (0: libtorch's default)"),
       integer_flag("log_every", 100, "log a line every N steps"),
       integer_flag("checkpoint_every", 0, "also checkpoint every N steps (0: only at the end of each epoch)"),
       integer_flag("keep_checkpoints", 3, "keep the newest K checkpoints (0: all)"),
-      text_flag("keep_best", "", "also keep the best checkpoint by this metric, e.g. test/accuracy:max or train/loss:min"),
       integer_flag("stop_after_steps", 0, "stop as if interrupted once this many steps are done (0: never)"),
       bool_flag("force", false, "resume even when the run's plugins, libtorch or exactness-breaking flags changed"),
       bool_flag("flush_denormal", true, "flush denormal floats to zero (much faster optimizer steps on x86)"),
@@ -136,8 +154,73 @@ int apply_process_settings(const Flags& flags) {
   if (flags.integer("threads") < 0) throw Error(ExitCode::usage, "--threads must not be negative");
   if (flags.integer("threads") > 0) torch::set_num_threads(int(flags.integer("threads")));
   at::globalContext().setFlushDenormal(flags.boolean("flush_denormal"));
+  if (flags.integer("seed") < 0) throw Error(ExitCode::usage, "--seed must not be negative (-1 alone means: draw one)");
+  // torch::manual_seed seeds the CPU generator and every CUDA device's; std::rand is seeded for
+  // plugins that use it.
   torch::manual_seed(uint64_t(flags.integer("seed")));
+  std::srand(unsigned(flags.integer("seed")));
+  bool deterministic = flags.boolean("deterministic");
+  at::globalContext().setDeterministicAlgorithms(deterministic, /*warn_only=*/false);
+  if (deterministic) {
+    at::globalContext().setDeterministicCuDNN(true);
+    at::globalContext().setBenchmarkCuDNN(false);
+    setenv("CUBLAS_WORKSPACE_CONFIG", ":4096:8", /*overwrite=*/0);  // what cuBLAS needs to be deterministic
+  }
   return torch::get_num_threads();
+}
+
+bool draw_seed_if_unset(Flags& flags) {
+  if (flags.integer("seed") != -1) return false;
+  // Small enough to type back: 0 .. 2^31 - 1.
+  std::random_device entropy;
+  int64_t seed = std::uniform_int_distribution<int64_t>(0, (int64_t(1) << 31) - 1)(entropy);
+  flags.set("seed", std::to_string(seed));
+  spdlog::info("seed {} (drawn; repeat this run with --seed {})", seed, seed);
+  return true;
+}
+
+torch::Device parse_device(const std::string& text) {
+  std::optional<torch::Device> device;
+  try {
+    device = torch::Device(text);
+  } catch (const c10::Error&) {
+  }
+  if (!device || !(device->is_cpu() || device->is_cuda()))
+    throw Error(ExitCode::usage, "invalid value '" + text + "' for --device: expected cpu, cuda or cuda:N");
+  if (device->is_cuda()) {
+    if (!torch::cuda::is_available())
+      throw Error(ExitCode::usage, "--device " + text + ": this libtorch (" + build_config().libtorch_version +
+                                       ") or machine has no CUDA; train with --device cpu");
+    if (device->has_index() && device->index() >= int(torch::cuda::device_count()))
+      throw Error(ExitCode::usage, "--device " + text + ": this machine has " +
+                                       std::to_string(torch::cuda::device_count()) + " CUDA device(s)");
+  }
+  return *device;
+}
+
+Task task_of(const DataMap& data) {
+  auto it = data.values.find("task");
+  if (it == data.values.end()) return Task::classification;
+  const std::string* task = std::get_if<std::string>(&it->second);
+  if (task && *task == "classification") return Task::classification;
+  if (task && *task == "regression") return Task::regression;
+  throw Error(ExitCode::data, "the data map's 'task' value must be \"classification\" or \"regression\"");
+}
+
+LoadedRun load_run(const PreparedPlugin& data_plugin, const PreparedPlugin& model_plugin, const Flags& flags) {
+  LoadedRun run;
+  run.device = parse_device(flags.text("device"));
+  run.data = load_data(data_plugin, flags);
+  double fraction = flags.real("valid_fraction");
+  if (!(fraction >= 0 && fraction < 1)) throw Error(ExitCode::usage, "--valid_fraction must lie in [0, 1)");
+  if (fraction > 0 && run.data.has_dataset("valid"))
+    spdlog::info("the data plugin made its own 'valid' set; forge carves nothing more for --valid_fraction");
+  else if (fraction > 0 && run.data.has_dataset("train"))
+    carve_validation_split(run.data, fraction, flags.integer("seed"));
+  run.model = load_model(model_plugin, flags, run.data);
+  run.model->set_task(task_of(run.data));
+  run.model->module().to(run.device);
+  return run;
 }
 
 SavedRun open_saved_run(const std::string& run_dir) {
@@ -150,12 +233,13 @@ SavedRun open_saved_run(const std::string& run_dir) {
   return run;
 }
 
-RestoredModel restore_model(const SavedRun& run, int64_t step) {
-  apply_process_settings(run.flags);
-  RestoredModel restored;
-  restored.data = load_data(run.data_plugin, run.flags);
-  restored.model = load_model(run.model_plugin, run.flags, restored.data);
-  restored.position = load_checkpoint(checkpoint_path(run.dir, step), restored.model->module(), nullptr);
+RestoredModel restore_model(const SavedRun& run, int64_t step, const std::string& device) {
+  Flags flags = run.flags;
+  flags.set("device", device);
+  apply_process_settings(flags);
+  LoadedRun loaded = load_run(run.data_plugin, run.model_plugin, flags);
+  RestoredModel restored{std::move(loaded.data), loaded.model, {}};
+  restored.position = load_checkpoint(checkpoint_path(run.dir, step), restored.model->module(), nullptr, loaded.device);
   return restored;
 }
 
@@ -186,7 +270,10 @@ bool print_run_command_help(const std::vector<std::string>& args, const std::str
 
 Flags read_saved_flags(const std::string& run_dir) {
   json saved = read_json(run_dir + "/flags.json");
+  // forge's flags at their defaults first: a run recorded before a flag existed ran as its
+  // default does.
   Flags flags;
+  for (const auto& spec : train_flags()) flags.set(spec.name, spec.default_value);
   for (const auto& [name, value] : saved.items())
     flags.set(name, value.is_string() ? value.get<std::string>() : value.dump());
   return flags;

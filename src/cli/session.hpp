@@ -40,8 +40,29 @@ FlagSet train_flag_set(const PreparedPlugin& data, const PreparedPlugin& model);
 DataMap load_data(const PreparedPlugin& plugin, const Flags& flags);
 std::shared_ptr<Model> load_model(const PreparedPlugin& plugin, const Flags& flags, const DataMap& data);
 
-// Applies --threads, --seed and --flush_denormal to the process; returns the thread count.
+// Applies --threads, --seed, --flush_denormal and --deterministic to the process; returns the
+// thread count.
 int apply_process_settings(const Flags& flags);
+
+// A --seed of -1 means "draw one": replaces it with a drawn seed, logs it, and returns true.
+bool draw_seed_if_unset(Flags& flags);
+
+// The device --device names. Throws Error(ExitCode::usage) when it is malformed, or names CUDA
+// and this libtorch or machine has none.
+torch::Device parse_device(const std::string& text);
+
+// The data map's `task` value (classification when absent). Throws Error(ExitCode::data) for
+// another value.
+Task task_of(const DataMap& data);
+
+// The data map and model a run trains, as its flags make them: plugins loaded, --valid_fraction
+// carved, the model's task set and the model on --device.
+struct LoadedRun {
+  DataMap data;
+  std::shared_ptr<Model> model;
+  torch::Device device = torch::kCPU;
+};
+LoadedRun load_run(const PreparedPlugin& data_plugin, const PreparedPlugin& model_plugin, const Flags& flags);
 
 // A run folder opened for resume or eval: its record, its saved flags, its plugins loaded.
 struct SavedRun {
@@ -56,13 +77,13 @@ struct SavedRun {
 SavedRun open_saved_run(const std::string& run_dir);
 
 // A run's model as its checkpoint at `step` left it, built by the run's own plugins from its
-// saved flags (applied to the process first), with the data map it was built for.
+// saved flags (applied to the process first), with the data map it was built for, on `device`.
 struct RestoredModel {
   DataMap data;
   std::shared_ptr<Model> model;
   TrainingPosition position;
 };
-RestoredModel restore_model(const SavedRun& run, int64_t step);
+RestoredModel restore_model(const SavedRun& run, int64_t step, const std::string& device = "cpu");
 
 // Every parameter and buffer of a module, by name, in registration order.
 using NamedState = std::vector<std::pair<std::string, torch::Tensor>>;

@@ -46,14 +46,6 @@ std::string given_or_configured(const Args& args, const std::string& config, con
   return value;
 }
 
-void check_training_flags(const Flags& flags) {
-  for (const char* name : {"epochs", "batch_size", "log_every"})
-    if (flags.integer(name) < 1) throw Error(ExitCode::usage, std::string("--") + name + " must be at least 1");
-  for (const char* name : {"checkpoint_every", "keep_checkpoints", "stop_after_steps"})
-    if (flags.integer(name) < 0) throw Error(ExitCode::usage, std::string("--") + name + " must not be negative");
-  if (!flags.text("keep_best").empty()) parse_best_metric(flags.text("keep_best"));
-}
-
 // Whether `dir` holds only what a start of forge train that died before writing the manifest
 // leaves behind: such a folder may be started again.
 bool holds_only_a_failed_start(const std::string& dir) {
@@ -114,14 +106,14 @@ int train_command(const Args& given_args, const Args& command_line) {
   }
   Flags flags = flag_set.parse(args, config);
   if (flags.text("run_name").empty()) flags.set("run_name", default_run_name(data_plugin, model_plugin));
-  check_training_flags(flags);
+  bool seed_drawn = draw_seed_if_unset(flags);
   int threads = apply_process_settings(flags);
 
   // Everything that can fail on bad input happens before the run folder exists.
-  DataMap data = load_data(data_plugin, flags);
-  if (!data.has_dataset("train")) throw Error(ExitCode::data, "the data plugin returned no 'train' dataset");
-  auto model = load_model(model_plugin, flags, data);
-  auto optimizer = make_optimizer_from_flags(flags, *model);
+  LoadedRun run = load_run(data_plugin, model_plugin, flags);
+  if (!run.data.has_dataset("train")) throw Error(ExitCode::data, "the data plugin returned no 'train' dataset");
+  TrainSettings settings = train_settings(flags, run);
+  auto optimizer = make_optimizer_from_flags(flags, *run.model);
 
   std::string run_dir = run_dir_given.empty() ? claim_run_dir(flags.text("checkpoint_dir"), flags.text("run_name"))
                                               : prepare_fresh_run_dir(run_dir_given);
@@ -135,8 +127,11 @@ int train_command(const Args& given_args, const Args& command_line) {
   manifest["plugins"] = {{"data", snapshot_plugin(run_dir, data_plugin.files)},
                          {"model", snapshot_plugin(run_dir, model_plugin.files)}};
   manifest["flush_denormal"] = flags.boolean("flush_denormal");
+  manifest["deterministic"] = flags.boolean("deterministic");
+  manifest["device"] = run.device.str();
+  manifest["seed"] = {{"value", flags.integer("seed")}, {"drawn", seed_drawn}};
   write_json_atomically(run_dir + "/manifest.json", manifest);
-  return run_training(run_dir, *model, data, flags, *optimizer, TrainingPosition{});
+  return run_training(run_dir, run, settings, *optimizer, TrainingPosition{});
 }
 
 }  // namespace forge

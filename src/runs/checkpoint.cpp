@@ -89,6 +89,49 @@ void check_same_shapes(torch::nn::Module& model,
                                      shape_text(loaded[i].second) + " in the checkpoint");
 }
 
+void write_goal_state(torch::serialize::OutputArchive& archive, const std::string& prefix, const GoalState& state) {
+  archive.write(prefix + "_watched", c10::IValue(state.watched));
+  archive.write(prefix + "_step", scalar(state.best_step));
+  archive.write(prefix + "_value", torch::tensor(state.best_value, torch::kFloat64));
+  archive.write(prefix + "_stale", scalar(state.stale));
+}
+
+// Checkpoints written before --early_stopping existed lack some keys: those start afresh.
+GoalState read_goal_state(torch::serialize::InputArchive& archive, const std::string& prefix) {
+  GoalState state;
+  c10::IValue watched;
+  torch::Tensor step, value, stale;
+  if (archive.try_read(prefix + "_watched", watched)) state.watched = watched.toStringRef();
+  if (archive.try_read(prefix + "_step", step)) state.best_step = step.item<int64_t>();
+  if (archive.try_read(prefix + "_value", value)) state.best_value = value.item<double>();
+  if (archive.try_read(prefix + "_stale", stale)) state.stale = stale.item<int64_t>();
+  return state;
+}
+
+// The position's fields of a loaded archive.
+TrainingPosition read_position(torch::serialize::InputArchive& archive) {
+  auto read_int = [&](const char* key) {
+    torch::Tensor t;
+    archive.read(key, t);
+    return t.item<int64_t>();
+  };
+  TrainingPosition position;
+  position.epoch = read_int("epoch");
+  position.batch = read_int("batch");
+  position.step = read_int("step");
+  position.epoch_batches = read_int("epoch_batches");
+  position.best = read_goal_state(archive, "best");
+  position.early = read_goal_state(archive, "early");
+  torch::serialize::InputArchive sums;
+  archive.read("epoch_sums", sums);
+  for (const auto& key : sums.keys()) {
+    torch::Tensor t;
+    sums.read(key, t);
+    position.epoch_sums[key] = t.item<double>();
+  }
+  return position;
+}
+
 }  // namespace
 
 std::string checkpoint_path(const std::string& run_dir, int64_t step) {
@@ -113,8 +156,8 @@ std::vector<int64_t> list_checkpoints(const std::string& run_dir) {
   return steps;
 }
 
-void save_checkpoint(const std::string& path, torch::nn::Module& model,
-                     torch::optim::Optimizer& optimizer, const TrainingPosition& position) {
+void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer& optimizer,
+                     const TrainingPosition& position, torch::Device device) {
   torch::serialize::OutputArchive archive, model_archive, optimizer_archive;
   model.save(model_archive);
   optimizer.save(optimizer_archive);
@@ -130,8 +173,9 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model,
   archive.write("batch", scalar(position.batch));
   archive.write("step", scalar(position.step));
   archive.write("epoch_batches", scalar(position.epoch_batches));
-  archive.write("best_step", scalar(position.best_step));
-  archive.write("best_value", torch::tensor(position.best_value, torch::kFloat64));
+  write_goal_state(archive, "best", position.best);
+  write_goal_state(archive, "early", position.early);
+  if (device.is_cuda()) archive.write("device_rng_state", at::globalContext().defaultGenerator(device).get_state());
   torch::serialize::OutputArchive sums;
   for (const auto& [name, sum] : position.epoch_sums) sums.write(name, torch::tensor(sum, torch::kFloat64));
   archive.write("epoch_sums", sums);
@@ -149,38 +193,19 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model,
 
 void verify_checkpoint(const std::string& path) { checked_payload(path); }
 
-TrainingPosition load_checkpoint(const std::string& path, torch::nn::Module& model,
-                                 torch::optim::Optimizer* optimizer) {
+TrainingPosition load_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
+                                 torch::Device device) {
   std::string payload = checked_payload(path);
   TrainingPosition position;
   try {
     std::istringstream payload_stream(payload);
     torch::serialize::InputArchive archive, model_archive;
-    archive.load_from(payload_stream);
+    archive.load_from(payload_stream, device);
     archive.read("model", model_archive);
     auto expected_shapes = tensor_shapes(model);
     model.load(model_archive);
     check_same_shapes(model, expected_shapes, path);
-    auto read_int = [&](const char* key) {
-      torch::Tensor t;
-      archive.read(key, t);
-      return t.item<int64_t>();
-    };
-    position.epoch = read_int("epoch");
-    position.batch = read_int("batch");
-    position.step = read_int("step");
-    position.epoch_batches = read_int("epoch_batches");
-    position.best_step = read_int("best_step");
-    torch::Tensor best_value;
-    archive.read("best_value", best_value);
-    position.best_value = best_value.item<double>();
-    torch::serialize::InputArchive sums;
-    archive.read("epoch_sums", sums);
-    for (const auto& key : sums.keys()) {
-      torch::Tensor t;
-      sums.read(key, t);
-      position.epoch_sums[key] = t.item<double>();
-    }
+    position = read_position(archive);
     if (optimizer) {
       c10::IValue saved_order;
       if (archive.try_read("parameter_order", saved_order) && saved_order.toStringRef() != parameter_order(model))
@@ -190,19 +215,36 @@ TrainingPosition load_checkpoint(const std::string& path, torch::nn::Module& mod
       torch::serialize::InputArchive optimizer_archive;
       archive.read("optimizer", optimizer_archive);
       optimizer->load(optimizer_archive);
-      torch::Tensor rates, rng;
+      torch::Tensor rates, rng, device_rng;
       archive.read("learning_rates", rates);
+      rates = rates.cpu();
       auto& groups = optimizer->param_groups();
       for (size_t i = 0; i < groups.size() && i < size_t(rates.numel()); ++i)
         groups[i].options().set_lr(rates[i].item<double>());
       archive.read("rng_state", rng);
       at::Generator generator = at::detail::getDefaultCPUGenerator();  // a handle to the default
-      generator.set_state(rng);
+      generator.set_state(rng.cpu());
+      if (device.is_cuda() && archive.try_read("device_rng_state", device_rng)) {
+        at::Generator device_generator = at::globalContext().defaultGenerator(device);
+        device_generator.set_state(device_rng.cpu());
+      }
     }
   } catch (const c10::Error& e) {
     throw Error(ExitCode::run, "checkpoint " + path + " does not fit this model: " + exception_text(e));
   }
   return position;
+}
+
+TrainingPosition read_checkpoint_position(const std::string& path) {
+  std::string payload = checked_payload(path);
+  try {
+    std::istringstream payload_stream(payload);
+    torch::serialize::InputArchive archive;
+    archive.load_from(payload_stream);
+    return read_position(archive);
+  } catch (const c10::Error& e) {
+    throw Error(ExitCode::run, "checkpoint " + path + " is damaged: " + exception_text(e));
+  }
 }
 
 }  // namespace forge

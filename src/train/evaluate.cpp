@@ -4,15 +4,17 @@
 
 namespace forge {
 
-std::map<std::string, double> evaluate(Model& model, const Dataset& dataset, int64_t batch_size) {
+std::map<std::string, double> evaluate(Model& model, const Dataset& dataset, int64_t batch_size,
+                                       torch::Device device) {
   int64_t n = dataset.size();
   if (n == 0) throw Error(ExitCode::failure, "cannot evaluate on an empty dataset");
-  torch::NoGradGuard no_grad;
+  torch::InferenceMode no_autograd;
   model.module().eval();
   std::map<std::string, double> sums;
   for (int64_t start = 0; start < n; start += batch_size) {
     int64_t end = std::min(n, start + batch_size);
-    StepOutput out = model.step({dataset.inputs.slice(0, start, end), dataset.targets.slice(0, start, end)});
+    StepOutput out = model.eval_step({dataset.inputs.slice(0, start, end).to(device),
+                                      dataset.targets.slice(0, start, end).to(device)});
     for (const auto& [name, value] : out.metrics) sums[name] += value * double(end - start);
   }
   for (auto& [name, sum] : sums) sum /= double(n);

@@ -8,8 +8,10 @@
 
 namespace forge {
 
-// The model's metrics averaged over every sample of `dataset` (batch means weighted by batch
-// size). Leaves the module in eval mode. Throws Error(ExitCode::failure) on an empty dataset.
-std::map<std::string, double> evaluate(Model& model, const Dataset& dataset, int64_t batch_size);
+// The model's eval_step metrics averaged over every sample of `dataset` (batch means weighted
+// by batch size), each batch moved to `device`. Leaves the module in eval mode. Throws
+// Error(ExitCode::failure) on an empty dataset.
+std::map<std::string, double> evaluate(Model& model, const Dataset& dataset, int64_t batch_size,
+                                       torch::Device device = torch::kCPU);
 
 }  // namespace forge

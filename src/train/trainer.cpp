@@ -25,16 +25,42 @@ std::map<std::string, double> means(const TrainingPosition& p) {
   return out;
 }
 
+std::string names_of(const std::map<std::string, double>& metrics) {
+  std::string out;
+  for (const auto& [name, value] : metrics) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
+// A watched split must be evaluated somewhere in the run.
+void check_goal_split(const MetricGoal& goal, const std::string& flag, const TrainSettings& settings,
+                      const DataMap& data) {
+  if (goal.split == "valid" && !data.has_dataset("valid"))
+    throw Error(ExitCode::usage, "--" + flag + " watches valid, but the data has no 'valid' set; add --valid_fraction " +
+                                     "(e.g. 0.1) to carve one from train");
+  if (goal.split == "test" && (!data.has_dataset("test") || settings.eval_test_every == 0))
+    throw Error(ExitCode::usage, "--" + flag + " watches test, which is evaluated only at the end of the run; " +
+                                     "watch valid, or evaluate test every N epochs with --eval_test_every");
+}
+
+// The epoch (from 1) that the latest step belonged to: at an epoch's end the position has
+// already moved on to the next one.
+int64_t epoch_of_latest_step(const TrainingPosition& p) { return p.batch == 0 ? std::max<int64_t>(1, p.epoch) : p.epoch + 1; }
+
 }  // namespace
 
-BestMetric parse_best_metric(const std::string& text) {
-  auto slash = text.find('/'), colon = text.rfind(':');
-  std::string direction = colon == std::string::npos ? "" : text.substr(colon + 1);
-  if (slash == std::string::npos || colon == std::string::npos || colon < slash || slash == 0 ||
-      colon == slash + 1 || (direction != "min" && direction != "max"))
-    throw Error(ExitCode::usage, "invalid value '" + text + "' for --keep_best: expected split/metric:min|max, " +
-                                     "e.g. test/accuracy:max");
-  return {text.substr(0, slash), text.substr(slash + 1, colon - slash - 1), direction == "max"};
+int64_t steps_per_epoch(int64_t samples, const TrainSettings& settings) {
+  int64_t batches = (samples + settings.batch_size - 1) / settings.batch_size;
+  return (batches + settings.accumulate - 1) / settings.accumulate;
+}
+
+void check_train_settings(const TrainSettings& settings, const DataMap& data, const Model& model) {
+  (void)model;
+  if (settings.keep_best) check_goal_split(*settings.keep_best, "keep_best", settings, data);
+  if (settings.early_stopping) check_goal_split(*settings.early_stopping, "early_stopping", settings, data);
+  if (settings.eval_every_steps > 0 && !data.has_dataset("valid"))
+    throw Error(ExitCode::usage, "--eval_every_steps evaluates the 'valid' set, which the data has not; add " +
+                                     std::string("--valid_fraction (e.g. 0.1) to carve one from train"));
+  check_schedule(settings.schedule);
 }
 
 Trainer::Trainer(Model& model, const DataMap& data, torch::optim::Optimizer& optimizer, TrainSettings settings,
@@ -43,9 +69,18 @@ Trainer::Trainer(Model& model, const DataMap& data, torch::optim::Optimizer& opt
       data_(data),
       train_(data.dataset("train")),
       optimizer_(optimizer),
-      settings_(settings),
+      settings_(std::move(settings)),
+      batches_((train_.size() + settings_.batch_size - 1) / settings_.batch_size),
       run_dir_(std::move(run_dir)),
-      metrics_(run_dir_) {}
+      metrics_(run_dir_) {
+  // A goal that names only a split watches the model's own metric.
+  for (auto* goal : {&settings_.keep_best, &settings_.early_stopping}) {
+    if (!*goal || !(*goal)->name.empty()) continue;
+    MainMetric main = model_.main_metric();
+    (*goal)->name = main.name;
+    (*goal)->maximize = main.maximize;
+  }
+}
 
 torch::Tensor Trainer::epoch_order(int64_t samples, int64_t seed, int64_t epoch) {
   // A private generator: drawing the order must not disturb the generator the model uses.
@@ -53,99 +88,179 @@ torch::Tensor Trainer::epoch_order(int64_t samples, int64_t seed, int64_t epoch)
   return torch::randperm(samples, generator, torch::kInt64);
 }
 
-TrainOutcome Trainer::run(TrainingPosition position) {
-  const int64_t samples = train_.size();
-  const int64_t batches = (samples + settings_.batch_size - 1) / settings_.batch_size;
-  for (; position.epoch < settings_.epochs; ++position.epoch) {
-    torch::Tensor order = epoch_order(samples, settings_.seed, position.epoch);
-    while (position.batch < batches) {
-      int64_t start = position.batch * settings_.batch_size;
-      train_step(order.slice(0, start, std::min(samples, start + settings_.batch_size)), position);
-      ++position.batch;
-      log_progress(position, batches);
-      bool requested = take_checkpoint_request();  // SIGUSR1
-      bool stop = stop_signal() != 0 || position.step == settings_.stop_after_steps;
-      bool scheduled = settings_.checkpoint_every > 0 && position.step % settings_.checkpoint_every == 0;
-      // A checkpoint at the epoch's last batch is left to finish_epoch, which writes it after
-      // the epoch's metrics.
-      if ((stop || scheduled || requested) && position.batch < batches) checkpoint(position);
-      if (stop) {
-        if (position.batch == batches) finish_epoch(position);
-        return TrainOutcome::interrupted;
-      }
+TrainResult Trainer::run(TrainingPosition position) {
+  adopt_goal_states(position);
+  // A run that early stopping ended stays ended, unless the patience has grown since.
+  if (settings_.early_stopping && position.early.stale >= settings_.early_stopping->patience)
+    return finish(position, early_stop_reason(position));
+  const int64_t max_steps = settings_.max_steps;
+  torch::Tensor order;
+  int64_t order_epoch = -1;
+  while (max_steps > 0 ? position.step < max_steps : position.epoch < settings_.epochs) {
+    if (order_epoch != position.epoch) {
+      order = epoch_order(train_.size(), settings_.seed, position.epoch);
+      order_epoch = position.epoch;
     }
-    finish_epoch(position);
+    train_step(order, position);
+    log_progress(position);
+    const int64_t step = position.step;
+    bool requested = take_checkpoint_request();  // SIGUSR1
+    bool stop = stop_signal() != 0 || step == settings_.stop_after_steps;
+    bool scheduled = settings_.checkpoint_every > 0 && step % settings_.checkpoint_every == 0;
+    bool evaluation_due = settings_.eval_every_steps > 0 && step % settings_.eval_every_steps == 0;
+    bool at_max = max_steps > 0 && step >= max_steps;
+    if (position.batch == batches_) {
+      end_epoch(position);  // evaluates, moves to the next epoch and checkpoints
+    } else if (evaluation_due || at_max) {
+      if (data_.has_dataset("valid")) evaluate_split("valid", position, true);
+      checkpoint(position);
+    } else if (stop || scheduled || requested) {
+      checkpoint(position);
+    }
+    if (!early_stop_reason_.empty()) return finish(position, early_stop_reason_);
+    if (stop && !at_max) return {TrainOutcome::interrupted, ""};
   }
-  return TrainOutcome::completed;
+  return finish(position, max_steps > 0 ? "reached --max_steps " + std::to_string(max_steps)
+                                        : "trained " + std::to_string(settings_.epochs) + " epochs");
 }
 
-void Trainer::log_progress(const TrainingPosition& position, int64_t batches) {
-  if (++interval_steps_ < settings_.log_every && position.batch != batches) return;
+void Trainer::train_step(const torch::Tensor& order, TrainingPosition& position) {
+  const int64_t first = position.batch, last = std::min(batches_, first + settings_.accumulate);
+  const int64_t samples = train_.size(), batch_size = settings_.batch_size;
+  set_learning_rate(position.step, position);
+  model_.module().train();
+  optimizer_.zero_grad();
+  for (int64_t b = first; b < last; ++b) {
+    torch::Tensor indices = order.slice(0, b * batch_size, std::min(samples, (b + 1) * batch_size));
+    StepOutput out = model_.step({train_.inputs.index_select(0, indices).to(settings_.device),
+                                  train_.targets.index_select(0, indices).to(settings_.device)});
+    // Gradients add up over the batches of one step: scale so the step follows their mean loss.
+    (last - first == 1 ? out.loss : out.loss / double(last - first)).backward();
+    for (const auto& [name, value] : out.metrics) position.epoch_sums[name] += value;
+    ++position.epoch_batches;
+  }
+  if (settings_.clip_grad_norm > 0) torch::nn::utils::clip_grad_norm_(model_.module().parameters(), settings_.clip_grad_norm);
+  optimizer_.step();
+  ++position.step;
+  position.batch = last;
+  ++steps_taken_;
+}
+
+void Trainer::set_learning_rate(int64_t step, TrainingPosition& position) {
+  double lr = learning_rate(settings_.schedule, step);
+  for (auto& group : optimizer_.param_groups()) group.options().set_lr(lr);
+  // Logged where it changes, as the step that used it; a function of the step alone, so a
+  // resumed run writes the same rows.
+  if (step == 0 || lr != learning_rate(settings_.schedule, step - 1))
+    metrics_.write(step + 1, position.epoch + 1, "train", {{"lr", lr}});
+}
+
+void Trainer::log_progress(const TrainingPosition& position) {
+  if (++interval_steps_ < settings_.log_every && position.batch != batches_) return;
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - interval_start_).count();
-  spdlog::info("epoch {} step {} ({}/{}){} | {:.1f} steps/s", position.epoch + 1, position.step, position.batch,
-               batches, format_metrics(means(position)), interval_steps_ / seconds);
+  spdlog::info("epoch {} step {} ({}/{}){} lr {:.4g} | {:.1f} steps/s", position.epoch + 1, position.step,
+               position.batch, batches_, format_metrics(means(position)),
+               optimizer_.param_groups().front().options().get_lr(), interval_steps_ / seconds);
   interval_start_ = std::chrono::steady_clock::now();
   interval_steps_ = 0;
 }
 
-void Trainer::train_step(const torch::Tensor& indices, TrainingPosition& position) {
-  model_.module().train();
-  optimizer_.zero_grad();
-  StepOutput out = model_.step({train_.inputs.index_select(0, indices), train_.targets.index_select(0, indices)});
-  out.loss.backward();
-  optimizer_.step();
-  ++position.step;
-  ++position.epoch_batches;
-  for (const auto& [name, value] : out.metrics) position.epoch_sums[name] += value;
-}
-
-void Trainer::finish_epoch(TrainingPosition& position) {
+void Trainer::end_epoch(TrainingPosition& position) {
   auto train = means(position);
   metrics_.write(position.step, position.epoch + 1, "train", train);
-  track_best(position, "train", train);
-  if (data_.has_dataset("test")) {
-    auto test = evaluate(model_, data_.dataset("test"), std::max<int64_t>(settings_.batch_size, 256));
-    spdlog::info("epoch {} test{}", position.epoch + 1, format_metrics(test));
-    metrics_.write(position.step, position.epoch + 1, "test", test);
-    track_best(position, "test", test);
-  }
-  if (settings_.keep_best && position.best_step < 0)
-    throw Error(ExitCode::usage, "--keep_best names " + settings_.keep_best->split + "/" + settings_.keep_best->name +
-                                     ", which this run does not report at the end of an epoch");
-  // The checkpoint describes the start of the next epoch; the loop advances `position` itself.
-  TrainingPosition next = position;
-  ++next.epoch;
-  next.batch = 0;
-  next.epoch_sums.clear();
-  next.epoch_batches = 0;
-  checkpoint(next);
+  watch("train", train, position);
+  if (data_.has_dataset("valid")) evaluate_split("valid", position, true);
+  if (settings_.eval_test_every > 0 && (position.epoch + 1) % settings_.eval_test_every == 0 &&
+      data_.has_dataset("test"))
+    evaluate_split("test", position, true);
+  // The checkpoint describes the start of the next epoch.
+  ++position.epoch;
   position.batch = 0;
   position.epoch_sums.clear();
   position.epoch_batches = 0;
+  checkpoint(position);
 }
 
-void Trainer::track_best(TrainingPosition& position, const std::string& split,
-                         const std::map<std::string, double>& metrics) {
-  if (!settings_.keep_best || settings_.keep_best->split != split) return;
-  auto it = metrics.find(settings_.keep_best->name);
-  if (it == metrics.end()) return;
-  bool better = settings_.keep_best->maximize ? it->second > position.best_value : it->second < position.best_value;
-  if (position.best_step >= 0 && !better) return;
-  position.best_step = position.step;  // finish_epoch's checkpoint, written next, has this step
-  position.best_value = it->second;
-  spdlog::info("best {}/{} so far: {} (checkpoint at step {})", split, it->first, it->second, position.step);
+void Trainer::evaluate_split(const std::string& split, TrainingPosition& position, bool watched) {
+  auto metrics = evaluate(model_, data_.dataset(split), std::max<int64_t>(settings_.batch_size, 256), settings_.device);
+  int64_t epoch = epoch_of_latest_step(position);
+  spdlog::info("epoch {} step {} {}{}", epoch, position.step, split, format_metrics(metrics));
+  metrics_.write(position.step, epoch, split, metrics);
+  if (split == "test") last_test_step_ = position.step;
+  if (watched) watch(split, metrics, position);
+}
+
+void Trainer::watch(const std::string& split, const std::map<std::string, double>& metrics,
+                    TrainingPosition& position) {
+  auto value_of = [&](const MetricGoal& goal, const std::string& flag) {
+    auto it = metrics.find(goal.name);
+    if (it == metrics.end())
+      throw Error(ExitCode::usage, "--" + flag + " watches " + split + "/" + goal.name + ", but " + split +
+                                       " reports only: " + names_of(metrics));
+    return it->second;
+  };
+  if (settings_.keep_best && settings_.keep_best->split == split) {
+    const MetricGoal& goal = *settings_.keep_best;
+    double value = value_of(goal, "keep_best");
+    if (position.best.update(goal, position.step, value))
+      spdlog::info("best {}/{} so far: {} (checkpoint at step {})", split, goal.name, value, position.step);
+  }
+  if (settings_.early_stopping && settings_.early_stopping->split == split) {
+    const MetricGoal& goal = *settings_.early_stopping;
+    double value = value_of(goal, "early_stopping");
+    position.early.update(goal, position.step, value);
+    if (position.early.stale >= goal.patience) early_stop_reason_ = early_stop_reason(position);
+  }
+}
+
+std::string Trainer::early_stop_reason(const TrainingPosition& position) const {
+  const MetricGoal& goal = *settings_.early_stopping;
+  std::ostringstream reason;
+  reason << "early stopping: " << goal.split << "/" << goal.name << " did not improve";
+  if (goal.min_delta > 0) reason << " by more than " << goal.min_delta;
+  reason << " for " << goal.patience << " evaluations (best " << position.early.best_value << " at step "
+         << position.early.best_step << ")";
+  return reason.str();
+}
+
+void Trainer::adopt_goal_states(TrainingPosition& position) const {
+  auto adopt = [](GoalState& state, const std::optional<MetricGoal>& goal, const std::string& flag) {
+    if (!goal) return;
+    std::string watched = goal->watched();
+    // An empty record with a best step comes from a checkpoint older than the record itself.
+    if (!state.watched.empty() && state.watched != watched) {
+      spdlog::info("--{} now watches {} (was {}): its record starts afresh", flag, watched, state.watched);
+      state = GoalState{};
+    }
+    state.watched = watched;
+  };
+  adopt(position.best, settings_.keep_best, "keep_best");
+  adopt(position.early, settings_.early_stopping, "early_stopping");
+}
+
+TrainResult Trainer::finish(const TrainingPosition& position, const std::string& reason) {
+  if (steps_taken_ > 0 && data_.has_dataset("test") && last_test_step_ != position.step) {
+    // The final test evaluation only reports: the checkpoint it describes is already written.
+    TrainingPosition reported = position;
+    evaluate_split("test", reported, false);
+  }
+  if (settings_.keep_best && position.best.best_step >= 0)
+    spdlog::info("best {}: {} at step {}", settings_.keep_best->watched(), position.best.best_value,
+                 position.best.best_step);
+  return {TrainOutcome::completed, reason};
 }
 
 void Trainer::checkpoint(const TrainingPosition& position) {
   std::string path = checkpoint_path(run_dir_, position.step);
   auto started = std::chrono::steady_clock::now();
-  save_checkpoint(path, model_.module(), optimizer_, position);
+  save_checkpoint(path, model_.module(), optimizer_, position, settings_.device);
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   spdlog::info("checkpoint {} ({:.0f} KiB, {:.1f} ms)", path, boost::filesystem::file_size(path) / 1024.0, ms);
   if (settings_.keep_checkpoints <= 0) return;
+  int64_t best_step = settings_.keep_best ? position.best.best_step : -1;
   auto steps = list_checkpoints(run_dir_);
   for (size_t i = 0; i + settings_.keep_checkpoints < steps.size(); ++i)
-    if (steps[i] != position.best_step) boost::filesystem::remove(checkpoint_path(run_dir_, steps[i]));
+    if (steps[i] != best_step) boost::filesystem::remove(checkpoint_path(run_dir_, steps[i]));
 }
 
 }  // namespace forge

@@ -1,13 +1,19 @@
-// The training loop: shuffled mini-batches of `train`, one optimizer step each, a log line
-// every --log_every steps, a checkpoint every --checkpoint_every steps and on SIGUSR1, and at
-// the end of each epoch the epoch's train metrics, test metrics (when the data map has
-// `test`) and a checkpoint. Only the newest --keep_checkpoints checkpoints are kept.
+// The training loop. Each optimizer step takes the next --accumulate mini-batches of the
+// epoch's shuffled order of `train` (gradients summed, losses scaled), clips the gradient norm
+// when asked, and runs at the schedule's learning rate. Around it: a log line every
+// --log_every steps; evaluations on `valid` at each epoch's end and every --eval_every_steps,
+// on `test` every --eval_test_every epochs and once at the end; --keep_best and
+// --early_stopping fed by those evaluations; checkpoints at each epoch's end, after each
+// mid-epoch evaluation, every --checkpoint_every steps and on SIGUSR1, of which the newest
+// --keep_checkpoints (and the best) are kept.
 #pragma once
 
 #include <forge/model.hpp>
 
 #include "metrics/metrics_log.hpp"
 #include "runs/checkpoint.hpp"
+#include "train/lr_schedule.hpp"
+#include "train/metric_goal.hpp"
 
 #include <chrono>
 #include <optional>
@@ -15,58 +21,78 @@
 
 namespace forge {
 
-// --keep_best split/name:min|max: the metric whose best checkpoint is kept beside the newest.
-struct BestMetric {
-  std::string split;  // "train" or "test"
-  std::string name;
-  bool maximize = true;
-};
-
-// Parses "test/accuracy:max". Throws Error(ExitCode::usage) when malformed.
-BestMetric parse_best_metric(const std::string& text);
-
 struct TrainSettings {
   int64_t epochs = 1;
   int64_t batch_size = 32;
   int64_t log_every = 100;
   int64_t seed = 0;
-  int64_t checkpoint_every = 0;   // steps between checkpoints; 0: only at the end of each epoch
-  int64_t keep_checkpoints = 3;   // newest checkpoints kept; 0: all
-  int64_t stop_after_steps = 0;   // stop (as if interrupted) once the global step reaches it; 0: never
-  std::optional<BestMetric> keep_best;
+  int64_t checkpoint_every = 0;  // steps between checkpoints; 0: only at the end of each epoch
+  int64_t keep_checkpoints = 3;  // newest checkpoints kept; 0: all
+  int64_t stop_after_steps = 0;  // stop (as if interrupted) once the global step reaches it; 0: never
+  int64_t max_steps = 0;         // train this many optimizer steps, whatever --epochs says; 0: epochs decide
+  int64_t accumulate = 1;        // mini-batches per optimizer step
+  double clip_grad_norm = 0;     // 0: no clipping
+  int64_t eval_every_steps = 0;  // also evaluate `valid` every N steps; 0: at epoch ends only
+  int64_t eval_test_every = 0;   // evaluate `test` every N epochs too; 0: only at the end
+  LrSchedule schedule;           // total_steps is filled in by the trainer
+  std::optional<MetricGoal> keep_best;
+  std::optional<MetricGoal> early_stopping;
+  torch::Device device = torch::kCPU;
 };
 
 enum class TrainOutcome { completed, interrupted };
+
+struct TrainResult {
+  TrainOutcome outcome = TrainOutcome::completed;
+  std::string reason;  // why it ended, for the manifest
+};
+
+// Optimizer steps in one epoch of `samples` samples.
+int64_t steps_per_epoch(int64_t samples, const TrainSettings& settings);
+
+// Throws Error(ExitCode::usage) when the settings cannot work with this data and model (a
+// watched split that is never evaluated, say), before any run folder is made.
+void check_train_settings(const TrainSettings& settings, const DataMap& data, const Model& model);
 
 class Trainer {
  public:
   Trainer(Model& model, const DataMap& data, torch::optim::Optimizer& optimizer, TrainSettings settings,
           std::string run_dir);
 
-  // Trains from `position` to the end of epoch settings.epochs. When a stop signal arrives (or
-  // stop_after_steps is reached), finishes the current step, checkpoints and returns
-  // interrupted.
-  TrainOutcome run(TrainingPosition position);
+  // Trains from `position` to the end: --epochs (or --max_steps) done, or early stopping.
+  // When a stop signal arrives (or stop_after_steps is reached), finishes the current step,
+  // checkpoints and returns interrupted.
+  TrainResult run(TrainingPosition position);
 
   // The sample order of `epoch`: a function of the seed and the epoch only, so a resumed run
   // sees the same order as an uninterrupted one.
   static torch::Tensor epoch_order(int64_t samples, int64_t seed, int64_t epoch);
 
  private:
-  void train_step(const torch::Tensor& indices, TrainingPosition& position);
-  void finish_epoch(TrainingPosition& position);
-  void track_best(TrainingPosition& position, const std::string& split, const std::map<std::string, double>& metrics);
+  void train_step(const torch::Tensor& order, TrainingPosition& position);
+  void set_learning_rate(int64_t step, TrainingPosition& position);
+  void end_epoch(TrainingPosition& position);
+  // Evaluates `split`, logs and records it; feeds --keep_best and --early_stopping when `watched`.
+  void evaluate_split(const std::string& split, TrainingPosition& position, bool watched);
+  void watch(const std::string& split, const std::map<std::string, double>& metrics, TrainingPosition& position);
+  void adopt_goal_states(TrainingPosition& position) const;
+  std::string early_stop_reason(const TrainingPosition& position) const;
+  TrainResult finish(const TrainingPosition& position, const std::string& reason);
   void checkpoint(const TrainingPosition& position);
-  void log_progress(const TrainingPosition& position, int64_t batches);
+  void log_progress(const TrainingPosition& position);
 
   std::chrono::steady_clock::time_point interval_start_ = std::chrono::steady_clock::now();
   int64_t interval_steps_ = 0;
+  int64_t steps_taken_ = 0;        // by this process
+  int64_t last_test_step_ = -1;    // step of the latest test evaluation
+  std::string early_stop_reason_;  // set when --early_stopping ends the run
 
   Model& model_;
   const DataMap& data_;
   const Dataset& train_;
   torch::optim::Optimizer& optimizer_;
   TrainSettings settings_;
+  int64_t batches_;  // mini-batches per epoch
   std::string run_dir_;
   MetricsLog metrics_;
 };

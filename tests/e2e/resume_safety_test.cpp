@@ -25,7 +25,7 @@ using testing::run_forge;
 std::vector<std::string> cnn_run(const std::string& run_name, std::vector<std::string> more = {},
                                  const std::string& epochs = "2") {
   std::vector<std::string> args{"train", "--data", "synthetic", "--model", "cnn", "--channels", "4",
-                                "--samples", "512", "--batch_size", "8", "--epochs", epochs,
+                                "--samples", "512", "--batch_size", "8", "--epochs", epochs, "--seed", "0",
                                 "--log_every", "1000", "--run_name", run_name};
   args.insert(args.end(), more.begin(), more.end());
   return args;
@@ -215,11 +215,12 @@ TEST_F(ResumeSafety, KeepBestKeepsTheBestCheckpointAcrossResumes) {
   args[12] = "test/accuracy";
   auto malformed = run_forge(args, dir_->path());
   EXPECT_EQ(malformed.exit_status, 2);
-  EXPECT_NE(testing::last_line(malformed.output).find("expected split/metric:min|max"), std::string::npos);
-  args[12] = "test/acuracy:max";
+  EXPECT_NE(testing::last_line(malformed.output).find("say whether to min or max it"), std::string::npos);
+  args[12] = "train/acuracy:max";
   auto unknown = run_forge(args, dir_->path());
   EXPECT_EQ(unknown.exit_status, 1);
-  EXPECT_NE(testing::last_line(unknown.output).find("which this run does not report"), std::string::npos);
+  EXPECT_NE(testing::last_line(unknown.output).find("train reports only: accuracy, loss"), std::string::npos)
+      << unknown.output;
 }
 
 TEST(CheckResume, BuiltInCnnResumesExactly) {

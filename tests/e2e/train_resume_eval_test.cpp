@@ -22,7 +22,7 @@ using testing::run_forge;
 // A tiny CNN (dropout and batch norm: both depend on restored state) on synthetic images.
 std::vector<std::string> cnn_run(const std::string& run_name, const std::string& epochs = "4") {
   return {"train", "--data", "synthetic", "--model", "cnn", "--channels", "4", "--samples", "2048",
-          "--batch_size", "8", "--epochs", epochs, "--log_every", "1000", "--run_name", run_name};
+          "--batch_size", "8", "--epochs", epochs, "--seed", "0", "--log_every", "1000", "--run_name", run_name};
 }
 
 class TrainResumeEval : public testing::WithReferenceRun {

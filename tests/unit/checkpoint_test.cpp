@@ -39,6 +39,8 @@ TEST(Checkpoint, RoundTripsModelOptimizerRngAndPosition) {
   saved.train_a_step();
   saved.optimizer.param_groups()[0].options().set_lr(0.5);
   TrainingPosition position{2, 3, 17, {{"loss", 1.5}}, 3};
+  position.best = {"valid/accuracy:max", 12, 0.75, 1};
+  position.early = {"valid/loss:min", 8, 0.5, 2};
   save_checkpoint(checkpoint_path(dir.path(), 17), *saved.net, saved.optimizer, position);
   torch::Tensor next_draw = torch::rand({3});
 
@@ -50,6 +52,13 @@ TEST(Checkpoint, RoundTripsModelOptimizerRngAndPosition) {
   EXPECT_EQ(got.step, 17);
   EXPECT_EQ(got.epoch_batches, 3);
   EXPECT_DOUBLE_EQ(got.epoch_sums["loss"], 1.5);
+  EXPECT_EQ(got.best.watched, "valid/accuracy:max");
+  EXPECT_EQ(got.best.best_step, 12);
+  EXPECT_DOUBLE_EQ(got.best.best_value, 0.75);
+  EXPECT_EQ(got.best.stale, 1);
+  EXPECT_EQ(got.early.watched, "valid/loss:min");
+  EXPECT_EQ(got.early.stale, 2);
+  EXPECT_EQ(read_checkpoint_position(checkpoint_path(dir.path(), 17)).early.best_step, 8);
   EXPECT_TRUE(torch::equal(loaded.net->weight, saved.net->weight));
   EXPECT_DOUBLE_EQ(loaded.optimizer.param_groups()[0].options().get_lr(), 0.5);
   EXPECT_TRUE(torch::equal(torch::rand({3}), next_draw)) << "generator state not restored";
