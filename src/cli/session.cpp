@@ -194,6 +194,8 @@ torch::Device parse_device(const std::string& text) {
     if (device->has_index() && device->index() >= int(torch::cuda::device_count()))
       throw Error(ExitCode::usage, "--device " + text + ": this machine has " +
                                        std::to_string(torch::cuda::device_count()) + " CUDA device(s)");
+    // An explicit index: the device's generator (saved in checkpoints) is looked up by it.
+    if (!device->has_index()) device = torch::Device(torch::kCUDA, 0);
   }
   return *device;
 }

@@ -18,4 +18,22 @@ TEST(Evaluate, WeightsBatchMeansBySize) {
   EXPECT_THROW(evaluate(*model, Dataset{}, 4), Error);
 }
 
+// A model whose evaluation differs from its training step: evaluate must call eval_step.
+TEST(Evaluate, UsesTheModelsEvalStepUnderInferenceMode) {
+  struct Scored : Model {
+    using Model::Model;
+    StepOutput eval_step(const Batch& batch) override {
+      EXPECT_TRUE(c10::InferenceMode::is_enabled());
+      EXPECT_FALSE(module().is_training());
+      return {torch::zeros({}), {{"score", double(batch.inputs.size(0))}}};
+    }
+  };
+  torch::nn::Linear net(1, 2);
+  Scored model(net.ptr(), [net](const torch::Tensor& x) mutable { return net->forward(x); });
+  Dataset data{torch::zeros({6, 1}), torch::zeros({6}, torch::kInt64)};
+  auto metrics = evaluate(model, data, 4);  // batches of 4 and 2: (4*4 + 2*2) / 6
+  EXPECT_EQ(metrics.count("accuracy"), 0u);
+  EXPECT_NEAR(metrics["score"], 20.0 / 6, 1e-12);
+}
+
 }  // namespace forge
