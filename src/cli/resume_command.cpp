@@ -85,8 +85,8 @@ int resume_command(const Args& args, const Args& command_line) {
   record_this_process(manifest);
   manifest["resumes"].push_back({{"started", now_iso8601()}, {"command_line", command_line},
                                  {"from_step", step}, {"threads", threads}, {"forced", forced}});
-  write_json_atomically(run_dir + "/manifest.json", manifest);
   manifest["device"] = loaded.device.str();
+  write_json_atomically(run_dir + "/manifest.json", manifest);
   return run_training(run_dir, loaded, settings, *optimizer, position);
 }
 

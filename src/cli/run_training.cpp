@@ -50,7 +50,7 @@ TrainSettings train_settings(const Flags& flags, const LoadedRun& run) {
   schedule.gamma = flags.real("lr_gamma");
   schedule.min_lr = flags.real("min_lr");
   schedule.total_steps = s.max_steps > 0 ? s.max_steps : s.epochs * epoch_steps;
-  check_train_settings(s, run.data, *run.model);
+  check_train_settings(s, run.data);
   return s;
 }
 

@@ -53,8 +53,7 @@ int64_t steps_per_epoch(int64_t samples, const TrainSettings& settings) {
   return (batches + settings.accumulate - 1) / settings.accumulate;
 }
 
-void check_train_settings(const TrainSettings& settings, const DataMap& data, const Model& model) {
-  (void)model;
+void check_train_settings(const TrainSettings& settings, const DataMap& data) {
   if (settings.keep_best) check_goal_split(*settings.keep_best, "keep_best", settings, data);
   if (settings.early_stopping) check_goal_split(*settings.early_stopping, "early_stopping", settings, data);
   if (settings.eval_every_steps > 0 && !data.has_dataset("valid"))

@@ -52,7 +52,7 @@ int64_t steps_per_epoch(int64_t samples, const TrainSettings& settings);
 
 // Throws Error(ExitCode::usage) when the settings cannot work with this data and model (a
 // watched split that is never evaluated, say), before any run folder is made.
-void check_train_settings(const TrainSettings& settings, const DataMap& data, const Model& model);
+void check_train_settings(const TrainSettings& settings, const DataMap& data);
 
 class Trainer {
  public:

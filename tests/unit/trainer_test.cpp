@@ -160,16 +160,15 @@ TEST(Trainer, LogsTheLearningRateWhereItChanges) {
 
 TEST(Trainer, SettingsThatWatchAnUnevaluatedSplitAreRefused) {
   DataMap data = separable_data();
-  auto model = fixed_linear();
   TrainSettings s = settings(1, 8);
   s.keep_best = parse_metric_goal("valid", "keep_best", false);
-  EXPECT_THROW(check_train_settings(s, data, *model), Error);
+  EXPECT_THROW(check_train_settings(s, data), Error);
   s.keep_best = parse_metric_goal("test/accuracy:max", "keep_best", false);
-  EXPECT_THROW(check_train_settings(s, data, *model), Error);
+  EXPECT_THROW(check_train_settings(s, data), Error);
   s.eval_test_every = 1;
-  EXPECT_NO_THROW(check_train_settings(s, data, *model));
+  EXPECT_NO_THROW(check_train_settings(s, data));
   s.eval_every_steps = 10;
-  EXPECT_THROW(check_train_settings(s, data, *model), Error);  // evaluates valid, which there is not
+  EXPECT_THROW(check_train_settings(s, data), Error);  // evaluates valid, which there is not
 }
 
 }  // namespace forge
