@@ -15,6 +15,7 @@ packages=(
   zlib1g-dev              # gzipped idx files
   libgtest-dev
   dataset-fashion-mnist   # the real data: /usr/share/datasets/fashion-mnist
+  python3                 # bench/run_bench.py (standard library only)
 )
 
 missing=()

@@ -10,6 +10,7 @@
 
 #include <forge/data.hpp>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <memory>
@@ -82,13 +83,39 @@ class BOOST_SYMBOL_VISIBLE Model {
     torch::Tensor logits = forward(batch.inputs);
     torch::Tensor loss = torch::nn::functional::cross_entropy(logits, batch.targets);
     StepOutput out{loss, {{"loss", loss.item<double>()}}};
-    torch::Tensor predicted = logits.argmax(1);
-    out.metrics["accuracy"] = predicted.eq(batch.targets).to(torch::kFloat64).mean().item<double>();
-    if (logits.dim() == 2 && logits.size(1) > 5) {
-      torch::Tensor top5 = std::get<1>(logits.topk(5, 1));
-      out.metrics["top5_accuracy"] = top5.eq(batch.targets.unsqueeze(1)).any(1).to(torch::kFloat64).mean().item<double>();
-    }
+    const bool top5 = logits.dim() == 2 && logits.size(1) > 5;
+    double correct = 0, correct5 = 0;
+    count_correct(logits.detach(), batch.targets, correct, correct5);
+    out.metrics["accuracy"] = correct / double(logits.size(0));
+    if (top5) out.metrics["top5_accuracy"] = correct5 / double(logits.size(0));
     return out;
+  }
+
+  // How many rows rank their target first (ties: the first index wins, as argmax) and among
+  // the first five. On the CPU a plain loop over the logits: a handful of tensor ops per step
+  // would cost more than the metric is worth.
+  static void count_correct(const torch::Tensor& logits, const torch::Tensor& targets, double& top1, double& top5) {
+    if (!logits.is_cpu() || logits.dim() != 2) {
+      top1 = logits.argmax(1).eq(targets).sum().item<double>();
+      int64_t k = std::min<int64_t>(5, logits.size(-1));
+      top5 = std::get<1>(logits.topk(k, -1)).eq(targets.unsqueeze(-1)).any(-1).sum().item<double>();
+      return;
+    }
+    torch::Tensor scores = logits.to(torch::kFloat32).contiguous();
+    torch::Tensor labels = targets.to(torch::kInt64).contiguous();
+    const float* row = scores.data_ptr<float>();
+    const int64_t* label = labels.data_ptr<int64_t>();
+    const int64_t rows = scores.size(0), classes = scores.size(1);
+    top1 = top5 = 0;
+    for (int64_t r = 0; r < rows; ++r, row += classes) {
+      const int64_t target = label[r];
+      if (target < 0 || target >= classes) continue;  // cross_entropy has refused it already
+      const float score = row[target];
+      int64_t rank = 0;
+      for (int64_t c = 0; c < classes; ++c) rank += row[c] > score || (row[c] == score && c < target);
+      top1 += rank == 0;
+      top5 += rank < 5;
+    }
   }
 
   // Mean squared error (the loss, also reported as mse) and mean absolute error. An output of

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/suggest.hpp"
+#include "train/fused_rmsprop.hpp"
 
 namespace forge {
 
@@ -33,8 +34,8 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const OptimizerSettings&
     return std::make_unique<Adam>(parameters, AdamOptions(s.lr).weight_decay(s.weight_decay));
   if (s.name == "adamw")
     return std::make_unique<AdamW>(parameters, AdamWOptions(s.lr).weight_decay(s.weight_decay));
-  return std::make_unique<RMSprop>(parameters,
-                                   RMSpropOptions(s.lr).momentum(s.momentum).weight_decay(s.weight_decay));
+  return std::make_unique<FusedRMSprop>(parameters,
+                                        RMSpropOptions(s.lr).momentum(s.momentum).weight_decay(s.weight_decay));
 }
 
 }  // namespace forge

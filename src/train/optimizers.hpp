@@ -1,4 +1,5 @@
-// The optimizers `--optimizer` names: sgd, adam, adamw, rmsprop.
+// The optimizers `--optimizer` names: sgd, adam, adamw (torch::optim's), rmsprop (FusedRMSprop:
+// torch::optim::RMSprop with a one-pass CPU step).
 #pragma once
 
 #include <torch/torch.h>

@@ -67,6 +67,8 @@ Trainer::Trainer(Model& model, const DataMap& data, torch::optim::Optimizer& opt
     : model_(model),
       data_(data),
       train_(data.dataset("train")),
+      input_buffer_(torch::empty({0}, train_.inputs.options())),
+      target_buffer_(torch::empty({0}, train_.targets.options())),
       optimizer_(optimizer),
       settings_(std::move(settings)),
       batches_((train_.size() + settings_.batch_size - 1) / settings_.batch_size),
@@ -99,6 +101,8 @@ TrainResult Trainer::run(TrainingPosition position) {
     if (order_epoch != position.epoch) {
       order = epoch_order(train_.size(), settings_.seed, position.epoch);
       order_epoch = position.epoch;
+      epoch_started_ = std::chrono::steady_clock::now();
+      epoch_first_step_ = position.step;
     }
     train_step(order, position);
     log_progress(position);
@@ -131,8 +135,7 @@ void Trainer::train_step(const torch::Tensor& order, TrainingPosition& position)
   optimizer_.zero_grad();
   for (int64_t b = first; b < last; ++b) {
     torch::Tensor indices = order.slice(0, b * batch_size, std::min(samples, (b + 1) * batch_size));
-    StepOutput out = model_.step({train_.inputs.index_select(0, indices).to(settings_.device),
-                                  train_.targets.index_select(0, indices).to(settings_.device)});
+    StepOutput out = model_.step(gather_batch(indices));
     // Gradients add up over the batches of one step: scale so the step follows their mean loss.
     (last - first == 1 ? out.loss : out.loss / double(last - first)).backward();
     for (const auto& [name, value] : out.metrics) position.epoch_sums[name] += value;
@@ -143,6 +146,16 @@ void Trainer::train_step(const torch::Tensor& order, TrainingPosition& position)
   ++position.step;
   position.batch = last;
   ++steps_taken_;
+}
+
+Batch Trainer::gather_batch(const torch::Tensor& indices) {
+  if (!settings_.device.is_cpu())
+    return {train_.inputs.index_select(0, indices).to(settings_.device),
+            train_.targets.index_select(0, indices).to(settings_.device)};
+  // The same two buffers every step: the previous batch's graph is gone by now.
+  torch::index_select_out(input_buffer_, train_.inputs, 0, indices);
+  torch::index_select_out(target_buffer_, train_.targets, 0, indices);
+  return {input_buffer_, target_buffer_};
 }
 
 void Trainer::set_learning_rate(int64_t step, TrainingPosition& position) {
@@ -165,6 +178,8 @@ void Trainer::log_progress(const TrainingPosition& position) {
 }
 
 void Trainer::end_epoch(TrainingPosition& position) {
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_started_).count();
+  spdlog::info("epoch {} trained in {:.3f} s ({} steps)", position.epoch + 1, seconds, position.step - epoch_first_step_);
   auto train = means(position);
   metrics_.write(position.step, position.epoch + 1, "train", train);
   watch("train", train, position);

@@ -70,6 +70,7 @@ class Trainer {
 
  private:
   void train_step(const torch::Tensor& order, TrainingPosition& position);
+  Batch gather_batch(const torch::Tensor& indices);
   void set_learning_rate(int64_t step, TrainingPosition& position);
   void end_epoch(TrainingPosition& position);
   // Evaluates `split`, logs and records it; feeds --keep_best and --early_stopping when `watched`.
@@ -83,6 +84,8 @@ class Trainer {
 
   std::chrono::steady_clock::time_point interval_start_ = std::chrono::steady_clock::now();
   int64_t interval_steps_ = 0;
+  std::chrono::steady_clock::time_point epoch_started_;  // or when this process took the epoch up
+  int64_t epoch_first_step_ = 0;
   int64_t steps_taken_ = 0;        // by this process
   int64_t last_test_step_ = -1;    // step of the latest test evaluation
   std::string early_stop_reason_;  // set when --early_stopping ends the run
@@ -90,6 +93,7 @@ class Trainer {
   Model& model_;
   const DataMap& data_;
   const Dataset& train_;
+  torch::Tensor input_buffer_, target_buffer_;  // the batch being trained, reused every step
   torch::optim::Optimizer& optimizer_;
   TrainSettings settings_;
   int64_t batches_;  // mini-batches per epoch

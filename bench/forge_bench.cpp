@@ -1,0 +1,199 @@
+// The C++ side of bench/run_bench.py: hand-written libtorch loops to compare forge against,
+// the matmul floor, checkpoint save/load and data loading, each printed as one JSON line.
+//
+//   forge_bench epoch --loop hand|flushed|fused|floor --model mlp|cnn [--batch_size 32] [--epochs 1]
+//                     [--threads 1] [--train_limit 0]
+//   forge_bench checkpoint --model mlp|cnn [--reps 5]
+//   forge_bench load_data [--reps 3]
+//
+// The loops load the same data and model as forge (the built-in mnist, mlp and cnn plugins
+// with their default flags) and train as a user would by hand: shuffled batches,
+// cross-entropy, torch::optim::RMSprop(lr 1e-3, momentum 0.9). `hand` leaves denormals as
+// libtorch leaves them; `flushed` flushes them, as forge does by default; `fused` also takes
+// forge's FusedRMSprop instead of torch::optim's.
+#include "plugins/plugin_loader.hpp"
+#include "plugins/plugin_resolver.hpp"
+#include "runs/checkpoint.hpp"
+#include "train/fused_rmsprop.hpp"
+
+#include <forge/model.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <map>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using json = nlohmann::json;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  size_t n = values.size();
+  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+// --name value pairs.
+std::map<std::string, std::string> options(int argc, char** argv) {
+  std::map<std::string, std::string> out;
+  for (int i = 2; i + 1 < argc; i += 2) {
+    std::string name = argv[i];
+    if (name.rfind("--", 0) != 0) throw std::invalid_argument("expected --name value, got " + name);
+    out[name.substr(2)] = argv[i + 1];
+  }
+  return out;
+}
+
+std::string option(const std::map<std::string, std::string>& o, const std::string& name, const std::string& fallback) {
+  auto it = o.find(name);
+  return it == o.end() ? fallback : it->second;
+}
+
+forge::Flags plugin_defaults(const forge::LoadedPlugin& plugin, const std::map<std::string, std::string>& given) {
+  forge::Flags flags;
+  for (const auto& spec : plugin.flags) flags.set(spec.name, option(given, spec.name, spec.default_value));
+  return flags;
+}
+
+// Pixels in [0, 1], not standardised: what the Python peer's ToTensor() gives.
+forge::DataMap load_fashion_mnist(int64_t train_limit) {
+  auto plugin = forge::load_plugin(forge::resolve_plugin("mnist"), forge::PluginKind::data);
+  return plugin.load_data(
+      plugin_defaults(plugin, {{"train_limit", std::to_string(train_limit)}, {"standardize", "false"}}));
+}
+
+std::shared_ptr<forge::Model> load_model(const std::string& name, const forge::DataMap& data) {
+  auto plugin = forge::load_plugin(forge::resolve_plugin(name), forge::PluginKind::model);
+  return plugin.load_model(plugin_defaults(plugin, {}), data);
+}
+
+// One epoch as a user writes it by hand.
+double hand_written_epoch(forge::Model& model, torch::optim::Optimizer& optimizer, const forge::Dataset& train,
+                          int64_t batch_size) {
+  auto start = Clock::now();
+  model.module().train();
+  torch::Tensor order = torch::randperm(train.size());
+  for (int64_t at = 0; at < train.size(); at += batch_size) {
+    torch::Tensor index = order.slice(0, at, std::min(train.size(), at + batch_size));
+    optimizer.zero_grad();
+    torch::Tensor loss =
+        torch::nn::functional::cross_entropy(model.forward(train.inputs.index_select(0, index)),
+                                             train.targets.index_select(0, index));
+    loss.backward();
+    optimizer.step();
+  }
+  return seconds_since(start);
+}
+
+// The matmuls of one epoch of the 784-128-10 MLP, forward and backward, nothing else: the
+// floor for this job on this machine.
+double matmul_floor_epoch(const forge::Dataset& train, int64_t batch_size) {
+  torch::NoGradGuard no_grad;
+  torch::Tensor x = train.inputs.reshape({train.size(), -1});
+  torch::Tensor w1 = torch::randn({128, x.size(1)}) * 0.01, w2 = torch::randn({10, 128}) * 0.01;
+  auto start = Clock::now();
+  for (int64_t at = 0; at < train.size(); at += batch_size) {
+    torch::Tensor batch = x.slice(0, at, std::min(train.size(), at + batch_size));
+    torch::Tensor hidden = torch::mm(batch, w1.t()).relu_();
+    torch::Tensor logits = torch::mm(hidden, w2.t());
+    torch::Tensor grad_w2 = torch::mm(logits.t(), hidden);     // dL/dW2 with dL/dlogits ~ logits
+    torch::Tensor grad_hidden = torch::mm(logits, w2);         // back through W2
+    torch::Tensor grad_w1 = torch::mm(grad_hidden.t(), batch);  // dL/dW1
+    (void)grad_w1;
+    (void)grad_w2;
+  }
+  return seconds_since(start);
+}
+
+int epoch_command(const std::map<std::string, std::string>& o) {
+  const std::string loop = option(o, "loop", "hand"), model_name = option(o, "model", "mlp");
+  const int64_t batch_size = std::stoll(option(o, "batch_size", "32")), epochs = std::stoll(option(o, "epochs", "1"));
+  torch::set_num_threads(std::stoi(option(o, "threads", "1")));
+  at::globalContext().setFlushDenormal(loop == "flushed" || loop == "fused");
+  torch::manual_seed(0);
+  forge::DataMap data = load_fashion_mnist(std::stoll(option(o, "train_limit", "0")));
+  const forge::Dataset& train = data.dataset("train");
+  std::vector<double> seconds;
+  if (loop == "floor") {
+    for (int64_t e = 0; e < epochs; ++e) seconds.push_back(matmul_floor_epoch(train, batch_size));
+  } else if (loop == "hand" || loop == "flushed" || loop == "fused") {
+    auto model = load_model(model_name, data);
+    auto options = torch::optim::RMSpropOptions(1e-3).momentum(0.9);
+    std::unique_ptr<torch::optim::Optimizer> optimizer;
+    if (loop == "fused")
+      optimizer = std::make_unique<forge::FusedRMSprop>(model->module().parameters(), options);
+    else
+      optimizer = std::make_unique<torch::optim::RMSprop>(model->module().parameters(), options);
+    for (int64_t e = 0; e < epochs; ++e) seconds.push_back(hand_written_epoch(*model, *optimizer, train, batch_size));
+  } else {
+    throw std::invalid_argument("--loop must be hand, flushed, fused or floor");
+  }
+  std::cout << json{{"loop", loop},         {"model", model_name}, {"batch_size", batch_size},
+                    {"threads", torch::get_num_threads()}, {"samples", train.size()}, {"epoch_seconds", seconds}}
+            << std::endl;
+  return 0;
+}
+
+int checkpoint_command(const std::map<std::string, std::string>& o) {
+  const std::string model_name = option(o, "model", "mlp");
+  const int reps = std::stoi(option(o, "reps", "5"));
+  forge::DataMap data = load_fashion_mnist(256);
+  auto model = load_model(model_name, data);
+  torch::optim::RMSprop optimizer(model->module().parameters(), torch::optim::RMSpropOptions(1e-3).momentum(0.9));
+  const forge::Dataset& train = data.dataset("train");
+  hand_written_epoch(*model, optimizer, train, 64);  // so that the optimizer has state to save
+  std::string dir = (std::filesystem::temp_directory_path() / ("forge-bench-" + std::to_string(::getpid()))).string();
+  std::string path = forge::checkpoint_path(dir, 1);
+  std::vector<double> save, load;
+  for (int r = 0; r < reps; ++r) {
+    auto start = Clock::now();
+    forge::save_checkpoint(path, model->module(), optimizer, {});
+    save.push_back(seconds_since(start));
+    start = Clock::now();
+    forge::load_checkpoint(path, model->module(), &optimizer);
+    load.push_back(seconds_since(start));
+  }
+  auto bytes = std::filesystem::file_size(path);
+  std::filesystem::remove_all(dir);
+  std::cout << json{{"model", model_name}, {"bytes", bytes}, {"save_seconds", save}, {"load_seconds", load},
+                    {"save_median", median(save)}, {"load_median", median(load)}}
+            << std::endl;
+  return 0;
+}
+
+int load_data_command(const std::map<std::string, std::string>& o) {
+  std::vector<double> seconds;
+  for (int r = 0, reps = std::stoi(option(o, "reps", "3")); r < reps; ++r) {
+    auto start = Clock::now();
+    load_fashion_mnist(0);
+    seconds.push_back(seconds_since(start));
+  }
+  std::cout << json{{"what", "load Fashion-MNIST .gz"}, {"seconds", seconds}, {"median", median(seconds)}} << std::endl;
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    std::string command = argc > 1 ? argv[1] : "";
+    auto o = options(argc, argv);
+    if (command == "epoch") return epoch_command(o);
+    if (command == "checkpoint") return checkpoint_command(o);
+    if (command == "load_data") return load_data_command(o);
+    std::cerr << "usage: forge_bench epoch|checkpoint|load_data [--name value ...] (see bench/forge_bench.cpp)\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "forge_bench: error: " << e.what() << "\n";
+    return 1;
+  }
+}
