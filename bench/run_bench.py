@@ -62,55 +62,67 @@ class Bench:
         return m["median"] if m else None
 
     # 1-2: seconds per epoch --------------------------------------------------------------
-    # Each loop runs reps + 1 epochs in one process; the first, which pays for warming up
-    # (allocations, page faults, thread pools), is dropped.
-    def forge_epoch(self, model, batch, limit):
-        run_dir = os.path.join(self.tmp, "runs", "%s-%d" % (model, batch))
+    # One measurement: a fresh process that trains two epochs and reports the second (the
+    # first pays for warming up: allocations, page faults, thread pools). The contenders take
+    # turns, repetition by repetition, so that the machine's drift hits them all alike.
+    def forge_epoch(self, model, batch, limit, rep):
+        run_dir = os.path.join(self.tmp, "runs", "%s-%d-%d" % (model, batch, rep))
         out = run([FORGE, "train", "--data", "mnist", "--standardize", "false", "--model", model,
                    "--optimizer", "rmsprop", "--momentum", "0.9", "--lr", "1e-3", "--batch_size", str(batch),
-                   "--epochs", str(self.a.reps + 1), "--seed", "0", "--threads", str(self.a.threads),
+                   "--epochs", "2", "--seed", "0", "--threads", str(self.a.threads),
                    "--train_limit", str(limit), "--log_every", "1000000", "--run_dir", run_dir])
         self.last_run = run_dir
-        return [float(x) for x in re.findall(r"epoch [0-9]+ trained in ([0-9.]+) s", out)][1:]
+        return float(re.findall(r"epoch [0-9]+ trained in ([0-9.]+) s", out)[1])
 
     def bench_epoch(self, loop, model, batch, limit):
         out = run([BENCH, "epoch", "--loop", loop, "--model", model, "--batch_size", str(batch),
-                   "--epochs", str(self.a.reps + 1), "--threads", str(self.a.threads), "--train_limit", str(limit)])
-        return json_line(out)["epoch_seconds"][1:]
+                   "--epochs", "2", "--threads", str(self.a.threads), "--train_limit", str(limit)])
+        return json_line(out)["epoch_seconds"][1]
 
     def peer_epoch(self, loader, batch, flush):
         cmd = [SYSTEM_PYTHON, PEER, "--loader", loader, "--batch_size", str(batch), "--threads", str(self.a.threads),
-               "--epochs", str(self.a.reps + 1)]
+               "--epochs", "2"]
         if flush:
             cmd.append("--flush_denormal")
-        return json_line(run(cmd))["epoch_seconds"][1:]
+        return json_line(run(cmd))["epoch_seconds"][1]
 
     def epochs(self, model, batch, limit, with_peer):
         tag = "%s b%d" % (model, batch)
         print("epoch time, %s:" % tag, file=sys.stderr)
-        self.record(tag + " forge", self.forge_epoch(model, batch, limit))
-        self.record(tag + " hand loop", self.bench_epoch("hand", model, batch, limit))
-        self.record(tag + " hand loop flushed", self.bench_epoch("flushed", model, batch, limit))
-        self.record(tag + " hand loop fused", self.bench_epoch("fused", model, batch, limit))
+        contenders = [("forge", lambda rep: self.forge_epoch(model, batch, limit, rep))]
+        loops = [("hand loop", "hand"), ("hand loop flushed", "flushed"), ("hand loop fused", "fused")]
         if model == "mlp":
-            self.record(tag + " matmul floor", self.bench_epoch("floor", model, batch, limit))
+            loops.append(("matmul floor", "floor"))
+        for name, loop in loops:
+            contenders.append((name, lambda rep, loop=loop: self.bench_epoch(loop, model, batch, limit)))
         if with_peer:
             for loader in ("torchvision", "tensor"):
                 for flush in (False, True):
-                    name = "%s python %s%s" % (tag, loader, " flushed" if flush else "")
-                    self.record(name, self.peer_epoch(loader, batch, flush))
+                    name = "python %s%s" % (loader, " flushed" if flush else "")
+                    contenders.append((name, lambda rep, loader=loader, flush=flush: self.peer_epoch(loader, batch, flush)))
+        seconds = {name: [] for name, _ in contenders}
+        for rep in range(self.a.reps):
+            for name, measure in contenders:
+                seconds[name].append(measure(rep))
+        for name, _ in contenders:
+            self.record(tag + " " + name, seconds[name])
 
     # 3: plugin compile ----------------------------------------------------------------------
     def compile_times(self):
         print("plugin compile:", file=sys.stderr)
         for source in ("plugins/mlp.cpp", "plugins/mnist.cpp"):
-            cold, warm = [], []
+            cold, warm, lookup = [], [], []
             for rep in range(max(1, self.a.reps - 1)):
                 env = dict(os.environ, XDG_CACHE_HOME=os.path.join(self.tmp, "cache-%s-%d" % (os.path.basename(source), rep)))
                 cold.append(wall([FORGE, "compile", os.path.join(ROOT, source)], env))
-                warm += [wall([FORGE, "compile", os.path.join(ROOT, source)], env) for _ in range(3)]
+                for _ in range(3):
+                    start = time.perf_counter()
+                    out = run([FORGE, "compile", os.path.join(ROOT, source)], env)
+                    warm.append(time.perf_counter() - start)
+                    lookup.append(float(re.search(r"cached build found in ([0-9.e-]+) s", out).group(1)))
             self.record("compile %s cold" % source, cold)
             self.record("compile %s warm" % source, warm)
+            self.record("compile %s cache lookup" % source, lookup)
 
     # 4: start-up ----------------------------------------------------------------------------
     def startup(self):
@@ -169,8 +181,9 @@ def table(results):
                 lines.append("| %s: %s | %.3f s | forge %s | %s |" % (tag, label, base, ratio(forge, base),
                                                                      target if model == "mlp" else ""))
     for source in ("plugins/mlp.cpp", "plugins/mnist.cpp"):
-        lines.append("| compile %s cold / warm | %.2f s / %.3f s | | mlp: ≤ 8 s / ≤ 0.1 s |" % (
-            source, m("compile %s cold" % source), m("compile %s warm" % source)))
+        lines.append("| compile %s: cold / warm `forge compile` / cache lookup in-process | %.2f s / %.3f s / %.4f s | "
+                     "| mlp: ≤ 8 s / ≤ 0.1 s |" % (source, m("compile %s cold" % source), m("compile %s warm" % source),
+                                                  m("compile %s cache lookup" % source)))
     lines.append("| `forge eval` of an mlp run, wall | %.3f s | %s `import torch` | ≤ 1.5 s |" % (
         m("forge eval (mlp run)"), ratio(m("forge eval (mlp run)"), m("python3 -c 'import torch'"))))
     if m("python3 -c 'import torch'"):

@@ -4,6 +4,9 @@
 
 #include <zlib.h>
 
+#include <sys/mman.h>
+
+#include <cstdlib>
 #include <fstream>
 #include <stdexcept>
 
@@ -32,26 +35,48 @@ uint32_t big_endian(const unsigned char* bytes) {
   return uint32_t(bytes[0]) << 24 | uint32_t(bytes[1]) << 16 | uint32_t(bytes[2]) << 8 | bytes[3];
 }
 
-// Reads a whole idx file (gzread also reads plain files) and checks its magic and size.
+// Reads a whole idx file (gzread also reads plain files) and checks its magic and size. The
+// header gives the size, so the data goes straight into its tensor: no growing buffer and no
+// copy, which matter on 47 MB of training images.
 torch::Tensor read_idx(const std::string& path, int dims) {
   gzFile file = gzopen(path.c_str(), "rb");
   if (!file) throw std::runtime_error("cannot open " + path);
-  std::vector<unsigned char> bytes;
-  unsigned char chunk[1 << 16];
-  int n;
-  while ((n = gzread(file, chunk, sizeof chunk)) > 0) bytes.insert(bytes.end(), chunk, chunk + n);
-  gzclose(file);
-  if (n < 0 || bytes.size() < 4u + 4u * dims || big_endian(bytes.data()) != uint32_t(0x800 + dims))
-    throw std::runtime_error(path + " is not an idx file with " + std::to_string(dims) + " dimensions");
+  unsigned char header[4 + 4 * 3];
+  const int header_size = 4 + 4 * dims;
+  bool header_ok = gzread(file, header, unsigned(header_size)) == header_size && big_endian(header) == uint32_t(0x800 + dims);
   std::vector<int64_t> shape;
   int64_t count = 1;
-  for (int d = 0; d < dims; ++d) {
-    shape.push_back(big_endian(bytes.data() + 4 + 4 * d));
+  for (int d = 0; header_ok && d < dims; ++d) {
+    shape.push_back(big_endian(header + 4 + 4 * d));
     count *= shape.back();
   }
-  size_t header = 4 + 4 * dims;
-  if (bytes.size() != header + size_t(count)) throw std::runtime_error(path + " is truncated");
-  return torch::from_blob(bytes.data() + header, shape, torch::kUInt8).clone();
+  if (!header_ok) {
+    gzclose(file);
+    throw std::runtime_error(path + " is not an idx file with " + std::to_string(dims) + " dimensions");
+  }
+  torch::Tensor data = torch::empty(shape, torch::kUInt8);
+  auto* at = data.data_ptr<uint8_t>();
+  int64_t done = 0;
+  for (int n; done < count && (n = gzread(file, at + done, unsigned(std::min<int64_t>(count - done, 1 << 30)))) > 0;)
+    done += n;
+  unsigned char extra;
+  bool longer = gzread(file, &extra, 1) > 0;
+  gzclose(file);
+  if (done != count || longer) throw std::runtime_error(path + " is truncated or has trailing data");
+  return data;
+}
+
+// A float tensor of `shape` in memory the kernel may back with 2 MiB pages: filling 188 MB of
+// training images otherwise costs tens of thousands of page faults, which dominate loading.
+torch::Tensor empty_float_on_huge_pages(const std::vector<int64_t>& shape) {
+  int64_t count = 1;
+  for (int64_t d : shape) count *= d;
+  constexpr size_t huge_page = size_t(2) << 20;
+  size_t bytes = (size_t(count) * sizeof(float) + huge_page - 1) / huge_page * huge_page;
+  void* memory = std::aligned_alloc(huge_page, bytes);
+  if (!memory) throw std::bad_alloc();
+  ::madvise(memory, bytes, MADV_HUGEPAGE);  // advice only: without it, ordinary pages
+  return torch::from_blob(memory, shape, [](void* p) { std::free(p); }, torch::kFloat32);
 }
 
 forge::Dataset read_split(const std::string& dir, const std::string& prefix, int64_t limit) {
@@ -63,7 +88,9 @@ forge::Dataset read_split(const std::string& dir, const std::string& prefix, int
     images = images.slice(0, 0, limit);
     labels = labels.slice(0, 0, limit);
   }
-  return {images.unsqueeze(1).to(torch::kFloat32).div_(255.0), labels.to(torch::kInt64)};
+  std::vector<int64_t> shape{images.size(0), 1, images.size(1), images.size(2)};
+  torch::Tensor pixels = empty_float_on_huge_pages(shape).copy_(images.view(shape)).div_(255.0);
+  return {pixels, labels.to(torch::kInt64)};
 }
 
 forge::DataMap load(const forge::Flags& flags) {
@@ -74,7 +101,7 @@ forge::DataMap load(const forge::Flags& flags) {
   if (flags.boolean("standardize")) {
     // Statistics of the training split only, applied to both: the test set stays unseen.
     torch::Tensor mean = data.datasets["train"].inputs.mean(), std = data.datasets["train"].inputs.std();
-    for (auto& [name, split] : data.datasets) split.inputs = (split.inputs - mean) / std;
+    for (auto& [name, split] : data.datasets) split.inputs.sub_(mean).div_(std);  // in place: no 188 MB copies
   }
   data.values["num_classes"] = int64_t{10};
   data.values["input_shape"] = std::vector<int64_t>{1, 28, 28};
