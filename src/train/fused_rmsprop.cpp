@@ -1,23 +1,13 @@
 #include "train/fused_rmsprop.hpp"
 
+#include "train/optimizer_state_key.hpp"
+
 #include <ATen/Parallel.h>
 
 #include <cmath>
-#include <type_traits>
 
 namespace forge {
 namespace {
-
-// The key of a parameter's state: libtorch 1.x keys it by the TensorImpl address as text,
-// 2.x by the address itself.
-template <class StateMap>
-auto state_key(const StateMap&, const torch::Tensor& parameter) {
-  using Key = typename StateMap::key_type;
-  if constexpr (std::is_same_v<Key, std::string>)
-    return c10::guts::to_string(parameter.unsafeGetTensorImpl());
-  else
-    return static_cast<Key>(parameter.unsafeGetTensorImpl());
-}
 
 // As torch::optim passes them to its tensor ops: each a double rounded to float once.
 struct Coefficients {
@@ -59,13 +49,8 @@ bool FusedRMSprop::fused_kernel_applies() const {
   for (const auto& group : param_groups_) {
     const auto& options = static_cast<const torch::optim::RMSpropOptions&>(group.options());
     if (options.centered()) return false;
-    for (const auto& p : group.params()) {
-      if (!p.grad().defined()) continue;
-      const torch::Tensor& g = p.grad();
-      if (!p.is_cpu() || p.scalar_type() != torch::kFloat32 || !p.is_contiguous() || g.is_sparse() ||
-          g.scalar_type() != torch::kFloat32 || !g.is_contiguous())
-        return false;
-    }
+    for (const auto& p : group.params())
+      if (!fusable_parameter(p)) return false;
   }
   return true;
 }
@@ -84,7 +69,7 @@ torch::Tensor FusedRMSprop::step(LossClosure closure) {
                          float(options.eps()), float(options.weight_decay()), float(options.momentum())};
     for (auto& p : group.params()) {
       if (!p.grad().defined()) continue;
-      auto key = state_key(state_, p);
+      auto key = optimizer_state_key(state_, p);
       auto found = state_.find(key);
       if (found == state_.end()) {
         auto state = std::make_unique<torch::optim::RMSpropParamState>();

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/suggest.hpp"
+#include "train/fused_adam.hpp"
 #include "train/fused_rmsprop.hpp"
 
 namespace forge {
@@ -31,7 +32,7 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const OptimizerSettings&
   if (s.name == "sgd")
     return std::make_unique<SGD>(parameters, SGDOptions(s.lr).momentum(s.momentum).weight_decay(s.weight_decay));
   if (s.name == "adam")
-    return std::make_unique<Adam>(parameters, AdamOptions(s.lr).weight_decay(s.weight_decay));
+    return std::make_unique<FusedAdam>(parameters, AdamOptions(s.lr).weight_decay(s.weight_decay));
   if (s.name == "adamw")
     return std::make_unique<AdamW>(parameters, AdamWOptions(s.lr).weight_decay(s.weight_decay));
   return std::make_unique<FusedRMSprop>(parameters,

@@ -1,5 +1,5 @@
-// The optimizers `--optimizer` names: sgd, adam, adamw (torch::optim's), rmsprop (FusedRMSprop:
-// torch::optim::RMSprop with a one-pass CPU step).
+// The optimizers `--optimizer` names: sgd and adamw (torch::optim's), adam and rmsprop
+// (FusedAdam, FusedRMSprop: torch::optim's with a one-pass CPU step).
 #pragma once
 
 #include <torch/torch.h>

@@ -1,3 +1,4 @@
+#include "train/fused_adam.hpp"
 #include "train/fused_rmsprop.hpp"
 
 #include <gtest/gtest.h>
@@ -85,6 +86,54 @@ TEST(FusedRMSprop, FallsBackForCenteredRMSprop) {
   reference.step();
   fused.step();
   for (size_t i = 0; i < twin.a.size(); ++i) EXPECT_TRUE(torch::equal(twin.a[i], twin.b[i]));
+}
+
+TEST(FusedAdam, MatchesTorchOptimWithAndWithoutWeightDecay) {
+  for (double weight_decay : {0.0, 1e-2}) {
+    Twin twin;
+    auto options = torch::optim::AdamOptions(1e-3).weight_decay(weight_decay);
+    torch::optim::Adam reference(twin.a, options);
+    FusedAdam fused(twin.b, options);
+    for (int step = 0; step < 20; ++step) {
+      twin.feed(step);
+      reference.step();
+      fused.step();
+    }
+    expect_close(twin.a, twin.b);
+  }
+}
+
+TEST(FusedAdam, SavesTheSameStateAsTorchOptimAndFallsBackForAmsgrad) {
+  Twin twin(10);
+  auto options = torch::optim::AdamOptions(1e-2);
+  FusedAdam fused(twin.b, options);
+  torch::optim::Adam reference(twin.a, options);
+  for (int step = 0; step < 3; ++step) {
+    twin.feed(step);
+    fused.step();
+    reference.step();
+  }
+  std::stringstream saved;
+  torch::serialize::OutputArchive out;
+  fused.save(out);
+  out.save_to(saved);
+  torch::serialize::InputArchive in;
+  in.load_from(saved);
+  torch::optim::Adam restored(twin.b, options);
+  restored.load(in);
+  twin.feed(3);
+  reference.step();
+  restored.step();
+  expect_close(twin.a, twin.b);
+
+  Twin other(10);
+  auto amsgrad = torch::optim::AdamOptions(1e-3).amsgrad(true);
+  torch::optim::Adam plain(other.a, amsgrad);
+  FusedAdam fallback(other.b, amsgrad);
+  other.feed(0);
+  plain.step();
+  fallback.step();
+  for (size_t i = 0; i < other.a.size(); ++i) EXPECT_TRUE(torch::equal(other.a[i], other.b[i]));
 }
 
 }  // namespace forge
