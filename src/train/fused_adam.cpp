@@ -48,25 +48,18 @@ bool FusedAdam::fused_kernel_applies() const {
 torch::Tensor FusedAdam::step(LossClosure closure) {
   if (!fused_kernel_applies()) return torch::optim::Adam::step(closure);
   torch::NoGradGuard no_grad;
-  torch::Tensor loss;
-  if (closure) {
-    at::AutoGradMode enable_grad(true);
-    loss = closure();
-  }
+  torch::Tensor loss = run_closure(closure);
   for (auto& group : param_groups_) {
     const auto& options = static_cast<const torch::optim::AdamOptions&>(group.options());
     const double beta1 = std::get<0>(options.betas()), beta2 = std::get<1>(options.betas());
     for (auto& p : group.params()) {
       if (!p.grad().defined()) continue;
-      auto key = optimizer_state_key(state_, p);
-      auto found = state_.find(key);
-      if (found == state_.end()) {
-        auto state = std::make_unique<torch::optim::AdamParamState>();
-        state->exp_avg(torch::zeros_like(p, torch::MemoryFormat::Preserve));
-        state->exp_avg_sq(torch::zeros_like(p, torch::MemoryFormat::Preserve));
-        found = state_.emplace(key, std::move(state)).first;
-      }
-      auto& state = static_cast<torch::optim::AdamParamState&>(*found->second);
+      auto& state = parameter_state<torch::optim::AdamParamState>(state_, p, [&] {
+        auto made = std::make_unique<torch::optim::AdamParamState>();
+        made->exp_avg(torch::zeros_like(p, torch::MemoryFormat::Preserve));
+        made->exp_avg_sq(torch::zeros_like(p, torch::MemoryFormat::Preserve));
+        return made;
+      });
       state.step(state.step() + 1);
       const double bias_correction1 = 1 - std::pow(beta1, double(state.step()));
       const double bias_correction2 = 1 - std::pow(beta2, double(state.step()));

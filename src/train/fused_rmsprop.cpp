@@ -58,26 +58,19 @@ bool FusedRMSprop::fused_kernel_applies() const {
 torch::Tensor FusedRMSprop::step(LossClosure closure) {
   if (!fused_kernel_applies()) return torch::optim::RMSprop::step(closure);
   torch::NoGradGuard no_grad;
-  torch::Tensor loss;
-  if (closure) {
-    at::AutoGradMode enable_grad(true);
-    loss = closure();
-  }
+  torch::Tensor loss = run_closure(closure);
   for (auto& group : param_groups_) {
     const auto& options = static_cast<const torch::optim::RMSpropOptions&>(group.options());
     const Coefficients c{float(options.lr()),  float(options.alpha()),        float(1.0 - options.alpha()),
                          float(options.eps()), float(options.weight_decay()), float(options.momentum())};
     for (auto& p : group.params()) {
       if (!p.grad().defined()) continue;
-      auto key = optimizer_state_key(state_, p);
-      auto found = state_.find(key);
-      if (found == state_.end()) {
-        auto state = std::make_unique<torch::optim::RMSpropParamState>();
-        state->square_avg(torch::zeros_like(p, torch::MemoryFormat::Preserve));
-        if (options.momentum() > 0) state->momentum_buffer(torch::zeros_like(p, torch::MemoryFormat::Preserve));
-        found = state_.emplace(key, std::move(state)).first;
-      }
-      auto& state = static_cast<torch::optim::RMSpropParamState&>(*found->second);
+      auto& state = parameter_state<torch::optim::RMSpropParamState>(state_, p, [&] {
+        auto made = std::make_unique<torch::optim::RMSpropParamState>();
+        made->square_avg(torch::zeros_like(p, torch::MemoryFormat::Preserve));
+        if (options.momentum() > 0) made->momentum_buffer(torch::zeros_like(p, torch::MemoryFormat::Preserve));
+        return made;
+      });
       if (options.momentum() > 0 && !state.momentum_buffer().defined())  // saved while momentum was 0
         state.momentum_buffer(torch::zeros_like(p, torch::MemoryFormat::Preserve));
       state.step(state.step() + 1);

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 
+#include <type_traits>
 #include <vector>
 
 namespace forge {
@@ -16,20 +17,15 @@ std::vector<std::string> split_on(const std::string& text, char separator) {
   return parts;
 }
 
-bool parse_whole(const std::string& text, int64_t& out) {
+// The whole of `text` as a number of `out`'s type.
+template <class Number>
+bool parse_whole(const std::string& text, Number& out) {
   try {
     size_t used;
-    out = std::stoll(text, &used);
-    return used == text.size();
-  } catch (const std::exception&) {
-    return false;
-  }
-}
-
-bool parse_whole(const std::string& text, double& out) {
-  try {
-    size_t used;
-    out = std::stod(text, &used);
+    if constexpr (std::is_integral_v<Number>)
+      out = std::stoll(text, &used);
+    else
+      out = std::stod(text, &used);
     return used == text.size();
   } catch (const std::exception&) {
     return false;

@@ -1,5 +1,6 @@
-// The key under which torch::optim keeps a parameter's state: libtorch 1.x uses the
-// TensorImpl's address as text, 2.x the address itself. Fused optimizers look state up with it.
+// What the fused optimizers share around their kernels: the key under which torch::optim keeps
+// a parameter's state (libtorch 1.x uses the TensorImpl's address as text, 2.x the address
+// itself), that state's lookup, the step's closure, and which parameters a kernel can take.
 #pragma once
 
 #include <torch/torch.h>
@@ -16,6 +17,22 @@ auto optimizer_state_key(const StateMap&, const torch::Tensor& parameter) {
     return c10::guts::to_string(parameter.unsafeGetTensorImpl());
   else
     return static_cast<Key>(parameter.unsafeGetTensorImpl());
+}
+
+// The state of `parameter` in an optimizer's `states`, made by `make` on its first step.
+template <class State, class StateMap, class Make>
+State& parameter_state(StateMap& states, const torch::Tensor& parameter, Make make) {
+  auto key = optimizer_state_key(states, parameter);
+  auto found = states.find(key);
+  if (found == states.end()) found = states.emplace(key, make()).first;
+  return static_cast<State&>(*found->second);
+}
+
+// Runs a step's closure (when there is one) with gradients enabled, as torch::optim does.
+inline torch::Tensor run_closure(const torch::optim::Optimizer::LossClosure& closure) {
+  if (!closure) return {};
+  at::AutoGradMode enable_grad(true);
+  return closure();
 }
 
 // Whether the fused CPU kernels can take this parameter: float32, contiguous, on the CPU, and
