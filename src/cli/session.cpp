@@ -190,7 +190,7 @@ torch::Device parse_device(const std::string& text) {
   if (device->is_cuda()) {
     if (!torch::cuda::is_available())
       throw Error(ExitCode::usage, "--device " + text + ": this libtorch (" + build_config().libtorch_version +
-                                       ") or machine has no CUDA; train with --device cpu");
+                                       ") or machine has no CUDA; use --device cpu");
     if (device->has_index() && device->index() >= int(torch::cuda::device_count()))
       throw Error(ExitCode::usage, "--device " + text + ": this machine has " +
                                        std::to_string(torch::cuda::device_count()) + " CUDA device(s)");

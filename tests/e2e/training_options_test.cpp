@@ -127,7 +127,7 @@ TEST(TrainingOptionErrors, AreOneClearLineBeforeAnyRunFolderExists) {
   };
   const std::vector<Case> cases{
       {{"--lr_schedule", "cosin"}, "did you mean cosine?"},
-      {{"--device", "cuda"}, "has no CUDA; train with --device cpu"},
+      {{"--device", "cuda"}, "has no CUDA; use --device cpu"},
       {{"--device", "tpu:0"}, "expected cpu, cuda or cuda:N"},
       {{"--keep_best", "valid"}, "add --valid_fraction"},
       {{"--keep_best", "test/accuracy:max"}, "--eval_test_every"},
@@ -156,6 +156,14 @@ TEST(EvalBest, NeedsARunThatKeptOne) {
   auto result = run_forge({"eval", dir / "checkpoints/synthetic_mlp/1", "--checkpoint", "best"}, dir.path());
   EXPECT_EQ(result.exit_status, 5);
   EXPECT_NE(testing::last_line(result.output).find("not trained with --keep_best"), std::string::npos) << result.output;
+
+  auto malformed = run_forge({"eval", dir / "checkpoints/synthetic_mlp/1", "--checkpoint", "bestest"}, dir.path());
+  EXPECT_EQ(malformed.exit_status, 2);
+  EXPECT_NE(testing::last_line(malformed.output).find("expected a step number or best"), std::string::npos)
+      << malformed.output;
+  auto no_cuda = run_forge({"eval", dir / "checkpoints/synthetic_mlp/1", "--device", "cuda"}, dir.path());
+  EXPECT_EQ(no_cuda.exit_status, 2);
+  EXPECT_NE(testing::last_line(no_cuda.output).find("has no CUDA"), std::string::npos) << no_cuda.output;
 }
 
 // The csv plugin on the small tables in tests/data/tables.
