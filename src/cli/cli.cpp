@@ -1,12 +1,14 @@
 #include "cli/commands.hpp"
 
+#include "cli/engine_path.hpp"
 #include "core/error.hpp"
-#include "core/exception_text.hpp"
 #include "core/logging.hpp"
+#include "core/suggest.hpp"
 #include "plugins/build_config.hpp"
 
 #include <forge/plugin.hpp>
 
+#include <algorithm>
 #include <iostream>
 
 namespace forge {
@@ -35,7 +37,7 @@ const char* help_text =
     "error, 4 plugin error, 5 bad run folder or checkpoint (or run trained by another process),\n"
     "6 data error, 130/143 interrupted by SIGINT/SIGTERM (checkpointed; forge resume continues).\n";
 
-int dispatch(const Args& args, const Args& command_line) {
+int dispatch(const Args& args, char** argv) {
   if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
     std::cout << help_text;
     return args.empty() ? int(ExitCode::usage) : 0;
@@ -47,30 +49,34 @@ int dispatch(const Args& args, const Args& command_line) {
     return 0;
   }
   const std::string& command = args[0];
-  Args rest(args.begin() + 1, args.end());
-  if (command == "train") return train_command(rest, command_line);
-  if (command == "resume") return resume_command(rest, command_line);
-  if (command == "eval") return eval_command(rest);
-  if (command == "compile") return compile_command(rest);
-  if (command == "check-resume") return check_resume_command(rest);
-  throw Error(ExitCode::usage, "unknown command '" + command + "'; commands are train, resume, eval, compile, check-resume");
+  if (command == "compile") return compile_command(Args(args.begin() + 1, args.end()));
+  if (std::find(engine_commands.begin(), engine_commands.end(), command) != engine_commands.end()) exec_engine(argv);
+  std::vector<std::string> known = engine_commands;
+  known.push_back("compile");
+  std::string guess = closest_name(command, known);
+  throw Error(ExitCode::usage, "unknown command '" + command + "'" + (guess.empty() ? "" : "; did you mean " + guess + "?") +
+                                   " (commands: train, resume, eval, compile, check-resume; see forge --help)");
 }
 
 }  // namespace
 
-int run_cli(int argc, char** argv) {
-  setup_console_log();
-  Args command_line(argv, argv + argc);
-  Args args(command_line.begin() + 1, command_line.end());
+int report_errors(const std::function<int()>& command,
+                  const std::function<std::string(const std::exception&)>& describe) {
   try {
-    return dispatch(args, command_line);
+    return command();
   } catch (const Error& e) {
     std::cerr << "forge: error: " << e.what() << std::endl;
     return int(e.code());
   } catch (const std::exception& e) {
-    std::cerr << "forge: error: " << exception_text(e) << std::endl;
+    std::cerr << "forge: error: " << describe(e) << std::endl;
     return int(ExitCode::failure);
   }
+}
+
+int run_cli(int argc, char** argv) {
+  setup_console_log();
+  Args args(argv + 1, argv + argc);
+  return report_errors([&] { return dispatch(args, argv); }, [](const std::exception& e) { return std::string(e.what()); });
 }
 
 }  // namespace forge

@@ -16,7 +16,8 @@ struct BuildConfig {
   std::string forge_version;
   std::string libtorch_version;
   std::string build_plugin_dir;  // the built-in plugins of the build tree
-  std::string plugin_pch;        // header whose .gch precompiles <torch/torch.h> for plugins
+  std::string plugin_pch;         // header that includes <torch/torch.h>, passed to -include
+  std::string plugin_pch_binary;  // its precompiled form (.pch for Clang, .gch for GCC)
 };
 
 const BuildConfig& build_config();

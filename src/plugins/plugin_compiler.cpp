@@ -12,6 +12,7 @@
 #include <boost/filesystem.hpp>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <iostream>
 #include <regex>
@@ -49,6 +50,16 @@ bool includes_torch(const std::string& source) {
   return false;
 }
 
+bool uses_pch(const std::vector<std::string>& command) {
+  return std::find(command.begin(), command.end(), "-include") != command.end();
+}
+
+// Clang refuses a precompiled header whose torch headers changed since it was built (GCC
+// silently ignores it); forge then compiles without it rather than fail the user's plugin.
+bool complains_about_pch(const std::string& output) {
+  return output.find("precompiled header") != std::string::npos || output.find("PCH file") != std::string::npos;
+}
+
 }  // namespace
 
 std::string plugin_cache_dir() {
@@ -58,7 +69,7 @@ std::string plugin_cache_dir() {
   return std::string(home && *home ? home : "/tmp") + "/.cache/forge";
 }
 
-std::vector<std::string> compile_command(const std::string& source, const std::string& output) {
+std::vector<std::string> compile_command(const std::string& source, const std::string& output, bool use_pch) {
   const BuildConfig& config = build_config();
   std::vector<std::string> command{config.compiler};
   for (const auto& flag : config.compile_flags)
@@ -66,8 +77,8 @@ std::vector<std::string> compile_command(const std::string& source, const std::s
   for (const auto& dir : config.include_dirs)
     if (!dir.empty()) command.push_back("-I" + dir);
   // The precompiled torch header halves compile time; its content is what the source
-  // includes anyway, so it is not part of the cache key.
-  if (fs::is_regular_file(config.plugin_pch + ".gch") && includes_torch(source)) {
+  // includes anyway, so it is not part of the cache key. (-include finds it beside the header.)
+  if (use_pch && fs::is_regular_file(config.plugin_pch_binary) && includes_torch(source)) {
     command.push_back("-include");
     command.push_back(config.plugin_pch);
   }
@@ -110,7 +121,11 @@ CompiledPlugin compile_plugin(const std::string& source) {
   static std::atomic<int> builds{0};
   std::string temp =
       (dir / (".build." + std::to_string(::getpid()) + "." + std::to_string(builds++) + ".so")).string();
-  ProcessResult compiled = run_process(compile_command(fs::absolute(source).string(), temp));
+  const std::string absolute_source = fs::absolute(source).string();
+  std::vector<std::string> command = compile_command(absolute_source, temp);
+  ProcessResult compiled = run_process(command);
+  if (compiled.exit_status != 0 && uses_pch(command) && complains_about_pch(compiled.output))
+    compiled = run_process(compile_command(absolute_source, temp, false));
   if (compiled.exit_status != 0) {
     fs::remove(temp, ignored);
     std::cerr << compiled.output;

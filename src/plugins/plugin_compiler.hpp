@@ -28,7 +28,8 @@ std::string plugin_cache_key(const std::string& source, const std::vector<std::s
 // after printing the compiler's full output to stderr.
 CompiledPlugin compile_plugin(const std::string& source);
 
-// The compiler command line used for `source` → `output` (for logs and tests).
-std::vector<std::string> compile_command(const std::string& source, const std::string& output);
+// The compiler command line used for `source` → `output` (for logs and tests); with
+// `use_pch`, the precompiled torch header when it exists and the source includes torch.
+std::vector<std::string> compile_command(const std::string& source, const std::string& output, bool use_pch = true);
 
 }  // namespace forge

@@ -113,7 +113,7 @@ TEST_F(BadInput, FlagValueOfTheWrongType) {
 
 TEST_F(BadInput, MissingPluginAndUnknownCommand) {
   expect_error({"train", "--data", "synthetic"}, 2, "forge train needs --model");
-  expect_error({"trian"}, 2, "unknown command 'trian'");
+  expect_error({"trian"}, 2, "unknown command 'trian'; did you mean train?");
 }
 
 TEST_F(BadInput, ResumeOrEvalOfAFolderThatIsNotARun) {

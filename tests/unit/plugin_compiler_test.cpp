@@ -87,6 +87,7 @@ TEST(CompileCommand, MatchesForgesBuildAndPrecompilesTorchOnlyWhenUsed) {
   EXPECT_TRUE(has(torch_command, "-lz"));
   EXPECT_TRUE(has(torch_command, "-include"));
   EXPECT_FALSE(has(compile_command(dir / "plain.cpp", dir / "plain.so"), "-include"));
+  EXPECT_FALSE(has(compile_command(dir / "net.cpp", dir / "net.so", /*use_pch=*/false), "-include"));
 }
 
 }  // namespace forge
