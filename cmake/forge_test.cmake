@@ -1,7 +1,8 @@
 # forge_add_test(name sources...): a GoogleTest executable over forge_core, each of its tests
 # registered with CTest. tests/test_support.cpp gets the paths the tests need compiled in.
 function(forge_add_test name)
-  add_executable(${name} ${ARGN} ${PROJECT_SOURCE_DIR}/tests/test_support.cpp)
+  add_executable(${name} ${ARGN} ${PROJECT_SOURCE_DIR}/tests/test_support.cpp
+                 ${PROJECT_SOURCE_DIR}/tests/tensorboard_reader.cpp)
   target_link_libraries(${name} PRIVATE forge_core GTest::gtest_main)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests)
   target_precompile_headers(${name} REUSE_FROM forge_torch_pch)
@@ -10,6 +11,7 @@ function(forge_add_test name)
     FORGE_TEST_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     FORGE_TEST_FIXTURES="${PROJECT_BINARY_DIR}/tests/fixtures"
     FORGE_TEST_CACHE="${PROJECT_BINARY_DIR}/tests/cache")
-  set_source_files_properties(${PROJECT_SOURCE_DIR}/tests/test_support.cpp PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
+  set_source_files_properties(${PROJECT_SOURCE_DIR}/tests/test_support.cpp ${PROJECT_SOURCE_DIR}/tests/tensorboard_reader.cpp
+                              PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60)
 endfunction()

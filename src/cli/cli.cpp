@@ -25,6 +25,9 @@ const char* help_text =
     "  resume   RUN_DIR [--epochs N] [--force]          continue a run from its newest checkpoint\n"
     "  eval     RUN_DIR [--checkpoint STEP|best]        test-set metrics of a run's checkpoint\n"
     "  compile  SOURCE.cpp                              build a plugin into the cache, print its path\n"
+    "  runs     [DIR] [--sort KEY] [--status S] [--json]  the runs under DIR (default checkpoints)\n"
+    "  show     RUN_DIR                                 a run's record: status, plugins, flags, metrics\n"
+    "  diff     RUN_A RUN_B                             flags, plugin sources and metrics that differ\n"
     "  check-resume --data P --model M [flags]          check that stop + resume is bitwise exact\n"
     "  help                                             this text (also --help); --version\n"
     "\n"
@@ -49,13 +52,17 @@ int dispatch(const Args& args, char** argv) {
     return 0;
   }
   const std::string& command = args[0];
-  if (command == "compile") return compile_command(Args(args.begin() + 1, args.end()));
+  const Args rest(args.begin() + 1, args.end());
+  if (command == "compile") return compile_command(rest);
+  if (command == "runs") return runs_command(rest);
+  if (command == "show") return show_command(rest);
+  if (command == "diff") return diff_command(rest);
   if (std::find(engine_commands.begin(), engine_commands.end(), command) != engine_commands.end()) exec_engine(argv);
   std::vector<std::string> known = engine_commands;
-  known.push_back("compile");
+  known.insert(known.end(), {"compile", "runs", "show", "diff"});
   std::string guess = closest_name(command, known);
   throw Error(ExitCode::usage, "unknown command '" + command + "'" + (guess.empty() ? "" : "; did you mean " + guess + "?") +
-                                   " (commands: train, resume, eval, compile, check-resume; see forge --help)");
+                                   " (commands: train, resume, eval, compile, runs, show, diff, check-resume; see forge --help)");
 }
 
 }  // namespace

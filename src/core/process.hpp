@@ -14,4 +14,7 @@ struct ProcessResult {
 // Runs argv[0] (looked up on PATH) with the given arguments, in `working_dir` when not empty.
 ProcessResult run_process(const std::vector<std::string>& argv, const std::string& working_dir = "");
 
+// This machine's host name ("unknown" if it has none).
+std::string host_name();
+
 }  // namespace forge

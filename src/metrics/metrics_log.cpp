@@ -13,20 +13,26 @@ namespace {
 const char* header = "step,epoch,split,name,value,wall_time\n";
 }
 
-MetricsLog::MetricsLog(const std::string& run_dir) {
+MetricsLog::MetricsLog(const std::string& run_dir) : run_dir_(run_dir) {
   std::string path = run_dir + "/metrics.csv";
   bool fresh = !boost::filesystem::exists(path);
-  out_.open(path, std::ios::app);
-  if (fresh) out_ << header << std::flush;
+  csv_.open(path, std::ios::app);
+  if (fresh) csv_ << header << std::flush;
+}
+
+void MetricsLog::begin_session(int64_t first_step) {
+  tensorboard_ = std::make_unique<TensorBoardWriter>(run_dir_, first_step);
 }
 
 void MetricsLog::write(int64_t step, int64_t epoch, const std::string& split,
                        const std::map<std::string, double>& metrics) {
   double wall = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-  for (const auto& [name, value] : metrics)
-    out_ << step << ',' << epoch << ',' << split << ',' << name << ',' << std::setprecision(9) << value << ','
+  for (const auto& [name, value] : metrics) {
+    csv_ << step << ',' << epoch << ',' << split << ',' << name << ',' << std::setprecision(9) << value << ','
          << std::fixed << std::setprecision(3) << wall << std::defaultfloat << '\n';
-  out_.flush();
+    if (tensorboard_) tensorboard_->scalar(split + "/" + name, step, value, wall);
+  }
+  csv_.flush();
 }
 
 void MetricsLog::truncate_after(const std::string& run_dir, int64_t step) {
@@ -39,6 +45,33 @@ void MetricsLog::truncate_after(const std::string& run_dir, int64_t step) {
   while (std::getline(lines, line))
     if (!line.empty() && std::stoll(line.substr(0, line.find(','))) <= step) kept += line + "\n";
   write_file_atomically(path, kept);
+}
+
+std::vector<MetricRow> read_metrics(const std::string& run_dir) {
+  std::vector<MetricRow> rows;
+  std::string path = run_dir + "/metrics.csv";
+  if (!boost::filesystem::exists(path)) return rows;
+  std::istringstream lines(read_file(path));
+  std::string line;
+  std::getline(lines, line);  // the header
+  while (std::getline(lines, line)) {
+    std::istringstream fields(line);
+    std::string step, epoch, value, wall;
+    MetricRow row;
+    if (!std::getline(fields, step, ',') || !std::getline(fields, epoch, ',') || !std::getline(fields, row.split, ',') ||
+        !std::getline(fields, row.name, ',') || !std::getline(fields, value, ',') || !std::getline(fields, wall))
+      continue;
+    try {
+      row.step = std::stoll(step);
+      row.epoch = std::stoll(epoch);
+      row.value = std::stod(value);
+      row.wall_time = std::stod(wall);
+    } catch (const std::exception&) {
+      continue;
+    }
+    rows.push_back(row);
+  }
+  return rows;
 }
 
 }  // namespace forge

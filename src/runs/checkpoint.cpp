@@ -134,28 +134,6 @@ TrainingPosition read_position(torch::serialize::InputArchive& archive) {
 
 }  // namespace
 
-std::string checkpoint_path(const std::string& run_dir, int64_t step) {
-  char name[64];
-  std::snprintf(name, sizeof name, "step-%08lld.ckpt", static_cast<long long>(step));
-  return run_dir + "/checkpoints/" + name;
-}
-
-std::vector<int64_t> list_checkpoints(const std::string& run_dir) {
-  std::vector<int64_t> steps;
-  fs::path dir = fs::path(run_dir) / "checkpoints";
-  if (!fs::is_directory(dir)) return steps;
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    std::string name = entry.path().filename().string();
-    long long step;
-    char tail;
-    if (std::sscanf(name.c_str(), "step-%lld.ckp%c", &step, &tail) == 2 && tail == 't' &&
-        entry.path().extension() == ".ckpt")
-      steps.push_back(step);
-  }
-  std::sort(steps.begin(), steps.end());
-  return steps;
-}
-
 void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer& optimizer,
                      const TrainingPosition& position, torch::Device device) {
   torch::serialize::OutputArchive archive, model_archive, optimizer_archive;

@@ -12,6 +12,7 @@
 // corrupted file is detected before anything is restored from it.
 #pragma once
 
+#include "runs/checkpoint_files.hpp"
 #include "train/metric_goal.hpp"
 
 #include <torch/torch.h>
@@ -31,11 +32,6 @@ struct TrainingPosition {
   GoalState best;   // --keep_best: its best_step is the checkpoint kept beside the newest
   GoalState early;  // --early_stopping
 };
-
-std::string checkpoint_path(const std::string& run_dir, int64_t step);
-
-// Steps of the checkpoints in the run, oldest first.
-std::vector<int64_t> list_checkpoints(const std::string& run_dir);
 
 // `device`: where training runs; a CUDA device's generator state is saved too.
 void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer& optimizer,

@@ -2,10 +2,12 @@
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "core/process.hpp"
 #include "plugins/build_config.hpp"
 
 #include <forge/plugin.hpp>
 
+#include <boost/filesystem.hpp>
 #include <unistd.h>
 
 #include <ctime>
@@ -13,11 +15,6 @@
 
 namespace forge {
 namespace {
-
-std::string host_name() {
-  char name[256] = {};
-  return ::gethostname(name, sizeof name - 1) == 0 ? name : "unknown";
-}
 
 std::string cpu_model() {
   std::ifstream cpuinfo("/proc/cpuinfo");
@@ -78,6 +75,15 @@ void record_status(const std::string& run_dir, const std::string& status, const 
   manifest["status"] = status;
   manifest["reason"] = reason;
   manifest["ended"] = now_iso8601();
+  write_json_atomically(path, manifest);
+}
+
+void record_progress(const std::string& run_dir, int64_t step, int64_t epochs_done, int64_t epochs_asked,
+                     int64_t max_steps) {
+  std::string path = run_dir + "/manifest.json";
+  if (!boost::filesystem::exists(path)) return;
+  json manifest = read_json(path);
+  manifest["progress"] = {{"step", step}, {"epochs_done", epochs_done}, {"epochs", epochs_asked}, {"max_steps", max_steps}};
   write_json_atomically(path, manifest);
 }
 

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -28,5 +29,10 @@ void record_this_process(json& manifest);
 
 // Sets status, reason and end time in <run_dir>/manifest.json.
 void record_status(const std::string& run_dir, const std::string& status, const std::string& reason);
+
+// Records in <run_dir>/manifest.json (when there is one) how far the newest checkpoint got:
+// its step, the epochs it completed, and the length asked for (--epochs, --max_steps; 0 = none).
+void record_progress(const std::string& run_dir, int64_t step, int64_t epochs_done, int64_t epochs_asked,
+                     int64_t max_steps);
 
 }  // namespace forge

@@ -1,6 +1,7 @@
 #include "train/trainer.hpp"
 
 #include "core/error.hpp"
+#include "runs/manifest.hpp"
 #include "train/evaluate.hpp"
 #include "train/stop_signals.hpp"
 
@@ -90,6 +91,7 @@ torch::Tensor Trainer::epoch_order(int64_t samples, int64_t seed, int64_t epoch)
 }
 
 TrainResult Trainer::run(TrainingPosition position) {
+  metrics_.begin_session(position.step + 1);
   adopt_goal_states(position);
   // A run that early stopping ended stays ended, unless the patience has grown since.
   if (settings_.early_stopping && position.early.stale >= settings_.early_stopping->patience)
@@ -168,11 +170,20 @@ void Trainer::set_learning_rate(int64_t step, TrainingPosition& position) {
 }
 
 void Trainer::log_progress(const TrainingPosition& position) {
-  if (++interval_steps_ < settings_.log_every && position.batch != batches_) return;
+  ++interval_steps_;
+  // At steps that are multiples of --log_every, not every N steps of this process: a resumed
+  // run writes the rows an uninterrupted one would.
+  const bool epoch_end = position.batch == batches_;
+  if (position.step % settings_.log_every != 0 && !epoch_end) return;
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - interval_start_).count();
+  double steps_per_second = interval_steps_ / std::max(seconds, 1e-9);
+  auto running = means(position);
   spdlog::info("epoch {} step {} ({}/{}){} lr {:.4g} | {:.1f} steps/s", position.epoch + 1, position.step,
-               position.batch, batches_, format_metrics(means(position)),
-               optimizer_.param_groups().front().options().get_lr(), interval_steps_ / seconds);
+               position.batch, batches_, format_metrics(running),
+               optimizer_.param_groups().front().options().get_lr(), steps_per_second);
+  // The epoch's running means (end_epoch writes the final ones) and the speed.
+  if (!epoch_end) metrics_.write(position.step, position.epoch + 1, "train", running);
+  metrics_.write(position.step, position.epoch + 1, "train", {{"steps_per_second", steps_per_second}});
   interval_start_ = std::chrono::steady_clock::now();
   interval_steps_ = 0;
 }
@@ -270,6 +281,7 @@ void Trainer::checkpoint(const TrainingPosition& position) {
   save_checkpoint(path, model_.module(), optimizer_, position, settings_.device);
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   spdlog::info("checkpoint {} ({:.0f} KiB, {:.1f} ms)", path, boost::filesystem::file_size(path) / 1024.0, ms);
+  record_progress(run_dir_, position.step, position.epoch, settings_.epochs, settings_.max_steps);
   if (settings_.keep_checkpoints <= 0) return;
   int64_t best_step = settings_.keep_best ? position.best.best_step : -1;
   auto steps = list_checkpoints(run_dir_);

@@ -4,6 +4,7 @@
 #include "core/atomic_file.hpp"
 #include "runs/checkpoint.hpp"
 #include "e2e/reference_run.hpp"
+#include "tensorboard_reader.hpp"
 
 #include <boost/filesystem.hpp>
 #include <gtest/gtest.h>
@@ -24,12 +25,13 @@ std::vector<std::string> loop_run(const std::string& run_name) {
           "--batch_size", "8", "--epochs", "6", "--seed", "5", "--valid_fraction", "0.2",
           "--lr_schedule", "cosine", "--warmup_steps", "10", "--accumulate", "2", "--clip_grad_norm", "1",
           "--eval_every_steps", "10", "--eval_test_every", "1", "--early_stopping", "valid/accuracy:max:3",
-          "--keep_best", "valid/loss:min", "--log_every", "1000", "--run_name", run_name};
+          "--keep_best", "valid/loss:min", "--log_every", "7", "--run_name", run_name};
 }
 
-// metrics.csv without its wall-time column.
+// metrics.csv without what depends on the clock: its wall-time column and the speed rows.
 std::string metrics_without_time(const std::string& run) {
-  return std::regex_replace(read_file(run + "/metrics.csv"), std::regex(",[0-9.]+\n"), "\n");
+  std::string csv = std::regex_replace(read_file(run + "/metrics.csv"), std::regex(".*,steps_per_second,.*\n"), "");
+  return std::regex_replace(csv, std::regex(",[0-9.]+\n"), "\n");
 }
 
 class TrainingOptions : public testing::WithReferenceRun {
@@ -72,6 +74,27 @@ TEST_F(TrainingOptions, ScheduleEarlyStoppingAndBestContinueExactlyAfterResume) 
   EXPECT_EQ(after.early.best_step, end.early.best_step);
   EXPECT_EQ(first_difference(testing::run_state(run, end.step), testing::run_state(straight(), end.step)), "");
   EXPECT_EQ(metrics_without_time(run), metrics_without_time(straight()));
+  // TensorBoard, after its purge of the steps the resumed session redid, shows the same curves.
+  EXPECT_EQ(testing::event_files(run).size(), 2u);
+  EXPECT_EQ(testing::tensorboard_curves(run), testing::tensorboard_curves(straight()));
+}
+
+TEST_F(TrainingOptions, EveryCsvRowIsATensorBoardScalar) {
+  auto scalars = testing::tensorboard_scalars(straight());
+  std::istringstream csv(read_file(straight() + "/metrics.csv"));
+  std::string line;
+  std::getline(csv, line);
+  size_t rows = 0;
+  while (std::getline(csv, line)) {
+    std::smatch row;
+    ASSERT_TRUE(std::regex_match(line, row, std::regex(R"((\d+),\d+,(\w+),(\w+),([^,]+),[0-9.]+)"))) << line;
+    std::string tag = row[2].str() + "/" + row[3].str();
+    ASSERT_EQ(scalars[tag].count(std::stoll(row[1])), 1u) << line;
+    EXPECT_FLOAT_EQ(scalars[tag][std::stoll(row[1])], std::stof(row[4])) << line;
+    ++rows;
+  }
+  EXPECT_GT(rows, 50u);
+  EXPECT_EQ(scalars["train/loss"].count(7), 1u) << "a row every --log_every steps";
 }
 
 TEST_F(TrainingOptions, ResumingARunThatStoppedEarlyLeavesItAsItWas) {

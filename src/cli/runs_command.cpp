@@ -1,0 +1,182 @@
+// forge runs [DIR]: a table of the runs under a checkpoint folder.
+#include "cli/commands.hpp"
+
+#include "core/error.hpp"
+#include "core/suggest.hpp"
+#include "core/text_table.hpp"
+#include "runs/manifest.hpp"
+#include "runs/run_summary.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <functional>
+#include <iostream>
+#include <sstream>
+
+namespace forge {
+namespace {
+
+const char* runs_help =
+    "usage: forge runs [DIR] [--sort KEY] [--status S[,S...]] [--json]\n"
+    "A table of the runs at or below DIR (default: checkpoints): run folder, status, epochs done /\n"
+    "asked, last train loss, best test accuracy, start time and duration. Reads the run folders\n"
+    "only; changes nothing.\n"
+    "  --sort KEY     run (default), status, epochs, loss, accuracy, started or duration;\n"
+    "                 ascending, or descending with a leading '-' (--sort -accuracy: best first)\n"
+    "  --status S     only runs with these statuses: completed, running, interrupted, failed, crashed\n"
+    "  --json         the same rows as a JSON array (all fields, unrounded)\n";
+
+const std::vector<std::string> sort_keys{"run", "status", "epochs", "loss", "accuracy", "started", "duration"};
+const std::vector<std::string> statuses{"completed", "running", "interrupted", "failed", "crashed"};
+
+std::string fixed(const std::optional<double>& value, int digits) {
+  if (!value) return "-";
+  char text[64];
+  std::snprintf(text, sizeof text, "%.*f", digits, *value);
+  return text;
+}
+
+std::string duration(double seconds) {
+  long s = long(seconds + 0.5);
+  char text[64];
+  if (s >= 3600) std::snprintf(text, sizeof text, "%ldh%02ldm", s / 3600, s / 60 % 60);
+  else if (s >= 60) std::snprintf(text, sizeof text, "%ldm%02lds", s / 60, s % 60);
+  else std::snprintf(text, sizeof text, "%lds", s);
+  return text;
+}
+
+std::string epochs_text(const RunSummary& run) {
+  if (run.max_steps > 0) return "step " + std::to_string(run.step) + "/" + std::to_string(run.max_steps);
+  return (run.epochs_done < 0 ? "?" : std::to_string(run.epochs_done)) + "/" + std::to_string(run.epochs);
+}
+
+// "2026-11-28T16:02:10+0000" → "2026-11-28 16:02"
+std::string short_time(const std::string& iso) {
+  return iso.size() >= 16 ? iso.substr(0, 10) + " " + iso.substr(11, 5) : iso;
+}
+
+// The value a run is sorted by; nullopt for a missing one (no test accuracy yet), which sorts
+// last either way.
+std::optional<double> sort_value(const RunSummary& run, const std::string& key) {
+  if (key == "epochs") return double(run.epochs_done) * 1e12 + double(run.step);
+  if (key == "loss") return run.last_train_loss;
+  if (key == "accuracy") return run.best_test_accuracy;
+  if (key == "duration") return run.seconds;
+  return 0.0;
+}
+
+bool sorted_before(const RunSummary& a, const RunSummary& b, const std::string& key, bool descending) {
+  if (key == "status" || key == "started") {
+    const std::string& x = key == "status" ? a.status : a.started;
+    const std::string& y = key == "status" ? b.status : b.started;
+    return descending ? y < x : x < y;
+  }
+  std::optional<double> x = sort_value(a, key), y = sort_value(b, key);
+  if (x.has_value() != y.has_value()) return x.has_value();
+  if (!x) return false;
+  return descending ? *y < *x : *x < *y;  // "run": all equal, find_runs' order kept
+}
+
+json to_json(const RunSummary& run) {
+  auto optional = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
+  return {{"run", run.dir},
+          {"status", run.status},
+          {"reason", run.reason},
+          {"step", run.step},
+          {"epochs_done", run.epochs_done},
+          {"epochs", run.epochs},
+          {"max_steps", run.max_steps},
+          {"last_train_loss", optional(run.last_train_loss)},
+          {"best_test_accuracy", optional(run.best_test_accuracy)},
+          {"started", run.started},
+          {"ended", run.ended.empty() ? json(nullptr) : json(run.ended)},
+          {"seconds", run.seconds}};
+}
+
+std::string value_of(const Args& args, size_t& i) {
+  if (i + 1 >= args.size()) throw Error(ExitCode::usage, args[i] + " needs a value; see forge runs --help");
+  return args[++i];
+}
+
+void check_choice(const std::string& value, const std::vector<std::string>& known, const std::string& flag) {
+  if (std::find(known.begin(), known.end(), value) != known.end()) return;
+  std::string guess = closest_name(value, known);
+  std::string list;
+  for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+  throw Error(ExitCode::usage, "invalid value '" + value + "' for " + flag +
+                                   (guess.empty() ? "" : "; did you mean " + guess + "?") + " (one of: " + list + ")");
+}
+
+}  // namespace
+
+int runs_command(const Args& args) {
+  std::string root = "checkpoints", sort_key = "run";
+  std::vector<std::string> wanted;
+  bool as_json = false, descending = false, root_given = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string arg = args[i];
+    std::string inline_value;
+    if (arg.rfind("--", 0) == 0 && arg.find('=') != std::string::npos) {
+      inline_value = arg.substr(arg.find('=') + 1);
+      arg = arg.substr(0, arg.find('='));
+    }
+    auto value = [&] { return inline_value.empty() ? value_of(args, i) : inline_value; };
+    if (arg == "--help" || arg == "-h") {
+      std::cout << runs_help;
+      return 0;
+    } else if (arg == "--json") {
+      as_json = true;
+    } else if (arg == "--sort") {
+      sort_key = value();
+      descending = !sort_key.empty() && sort_key[0] == '-';
+      if (descending) sort_key.erase(0, 1);
+      check_choice(sort_key, sort_keys, "--sort");
+    } else if (arg == "--status") {
+      std::istringstream list(value());
+      std::string status;
+      while (std::getline(list, status, ',')) {
+        check_choice(status, statuses, "--status");
+        wanted.push_back(status);
+      }
+    } else if (arg.rfind("-", 0) == 0) {
+      throw Error(ExitCode::usage, "unknown option " + arg + " for forge runs; see forge runs --help");
+    } else if (root_given) {
+      throw Error(ExitCode::usage, "forge runs takes one folder; got " + root + " and " + arg);
+    } else {
+      root = arg;
+      root_given = true;
+    }
+  }
+
+  std::vector<RunSummary> runs;
+  for (const auto& dir : find_runs(root)) {
+    RunSummary run = summarize_run(dir);
+    if (wanted.empty() || std::find(wanted.begin(), wanted.end(), run.status) != wanted.end()) runs.push_back(run);
+  }
+  if (sort_key == "run" && descending) std::reverse(runs.begin(), runs.end());
+  std::stable_sort(runs.begin(), runs.end(),
+                   [&](const RunSummary& a, const RunSummary& b) { return sorted_before(a, b, sort_key, descending); });
+
+  if (as_json) {
+    json rows = json::array();
+    for (const auto& run : runs) rows.push_back(to_json(run));
+    std::cout << rows.dump(2) << std::endl;
+    return 0;
+  }
+  if (runs.empty()) {
+    std::cout << "no runs under " << root << (wanted.empty() ? "" : " with that status") << "\n";
+    return 0;
+  }
+  TextTable table({"RUN", "STATUS", "EPOCHS", "TRAIN LOSS", "TEST ACC", "STARTED", "DURATION"});
+  const std::string prefix = root == "/" ? "/" : root + "/";
+  for (const auto& run : runs) {
+    // Paths relative to the folder asked about: the run names the user chose.
+    std::string name = run.dir.rfind(prefix, 0) == 0 ? run.dir.substr(prefix.size()) : run.dir;
+    table.add_row({name, run.status, epochs_text(run), fixed(run.last_train_loss, 4), fixed(run.best_test_accuracy, 4),
+                   short_time(run.started), duration(run.seconds)});
+  }
+  std::cout << table.render();
+  return 0;
+}
+
+}  // namespace forge

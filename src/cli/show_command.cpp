@@ -1,0 +1,169 @@
+// forge show RUN_DIR and forge diff RUN_A RUN_B: a run's record, and how two runs differ.
+#include "cli/commands.hpp"
+
+#include "core/error.hpp"
+#include "core/process.hpp"
+#include "core/text_table.hpp"
+#include "runs/checkpoint_files.hpp"
+#include "runs/manifest.hpp"
+#include "runs/run_summary.hpp"
+
+#include <boost/filesystem.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <set>
+
+namespace fs = boost::filesystem;
+
+namespace forge {
+namespace {
+
+const char* show_help =
+    "usage: forge show RUN_DIR\n"
+    "A run's record: status and why, progress, seed, plugins (source, SHA-1, git commit),\n"
+    "checkpoints, every flag, and the final value of every metric. Changes nothing.\n";
+
+const char* diff_help =
+    "usage: forge diff RUN_A RUN_B\n"
+    "How two runs differ: the flags whose values differ, a unified diff of their plugin sources\n"
+    "(as saved in each run folder), and their final metrics side by side.\n";
+
+std::string number(double value) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.6g", value);
+  return text;
+}
+
+std::string flag_text(const json& value) {
+  if (!value.is_string()) return value.dump();
+  const std::string& text = value.get<std::string>();
+  return text.empty() ? "\"\"" : text;
+}
+
+RunSummary open_run(const Args& args, size_t index) {
+  const std::string& dir = args[index];
+  if (!fs::exists(fs::path(dir) / "manifest.json"))
+    throw Error(ExitCode::run, dir + " is not a run folder (it has no manifest.json)");
+  return summarize_run(dir);
+}
+
+std::string git_text(const json& plugin) {
+  if (!plugin.contains("git") || !plugin["git"].is_object()) return "-";
+  const json& git = plugin["git"];
+  std::string commit = git.value("commit", "");
+  return commit.substr(0, 12) + (git.value("dirty", false) ? " (dirty)" : "");
+}
+
+// The file name of the plugin's main source as the run saved it ("" for a plugin given as .so).
+std::string main_source(const RunSummary& run, const std::string& kind) {
+  const json& m = run.manifest;
+  if (!m.contains("plugins") || !m["plugins"].contains(kind)) return "";
+  return m["plugins"][kind].value("source", "");
+}
+
+}  // namespace
+
+int show_command(const Args& args) {
+  if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
+    std::cout << show_help;
+    return 0;
+  }
+  if (args.size() != 1) throw Error(ExitCode::usage, "forge show takes one run folder; see forge show --help");
+  RunSummary run = open_run(args, 0);
+  const json& m = run.manifest;
+  std::cout << "run       " << run.dir << "\n"
+            << "status    " << run.status << (run.reason.empty() ? "" : " (" + run.reason + ")") << "\n"
+            << "started   " << run.started << (run.ended.empty() ? "" : ", ended " + run.ended) << "\n"
+            << "progress  step " << run.step << ", " << (run.epochs_done < 0 ? "?" : std::to_string(run.epochs_done)) << " of "
+            << (run.max_steps > 0 ? "--max_steps " + std::to_string(run.max_steps) : std::to_string(run.epochs) + " epochs")
+            << " done\n";
+  if (m.contains("seed") && m["seed"].is_object())
+    std::cout << "seed      " << m["seed"].value("value", int64_t(0)) << (m["seed"].value("drawn", false) ? " (drawn)" : "")
+              << "\n";
+  std::cout << "forge     " << m.value("forge_version", "?") << ", libtorch " << m.value("libtorch_version", "?") << ", "
+            << m.value("compiler", "?") << ", " << m.value("host", "?") << "\n";
+
+  std::cout << "\nplugins\n";
+  TextTable plugins({"  KIND", "NAME", "SOURCE", "SHA-1", "GIT"});
+  if (m.contains("plugins"))
+    for (const auto& [kind, plugin] : m["plugins"].items())
+      plugins.add_row({"  " + kind, plugin.value("name", "?"), plugin.value("source", "-"),
+                       plugin.value("sha1", "").substr(0, 12), git_text(plugin)});
+  std::cout << plugins.render();
+
+  std::vector<int64_t> steps = list_checkpoints(run.dir);
+  std::cout << "\ncheckpoints (" << steps.size() << ")";
+  for (size_t i = 0; i < steps.size(); ++i) std::cout << (i ? ", " : ": step ") << steps[i];
+  std::cout << "\n\nflags\n";
+  TextTable flags({"  FLAG", "VALUE"});
+  if (run.flags.is_object())
+    for (const auto& [name, value] : run.flags.items()) flags.add_row({"  --" + name, flag_text(value)});
+  std::cout << flags.render();
+
+  std::cout << "\nfinal metrics\n";
+  TextTable metrics({"  METRIC", "VALUE"});
+  for (const auto& [name, value] : run.final_metrics) metrics.add_row({"  " + name, number(value)});
+  std::cout << (run.final_metrics.empty() ? "  (none yet)\n" : metrics.render());
+  return 0;
+}
+
+int diff_command(const Args& args) {
+  if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
+    std::cout << diff_help;
+    return 0;
+  }
+  if (args.size() != 2) throw Error(ExitCode::usage, "forge diff takes two run folders; see forge diff --help");
+  RunSummary a = open_run(args, 0), b = open_run(args, 1);
+
+  std::cout << "flags that differ\n";
+  TextTable flags({"  FLAG", a.dir, b.dir});
+  std::set<std::string> names;
+  for (const json* f : {&a.flags, &b.flags})
+    if (f->is_object())
+      for (const auto& item : f->items()) names.insert(item.key());
+  size_t differing = 0;
+  for (const auto& name : names) {
+    std::string x = a.flags.contains(name) ? flag_text(a.flags[name]) : "(unset)";
+    std::string y = b.flags.contains(name) ? flag_text(b.flags[name]) : "(unset)";
+    if (x == y) continue;
+    flags.add_row({"  --" + name, x, y});
+    ++differing;
+  }
+  std::cout << (differing ? flags.render() : "  (none)\n");
+
+  // The sources each run saved (plugins/<kind>/src/), compared by the system's diff.
+  std::cout << "\nplugin sources\n";
+  bool same_sources = true;
+  for (const char* kind : {"data", "model"}) {
+    std::string x = a.dir + "/plugins/" + kind + "/src", y = b.dir + "/plugins/" + kind + "/src";
+    if (!fs::is_directory(x) || !fs::is_directory(y)) continue;
+    // Sources under different names (my_net.cpp, my_net_v2.cpp) are compared file to file.
+    std::string source_x = main_source(a, kind), source_y = main_source(b, kind);
+    if (!source_x.empty() && !source_y.empty() && source_x != source_y) {
+      x += "/" + source_x;
+      y += "/" + source_y;
+    }
+    ProcessResult diff = run_process({"diff", "-u", "-r", x, y});
+    if (diff.exit_status == 0) continue;
+    if (diff.exit_status != 1) throw Error(ExitCode::failure, "cannot compare " + x + " and " + y + ": " + diff.output);
+    same_sources = false;
+    std::cout << diff.output;
+  }
+  if (same_sources) std::cout << "  (identical)\n";
+
+  std::cout << "\nfinal metrics\n";
+  TextTable metrics({"  METRIC", a.dir, b.dir});
+  std::set<std::string> metric_names;
+  for (const auto* run : {&a, &b})
+    for (const auto& item : run->final_metrics) metric_names.insert(item.first);
+  for (const auto& name : metric_names) {
+    auto x = a.final_metrics.find(name), y = b.final_metrics.find(name);
+    metrics.add_row({"  " + name, x == a.final_metrics.end() ? "-" : number(x->second),
+                     y == b.final_metrics.end() ? "-" : number(y->second)});
+  }
+  std::cout << (metric_names.empty() ? "  (none yet)\n" : metrics.render());
+  return 0;
+}
+
+}  // namespace forge

@@ -1,0 +1,35 @@
+// TensorBoard event files (`events.out.tfevents.*`) in a run folder, so that
+// `tensorboard --logdir <checkpoint_dir>` shows every run's curves without TensorFlow.
+//
+// The format, as TensorBoard's event.proto and summary.proto define it: TFRecord records
+// (length, masked CRC-32C of the length, data, masked CRC-32C of the data), each holding one
+// `Event` protobuf — wall_time, step, and a `summary.value` with tag and simple_value. The
+// protobuf is encoded by hand: four message types do not need the protobuf library.
+#pragma once
+
+#include <cstdint>
+#include <fstream>
+#include <string>
+
+namespace forge {
+
+class TensorBoardWriter {
+ public:
+  // Starts a new event file in `dir` for a training session whose first step is
+  // `first_step`: a file_version event, then a SessionLog START at that step, by which
+  // TensorBoard drops the points of an earlier session from that step on (the work a resumed
+  // run redoes). File names sort in session order, as TensorBoard reads them.
+  TensorBoardWriter(const std::string& dir, int64_t first_step);
+
+  void scalar(const std::string& tag, int64_t step, double value, double wall_time);
+
+  const std::string& path() const { return path_; }
+
+ private:
+  void write_record(const std::string& event);
+
+  std::string path_;
+  std::ofstream out_;
+};
+
+}  // namespace forge

@@ -1,0 +1,108 @@
+#include "runs/run_summary.hpp"
+
+#include "core/error.hpp"
+#include "metrics/metrics_log.hpp"
+#include "runs/checkpoint_files.hpp"
+#include "runs/manifest.hpp"
+#include "runs/run_lock.hpp"
+
+#include <boost/filesystem.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <ctime>
+
+namespace fs = boost::filesystem;
+
+namespace forge {
+namespace {
+
+// Compares paths piece by piece, numbers by value: the order in which runs were numbered.
+bool natural_less(const std::string& a, const std::string& b) {
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (std::isdigit(static_cast<unsigned char>(a[i])) && std::isdigit(static_cast<unsigned char>(b[j]))) {
+      size_t i_end = a.find_first_not_of("0123456789", i), j_end = b.find_first_not_of("0123456789", j);
+      std::string x = a.substr(i, i_end - i), y = b.substr(j, j_end - j);
+      x.erase(0, std::min(x.find_first_not_of('0'), x.size()));
+      y.erase(0, std::min(y.find_first_not_of('0'), y.size()));
+      if (x.size() != y.size()) return x.size() < y.size();
+      if (x != y) return x < y;
+      i = i_end == std::string::npos ? a.size() : i_end;
+      j = j_end == std::string::npos ? b.size() : j_end;
+    } else {
+      if (a[i] != b[j]) return a[i] < b[j];
+      ++i, ++j;
+    }
+  }
+  return a.size() - i < b.size() - j;
+}
+
+double now_seconds() { return double(std::time(nullptr)); }
+
+}  // namespace
+
+std::optional<double> parse_iso8601(const std::string& text) {
+  std::tm parts{};
+  const char* end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S%z", &parts);
+  if (!end || *end) return std::nullopt;
+  long offset = parts.tm_gmtoff;
+  return double(timegm(&parts) - offset);
+}
+
+RunSummary summarize_run(const std::string& run_dir) {
+  RunSummary run;
+  run.dir = run_dir;
+  run.manifest = read_json(run_dir + "/manifest.json");
+  if (fs::exists(run_dir + "/flags.json")) run.flags = read_json(run_dir + "/flags.json");
+  const json& m = run.manifest;
+  run.status = m.value("status", "unknown");
+  run.reason = m.value("reason", "");
+  if (run.status == "running" && !is_run_locked(run_dir)) run.status = "crashed";
+  run.started = m.value("started", "");
+  if (m.contains("ended") && m["ended"].is_string()) run.ended = m["ended"].get<std::string>();
+
+  // Progress: the manifest's record of the newest checkpoint; the flags for what was asked.
+  std::vector<int64_t> steps = list_checkpoints(run_dir);
+  if (m.contains("progress")) {
+    const json& p = m["progress"];
+    run.step = p.value("step", int64_t(0));
+    run.epochs_done = p.value("epochs_done", int64_t(0));
+  } else if (!steps.empty()) {
+    run.step = steps.back();
+  }
+  if (run.flags.is_object()) {
+    run.epochs = run.flags.value("epochs", int64_t(0));
+    run.max_steps = run.flags.value("max_steps", int64_t(0));
+  }
+
+  for (const MetricRow& row : read_metrics(run_dir)) {
+    run.final_metrics[row.split + "/" + row.name] = row.value;
+    if (row.split == "train" && row.name == "loss") run.last_train_loss = row.value;
+    if (row.split == "test" && row.name == "accuracy")
+      run.best_test_accuracy = std::max(run.best_test_accuracy.value_or(row.value), row.value);
+  }
+
+  std::optional<double> start = parse_iso8601(run.started);
+  std::optional<double> end = run.ended.empty() ? std::optional<double>(now_seconds()) : parse_iso8601(run.ended);
+  if (start && end) run.seconds = std::max(0.0, *end - *start);
+  return run;
+}
+
+std::vector<std::string> find_runs(const std::string& root) {
+  if (!fs::is_directory(root)) throw Error(ExitCode::run, root + " is not a folder");
+  if (fs::exists(fs::path(root) / "manifest.json")) return {root};
+  std::vector<std::string> runs;
+  for (fs::recursive_directory_iterator it(root), end; it != end; ++it) {
+    if (!fs::is_directory(it->path())) continue;
+    // A run's own subfolders (checkpoints, plugins) hold no runs.
+    if (fs::exists(it->path() / "manifest.json")) {
+      runs.push_back(it->path().string());
+      it.disable_recursion_pending();
+    }
+  }
+  std::sort(runs.begin(), runs.end(), natural_less);
+  return runs;
+}
+
+}  // namespace forge

@@ -1,0 +1,43 @@
+// What `forge runs`, `forge show` and `forge diff` say about a run folder, read from its files
+// alone (manifest.json, flags.json, metrics.csv, checkpoints/), without loading libtorch and
+// without changing anything in the folder.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace forge {
+
+struct RunSummary {
+  std::string dir;
+  std::string status;  // the manifest's; "crashed" when it says running but no process holds the run
+  std::string reason;
+  int64_t step = 0;         // of the newest checkpoint
+  int64_t epochs_done = -1;  // epochs that checkpoint completed; -1: not recorded (runs of forge < 0.2)
+  int64_t epochs = 0;       // asked for (--epochs)
+  int64_t max_steps = 0;    // asked for (--max_steps; 0 = none)
+  std::optional<double> last_train_loss;
+  std::optional<double> best_test_accuracy;
+  std::string started, ended;  // ISO 8601; ended is empty while running
+  double seconds = 0;          // from start to end (or to now)
+  std::map<std::string, double> final_metrics;  // "split/name" → its last value
+  nlohmann::json manifest, flags;
+};
+
+// Throws Error(ExitCode::run) when `run_dir` has no readable manifest.json.
+RunSummary summarize_run(const std::string& run_dir);
+
+// The run folders (those with a manifest.json) at or below `root`, in natural order
+// (exp/2 before exp/10). Throws Error(ExitCode::run) when `root` is not a folder.
+std::vector<std::string> find_runs(const std::string& root);
+
+// Seconds since the epoch of an ISO 8601 time as forge writes it (2026-11-28T16:02:10+0000);
+// nullopt when it does not parse.
+std::optional<double> parse_iso8601(const std::string& text);
+
+}  // namespace forge
