@@ -18,7 +18,8 @@ const std::set<std::string>& neutral_flags() {
   static const std::set<std::string> names{
       "epochs",           "max_steps", "log_every",        "checkpoint_every", "keep_checkpoints",
       "keep_best",        "early_stopping", "eval_every_steps", "eval_test_every",  "stop_after_steps",
-      "run_dir",          "config",    "force",            "checkpoint_dir",   "run_name"};
+      "run_dir",          "config",    "force",            "checkpoint_dir",   "run_name",
+      "no_progress"};
   return names;
 }
 

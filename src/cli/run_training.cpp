@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/exception_text.hpp"
+#include "core/logging.hpp"
 #include "train/optimizers.hpp"
 #include "train/stop_signals.hpp"
 
@@ -28,6 +29,7 @@ TrainSettings train_settings(const Flags& flags, const LoadedRun& run) {
   s.epochs = flags.integer("epochs");
   s.batch_size = flags.integer("batch_size");
   s.log_every = flags.integer("log_every");
+  s.progress_bar = !flags.boolean("no_progress") && interactive_terminal();
   s.seed = flags.integer("seed");
   s.checkpoint_every = flags.integer("checkpoint_every");
   s.keep_checkpoints = flags.integer("keep_checkpoints");

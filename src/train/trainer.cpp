@@ -1,6 +1,7 @@
 #include "train/trainer.hpp"
 
 #include "core/error.hpp"
+#include "core/logging.hpp"
 #include "runs/manifest.hpp"
 #include "train/evaluate.hpp"
 #include "train/stop_signals.hpp"
@@ -74,7 +75,8 @@ Trainer::Trainer(Model& model, const DataMap& data, torch::optim::Optimizer& opt
       settings_(std::move(settings)),
       batches_((train_.size() + settings_.batch_size - 1) / settings_.batch_size),
       run_dir_(std::move(run_dir)),
-      metrics_(run_dir_) {
+      metrics_(run_dir_),
+      progress_bar_(settings_.progress_bar) {
   // A goal that names only a split watches the model's own metric.
   for (auto* goal : {&settings_.keep_best, &settings_.early_stopping}) {
     if (!*goal || !(*goal)->name.empty()) continue;
@@ -171,6 +173,12 @@ void Trainer::set_learning_rate(int64_t step, TrainingPosition& position) {
 
 void Trainer::log_progress(const TrainingPosition& position) {
   ++interval_steps_;
+  if (progress_bar_.enabled()) {
+    EpochProgress progress{position.epoch + 1, settings_.max_steps > 0 ? 0 : settings_.epochs, position.batch, batches_};
+    auto loss = position.epoch_sums.find("loss");
+    if (loss != position.epoch_sums.end() && position.epoch_batches > 0) progress.loss = loss->second / position.epoch_batches;
+    progress_bar_.update(progress);
+  }
   // At steps that are multiples of --log_every, not every N steps of this process: a resumed
   // run writes the rows an uninterrupted one would.
   const bool epoch_end = position.batch == batches_;
@@ -178,9 +186,10 @@ void Trainer::log_progress(const TrainingPosition& position) {
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - interval_start_).count();
   double steps_per_second = interval_steps_ / std::max(seconds, 1e-9);
   auto running = means(position);
-  spdlog::info("epoch {} step {} ({}/{}){} lr {:.4g} | {:.1f} steps/s", position.epoch + 1, position.step,
-               position.batch, batches_, format_metrics(running),
-               optimizer_.param_groups().front().options().get_lr(), steps_per_second);
+  // With a progress bar on screen, the line goes to log.txt only.
+  (progress_bar_.enabled() ? file_log() : *spdlog::default_logger())
+      .info("epoch {} step {} ({}/{}){} lr {:.4g} | {:.1f} steps/s", position.epoch + 1, position.step, position.batch,
+            batches_, format_metrics(running), optimizer_.param_groups().front().options().get_lr(), steps_per_second);
   // The epoch's running means (end_epoch writes the final ones) and the speed.
   if (!epoch_end) metrics_.write(position.step, position.epoch + 1, "train", running);
   metrics_.write(position.step, position.epoch + 1, "train", {{"steps_per_second", steps_per_second}});

@@ -11,6 +11,7 @@
 #include <forge/model.hpp>
 
 #include "metrics/metrics_log.hpp"
+#include "metrics/progress_bar.hpp"
 #include "runs/checkpoint.hpp"
 #include "train/lr_schedule.hpp"
 #include "train/metric_goal.hpp"
@@ -25,6 +26,7 @@ struct TrainSettings {
   int64_t epochs = 1;
   int64_t batch_size = 32;
   int64_t log_every = 100;
+  bool progress_bar = false;     // draw one on the terminal; the --log_every lines then go only to log.txt
   int64_t seed = 0;
   int64_t checkpoint_every = 0;  // steps between checkpoints; 0: only at the end of each epoch
   int64_t keep_checkpoints = 3;  // newest checkpoints kept; 0: all
@@ -99,6 +101,7 @@ class Trainer {
   int64_t batches_;  // mini-batches per epoch
   std::string run_dir_;
   MetricsLog metrics_;
+  ProgressBar progress_bar_;
 };
 
 }  // namespace forge
