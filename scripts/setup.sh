@@ -2,6 +2,8 @@
 # Installs everything forge needs to build, test and train, from Debian's archive only.
 # Idempotent: packages already present are left alone, and apt-get update runs only when
 # something is missing.
+#   --with-browser  also Chromium, which the test of `forge report` renders the report in
+#                   (without it that test skips, saying so); .ci/run passes it.
 set -euo pipefail
 
 packages=(
@@ -18,6 +20,13 @@ packages=(
   dataset-fashion-mnist   # the real data: /usr/share/datasets/fashion-mnist
   python3                 # bench/run_bench.py (standard library only)
 )
+
+if [[ ${1:-} == --with-browser ]]; then
+  packages+=(chromium)
+elif [[ -n ${1:-} ]]; then
+  echo "usage: bash scripts/setup.sh [--with-browser]" >&2
+  exit 2
+fi
 
 missing=()
 for p in "${packages[@]}"; do

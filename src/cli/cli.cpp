@@ -28,6 +28,7 @@ const char* help_text =
     "  runs     [DIR] [--sort KEY] [--status S] [--json]  the runs under DIR (default checkpoints)\n"
     "  show     RUN_DIR                                 a run's record: status, plugins, flags, metrics\n"
     "  diff     RUN_A RUN_B                             flags, plugin sources and metrics that differ\n"
+    "  report   [DIR] [-o FILE]                         one HTML file: runs table and learning curves\n"
     "  check-resume --data P --model M [flags]          check that stop + resume is bitwise exact\n"
     "  help                                             this text (also --help); --version\n"
     "\n"
@@ -57,12 +58,13 @@ int dispatch(const Args& args, char** argv) {
   if (command == "runs") return runs_command(rest);
   if (command == "show") return show_command(rest);
   if (command == "diff") return diff_command(rest);
+  if (command == "report") return report_command(rest);
   if (std::find(engine_commands.begin(), engine_commands.end(), command) != engine_commands.end()) exec_engine(argv);
   std::vector<std::string> known = engine_commands;
-  known.insert(known.end(), {"compile", "runs", "show", "diff"});
+  known.insert(known.end(), {"compile", "runs", "show", "diff", "report"});
   std::string guess = closest_name(command, known);
   throw Error(ExitCode::usage, "unknown command '" + command + "'" + (guess.empty() ? "" : "; did you mean " + guess + "?") +
-                                   " (commands: train, resume, eval, compile, runs, show, diff, check-resume; see forge --help)");
+                                   " (commands: train, resume, eval, compile, runs, show, diff, report, check-resume; see forge --help)");
 }
 
 }  // namespace

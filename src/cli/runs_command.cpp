@@ -168,11 +168,8 @@ int runs_command(const Args& args) {
     return 0;
   }
   TextTable table({"RUN", "STATUS", "EPOCHS", "TRAIN LOSS", "TEST ACC", "STARTED", "DURATION"});
-  const std::string prefix = root == "/" ? "/" : root + "/";
   for (const auto& run : runs) {
-    // Paths relative to the folder asked about: the run names the user chose.
-    std::string name = run.dir.rfind(prefix, 0) == 0 ? run.dir.substr(prefix.size()) : run.dir;
-    table.add_row({name, run.status, epochs_text(run), fixed(run.last_train_loss, 4), fixed(run.best_test_accuracy, 4),
+    table.add_row({run_label(root, run.dir), run.status, epochs_text(run), fixed(run.last_train_loss, 4), fixed(run.best_test_accuracy, 4),
                    short_time(run.started), duration(run.seconds)});
   }
   std::cout << table.render();

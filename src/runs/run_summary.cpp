@@ -89,6 +89,12 @@ RunSummary summarize_run(const std::string& run_dir) {
   return run;
 }
 
+std::string run_label(const std::string& root, const std::string& run_dir) {
+  fs::path relative = fs::path(run_dir).lexically_relative(root);
+  if (relative.empty() || relative == ".") return fs::path(run_dir).lexically_normal().filename().string();
+  return relative.string();
+}
+
 std::vector<std::string> find_runs(const std::string& root) {
   if (!fs::is_directory(root)) throw Error(ExitCode::run, root + " is not a folder");
   if (fs::exists(fs::path(root) / "manifest.json")) return {root};

@@ -36,6 +36,10 @@ RunSummary summarize_run(const std::string& run_dir);
 // (exp/2 before exp/10). Throws Error(ExitCode::run) when `root` is not a folder.
 std::vector<std::string> find_runs(const std::string& root);
 
+// How a run is named in a listing of `root`: its path below root ("exp1/3"), or the folder's
+// own name when it is root itself.
+std::string run_label(const std::string& root, const std::string& run_dir);
+
 // Seconds since the epoch of an ISO 8601 time as forge writes it (2026-11-28T16:02:10+0000);
 // nullopt when it does not parse.
 std::optional<double> parse_iso8601(const std::string& text);

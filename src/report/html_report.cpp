@@ -1,0 +1,78 @@
+#include "report/html_report.hpp"
+
+#include "metrics/metrics_log.hpp"
+#include "runs/manifest.hpp"
+
+#include <cstdio>
+
+namespace forge {
+namespace {
+
+std::string escape_html(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string fixed(const std::optional<double>& value) {
+  if (!value) return "-";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.4f", *value);
+  return text;
+}
+
+// The curves of one run: "split/name" → [[step, value], ...], without the clock's speed rows.
+json run_series(const RunSummary& run) {
+  json series = json::object();
+  for (const MetricRow& row : read_metrics(run.dir)) {
+    if (row.name == "steps_per_second") continue;
+    series[row.split + "/" + row.name].push_back({row.step, row.value});
+  }
+  return series;
+}
+
+}  // namespace
+
+std::string html_report(const std::vector<RunSummary>& runs, const std::vector<std::string>& names,
+                        const std::string& title) {
+  json data = json::array();
+  std::string rows;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const RunSummary& run = runs[i];
+    data.push_back({{"name", names[i]}, {"series", run_series(run)}});
+    std::string epochs = run.max_steps > 0 ? "step " + std::to_string(run.step) + "/" + std::to_string(run.max_steps)
+                                           : (run.epochs_done < 0 ? "?" : std::to_string(run.epochs_done)) + "/" +
+                                                 std::to_string(run.epochs);
+    std::string lr = run.flags.is_object() && run.flags.contains("lr") ? run.flags["lr"].dump() : "-";
+    std::string model = run.flags.is_object() ? run.flags.value("model", "") : "";
+    std::string dataset = run.flags.is_object() ? run.flags.value("data", "") : "";
+    rows += "<tr><td><span class=\"swatch\" data-index=\"" + std::to_string(i) + "\"></span>" + escape_html(names[i]) +
+            "</td><td>" + escape_html(run.status) + "</td><td>" + escape_html(dataset) + " / " + escape_html(model) +
+            "</td><td>" + escape_html(lr) + "</td><td>" + epochs + "</td><td>" + fixed(run.last_train_loss) + "</td><td>" +
+            fixed(run.best_test_accuracy) + "</td><td>" + escape_html(run.started) + "</td></tr>\n";
+  }
+  // Inside <script>, "</" would end the element: JSON allows the escaped "<\/" instead.
+  std::string payload = data.dump();
+  for (size_t at = payload.find("</"); at != std::string::npos; at = payload.find("</", at + 3))
+    payload.replace(at, 2, "<\\/");
+
+  return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>" + escape_html(title) +
+         "</title>\n<style>" + report_style + "</style></head>\n<body>\n<h1>" + escape_html(title) + "</h1>\n" +
+         "<p class=\"note\">" + std::to_string(runs.size()) + (runs.size() == 1 ? " run" : " runs") +
+         ", written by forge on " + escape_html(now_iso8601()) + ". Hover a chart to read its values.</p>\n" +
+         "<table class=\"runs\"><thead><tr><th>run</th><th>status</th><th>data / model</th><th>lr</th><th>epochs</th>"
+         "<th>train loss</th><th>best test acc</th><th>started</th></tr></thead>\n<tbody>\n" +
+         rows + "</tbody></table>\n<div id=\"charts\"></div>\n" +
+         "<script id=\"forge-data\" type=\"application/json\">" + payload + "</script>\n<script>" + report_script +
+         "</script>\n</body></html>\n";
+}
+
+}  // namespace forge

@@ -1,0 +1,96 @@
+// forge report: one self-contained HTML file, checked as text and, where Chromium is
+// installed, rendered in headless Chromium: every run's curves drawn, a screenshot saved.
+#include "core/atomic_file.hpp"
+#include "test_support.hpp"
+
+#include <boost/filesystem.hpp>
+#include <gtest/gtest.h>
+
+#include <regex>
+
+namespace fs = boost::filesystem;
+
+namespace forge {
+namespace {
+
+using testing::run_forge;
+
+class Report : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testing::TempDir;
+    for (const char* lr : {"0.001", "0.01"}) {
+      auto trained = run_forge({"train", "--data", "synthetic", "--model", "mlp", "--epochs", "2", "--seed", "1",
+                                "--log_every", "4", "--lr", lr, "--run_name", std::string("lr_") + lr},
+                               dir_->path());
+      ASSERT_EQ(trained.exit_status, 0) << trained.output;
+    }
+    auto written = run_forge({"report", "checkpoints", "-o", "report.html", "--title", "two <lr> runs"}, dir_->path());
+    ASSERT_EQ(written.exit_status, 0) << written.output;
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
+  }
+  static std::string report() { return *dir_ / "report.html"; }
+  static inline testing::TempDir* dir_ = nullptr;
+};
+
+std::string find_chromium() {
+  for (const char* name : {"chromium", "chromium-browser"}) {
+    ProcessResult found = run_process({"sh", "-c", std::string("command -v ") + name});
+    if (found.exit_status == 0) return testing::last_line(found.output);
+  }
+  return "";
+}
+
+TEST_F(Report, IsOneFileThatLoadsNothingFromElsewhere) {
+  std::string html = read_file(report());
+  EXPECT_NE(html.find("<title>two &lt;lr&gt; runs</title>"), std::string::npos);
+  for (const char* run : {"lr_0.001/1", "lr_0.01/1"}) EXPECT_NE(html.find(run), std::string::npos) << run;
+  // No fetches: no external scripts, stylesheets, fonts, images or URLs (the SVG namespace
+  // is a name, never loaded).
+  std::string without_namespace = std::regex_replace(html, std::regex("http://www\\.w3\\.org/2000/svg"), "");
+  for (const char* fetch : {"<script src", "<link", "@import", "url(", "http://", "https://", "<img"})
+    EXPECT_EQ(without_namespace.find(fetch), std::string::npos) << fetch;
+}
+
+TEST_F(Report, HeadlessChromiumDrawsEveryRunsCurves) {
+  std::string chromium = find_chromium();
+  if (chromium.empty()) GTEST_SKIP() << "Chromium is not installed (apt-get install chromium): report not rendered";
+  std::vector<std::string> browser{chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"};
+  auto dump = browser;
+  dump.insert(dump.end(), {"--dump-dom", "file://" + report()});
+  ProcessResult dom = run_process(dump, dir_->path());
+  ASSERT_EQ(dom.exit_status, 0) << dom.output;
+  std::smatch drawn;
+  ASSERT_TRUE(std::regex_search(dom.output, drawn, std::regex("data-curves=\"(\\d+)\""))) << "the script did not run";
+  EXPECT_GE(std::stoi(drawn[1]), 8) << "train/test loss and accuracy for two runs";
+  for (const char* run : {"lr_0.001/1", "lr_0.01/1"}) {
+    std::regex curve(std::string("class=\"curve\" d=\"M[^\"]*L[^\"]*\"[^>]*data-run=\"") + run + "\"");
+    EXPECT_TRUE(std::regex_search(dom.output, curve)) << "no drawn train curve for " << run;
+  }
+  // A picture for people: build/tests/report-screenshot.png.
+  std::string screenshot = fs::path(testing::plugin_cache_dir_for_tests()).parent_path().string() + "/report-screenshot.png";
+  fs::remove(screenshot);
+  auto shoot = browser;
+  shoot.insert(shoot.end(), {"--window-size=1250,1300", "--screenshot=" + screenshot, "file://" + report()});
+  ProcessResult shot = run_process(shoot, dir_->path());
+  ASSERT_EQ(shot.exit_status, 0) << shot.output;
+  ASSERT_TRUE(fs::exists(screenshot));
+  EXPECT_EQ(read_file(screenshot).substr(1, 3), "PNG");
+  EXPECT_GT(fs::file_size(screenshot), 10000u);
+}
+
+TEST_F(Report, NothingToReportOrNowhereToWriteAreClearErrors) {
+  testing::TempDir empty;
+  auto none = run_forge({"report", empty.path()}, dir_->path());
+  EXPECT_EQ(none.exit_status, 5);
+  EXPECT_NE(none.output.find("no runs under"), std::string::npos) << none.output;
+  auto unwritable = run_forge({"report", "checkpoints", "-o", "/proc/forge-report.html"}, dir_->path());
+  EXPECT_EQ(unwritable.exit_status, 2) << unwritable.output;
+  EXPECT_NE(unwritable.output.find("cannot write /proc/forge-report.html"), std::string::npos) << unwritable.output;
+}
+
+}  // namespace
+}  // namespace forge
