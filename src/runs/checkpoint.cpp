@@ -108,6 +108,25 @@ GoalState read_goal_state(torch::serialize::InputArchive& archive, const std::st
   return state;
 }
 
+// A name → double map written by write_sums; empty when the archive has no such key.
+std::map<std::string, double> read_sums(torch::serialize::InputArchive& archive, const std::string& key) {
+  std::map<std::string, double> out;
+  torch::serialize::InputArchive sums;
+  if (!archive.try_read(key, sums)) return out;
+  for (const auto& name : sums.keys()) {
+    torch::Tensor t;
+    sums.read(name, t);
+    out[name] = t.item<double>();
+  }
+  return out;
+}
+
+void write_sums(torch::serialize::OutputArchive& archive, const std::string& key, const std::map<std::string, double>& sums) {
+  torch::serialize::OutputArchive out;
+  for (const auto& [name, sum] : sums) out.write(name, torch::tensor(sum, torch::kFloat64));
+  archive.write(key, out);
+}
+
 // The position's fields of a loaded archive.
 TrainingPosition read_position(torch::serialize::InputArchive& archive) {
   auto read_int = [&](const char* key) {
@@ -122,13 +141,12 @@ TrainingPosition read_position(torch::serialize::InputArchive& archive) {
   position.epoch_batches = read_int("epoch_batches");
   position.best = read_goal_state(archive, "best");
   position.early = read_goal_state(archive, "early");
-  torch::serialize::InputArchive sums;
-  archive.read("epoch_sums", sums);
-  for (const auto& key : sums.keys()) {
-    torch::Tensor t;
-    sums.read(key, t);
-    position.epoch_sums[key] = t.item<double>();
-  }
+  position.epoch_sums = read_sums(archive, "epoch_sums");
+  // Checkpoints written before the --log_every rows were interval means lack these: the
+  // first interval after resuming then covers the resumed steps only.
+  torch::Tensor log_batches;
+  if (archive.try_read("log_batches", log_batches)) position.log_batches = log_batches.item<int64_t>();
+  position.log_sums = read_sums(archive, "log_sums");
   return position;
 }
 
@@ -154,9 +172,9 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::o
   write_goal_state(archive, "best", position.best);
   write_goal_state(archive, "early", position.early);
   if (device.is_cuda()) archive.write("device_rng_state", at::globalContext().defaultGenerator(device).get_state());
-  torch::serialize::OutputArchive sums;
-  for (const auto& [name, sum] : position.epoch_sums) sums.write(name, torch::tensor(sum, torch::kFloat64));
-  archive.write("epoch_sums", sums);
+  write_sums(archive, "epoch_sums", position.epoch_sums);
+  archive.write("log_batches", scalar(position.log_batches));
+  write_sums(archive, "log_sums", position.log_sums);
 
   std::ostringstream payload_stream;
   archive.save_to(payload_stream);

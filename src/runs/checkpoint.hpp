@@ -29,6 +29,8 @@ struct TrainingPosition {
   int64_t step = 0;   // optimizer steps done in all
   std::map<std::string, double> epoch_sums;  // metric sums over the epoch's batches so far
   int64_t epoch_batches = 0;
+  std::map<std::string, double> log_sums;  // metric sums since the last --log_every row
+  int64_t log_batches = 0;
   GoalState best;   // --keep_best: its best_step is the checkpoint kept beside the newest
   GoalState early;  // --early_stopping
 };

@@ -142,8 +142,12 @@ void Trainer::train_step(const torch::Tensor& order, TrainingPosition& position)
     StepOutput out = model_.step(gather_batch(indices));
     // Gradients add up over the batches of one step: scale so the step follows their mean loss.
     (last - first == 1 ? out.loss : out.loss / double(last - first)).backward();
-    for (const auto& [name, value] : out.metrics) position.epoch_sums[name] += value;
+    for (const auto& [name, value] : out.metrics) {
+      position.epoch_sums[name] += value;
+      position.log_sums[name] += value;
+    }
     ++position.epoch_batches;
+    ++position.log_batches;
   }
   if (settings_.clip_grad_norm > 0) torch::nn::utils::clip_grad_norm_(model_.module().parameters(), settings_.clip_grad_norm);
   optimizer_.step();
@@ -171,7 +175,7 @@ void Trainer::set_learning_rate(int64_t step, TrainingPosition& position) {
     metrics_.write(step + 1, position.epoch + 1, "train", {{"lr", lr}});
 }
 
-void Trainer::log_progress(const TrainingPosition& position) {
+void Trainer::log_progress(TrainingPosition& position) {
   ++interval_steps_;
   if (progress_bar_.enabled()) {
     EpochProgress progress{position.epoch + 1, settings_.max_steps > 0 ? 0 : settings_.epochs, position.batch, batches_};
@@ -185,14 +189,18 @@ void Trainer::log_progress(const TrainingPosition& position) {
   if (position.step % settings_.log_every != 0 && !epoch_end) return;
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - interval_start_).count();
   double steps_per_second = interval_steps_ / std::max(seconds, 1e-9);
-  auto running = means(position);
+  // The means over the steps since the previous row: the train curves. (The epoch's means go
+  // to train_epoch at its end.) Their sums are checkpointed, so a resumed run writes the same.
+  std::map<std::string, double> interval;
+  for (const auto& [name, sum] : position.log_sums) interval[name] = sum / double(std::max<int64_t>(1, position.log_batches));
+  position.log_sums.clear();
+  position.log_batches = 0;
   // With a progress bar on screen, the line goes to log.txt only.
   (progress_bar_.enabled() ? file_log() : *spdlog::default_logger())
       .info("epoch {} step {} ({}/{}){} lr {:.4g} | {:.1f} steps/s", position.epoch + 1, position.step, position.batch,
-            batches_, format_metrics(running), optimizer_.param_groups().front().options().get_lr(), steps_per_second);
-  // The epoch's running means (end_epoch writes the final ones) and the speed.
-  if (!epoch_end) metrics_.write(position.step, position.epoch + 1, "train", running);
-  metrics_.write(position.step, position.epoch + 1, "train", {{"steps_per_second", steps_per_second}});
+            batches_, format_metrics(interval), optimizer_.param_groups().front().options().get_lr(), steps_per_second);
+  interval["steps_per_second"] = steps_per_second;
+  metrics_.write(position.step, position.epoch + 1, "train", interval);
   interval_start_ = std::chrono::steady_clock::now();
   interval_steps_ = 0;
 }
@@ -201,7 +209,7 @@ void Trainer::end_epoch(TrainingPosition& position) {
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_started_).count();
   spdlog::info("epoch {} trained in {:.3f} s ({} steps)", position.epoch + 1, seconds, position.step - epoch_first_step_);
   auto train = means(position);
-  metrics_.write(position.step, position.epoch + 1, "train", train);
+  metrics_.write(position.step, position.epoch + 1, "train_epoch", train);
   watch("train", train, position);
   if (data_.has_dataset("valid")) evaluate_split("valid", position, true);
   if (settings_.eval_test_every > 0 && (position.epoch + 1) % settings_.eval_test_every == 0 &&

@@ -82,7 +82,8 @@ class Trainer {
   std::string early_stop_reason(const TrainingPosition& position) const;
   TrainResult finish(const TrainingPosition& position, const std::string& reason);
   void checkpoint(const TrainingPosition& position);
-  void log_progress(const TrainingPosition& position);
+  // Every --log_every steps and at epoch ends: the log line, the progress bar, the train rows.
+  void log_progress(TrainingPosition& position);
 
   std::chrono::steady_clock::time_point interval_start_ = std::chrono::steady_clock::now();
   int64_t interval_steps_ = 0;
