@@ -89,8 +89,9 @@ const char* const report_script = R"JS(
       el("line", {x1: L, x2: W - R, y1: sy(v), y2: sy(v), "stroke-dasharray": "2,3"}, axis);
       el("text", {x: L - 6, y: sy(v) + 4, "text-anchor": "end"}, axis).textContent = label(v);
     });
-    ticks(x0, x1, 6).forEach(function (v) {
-      el("text", {x: sx(v), y: H - B + 16, "text-anchor": "middle"}, axis).textContent = label(v);
+    // Steps are whole numbers: no tick between two of them.
+    ticks(x0, x1, 6).filter(function (v) { return v === Math.round(v); }).forEach(function (v) {
+      el("text", {x: sx(v), y: H - B + 16, "text-anchor": "middle"}, axis).textContent = String(v);
     });
     el("text", {x: (L + W - R) / 2, y: H - 4, "text-anchor": "middle"}, axis).textContent = "step";
     el("path", {d: "M" + L + "," + T + "V" + (H - B) + "H" + (W - R)}, axis);
