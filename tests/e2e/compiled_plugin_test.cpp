@@ -1,6 +1,7 @@
 // A user's plugins given as C++ sources: forge compiles them (once), snapshots them with
 // their local headers, and the run resumes and evaluates after the sources are gone.
 #include "core/atomic_file.hpp"
+#include "tensorboard_reader.hpp"
 #include "test_support.hpp"
 
 #include <boost/filesystem.hpp>
@@ -31,6 +32,12 @@ TEST(CompiledPlugins, TrainDeleteSourcesResumeEval) {
 
   std::string run = work / "checkpoints/mine/1";
   EXPECT_EQ(read_file(run + "/plugins/model/src/tiny_net_layers.hpp"), read_file(plugins + "tiny_net_layers.hpp"));
+  // The plugin's own scalar, from its steps and its evaluation, reaches both sinks.
+  auto scalars = testing::tensorboard_scalars(run);
+  EXPECT_FALSE(scalars["train/weight_norm"].empty());
+  EXPECT_FALSE(scalars["train_epoch/weight_norm"].empty());
+  EXPECT_FALSE(scalars["test/weight_norm"].empty());
+  EXPECT_NE(read_file(run + "/metrics.csv").find(",test,weight_norm,"), std::string::npos);
   EXPECT_TRUE(fs::exists(run + "/plugins/data/src/blobs.cpp"));
 
   fs::remove_all(sources.path());
