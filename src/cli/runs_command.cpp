@@ -45,11 +45,6 @@ std::string duration(double seconds) {
   return text;
 }
 
-std::string epochs_text(const RunSummary& run) {
-  if (run.max_steps > 0) return "step " + std::to_string(run.step) + "/" + std::to_string(run.max_steps);
-  return (run.epochs_done < 0 ? "?" : std::to_string(run.epochs_done)) + "/" + std::to_string(run.epochs);
-}
-
 // "2026-11-28T16:02:10+0000" → "2026-11-28 16:02"
 std::string short_time(const std::string& iso) {
   return iso.size() >= 16 ? iso.substr(0, 10) + " " + iso.substr(11, 5) : iso;
@@ -169,7 +164,7 @@ int runs_command(const Args& args) {
   }
   TextTable table({"RUN", "STATUS", "EPOCHS", "TRAIN LOSS", "TEST ACC", "STARTED", "DURATION"});
   for (const auto& run : runs) {
-    table.add_row({run_label(root, run.dir), run.status, epochs_text(run), fixed(run.last_train_loss, 4), fixed(run.best_test_accuracy, 4),
+    table.add_row({run_label(root, run.dir), run.status, progress_text(run), fixed(run.last_train_loss, 4), fixed(run.best_test_accuracy, 4),
                    short_time(run.started), duration(run.seconds)});
   }
   std::cout << table.render();

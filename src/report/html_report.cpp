@@ -48,15 +48,12 @@ std::string html_report(const std::vector<RunSummary>& runs, const std::vector<s
   for (size_t i = 0; i < runs.size(); ++i) {
     const RunSummary& run = runs[i];
     data.push_back({{"name", names[i]}, {"series", run_series(run)}});
-    std::string epochs = run.max_steps > 0 ? "step " + std::to_string(run.step) + "/" + std::to_string(run.max_steps)
-                                           : (run.epochs_done < 0 ? "?" : std::to_string(run.epochs_done)) + "/" +
-                                                 std::to_string(run.epochs);
     std::string lr = run.flags.is_object() && run.flags.contains("lr") ? run.flags["lr"].dump() : "-";
     std::string model = run.flags.is_object() ? run.flags.value("model", "") : "";
     std::string dataset = run.flags.is_object() ? run.flags.value("data", "") : "";
     rows += "<tr><td><span class=\"swatch\" data-index=\"" + std::to_string(i) + "\"></span>" + escape_html(names[i]) +
             "</td><td>" + escape_html(run.status) + "</td><td>" + escape_html(dataset) + " / " + escape_html(model) +
-            "</td><td>" + escape_html(lr) + "</td><td>" + epochs + "</td><td>" + fixed(run.last_train_loss) + "</td><td>" +
+            "</td><td>" + escape_html(lr) + "</td><td>" + progress_text(run) + "</td><td>" + fixed(run.last_train_loss) + "</td><td>" +
             fixed(run.best_test_accuracy) + "</td><td>" + escape_html(run.started) + "</td></tr>\n";
   }
   // Inside <script>, "</" would end the element: JSON allows the escaped "<\/" instead.

@@ -89,6 +89,11 @@ RunSummary summarize_run(const std::string& run_dir) {
   return run;
 }
 
+std::string progress_text(const RunSummary& run) {
+  if (run.max_steps > 0) return "step " + std::to_string(run.step) + "/" + std::to_string(run.max_steps);
+  return (run.epochs_done < 0 ? "?" : std::to_string(run.epochs_done)) + "/" + std::to_string(run.epochs);
+}
+
 std::string run_label(const std::string& root, const std::string& run_dir) {
   fs::path relative = fs::path(run_dir).lexically_relative(root);
   if (relative.empty() || relative == ".") return fs::path(run_dir).lexically_normal().filename().string();

@@ -29,6 +29,10 @@ struct RunSummary {
   nlohmann::json manifest, flags;
 };
 
+// How far the run got against what was asked: "3/5" (epochs), "step 750/1000" (--max_steps),
+// "?/5" when not recorded.
+std::string progress_text(const RunSummary& run);
+
 // Throws Error(ExitCode::run) when `run_dir` has no readable manifest.json.
 RunSummary summarize_run(const std::string& run_dir);
 
