@@ -21,7 +21,7 @@ const char* usage =
     "Continues the run from its newest intact checkpoint with its saved plugins and flags.\n"
     "--epochs, --max_steps (unless the --lr_schedule is cosine or onecycle, whose shape\n"
     "follows the run's length), --log_every, --checkpoint_every, --keep_checkpoints,\n"
-    "--keep_best, --early_stopping, --eval_every_steps, --eval_test_every and\n"
+    "--keep_best, --early_stopping, --eval_every_steps, --eval_test_every, --no_progress and\n"
     "--stop_after_steps change freely; changing any other flag (or resuming with a changed\n"
     "plugin library or libtorch) would not continue the run exactly and needs --force.\n";
 
