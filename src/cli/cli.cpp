@@ -25,7 +25,7 @@ const char* help_text =
     "  resume   RUN_DIR [--epochs N] [--force]          continue a run from its newest checkpoint\n"
     "  eval     RUN_DIR [--checkpoint STEP|best]        test-set metrics of a run's checkpoint\n"
     "  compile  SOURCE.cpp                              build a plugin into the cache, print its path\n"
-    "  runs     [DIR] [--sort KEY] [--status S]        table of the runs under DIR (checkpoints)\n"
+    "  runs     [DIR] [--sort KEY] [--status S]         table of the runs under DIR (checkpoints)\n"
     "  show     RUN_DIR                                 a run's record: status, plugins, flags, metrics\n"
     "  diff     RUN_A RUN_B                             flags, plugin sources and metrics that differ\n"
     "  report   [DIR] [-o FILE]                         one HTML file: runs table and learning curves\n"
