@@ -112,6 +112,7 @@ TrainResult Trainer::run(TrainingPosition position) {
     log_progress(position);
     const int64_t step = position.step;
     bool requested = take_checkpoint_request();  // SIGUSR1
+    if (requested) spdlog::info("SIGUSR1: checkpoint at step {}", step);
     bool stop = stop_signal() != 0 || step == settings_.stop_after_steps;
     bool scheduled = settings_.checkpoint_every > 0 && step % settings_.checkpoint_every == 0;
     bool evaluation_due = settings_.eval_every_steps > 0 && step % settings_.eval_every_steps == 0;

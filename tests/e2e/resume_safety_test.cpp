@@ -13,6 +13,7 @@
 #include <chrono>
 #include <csignal>
 #include <random>
+#include <regex>
 #include <thread>
 
 namespace fs = boost::filesystem;
@@ -191,13 +192,17 @@ TEST_F(ResumeSafety, CheckpointEveryKeepAndSigusr1) {
   ASSERT_TRUE(wait_until([&] { return fs::exists(run + "/manifest.json") && is_run_locked(run); }));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   ::kill(pid, SIGUSR1);
-  // Epoch checkpoints fall on multiples of 64 steps; SIGUSR1's lands where training is.
-  auto mid_epoch = [&] {
-    for (int64_t step : list_checkpoints(run))
-      if (step % 64 != 0) return true;
-    return false;
+  // The checkpoint lands at the step training is at (which may also end an epoch).
+  int64_t step = -1;
+  auto answered = [&] {
+    std::string log = read_file(*dir_ / "usr1.log");
+    std::smatch said;
+    if (!std::regex_search(log, said, std::regex("SIGUSR1: checkpoint at step (\\d+)"))) return false;
+    step = std::stoll(said[1]);
+    return true;
   };
-  EXPECT_TRUE(wait_until(mid_epoch, 60)) << "no checkpoint after SIGUSR1";
+  EXPECT_TRUE(wait_until(answered, 60)) << "SIGUSR1 was not answered";
+  EXPECT_TRUE(wait_until([&] { return fs::exists(checkpoint_path(run, step)); }, 60)) << "no checkpoint at " << step;
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   EXPECT_EQ(::kill(pid, 0), 0) << "SIGUSR1 must not stop training";
   ::kill(pid, SIGINT);
