@@ -1,5 +1,6 @@
 // forge report [DIR] -o FILE: the runs under DIR and their learning curves, as one HTML file.
 #include "cli/commands.hpp"
+#include "cli/folder_command_args.hpp"
 
 #include "core/atomic_file.hpp"
 #include "core/error.hpp"
@@ -20,30 +21,18 @@ const char* report_help =
 }  // namespace
 
 int report_command(const Args& args) {
-  std::string root = "checkpoints", output = "report.html", title;
-  bool root_given = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    auto value = [&] {
-      if (i + 1 >= args.size()) throw Error(ExitCode::usage, arg + " needs a value; see forge report --help");
-      return args[++i];
-    };
-    if (arg == "--help" || arg == "-h") {
-      std::cout << report_help;
-      return 0;
-    } else if (arg == "-o" || arg == "--output") {
-      output = value();
-    } else if (arg == "--title") {
-      title = value();
-    } else if (arg.rfind("-", 0) == 0) {
-      throw Error(ExitCode::usage, "unknown option " + arg + " for forge report; see forge report --help");
-    } else if (root_given) {
-      throw Error(ExitCode::usage, "forge report takes one folder; got " + root + " and " + arg);
-    } else {
-      root = arg;
-      root_given = true;
-    }
+  std::string output = "report.html", title;
+  FolderCommandArgs parsed = parse_folder_command_args(args, "report", "checkpoints", [&](const std::string& name, const auto& value) {
+    if (name == "-o" || name == "--output") output = value();
+    else if (name == "--title") title = value();
+    else return false;
+    return true;
+  });
+  if (parsed.help) {
+    std::cout << report_help;
+    return 0;
   }
+  const std::string& root = parsed.folder;
   std::vector<RunSummary> runs;
   std::vector<std::string> names;
   for (const auto& dir : find_runs(root)) {

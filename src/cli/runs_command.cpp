@@ -1,5 +1,6 @@
 // forge runs [DIR]: a table of the runs under a checkpoint folder.
 #include "cli/commands.hpp"
+#include "cli/folder_command_args.hpp"
 
 #include "core/error.hpp"
 #include "core/suggest.hpp"
@@ -28,13 +29,6 @@ const char* runs_help =
 
 const std::vector<std::string> sort_keys{"run", "status", "epochs", "loss", "accuracy", "started", "duration"};
 const std::vector<std::string> statuses{"completed", "running", "interrupted", "failed", "crashed"};
-
-std::string fixed(const std::optional<double>& value, int digits) {
-  if (!value) return "-";
-  char text[64];
-  std::snprintf(text, sizeof text, "%.*f", digits, *value);
-  return text;
-}
 
 std::string duration(double seconds) {
   long s = long(seconds + 0.5);
@@ -88,11 +82,6 @@ json to_json(const RunSummary& run) {
           {"seconds", run.seconds}};
 }
 
-std::string value_of(const Args& args, size_t& i) {
-  if (i + 1 >= args.size()) throw Error(ExitCode::usage, args[i] + " needs a value; see forge runs --help");
-  return args[++i];
-}
-
 void check_choice(const std::string& value, const std::vector<std::string>& known, const std::string& flag) {
   if (std::find(known.begin(), known.end(), value) != known.end()) return;
   std::string guess = closest_name(value, known);
@@ -105,43 +94,34 @@ void check_choice(const std::string& value, const std::vector<std::string>& know
 }  // namespace
 
 int runs_command(const Args& args) {
-  std::string root = "checkpoints", sort_key = "run";
+  std::string sort_key = "run";
   std::vector<std::string> wanted;
-  bool as_json = false, descending = false, root_given = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string arg = args[i];
-    std::string inline_value;
-    if (arg.rfind("--", 0) == 0 && arg.find('=') != std::string::npos) {
-      inline_value = arg.substr(arg.find('=') + 1);
-      arg = arg.substr(0, arg.find('='));
-    }
-    auto value = [&] { return inline_value.empty() ? value_of(args, i) : inline_value; };
-    if (arg == "--help" || arg == "-h") {
-      std::cout << runs_help;
-      return 0;
-    } else if (arg == "--json") {
+  bool as_json = false, descending = false;
+  FolderCommandArgs parsed = parse_folder_command_args(args, "runs", "checkpoints", [&](const std::string& name, const auto& value) {
+    if (name == "--json") {
       as_json = true;
-    } else if (arg == "--sort") {
+    } else if (name == "--sort") {
       sort_key = value();
       descending = !sort_key.empty() && sort_key[0] == '-';
       if (descending) sort_key.erase(0, 1);
       check_choice(sort_key, sort_keys, "--sort");
-    } else if (arg == "--status") {
+    } else if (name == "--status") {
       std::istringstream list(value());
       std::string status;
       while (std::getline(list, status, ',')) {
         check_choice(status, statuses, "--status");
         wanted.push_back(status);
       }
-    } else if (arg.rfind("-", 0) == 0) {
-      throw Error(ExitCode::usage, "unknown option " + arg + " for forge runs; see forge runs --help");
-    } else if (root_given) {
-      throw Error(ExitCode::usage, "forge runs takes one folder; got " + root + " and " + arg);
     } else {
-      root = arg;
-      root_given = true;
+      return false;
     }
+    return true;
+  });
+  if (parsed.help) {
+    std::cout << runs_help;
+    return 0;
   }
+  const std::string& root = parsed.folder;
 
   std::vector<RunSummary> runs;
   for (const auto& dir : find_runs(root)) {
@@ -164,7 +144,7 @@ int runs_command(const Args& args) {
   }
   TextTable table({"RUN", "STATUS", "EPOCHS", "TRAIN LOSS", "TEST ACC", "STARTED", "DURATION"});
   for (const auto& run : runs) {
-    table.add_row({run_label(root, run.dir), run.status, progress_text(run), fixed(run.last_train_loss, 4), fixed(run.best_test_accuracy, 4),
+    table.add_row({run_label(root, run.dir), run.status, progress_text(run), fixed_or_dash(run.last_train_loss, 4), fixed_or_dash(run.best_test_accuracy, 4),
                    short_time(run.started), duration(run.seconds)});
   }
   std::cout << table.render();

@@ -1,6 +1,7 @@
 #include "core/text_table.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace forge {
 namespace {
@@ -29,6 +30,13 @@ std::string TextTable::render() const {
     out += line + "\n";
   }
   return out;
+}
+
+std::string fixed_or_dash(const std::optional<double>& value, int digits) {
+  if (!value) return "-";
+  char text[64];
+  std::snprintf(text, sizeof text, "%.*f", digits, *value);
+  return text;
 }
 
 }  // namespace forge

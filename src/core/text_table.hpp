@@ -1,6 +1,7 @@
 // A plain-text table for the terminal: columns as wide as their widest cell, two spaces apart.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,5 +17,8 @@ class TextTable {
  private:
   std::vector<std::vector<std::string>> rows_;
 };
+
+// A table cell for a number that may be missing: `digits` decimals, or "-".
+std::string fixed_or_dash(const std::optional<double>& value, int digits);
 
 }  // namespace forge

@@ -1,9 +1,8 @@
 #include "report/html_report.hpp"
 
+#include "core/text_table.hpp"
 #include "metrics/metrics_log.hpp"
 #include "runs/manifest.hpp"
-
-#include <cstdio>
 
 namespace forge {
 namespace {
@@ -20,13 +19,6 @@ std::string escape_html(const std::string& text) {
     }
   }
   return out;
-}
-
-std::string fixed(const std::optional<double>& value) {
-  if (!value) return "-";
-  char text[32];
-  std::snprintf(text, sizeof text, "%.4f", *value);
-  return text;
 }
 
 // The curves of one run: "split/name" → [[step, value], ...], without the clock's speed rows.
@@ -53,8 +45,8 @@ std::string html_report(const std::vector<RunSummary>& runs, const std::vector<s
     std::string dataset = run.flags.is_object() ? run.flags.value("data", "") : "";
     rows += "<tr><td><span class=\"swatch\" data-index=\"" + std::to_string(i) + "\"></span>" + escape_html(names[i]) +
             "</td><td>" + escape_html(run.status) + "</td><td>" + escape_html(dataset) + " / " + escape_html(model) +
-            "</td><td>" + escape_html(lr) + "</td><td>" + progress_text(run) + "</td><td>" + fixed(run.last_train_loss) + "</td><td>" +
-            fixed(run.best_test_accuracy) + "</td><td>" + escape_html(run.started) + "</td></tr>\n";
+            "</td><td>" + escape_html(lr) + "</td><td>" + progress_text(run) + "</td><td>" + fixed_or_dash(run.last_train_loss, 4) + "</td><td>" +
+            fixed_or_dash(run.best_test_accuracy, 4) + "</td><td>" + escape_html(run.started) + "</td></tr>\n";
   }
   // Inside <script>, "</" would end the element: JSON allows the escaped "<\/" instead.
   std::string payload = data.dump();
