@@ -5,11 +5,12 @@ function(forge_add_test name)
                  ${PROJECT_SOURCE_DIR}/tests/tensorboard_reader.cpp)
   target_link_libraries(${name} PRIVATE forge_core GTest::gtest_main)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests)
-  target_precompile_headers(${name} REUSE_FROM forge_torch_pch)
+  forge_reuse_torch_pch(${name})
   target_compile_definitions(${name} PRIVATE
     FORGE_TEST_BIN="$<TARGET_FILE:forge>"
     FORGE_TEST_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     FORGE_TEST_FIXTURES="${PROJECT_BINARY_DIR}/tests/fixtures"
+    FORGE_TEST_BUILD_DIR="${PROJECT_BINARY_DIR}"
     FORGE_TEST_CACHE="${PROJECT_BINARY_DIR}/tests/cache")
   set_source_files_properties(${PROJECT_SOURCE_DIR}/tests/test_support.cpp ${PROJECT_SOURCE_DIR}/tests/tensorboard_reader.cpp
                               PROPERTIES SKIP_PRECOMPILE_HEADERS ON)

@@ -8,17 +8,18 @@
 # ~3 s with Clang. -fno-pch-timestamp lets the file be copied (installed) without going stale.
 set(FORGE_PLUGIN_PCH ${PROJECT_BINARY_DIR}/pch/forge_torch.hpp)
 if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
-  set(FORGE_PLUGIN_PCH_BINARY ${FORGE_PLUGIN_PCH}.pch)
-  set(forge_pch_options -fpch-instantiate-templates -Xclang -fno-pch-timestamp)
+  set(FORGE_PLUGIN_PCH_EXTENSION .pch)
+  set(FORGE_PCH_OPTIONS -fpch-instantiate-templates -Xclang -fno-pch-timestamp)
 else()
-  set(FORGE_PLUGIN_PCH_BINARY ${FORGE_PLUGIN_PCH}.gch)
-  set(forge_pch_options "")
+  set(FORGE_PLUGIN_PCH_EXTENSION .gch)
+  set(FORGE_PCH_OPTIONS "")
 endif()
+set(FORGE_PLUGIN_PCH_BINARY ${FORGE_PLUGIN_PCH}${FORGE_PLUGIN_PCH_EXTENSION})
 file(WRITE ${FORGE_PLUGIN_PCH}.in "// Precompiled for plugins that forge compiles.\n#include <torch/torch.h>\n")
 configure_file(${FORGE_PLUGIN_PCH}.in ${FORGE_PLUGIN_PCH} COPYONLY)
 add_custom_command(
   OUTPUT ${FORGE_PLUGIN_PCH_BINARY}
-  COMMAND ${CMAKE_CXX_COMPILER} -std=gnu++17 -O1 -fPIC -fvisibility=hidden ${forge_pch_options}
+  COMMAND ${CMAKE_CXX_COMPILER} -std=gnu++17 -O1 -fPIC -fvisibility=hidden ${FORGE_PCH_OPTIONS}
           "-D$<JOIN:$<TARGET_PROPERTY:torch,INTERFACE_COMPILE_DEFINITIONS>,;-D>"
           "$<TARGET_PROPERTY:torch,INTERFACE_COMPILE_OPTIONS>"
           "-I$<JOIN:$<TARGET_PROPERTY:torch,INTERFACE_INCLUDE_DIRECTORIES>,;-I>"

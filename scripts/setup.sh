@@ -19,6 +19,7 @@ packages=(
   libgtest-dev
   dataset-fashion-mnist   # the real data: /usr/share/datasets/fashion-mnist
   python3                 # bench/run_bench.py (standard library only)
+  python3-torch           # examples/fashion_mnist_accuracy.py: torch.load of a `forge export`
 )
 
 if [[ ${1:-} == --with-browser ]]; then

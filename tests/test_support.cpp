@@ -33,6 +33,7 @@ TempDir::~TempDir() {
 std::string forge_binary() { return FORGE_TEST_BIN; }
 std::string source_dir() { return FORGE_TEST_SOURCE_DIR; }
 std::string fixtures_dir() { return FORGE_TEST_FIXTURES; }
+std::string build_dir() { return FORGE_TEST_BUILD_DIR; }
 std::string plugin_cache_dir_for_tests() { return FORGE_TEST_CACHE; }
 
 namespace {

@@ -26,6 +26,7 @@ class TempDir {
 std::string forge_binary();
 std::string source_dir();
 std::string fixtures_dir();  // libraries for the plugin-loading error tests
+std::string build_dir();     // the CMake build folder (build/examples/predict, CPackConfig.cmake...)
 
 // The plugin cache the suite uses: one for all tests, so each torch plugin compiles once.
 // Test programs set XDG_CACHE_HOME to it before any test runs.

@@ -3,9 +3,10 @@
 // the final parameters and buffers are bitwise identical, naming the first tensor that differs.
 #include "cli/commands.hpp"
 #include "cli/session.hpp"
-#include "core/error.hpp"
 #include "core/process.hpp"
 #include "runs/checkpoint.hpp"
+
+#include <forge/error.hpp>
 
 #include <boost/filesystem.hpp>
 #include <spdlog/spdlog.h>

@@ -1,11 +1,11 @@
 #include "cli/commands.hpp"
 
 #include "cli/engine_path.hpp"
-#include "core/error.hpp"
 #include "core/logging.hpp"
 #include "core/suggest.hpp"
 #include "plugins/build_config.hpp"
 
+#include <forge/error.hpp>
 #include <forge/plugin.hpp>
 
 #include <algorithm>
@@ -24,6 +24,7 @@ const char* help_text =
     "  train    --data PLUGIN --model PLUGIN [flags]   train a new run (see forge train --help)\n"
     "  resume   RUN_DIR [--epochs N] [--force]          continue a run from its newest checkpoint\n"
     "  eval     RUN_DIR [--checkpoint STEP|best]        test-set metrics of a run's checkpoint\n"
+    "  export   RUN_DIR [--checkpoint STEP|best] -o F   the model's weights as a PyTorch state_dict\n"
     "  compile  SOURCE.cpp                              build a plugin into the cache, print its path\n"
     "  runs     [DIR] [--sort KEY] [--status S]         table of the runs under DIR (checkpoints)\n"
     "  show     RUN_DIR                                 a run's record: status, plugins, flags, metrics\n"
@@ -64,7 +65,7 @@ int dispatch(const Args& args, char** argv) {
   known.insert(known.end(), {"compile", "runs", "show", "diff", "report"});
   std::string guess = closest_name(command, known);
   throw Error(ExitCode::usage, "unknown command '" + command + "'" + (guess.empty() ? "" : "; did you mean " + guess + "?") +
-                                   " (commands: train, resume, eval, compile, runs, show, diff, report, check-resume; see forge --help)");
+                                   " (commands: train, resume, eval, export, compile, runs, show, diff, report, check-resume; see forge --help)");
 }
 
 }  // namespace

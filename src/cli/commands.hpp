@@ -15,11 +15,12 @@ namespace forge {
 using Args = std::vector<std::string>;
 
 // The commands forge-engine runs; `forge` execs the engine for these.
-inline const std::vector<std::string> engine_commands{"train", "resume", "eval", "check-resume"};
+inline const std::vector<std::string> engine_commands{"train", "resume", "eval", "export", "check-resume"};
 
 int train_command(const Args& args, const Args& command_line);
 int resume_command(const Args& args, const Args& command_line);
 int eval_command(const Args& args);
+int export_command(const Args& args);
 int compile_command(const Args& args);
 int runs_command(const Args& args);
 int show_command(const Args& args);

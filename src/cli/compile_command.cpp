@@ -1,8 +1,9 @@
 // forge compile: build a plugin source into the cache and print the library's path.
 #include "cli/commands.hpp"
-#include "core/error.hpp"
 #include "plugins/plugin_compiler.hpp"
 #include "plugins/plugin_resolver.hpp"
+
+#include <forge/error.hpp>
 
 #include <chrono>
 #include <iostream>

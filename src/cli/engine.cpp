@@ -1,9 +1,10 @@
 // forge-engine: the commands that need libtorch. Started by `forge` through exec.
 #include "cli/commands.hpp"
 
-#include "core/error.hpp"
 #include "core/exception_text.hpp"
 #include "core/logging.hpp"
+
+#include <forge/error.hpp>
 
 #include <algorithm>
 
@@ -13,12 +14,13 @@ namespace {
 int dispatch(const Args& args, const Args& command_line) {
   const std::string command = args.empty() ? "" : args[0];
   if (std::find(engine_commands.begin(), engine_commands.end(), command) == engine_commands.end())
-    throw Error(ExitCode::usage, "forge-engine runs only train, resume, eval and check-resume; run `forge " + command +
+    throw Error(ExitCode::usage, "forge-engine runs only train, resume, eval, export and check-resume; run `forge " + command +
                                      "` instead");
   Args rest(args.begin() + 1, args.end());
   if (command == "train") return train_command(rest, command_line);
   if (command == "resume") return resume_command(rest, command_line);
   if (command == "eval") return eval_command(rest);
+  if (command == "export") return export_command(rest);
   return check_resume_command(rest);
 }
 

@@ -1,6 +1,6 @@
 #include "cli/engine_path.hpp"
 
-#include "core/error.hpp"
+#include <forge/error.hpp>
 
 #include <boost/filesystem.hpp>
 

@@ -2,10 +2,12 @@
 // printed and recorded in the run's evals.json.
 #include "cli/commands.hpp"
 #include "cli/run_training.hpp"
-#include "core/error.hpp"
+#include "runs/checkpoint_choice.hpp"
 #include "runs/run_dir.hpp"
 #include "runs/run_lock.hpp"
 #include "train/evaluate.hpp"
+
+#include <forge/error.hpp>
 
 #include <boost/filesystem.hpp>
 #include <spdlog/spdlog.h>
@@ -30,48 +32,6 @@ FlagSet eval_flag_set() {
   return set;
 }
 
-std::string available(const std::string& run_dir) {
-  std::string out;
-  for (int64_t step : list_checkpoints(run_dir)) out += (out.empty() ? "" : ", ") + std::to_string(step);
-  return out.empty() ? "none" : out;
-}
-
-int64_t newest_checkpoint_to_evaluate(const std::string& run_dir) {
-  int64_t step = newest_valid_checkpoint(run_dir);
-  if (step < 0)
-    throw Error(ExitCode::run, "run " + run_dir + " has no intact checkpoint to evaluate; train or resume it first");
-  return step;
-}
-
-// The checkpoint --keep_best kept, as the newest checkpoint records it.
-int64_t best_checkpoint(const std::string& run_dir) {
-  const GoalState best = read_checkpoint_position(checkpoint_path(run_dir, newest_checkpoint_to_evaluate(run_dir))).best;
-  if (best.best_step < 0)
-    throw Error(ExitCode::run, "run " + run_dir + " keeps no best checkpoint; it was not trained with --keep_best");
-  if (!boost::filesystem::exists(checkpoint_path(run_dir, best.best_step)))
-    throw Error(ExitCode::run, "run " + run_dir + ": the best checkpoint (step " + std::to_string(best.best_step) +
-                                   ", by " + best.watched + ") is missing");
-  spdlog::info("best checkpoint by {}: step {} ({})", best.watched, best.best_step, best.best_value);
-  return best.best_step;
-}
-
-int64_t chosen_checkpoint(const std::string& run_dir, const std::string& asked) {
-  if (asked.empty()) return newest_checkpoint_to_evaluate(run_dir);
-  if (asked == "best") return best_checkpoint(run_dir);
-  int64_t step;
-  try {
-    size_t used;
-    step = std::stoll(asked, &used);
-    if (used != asked.size()) throw std::invalid_argument(asked);
-  } catch (const std::exception&) {
-    throw Error(ExitCode::usage, "invalid value '" + asked + "' for --checkpoint: expected a step number or best");
-  }
-  if (!boost::filesystem::exists(checkpoint_path(run_dir, step)))
-    throw Error(ExitCode::run, "run " + run_dir + " has no checkpoint at step " + asked +
-                                   " (it has: " + available(run_dir) + ")");
-  return step;
-}
-
 }  // namespace
 
 int eval_command(const Args& args) {
@@ -81,7 +41,7 @@ int eval_command(const Args& args) {
   const std::string& run_dir = args[0];
   require_run_dir(run_dir);
   if (record_crash_if_dead(run_dir)) spdlog::warn("{} was left running by a process that died: recorded as crashed", run_dir);
-  int64_t step = chosen_checkpoint(run_dir, options.text("checkpoint"));  // before any plugin loads
+  int64_t step = choose_checkpoint(run_dir, options.text("checkpoint"), "evaluate");  // before any plugin loads
   RestoredModel restored = restore_model(open_saved_run(run_dir), step, options.text("device"));
   if (!restored.data.has_dataset("test"))
     throw Error(ExitCode::data, "the run's data plugin returns no 'test' dataset");

@@ -1,6 +1,6 @@
 #include "cli/folder_command_args.hpp"
 
-#include "core/error.hpp"
+#include <forge/error.hpp>
 
 namespace forge {
 

@@ -3,9 +3,10 @@
 #include "cli/folder_command_args.hpp"
 
 #include "core/atomic_file.hpp"
-#include "core/error.hpp"
 #include "report/html_report.hpp"
 #include "runs/run_summary.hpp"
+
+#include <forge/error.hpp>
 
 #include <iostream>
 

@@ -1,9 +1,10 @@
 #include "cli/resume_check.hpp"
 
-#include "core/error.hpp"
 #include "core/hash.hpp"
 #include "plugins/build_config.hpp"
 #include "train/lr_schedule.hpp"
+
+#include <forge/error.hpp>
 
 #include <spdlog/spdlog.h>
 

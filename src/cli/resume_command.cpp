@@ -3,12 +3,14 @@
 #include "cli/commands.hpp"
 #include "cli/resume_check.hpp"
 #include "cli/run_training.hpp"
-#include "core/error.hpp"
 #include "core/logging.hpp"
 #include "metrics/metrics_log.hpp"
 #include "runs/run_dir.hpp"
+#include "runs/checkpoint_choice.hpp"
 #include "runs/run_lock.hpp"
 #include "train/stop_signals.hpp"
+
+#include <forge/error.hpp>
 
 #include <boost/filesystem.hpp>
 #include <spdlog/spdlog.h>

@@ -1,10 +1,11 @@
 #include "cli/run_training.hpp"
 
-#include "core/error.hpp"
 #include "core/exception_text.hpp"
 #include "core/logging.hpp"
 #include "train/optimizers.hpp"
 #include "train/stop_signals.hpp"
+
+#include <forge/error.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -83,19 +84,6 @@ int run_training(const std::string& run_dir, LoadedRun& run, const TrainSettings
   record_status(run_dir, "completed", result.reason);
   spdlog::info("run {} completed: {}", run_dir, result.reason);
   return 0;
-}
-
-int64_t newest_valid_checkpoint(const std::string& run_dir) {
-  auto steps = list_checkpoints(run_dir);
-  for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
-    try {
-      verify_checkpoint(checkpoint_path(run_dir, *it));
-      return *it;
-    } catch (const Error& e) {
-      spdlog::warn("skipping {}", e.what());
-    }
-  }
-  return -1;
 }
 
 }  // namespace forge

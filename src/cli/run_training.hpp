@@ -21,8 +21,4 @@ int run_training(const std::string& run_dir, LoadedRun& run, const TrainSettings
 // Error(ExitCode::usage) for bad settings.
 std::unique_ptr<torch::optim::Optimizer> make_optimizer_from_flags(const Flags& flags, Model& model);
 
-// Newest checkpoint of the run that passes its integrity check; -1 when there is none. Broken
-// newer ones are reported with a warning and skipped.
-int64_t newest_valid_checkpoint(const std::string& run_dir);
-
 }  // namespace forge

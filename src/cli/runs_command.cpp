@@ -2,11 +2,12 @@
 #include "cli/commands.hpp"
 #include "cli/folder_command_args.hpp"
 
-#include "core/error.hpp"
 #include "core/suggest.hpp"
 #include "core/text_table.hpp"
 #include "runs/manifest.hpp"
 #include "runs/run_summary.hpp"
+
+#include <forge/error.hpp>
 
 #include <algorithm>
 #include <cstdio>

@@ -1,12 +1,13 @@
 #include "cli/session.hpp"
 
-#include "core/error.hpp"
 #include "core/exception_text.hpp"
 #include "plugins/build_config.hpp"
 #include "plugins/plugin_compiler.hpp"
 #include "plugins/plugin_resolver.hpp"
 #include "runs/run_dir.hpp"
 #include "train/validation_split.hpp"
+
+#include <forge/error.hpp>
 
 #include <boost/filesystem.hpp>
 #include <spdlog/spdlog.h>

@@ -1,12 +1,13 @@
 // forge show RUN_DIR and forge diff RUN_A RUN_B: a run's record, and how two runs differ.
 #include "cli/commands.hpp"
 
-#include "core/error.hpp"
 #include "core/process.hpp"
 #include "core/text_table.hpp"
 #include "runs/checkpoint_files.hpp"
 #include "runs/manifest.hpp"
 #include "runs/run_summary.hpp"
+
+#include <forge/error.hpp>
 
 #include <boost/filesystem.hpp>
 

@@ -2,12 +2,13 @@
 // the plugins and flags into it, and train.
 #include "cli/commands.hpp"
 #include "cli/run_training.hpp"
-#include "core/error.hpp"
 #include "core/logging.hpp"
 #include "runs/run_dir.hpp"
 #include "runs/run_lock.hpp"
 #include "train/stop_signals.hpp"
 #include "train/trainer.hpp"
+
+#include <forge/error.hpp>
 
 #include <boost/filesystem.hpp>
 #include <spdlog/spdlog.h>

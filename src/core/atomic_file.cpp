@@ -1,6 +1,6 @@
 #include "core/atomic_file.hpp"
 
-#include "core/error.hpp"
+#include <forge/error.hpp>
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -1,7 +1,8 @@
 #include "core/flag_set.hpp"
 
-#include "core/error.hpp"
 #include "core/suggest.hpp"
+
+#include <forge/error.hpp>
 
 #include <boost/program_options.hpp>
 

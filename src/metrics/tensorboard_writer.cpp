@@ -1,8 +1,9 @@
 #include "metrics/tensorboard_writer.hpp"
 
-#include "core/error.hpp"
 #include "core/process.hpp"
 #include "metrics/crc32c.hpp"
+
+#include <forge/error.hpp>
 
 #include <boost/filesystem.hpp>
 #include <unistd.h>

@@ -11,13 +11,15 @@ struct BuildConfig {
   std::string compiler;
   std::string compiler_version;
   std::vector<std::string> compile_flags;
-  std::vector<std::string> include_dirs;
+  std::string forge_include_dir;          // the source tree's include/ (installed: see forge_layout)
+  std::vector<std::string> include_dirs;  // libtorch's
   std::vector<std::string> link_libraries;
   std::string forge_version;
   std::string libtorch_version;
   std::string build_plugin_dir;  // the built-in plugins of the build tree
-  std::string plugin_pch;         // header that includes <torch/torch.h>, passed to -include
-  std::string plugin_pch_binary;  // its precompiled form (.pch for Clang, .gch for GCC)
+  std::string plugin_pch;  // the build tree's header that includes <torch/torch.h>, passed to -include
+  std::string pch_extension;             // of its precompiled form beside it: .pch (Clang), .gch (GCC)
+  std::vector<std::string> pch_options;  // what precompiling it takes beyond compile_flags
 };
 
 const BuildConfig& build_config();

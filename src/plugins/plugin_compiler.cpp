@@ -1,12 +1,14 @@
 #include "plugins/plugin_compiler.hpp"
 
 #include "core/atomic_file.hpp"
-#include "core/error.hpp"
 #include "core/hash.hpp"
 #include "core/process.hpp"
 #include "plugins/build_config.hpp"
+#include "plugins/forge_layout.hpp"
 #include "plugins/local_headers.hpp"
+#include "plugins/torch_pch.hpp"
 
+#include <forge/error.hpp>
 #include <forge/plugin.hpp>
 
 #include <boost/filesystem.hpp>
@@ -74,13 +76,15 @@ std::vector<std::string> compile_command(const std::string& source, const std::s
   std::vector<std::string> command{config.compiler};
   for (const auto& flag : config.compile_flags)
     if (!flag.empty() && flag != "-D") command.push_back(flag);
+  command.push_back("-I" + forge_layout().include_dir);
   for (const auto& dir : config.include_dirs)
     if (!dir.empty()) command.push_back("-I" + dir);
-  // The precompiled torch header halves compile time; its content is what the source
+  // The precompiled torch header cuts compile time to a third; its content is what the source
   // includes anyway, so it is not part of the cache key. (-include finds it beside the header.)
-  if (use_pch && fs::is_regular_file(config.plugin_pch_binary) && includes_torch(source)) {
+  const std::string pch = use_pch ? torch_pch_header(false) : "";
+  if (!pch.empty() && includes_torch(source)) {
     command.push_back("-include");
-    command.push_back(config.plugin_pch);
+    command.push_back(pch);
   }
   command.push_back(source);
   command.push_back("-o");
@@ -94,7 +98,7 @@ std::string plugin_cache_key(const std::string& source, const std::vector<std::s
   Hasher hasher;
   hasher.add("abi " + std::to_string(plugin_abi_version));
   const BuildConfig& config = build_config();
-  hasher.add(config.compiler).add(config.compiler_version);
+  hasher.add(config.compiler).add(config.compiler_version).add(forge_layout().include_dir);
   for (const auto& list : {config.compile_flags, config.include_dirs, config.link_libraries})
     for (const auto& part : list) hasher.add(part);
   hasher.add(read_file(source));
@@ -122,6 +126,7 @@ CompiledPlugin compile_plugin(const std::string& source) {
   std::string temp =
       (dir / (".build." + std::to_string(::getpid()) + "." + std::to_string(builds++) + ".so")).string();
   const std::string absolute_source = fs::absolute(source).string();
+  if (includes_torch(absolute_source)) torch_pch_header(/*build_if_missing=*/true);
   std::vector<std::string> command = compile_command(absolute_source, temp);
   ProcessResult compiled = run_process(command);
   if (compiled.exit_status != 0 && uses_pch(command) && complains_about_pch(compiled.output))

@@ -1,6 +1,6 @@
 #include "plugins/plugin_loader.hpp"
 
-#include "core/error.hpp"
+#include <forge/error.hpp>
 
 #include <boost/dll/shared_library.hpp>
 

@@ -1,7 +1,8 @@
 #include "plugins/plugin_resolver.hpp"
 
-#include "core/error.hpp"
-#include "plugins/build_config.hpp"
+#include "plugins/forge_layout.hpp"
+
+#include <forge/error.hpp>
 
 #include <boost/filesystem.hpp>
 
@@ -41,7 +42,7 @@ std::vector<std::string> plugin_search_path() {
     add(fs::path(exe_dir) / "plugins");                     // the build tree
     add(fs::path(exe_dir) / ".." / "lib" / "forge" / "plugins");  // an installed prefix
   }
-  add(build_config().build_plugin_dir);
+  add(forge_layout().plugin_dir);
   if (const char* extra = std::getenv("FORGE_PLUGIN_PATH")) {
     std::istringstream entries(extra);
     std::string entry;

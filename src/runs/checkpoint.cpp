@@ -1,8 +1,9 @@
 #include "runs/checkpoint.hpp"
 
 #include "core/atomic_file.hpp"
-#include "core/error.hpp"
 #include "core/exception_text.hpp"
+
+#include <forge/error.hpp>
 
 #include <boost/crc.hpp>
 #include <boost/filesystem.hpp>

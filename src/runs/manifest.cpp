@@ -1,10 +1,10 @@
 #include "runs/manifest.hpp"
 
 #include "core/atomic_file.hpp"
-#include "core/error.hpp"
 #include "core/process.hpp"
 #include "plugins/build_config.hpp"
 
+#include <forge/error.hpp>
 #include <forge/plugin.hpp>
 
 #include <boost/filesystem.hpp>

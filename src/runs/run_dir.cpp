@@ -1,6 +1,6 @@
 #include "runs/run_dir.hpp"
 
-#include "core/error.hpp"
+#include <forge/error.hpp>
 
 #include <boost/filesystem.hpp>
 #include <sys/stat.h>

@@ -1,7 +1,8 @@
 #include "runs/run_lock.hpp"
 
-#include "core/error.hpp"
 #include "runs/manifest.hpp"
+
+#include <forge/error.hpp>
 
 #include <fcntl.h>
 #include <sys/file.h>

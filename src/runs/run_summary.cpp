@@ -1,10 +1,11 @@
 #include "runs/run_summary.hpp"
 
-#include "core/error.hpp"
 #include "metrics/metrics_log.hpp"
 #include "runs/checkpoint_files.hpp"
 #include "runs/manifest.hpp"
 #include "runs/run_lock.hpp"
+
+#include <forge/error.hpp>
 
 #include <boost/filesystem.hpp>
 

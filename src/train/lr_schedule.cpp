@@ -1,7 +1,8 @@
 #include "train/lr_schedule.hpp"
 
-#include "core/error.hpp"
 #include "core/suggest.hpp"
+
+#include <forge/error.hpp>
 
 #include <algorithm>
 #include <cmath>

@@ -1,6 +1,6 @@
 #include "train/metric_goal.hpp"
 
-#include "core/error.hpp"
+#include <forge/error.hpp>
 
 #include <type_traits>
 #include <vector>

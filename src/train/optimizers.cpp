@@ -1,9 +1,10 @@
 #include "train/optimizers.hpp"
 
-#include "core/error.hpp"
 #include "core/suggest.hpp"
 #include "train/fused_adam.hpp"
 #include "train/fused_rmsprop.hpp"
+
+#include <forge/error.hpp>
 
 namespace forge {
 

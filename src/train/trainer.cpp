@@ -1,10 +1,11 @@
 #include "train/trainer.hpp"
 
-#include "core/error.hpp"
 #include "core/logging.hpp"
 #include "runs/manifest.hpp"
 #include "train/evaluate.hpp"
 #include "train/stop_signals.hpp"
+
+#include <forge/error.hpp>
 
 #include <boost/filesystem.hpp>
 #include <spdlog/spdlog.h>

@@ -1,7 +1,8 @@
 #include "core/atomic_file.hpp"
 
-#include "core/error.hpp"
 #include "test_support.hpp"
+
+#include <forge/error.hpp>
 
 #include <boost/filesystem.hpp>
 #include <gtest/gtest.h>

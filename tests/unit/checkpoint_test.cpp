@@ -1,8 +1,9 @@
 #include "runs/checkpoint.hpp"
 
 #include "core/atomic_file.hpp"
-#include "core/error.hpp"
 #include "test_support.hpp"
+
+#include <forge/error.hpp>
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,8 @@
 #include "cli/folder_command_args.hpp"
 
-#include "core/error.hpp"
 #include "core/text_table.hpp"
+
+#include <forge/error.hpp>
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,9 @@
 #include "plugins/plugin_compiler.hpp"
 
-#include "core/error.hpp"
 #include "plugins/plugin_loader.hpp"
 #include "test_support.hpp"
+
+#include <forge/error.hpp>
 
 #include <boost/filesystem.hpp>
 #include <gtest/gtest.h>

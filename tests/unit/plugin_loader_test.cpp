@@ -1,8 +1,9 @@
 #include "plugins/plugin_loader.hpp"
 
-#include "core/error.hpp"
 #include "plugins/plugin_resolver.hpp"
 #include "test_support.hpp"
+
+#include <forge/error.hpp>
 
 #include <gtest/gtest.h>
 

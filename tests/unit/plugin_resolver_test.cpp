@@ -1,7 +1,8 @@
 #include "plugins/plugin_resolver.hpp"
 
-#include "core/error.hpp"
 #include "test_support.hpp"
+
+#include <forge/error.hpp>
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,8 @@
 #include "runs/run_dir.hpp"
 
-#include "core/error.hpp"
 #include "test_support.hpp"
+
+#include <forge/error.hpp>
 
 #include <gtest/gtest.h>
 

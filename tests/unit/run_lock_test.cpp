@@ -1,8 +1,9 @@
 #include "runs/run_lock.hpp"
 
-#include "core/error.hpp"
 #include "runs/manifest.hpp"
 #include "test_support.hpp"
+
+#include <forge/error.hpp>
 
 #include <gtest/gtest.h>
 

@@ -1,9 +1,10 @@
 #include "runs/run_summary.hpp"
 
-#include "core/error.hpp"
 #include "core/text_table.hpp"
 #include "runs/manifest.hpp"
 #include "test_support.hpp"
+
+#include <forge/error.hpp>
 
 #include <boost/filesystem.hpp>
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
 #include "train/validation_split.hpp"
 
-#include "core/error.hpp"
+#include <forge/error.hpp>
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // forge's one error type. Code inside forge throws forge::Error with the exit code the CLI
-// will return; exceptions from libtorch, Boost and plugins are caught where they cross into
-// forge and rethrown as an Error that names the thing at fault.
+// will return, and so does the public API (forge/run.hpp); exceptions from libtorch, Boost and
+// plugins are caught where they cross into forge and rethrown as an Error that names the thing at fault.
 #pragma once
 
 #include <stdexcept>

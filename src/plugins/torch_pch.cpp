@@ -1,0 +1,81 @@
+#include "plugins/torch_pch.hpp"
+
+#include "core/atomic_file.hpp"
+#include "core/hash.hpp"
+#include "core/process.hpp"
+#include "plugins/build_config.hpp"
+#include "plugins/forge_layout.hpp"
+#include "plugins/plugin_compiler.hpp"
+
+#include <boost/filesystem.hpp>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <chrono>
+
+namespace fs = boost::filesystem;
+
+namespace forge {
+namespace {
+
+bool exists(const std::string& path) {
+  boost::system::error_code error;
+  return fs::is_regular_file(path, error);
+}
+
+// <cache>/pch/<hash of everything the header's content depends on>/forge_torch.hpp
+std::string user_pch_header() {
+  const BuildConfig& config = build_config();
+  Hasher hasher;
+  hasher.add(config.compiler).add(config.compiler_version).add(config.libtorch_version);
+  for (const auto& list : {config.compile_flags, config.include_dirs, config.pch_options})
+    for (const auto& part : list) hasher.add(part);
+  return (fs::path(plugin_cache_dir()) / "pch" / hasher.hex() / "forge_torch.hpp").string();
+}
+
+bool build_user_pch(const std::string& header) {
+  const BuildConfig& config = build_config();
+  const std::string binary = header + config.pch_extension;
+  boost::system::error_code ignored;
+  fs::create_directories(fs::path(header).parent_path(), ignored);
+  write_file_atomically(header, "// Precompiled for plugins that forge compiles.\n#include <torch/torch.h>\n");
+  spdlog::info("precompiling <torch/torch.h> for plugin builds into {} (once per user; ~40 s)",
+               fs::path(header).parent_path().string());
+  auto started = std::chrono::steady_clock::now();
+  // Built under a name of this process, then renamed: a concurrent build never reads half a file.
+  const std::string temp = binary + ".build." + std::to_string(::getpid());
+  std::vector<std::string> command{config.compiler};
+  for (const auto& flag : config.compile_flags)
+    if (!flag.empty() && flag != "-D" && flag != "-shared") command.push_back(flag);
+  for (const auto& option : config.pch_options)
+    if (!option.empty()) command.push_back(option);
+  for (const auto& dir : config.include_dirs)
+    if (!dir.empty()) command.push_back("-I" + dir);
+  for (const std::string part : {"-x", "c++-header"}) command.push_back(part);
+  for (const std::string& part : {header, std::string("-o"), temp}) command.push_back(part);
+  ProcessResult built = run_process(command);
+  if (built.exit_status != 0) {
+    fs::remove(temp, ignored);
+    spdlog::warn("could not precompile <torch/torch.h> (plugins compile without it, slower): {}",
+                 built.output.substr(0, built.output.find('\n')));
+    return false;
+  }
+  fs::rename(temp, binary);
+  spdlog::info("precompiled <torch/torch.h> in {:.1f} s",
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  return true;
+}
+
+}  // namespace
+
+std::string torch_pch_header(bool build_if_missing) {
+  const ForgeLayout& layout = forge_layout();
+  const std::string& extension = build_config().pch_extension;
+  if (!layout.installed) return exists(layout.plugin_pch + extension) ? layout.plugin_pch : "";
+  const std::string header = user_pch_header();
+  if (exists(header + extension)) return header;
+  if (build_if_missing && build_user_pch(header)) return header;
+  return "";
+}
+
+}  // namespace forge

@@ -1,0 +1,152 @@
+// forge installed the ways C++ libraries install: `cmake --install` into a prefix (used from
+// there by forge's own commands and by an outside CMake project), and `cpack -G DEB`.
+#include "core/atomic_file.hpp"
+#include "plugins/build_config.hpp"
+#include "test_support.hpp"
+
+#include <boost/filesystem.hpp>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+
+namespace fs = boost::filesystem;
+
+namespace forge {
+namespace {
+
+bool says(const ProcessResult& result, const std::string& text) {
+  return result.output.find(text) != std::string::npos;
+}
+
+// Runs `argv` with XDG_CACHE_HOME set to `cache`: a plugin cache of the test's own.
+ProcessResult run_with_cache(const std::string& cache, std::vector<std::string> argv, const std::string& cwd) {
+  argv.insert(argv.begin(), {"env", "XDG_CACHE_HOME=" + cache});
+  return run_process(argv, cwd);
+}
+
+class Installed : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    prefix_ = new testing::TempDir;
+    auto installed = run_process({"cmake", "--install", testing::build_dir(), "--prefix", prefix_->path()}, "");
+    ASSERT_EQ(installed.exit_status, 0) << installed.output;
+  }
+  static void TearDownTestSuite() {
+    delete prefix_;
+    prefix_ = nullptr;
+  }
+  static std::string forge() { return *prefix_ / "bin/forge"; }
+
+  static inline testing::TempDir* prefix_ = nullptr;
+};
+
+TEST_F(Installed, PrefixHoldsForgeItsEngineLibraryHeadersPluginsPackageAndCompletion) {
+  for (const std::string file :
+       {"bin/forge", "lib/forge/forge-engine", "lib/libforge.so", "include/forge/run.hpp", "include/forge/plugin.hpp",
+        "lib/forge/plugins/mnist.so", "lib/forge/plugins/mlp.so", "lib/forge/plugins/mlp.cpp",
+        "lib/cmake/forge/forgeConfig.cmake", "lib/cmake/forge/forgeTargets.cmake",
+        "share/bash-completion/completions/forge"})
+    EXPECT_TRUE(fs::exists(*prefix_ / file)) << file;
+  ProcessResult version = run_process({forge(), "--version"}, "");
+  EXPECT_EQ(version.exit_status, 0);
+  EXPECT_TRUE(says(version, "forge " + build_config().forge_version + " (libtorch " + build_config().libtorch_version +
+                                ", plugin ABI 2)"))
+      << version.output;
+}
+
+TEST_F(Installed, TrainsWithItsPluginsAndCompilesPluginsAgainstItsOwnHeaders) {
+  testing::TempDir work;
+  const std::string cache = work / "cache";
+  ProcessResult trained = run_with_cache(
+      cache, {forge(), "train", "--data", "synthetic", "--model", "mlp", "--epochs", "1", "--seed", "1", "--no_progress"},
+      work.path());
+  ASSERT_EQ(trained.exit_status, 0) << trained.output;
+  EXPECT_TRUE(fs::exists(work / "checkpoints/synthetic_mlp/1/plugins/model/src/mlp.cpp"));
+  ProcessResult evaluated = run_with_cache(cache, {forge(), "eval", "checkpoints/synthetic_mlp/1"}, work.path());
+  EXPECT_EQ(evaluated.exit_status, 0) << evaluated.output;
+
+  // A plugin that compiles only against the installed headers, which this test marks.
+  std::ofstream(*prefix_ / "include/forge/plugin.hpp", std::ios::app) << "\n#define FORGE_TEST_INSTALLED_HEADERS 1\n";
+  testing::write_text(work / "marked.cpp", "#include <forge/plugin.hpp>\n"
+                                           "#ifndef FORGE_TEST_INSTALLED_HEADERS\n"
+                                           "#error compiled against another forge's headers\n"
+                                           "#endif\n" +
+                                               read_file(testing::source_dir() + "/plugins/mlp.cpp"));
+  ProcessResult compiled = run_with_cache(cache, {forge(), "compile", "marked.cpp"}, work.path());
+  ASSERT_EQ(compiled.exit_status, 0) << compiled.output;
+  EXPECT_TRUE(says(compiled, "precompiling <torch/torch.h> for plugin builds")) << compiled.output;
+  EXPECT_TRUE(says(compiled, cache + "/forge/plugins/")) << compiled.output;
+  // The check can fail: the build tree's forge compiles against the source tree's headers.
+  EXPECT_EQ(run_with_cache(cache, {testing::forge_binary(), "compile", "marked.cpp"}, work.path()).exit_status, 3);
+
+  // The precompiled header is built once per user.
+  ProcessResult second = run_with_cache(
+      cache, {forge(), "compile", testing::source_dir() + "/tests/data/plugins/tiny_net.cpp"}, work.path());
+  ASSERT_EQ(second.exit_status, 0) << second.output;
+  EXPECT_FALSE(says(second, "precompiling")) << second.output;
+}
+
+TEST_F(Installed, OutsideProjectFindsForgeWithFindPackageAndUsesARun) {
+  testing::TempDir work;
+  ProcessResult configured =
+      run_process({"cmake", "-S", testing::source_dir() + "/examples", "-B", work / "build", "-G", "Ninja",
+                   "-DCMAKE_BUILD_TYPE=Release", "-DCMAKE_PREFIX_PATH=" + prefix_->path(),
+                   "-DCMAKE_CXX_COMPILER=" + build_config().compiler},
+                  work.path());
+  ASSERT_EQ(configured.exit_status, 0) << configured.output;
+  ProcessResult built = run_process({"cmake", "--build", work / "build"}, work.path());
+  ASSERT_EQ(built.exit_status, 0) << built.output;
+  ProcessResult linked = run_process({"ldd", work / "build/predict"}, work.path());
+  EXPECT_TRUE(says(linked, prefix_->path() + "/lib/libforge.so")) << linked.output;
+
+  ProcessResult trained = run_with_cache(work / "cache",
+                                         {forge(), "train", "--data", "synthetic", "--model", "mlp", "--epochs", "1",
+                                          "--seed", "2", "--run_name", "outside", "--no_progress"},
+                                         work.path());
+  ASSERT_EQ(trained.exit_status, 0) << trained.output;
+  ProcessResult predicted = run_process({work / "build/predict", "checkpoints/outside/1", "--count", "3"}, work.path());
+  ASSERT_EQ(predicted.exit_status, 0) << predicted.output;
+  EXPECT_TRUE(says(predicted, "checkpoint step 16 (epoch 1)")) << predicted.output;
+  EXPECT_TRUE(says(predicted, " of 3 right")) << predicted.output;
+}
+
+// The .deb depends on Debian's packages by name; installed with dpkg (root only, and only where no
+// forge package is installed already), its forge trains. Removed again at the end.
+TEST(DebianPackage, InstallsWithDebianDependenciesAndTrainsAnEpoch) {
+  testing::TempDir work;
+  ProcessResult packed =
+      run_process({"cpack", "-G", "DEB", "-B", work.path(), "--config", testing::build_dir() + "/CPackConfig.cmake"},
+                  work.path());
+  ASSERT_EQ(packed.exit_status, 0) << packed.output;
+  const std::string deb = work / ("forge_" + build_config().forge_version + "_amd64.deb");
+  ASSERT_TRUE(fs::exists(deb)) << packed.output;
+  ProcessResult depends = run_process({"dpkg-deb", "-f", deb, "Depends"}, work.path());
+  for (const std::string package : {"libtorch-dev", "libtorch1.13", "libopenblas0-openmp", "libboost1.74-dev"})
+    EXPECT_TRUE(says(depends, package)) << depends.output;
+  EXPECT_TRUE(says(depends, build_config().compiler.find("clang") != std::string::npos ? "clang" : "g++"));
+
+  if (::geteuid() != 0) GTEST_SKIP() << "installing a .deb takes root";
+  if (says(run_process({"dpkg-query", "-W", "-f=${Status}", "forge"}, ""), "ok installed"))
+    GTEST_SKIP() << "a forge package is installed on this machine; the test does not replace it";
+  ProcessResult installed = run_process({"dpkg", "-i", deb}, work.path());
+  struct Purge {
+    ~Purge() { run_process({"dpkg", "--purge", "forge"}, ""); }
+  } purge_at_exit;
+  ASSERT_EQ(installed.exit_status, 0) << installed.output;
+
+  ProcessResult trained = run_with_cache(work / "cache",
+                                         {"/usr/bin/forge", "train", "--data", "synthetic", "--model", "mlp", "--epochs",
+                                          "1", "--seed", "1", "--no_progress"},
+                                         work.path());
+  ASSERT_EQ(trained.exit_status, 0) << trained.output;
+  EXPECT_TRUE(says(trained, "completed: trained 1 epochs")) << trained.output;
+  EXPECT_TRUE(fs::exists("/usr/share/bash-completion/completions/forge"));
+
+  ASSERT_EQ(run_process({"dpkg", "--purge", "forge"}, "").exit_status, 0);
+  EXPECT_FALSE(fs::exists("/usr/bin/forge"));
+  EXPECT_FALSE(fs::exists("/usr/lib/libforge.so"));
+}
+
+}  // namespace
+}  // namespace forge
