@@ -37,7 +37,7 @@ const char* help_text =
     "(cached in $XDG_CACHE_HOME/forge). Bare names are searched in the built-in plugin folder,\n"
     "then in FORGE_PLUGIN_PATH (':'-separated folders).\n"
     "\n"
-    "exit codes: 0 ok, 1 training or evaluation failed (or check-resume found a difference),\n"
+    "exit codes: 0 ok, 1 training, evaluation or export failed (or check-resume found a difference),\n"
     "2 bad usage or flag (or a resume that is not exact without --force), 3 plugin compile\n"
     "error, 4 plugin error, 5 bad run folder or checkpoint (or run trained by another process),\n"
     "6 data error, 130/143 interrupted by SIGINT/SIGTERM (checkpointed; forge resume continues).\n";
