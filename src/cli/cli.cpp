@@ -25,6 +25,7 @@ const char* help_text =
     "  resume   RUN_DIR [--epochs N] [--force]          continue a run from its newest checkpoint\n"
     "  eval     RUN_DIR [--checkpoint STEP|best]        test-set metrics of a run's checkpoint\n"
     "  export   RUN_DIR [--checkpoint STEP|best] -o F   the model's weights as a PyTorch state_dict\n"
+    "  sweep    --data P --model M --lr A,B [-j N]      a grid of runs, here or on SLURM; resumable\n"
     "  compile  SOURCE.cpp                              build a plugin into the cache, print its path\n"
     "  runs     [DIR] [--sort KEY] [--status S]         table of the runs under DIR (checkpoints)\n"
     "  show     RUN_DIR                                 a run's record: status, plugins, flags, metrics\n"
@@ -60,12 +61,13 @@ int dispatch(const Args& args, char** argv) {
   if (command == "show") return show_command(rest);
   if (command == "diff") return diff_command(rest);
   if (command == "report") return report_command(rest);
+  if (command == "sweep") return sweep_command(rest, args);
   if (std::find(engine_commands.begin(), engine_commands.end(), command) != engine_commands.end()) exec_engine(argv);
   std::vector<std::string> known = engine_commands;
-  known.insert(known.end(), {"compile", "runs", "show", "diff", "report"});
+  known.insert(known.end(), {"compile", "runs", "show", "diff", "report", "sweep"});
   std::string guess = closest_name(command, known);
   throw Error(ExitCode::usage, "unknown command '" + command + "'" + (guess.empty() ? "" : "; did you mean " + guess + "?") +
-                                   " (commands: train, resume, eval, export, compile, runs, show, diff, report, check-resume; see forge --help)");
+                                   " (commands: train, resume, eval, export, sweep, compile, runs, show, diff, report, check-resume; see forge --help)");
 }
 
 }  // namespace

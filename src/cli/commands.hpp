@@ -2,7 +2,7 @@
 // exit code; errors are thrown as forge::Error and mapped to exit codes by report_errors.
 //
 // forge is two executables so that the commands which need no libtorch start in milliseconds:
-// `forge` (torch-free: help, --version, compile, runs, show, diff, report) hands every training command to
+// `forge` (torch-free: help, --version, compile, runs, show, diff, report, sweep) hands every training command to
 // `forge-engine` (linked with libtorch) by exec, keeping its process id, arguments and terminal.
 #pragma once
 
@@ -26,6 +26,7 @@ int runs_command(const Args& args);
 int show_command(const Args& args);
 int diff_command(const Args& args);
 int report_command(const Args& args);
+int sweep_command(const Args& args, const Args& command_line);
 int check_resume_command(const Args& args);
 
 // Runs `command`, printing any exception as one "forge: error: ..." line and returning its

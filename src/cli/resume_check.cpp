@@ -42,13 +42,26 @@ void compare_plugin(const SavedRun& run, const PreparedPlugin& plugin, const std
   }
 }
 
+// Whether two spellings of a flag value mean the same: numbers compare by value (flags.json
+// holds --lr 1e-3 as 0.001), anything else by text.
+bool same_value(const std::string& saved, const std::string& now) {
+  if (saved == now) return true;
+  try {
+    size_t used_saved, used_now;
+    const double a = std::stod(saved, &used_saved), b = std::stod(now, &used_now);
+    return used_saved == saved.size() && used_now == now.size() && a == b;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
 }  // namespace
 
 std::vector<ResumeDifference> resume_differences(const SavedRun& run, const Flags& now) {
   std::vector<ResumeDifference> out;
   for (const auto& [name, value] : now.all()) {
     std::string saved = run.flags.has(name) ? run.flags.text(name) : "(not set)";
-    if (saved == value) continue;
+    if (same_value(saved, value)) continue;
     out.push_back({"--" + name + ": " + saved + " (saved) -> " + value + " (now)", breaks_exactness(name, now)});
   }
   compare_plugin(run, run.data_plugin, "data", out);

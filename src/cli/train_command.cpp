@@ -50,7 +50,7 @@ std::string given_or_configured(const Args& args, const std::string& config, con
 // Whether `dir` holds only what a start of forge train that died before writing the manifest
 // leaves behind: such a folder may be started again.
 bool holds_only_a_failed_start(const std::string& dir) {
-  static const std::set<std::string> start_files{".lock", "log.txt", "flags.json", "plugins"};
+  static const std::set<std::string> start_files{".lock", "log.txt", "flags.json", "plugins", "sweep_point.json"};
   for (const auto& entry : fs::directory_iterator(dir))
     if (!start_files.count(entry.path().filename().string())) return false;
   return true;

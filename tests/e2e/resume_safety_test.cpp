@@ -158,8 +158,9 @@ TEST_F(ResumeSafety, ExactnessBreakingChangesNeedForceAndAreRecorded) {
 }
 
 TEST_F(ResumeSafety, TrainWithRunDirStartsOrResumes) {
-  std::vector<std::string> job{"train", "--run_dir", "job", "--data", "synthetic", "--model", "mlp",
-                               "--samples", "64", "--stop_after_steps", "1"};
+  // --lr 1e-3 and --noise .50 are saved as 0.001 and 0.5: the requeued job's same command is no change.
+  std::vector<std::string> job{"train", "--run_dir", "job", "--data", "synthetic", "--model", "mlp", "--lr", "1e-3",
+                               "--noise", ".50", "--samples", "64", "--stop_after_steps", "1"};
   auto first = run_forge(job, dir_->path());
   ASSERT_EQ(first.exit_status, 0) << first.output;
   EXPECT_EQ(read_json(*dir_ / "job/manifest.json")["status"], "interrupted");

@@ -1,0 +1,213 @@
+// forge sweep: a grid of trainings, each point an ordinary numbered run of one run name, run
+// here (-j at a time) or as one SLURM job array; resumable by launching the same command again.
+#include "cli/commands.hpp"
+#include "core/flag_set.hpp"
+#include "core/text_table.hpp"
+#include "runs/manifest.hpp"
+#include "runs/run_summary.hpp"
+#include "sweep/local_sweep.hpp"
+#include "sweep/slurm_sweep.hpp"
+#include "sweep/sweep_plan.hpp"
+#include "sweep/sweep_record.hpp"
+
+#include <forge/error.hpp>
+
+#include <boost/filesystem.hpp>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+namespace fs = boost::filesystem;
+
+namespace forge {
+namespace {
+
+const char* usage =
+    "usage: forge sweep --data P --model M [train flags] --FLAG V1,V2,... [--FLAG ...] [-j N]\n"
+    "       forge sweep ... --launcher slurm [--slurm_partition P] [--slurm_time T] ...\n"
+    "       forge sweep --status SWEEP_DIR\n"
+    "Trains every combination of the comma-separated values (the grid), each point an ordinary\n"
+    "numbered run of the run name, labelled with the sweep's id and its point. Launching the same\n"
+    "command again skips completed points, resumes interrupted ones and starts the rest. The\n"
+    "sweep's record is <checkpoint_dir>/<run_name>/sweeps/<id>/sweep.json, with each point's\n"
+    "output in point-<N>.log beside it. Ends with a table of the points, their status and test\n"
+    "metrics; exit 0 when every point completed, 1 when some did not.\n"
+    "\n"
+    "sweep options (every other flag goes to forge train):\n"
+    "  -j, --jobs N               points trained at once (here default 1; on SLURM default no limit)\n"
+    "  --launcher local|slurm     here (default), or one SLURM job array through sbatch\n"
+    "  --status SWEEP_DIR         the points of a sweep, their runs' and SLURM jobs' states\n"
+    "  --slurm_partition P        sbatch --partition\n"
+    "  --slurm_time T             sbatch --time (e.g. 2:00:00)\n"
+    "  --slurm_cpus_per_task N    sbatch --cpus-per-task\n"
+    "  --slurm_mem M              sbatch --mem (e.g. 8G)\n"
+    "  --slurm_extra 'ARGS'       more sbatch options, as one string\n"
+    "  --slurm_signal_seconds S   SIGUSR1 this long before the time limit: forge checkpoints (default 120)\n"
+    "  --slurm_requeue            requeue a preempted task; it resumes from its checkpoint\n";
+
+struct SweepOptions {
+  int jobs = 0;  // 0: not given (one at a time here; no limit on SLURM)
+  std::string launcher = "local";
+  std::string status;
+  SlurmOptions slurm;
+  Args train_args;
+};
+
+int positive(const std::string& flag, const std::string& value) {
+  try {
+    size_t used;
+    int n = std::stoi(value, &used);
+    if (used == value.size() && n >= 1) return n;
+  } catch (const std::exception&) {
+  }
+  throw Error(ExitCode::usage, "invalid value '" + value + "' for " + flag + ": expected a whole number of at least 1");
+}
+
+SweepOptions parse_sweep_options(const Args& args) {
+  SweepOptions options;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string name = args[i], value;
+    const bool inline_value = name.rfind("--", 0) == 0 && name.find('=') != std::string::npos;
+    if (inline_value) {
+      value = name.substr(name.find('=') + 1);
+      name = name.substr(0, name.find('='));
+    }
+    static const std::vector<std::string> valued{"-j", "--jobs", "--launcher", "--status", "--slurm_partition",
+                                                 "--slurm_time", "--slurm_cpus_per_task", "--slurm_mem",
+                                                 "--slurm_extra", "--slurm_signal_seconds"};
+    if (name == "--slurm_requeue") {
+      options.slurm.requeue = !inline_value || value == "true";
+      continue;
+    }
+    if (std::find(valued.begin(), valued.end(), name) == valued.end()) {
+      options.train_args.push_back(args[i]);
+      continue;
+    }
+    if (!inline_value) {
+      if (i + 1 == args.size()) throw Error(ExitCode::usage, name + " needs a value; see forge sweep --help");
+      value = args[++i];
+    }
+    if (name == "-j" || name == "--jobs") options.jobs = positive(name, value);
+    else if (name == "--launcher") options.launcher = value;
+    else if (name == "--status") options.status = value;
+    else if (name == "--slurm_partition") options.slurm.partition = value;
+    else if (name == "--slurm_time") options.slurm.time = value;
+    else if (name == "--slurm_cpus_per_task") options.slurm.cpus_per_task = positive(name, value);
+    else if (name == "--slurm_mem") options.slurm.mem = value;
+    else if (name == "--slurm_extra") options.slurm.extra = value;
+    else if (name == "--slurm_signal_seconds") options.slurm.signal_seconds = positive(name, value);
+  }
+  if (options.launcher != "local" && options.launcher != "slurm")
+    throw Error(ExitCode::usage, "invalid value '" + options.launcher + "' for --launcher: expected local or slurm");
+  return options;
+}
+
+// A flag every point shares, from the command line or the --config file; "" when absent.
+std::string shared_flag(const SweepPlan& plan, const std::string& name) {
+  for (const auto& axis : plan.axes)
+    if (axis.flag == name) return "";
+  std::string value = find_flag_value(plan.shared_args, name);
+  const std::string config = find_flag_value(plan.shared_args, "config");
+  if (value.empty() && !config.empty()) value = find_config_value(config, name);
+  return value;
+}
+
+std::string run_name_of(const SweepPlan& plan) {
+  std::string name = shared_flag(plan, "run_name");
+  if (!name.empty()) return name;
+  const std::string data = shared_flag(plan, "data"), model = shared_flag(plan, "model");
+  if (data.empty() || model.empty())
+    throw Error(ExitCode::usage, "a sweep over --data or --model needs --run_name (its runs share one run name)");
+  // What forge train names a run by default: the plugins' file stems.
+  return fs::path(data).stem().string() + "_" + fs::path(model).stem().string();
+}
+
+std::string metric_cell(const RunSummary& run, const std::string& name) {
+  auto it = run.final_metrics.find(name);
+  return fixed_or_dash(it == run.final_metrics.end() ? std::nullopt : std::optional<double>(it->second), 4);
+}
+
+// One row per point: its values, run folder, status (and SLURM state), epochs, test metrics.
+std::string points_table(const SweepRecord& record, const std::map<size_t, std::string>& slurm_states) {
+  std::vector<std::string> header{"#", "point", "run", "status"};
+  if (!slurm_states.empty()) header.push_back("slurm");
+  for (const std::string column : {"epochs", "test accuracy", "test loss"}) header.push_back(column);
+  TextTable table(header);
+  const json& points = record.json["points"];
+  for (size_t i = 0; i < points.size(); ++i) {
+    std::string label;
+    for (const auto& [flag, value] : points[i]["values"].items())
+      label += (label.empty() ? "" : " ") + flag + "=" + value.get<std::string>();
+    const std::string dir = points[i].value("run_dir", "");
+    std::vector<std::string> row{std::to_string(i), label.empty() ? "-" : label, dir.empty() ? "-" : dir};
+    std::optional<RunSummary> run;
+    if (!dir.empty() && fs::is_regular_file(dir + "/manifest.json")) run = summarize_run(dir);
+    row.push_back(run ? run->status : "pending");
+    if (!slurm_states.empty()) row.push_back(slurm_states.count(i) ? slurm_states.at(i) : "-");
+    row.push_back(run ? progress_text(*run) : "-");
+    row.push_back(run ? metric_cell(*run, "test/accuracy") : "-");
+    row.push_back(run ? metric_cell(*run, "test/loss") : "-");
+    table.add_row(row);
+  }
+  return table.render();
+}
+
+int show_status(const std::string& path) {
+  SweepRecord record = read_sweep_record(path);
+  std::map<size_t, std::string> states;
+  if (record.json.value("launcher", "") == "slurm") states = slurm_task_states(record);
+  std::cout << "sweep " << record.json.value("id", "?") << " (" << record.json.value("launcher", "local") << ", "
+            << record.json["points"].size() << " points)\n"
+            << points_table(record, states);
+  return 0;
+}
+
+}  // namespace
+
+int sweep_command(const Args& args, const Args& command_line) {
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+    std::cout << usage;
+    return 0;
+  }
+  SweepOptions options = parse_sweep_options(args);
+  if (!options.status.empty()) return show_status(options.status);
+  SweepPlan plan = plan_sweep(options.train_args);
+  if (shared_flag(plan, "data").empty() && shared_flag(plan, "model").empty() && find_flag_value(plan.shared_args, "config").empty() &&
+      plan.axes.empty())
+    throw Error(ExitCode::usage, std::string("forge sweep needs train flags (--data, --model...); ") +
+                                     "see forge sweep --help");
+  const std::string checkpoint_dir = shared_flag(plan, "checkpoint_dir").empty() ? "checkpoints"
+                                                                                 : shared_flag(plan, "checkpoint_dir");
+  const std::string run_name = run_name_of(plan);
+  SweepRecord record = open_sweep_record(sweep_dir(checkpoint_dir, run_name, plan), plan, command_line, options.launcher);
+  spdlog::info("sweep {}: {} points, record {}/sweep.json", plan.id, plan.points.size(), record.dir);
+
+  std::vector<PointToRun> to_run;
+  for (size_t i = 0; i < plan.points.size(); ++i) {
+    const std::string dir = point_run_dir(record, plan, i, checkpoint_dir, run_name);
+    if (point_status(dir) == "completed") {
+      spdlog::info("point {} ({}): completed already in {}", i, plan.points[i].label(), dir);
+      continue;
+    }
+    to_run.push_back({i, plan.points[i].label(), dir, plan.points[i].train_args});
+  }
+
+  if (options.launcher == "slurm") {
+    if (!to_run.empty()) submit_slurm_array(record, to_run, options.slurm, options.jobs);
+    std::cout << points_table(record, slurm_task_states(record));
+    return 0;
+  }
+  const int stopped = run_points_locally(record.dir, to_run, std::max(options.jobs, 1));
+  std::cout << points_table(record, {});
+  if (stopped) {
+    spdlog::warn("sweep stopped by a signal; run the same command again to continue it");
+    return stopped;
+  }
+  size_t completed = 0;
+  for (const auto& point : record.json["points"]) completed += point_status(point["run_dir"]) == "completed";
+  if (completed == plan.points.size()) return 0;
+  spdlog::error("{} of {} points did not complete", plan.points.size() - completed, plan.points.size());
+  return int(ExitCode::failure);
+}
+
+}  // namespace forge

@@ -1,0 +1,132 @@
+#include "sweep/slurm_sweep.hpp"
+
+#include "core/atomic_file.hpp"
+#include "core/process.hpp"
+#include "runs/manifest.hpp"
+
+#include <forge/error.hpp>
+
+#include <boost/filesystem.hpp>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <regex>
+#include <sstream>
+
+namespace fs = boost::filesystem;
+
+namespace forge {
+namespace {
+
+// Single-quoted for bash: safe for any text.
+std::string quoted(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::vector<std::string> split_words(const std::string& text) {
+  std::istringstream in(text);
+  std::vector<std::string> words;
+  for (std::string word; in >> word;) words.push_back(word);
+  return words;
+}
+
+std::string self_executable() {
+  boost::system::error_code error;
+  auto exe = fs::read_symlink("/proc/self/exe", error);
+  if (error) throw Error(ExitCode::failure, "cannot find forge's own executable (/proc/self/exe): " + error.message());
+  return exe.string();
+}
+
+// "12_3" -> {3}; "12_[0-2,5%2]" -> {0, 1, 2, 5}
+std::vector<long> array_tasks(const std::string& id, const std::string& job) {
+  std::vector<long> tasks;
+  if (id.rfind(job + "_", 0) != 0) return tasks;
+  std::string rest = id.substr(job.size() + 1);
+  if (rest.empty()) return tasks;
+  if (rest.front() != '[') {
+    tasks.push_back(std::stol(rest));
+    return tasks;
+  }
+  rest = rest.substr(1, rest.find_first_of("%]") - 1);
+  std::istringstream ranges(rest);
+  for (std::string range; std::getline(ranges, range, ',');) {
+    const size_t dash = range.find('-');
+    const long first = std::stol(range.substr(0, dash));
+    const long last = dash == std::string::npos ? first : std::stol(range.substr(dash + 1));
+    for (long t = first; t <= last; ++t) tasks.push_back(t);
+  }
+  return tasks;
+}
+
+}  // namespace
+
+std::string slurm_job_script(const std::string& sweep_dir, const std::string& sweep_id,
+                             const std::vector<PointToRun>& points, const SlurmOptions& options, int throttle,
+                             const std::string& forge, const std::string& working_dir) {
+  std::ostringstream script;
+  script << "#!/bin/bash\n"
+         << "# forge sweep " << sweep_id << ": task i of this array trains one point (start or resume).\n"
+         << "#SBATCH --job-name=forge-sweep-" << sweep_id << "\n"
+         << "#SBATCH --array=0-" << points.size() - 1 << (throttle > 0 ? "%" + std::to_string(throttle) : "") << "\n"
+         << "#SBATCH --output=" << fs::absolute(sweep_dir).string() << "/slurm-%A_%a.out\n"
+         << "#SBATCH --signal=B:USR1@" << options.signal_seconds << "\n"
+         << (options.requeue ? "#SBATCH --requeue\n" : "#SBATCH --no-requeue\n");
+  if (!options.partition.empty()) script << "#SBATCH --partition=" << options.partition << "\n";
+  if (!options.time.empty()) script << "#SBATCH --time=" << options.time << "\n";
+  if (options.cpus_per_task > 0) script << "#SBATCH --cpus-per-task=" << options.cpus_per_task << "\n";
+  if (!options.mem.empty()) script << "#SBATCH --mem=" << options.mem << "\n";
+  script << "cd " << quoted(working_dir) << " || exit 1\n"
+         << "case $SLURM_ARRAY_TASK_ID in\n";
+  for (size_t task = 0; task < points.size(); ++task) {
+    script << "  " << task << ") exec " << quoted(forge) << " train";
+    for (const auto& arg : points[task].train_args) script << " " << quoted(arg);
+    script << " --run_dir " << quoted(points[task].run_dir) << " ;;  # point " << points[task].index << ": "
+           << points[task].label << "\n";
+  }
+  script << "esac\necho \"no point for array task $SLURM_ARRAY_TASK_ID\" >&2\nexit 1\n";
+  return script.str();
+}
+
+void submit_slurm_array(SweepRecord& record, const std::vector<PointToRun>& points, const SlurmOptions& options,
+                        int throttle) {
+  const std::string script_path = record.dir + "/job.sh";
+  write_file_atomically(script_path, slurm_job_script(record.dir, record.json.value("id", ""), points, options, throttle,
+                                                      self_executable(), fs::current_path().string()));
+  ::chmod(script_path.c_str(), 0755);
+  std::vector<std::string> command{"sbatch", "--parsable"};
+  for (const auto& word : split_words(options.extra)) command.push_back(word);
+  command.push_back(script_path);
+  ProcessResult submitted = run_process(command);
+  std::string output = submitted.output;
+  while (!output.empty() && (output.back() == '\n' || output.back() == ' ')) output.pop_back();
+  if (submitted.exit_status != 0)
+    throw Error(ExitCode::failure, "sbatch refused the sweep's job array: " +
+                                       (output.empty() ? std::string("it could not be run (is SLURM installed?)")
+                                                       : output.substr(output.rfind('\n') + 1)));
+  // --parsable prints "jobid" or "jobid;cluster".
+  const std::string job = output.substr(output.rfind('\n') + 1).substr(0, output.find(';'));
+  json tasks = json::object();
+  for (size_t task = 0; task < points.size(); ++task) tasks[std::to_string(task)] = points[task].index;
+  record.json["slurm"].push_back({{"job_id", job}, {"tasks", tasks}});
+  save_sweep_record(record);
+  spdlog::info("submitted job array {} ({} tasks): {}", job, points.size(), script_path);
+}
+
+std::map<size_t, std::string> slurm_task_states(const SweepRecord& record) {
+  std::map<size_t, std::string> states;
+  if (!record.json.contains("slurm") || record.json["slurm"].empty()) return states;
+  const json& newest = record.json["slurm"].back();
+  const std::string job = newest.value("job_id", "");
+  ProcessResult queue = run_process({"squeue", "-h", "-r", "-j", job, "-o", "%i %T"});
+  if (queue.exit_status != 0) return states;
+  std::istringstream lines(queue.output);
+  for (std::string id, state; lines >> id >> state;)
+    for (long task : array_tasks(id, job))
+      if (newest["tasks"].contains(std::to_string(task)))
+        states[newest["tasks"][std::to_string(task)].get<size_t>()] = state;
+  return states;
+}
+
+}  // namespace forge
