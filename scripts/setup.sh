@@ -20,6 +20,7 @@ packages=(
   dataset-fashion-mnist   # the real data: /usr/share/datasets/fashion-mnist
   python3                 # bench/run_bench.py (standard library only)
   python3-torch           # examples/fashion_mnist_accuracy.py: torch.load of a `forge export`
+  slurm-wlm munge         # forge sweep --launcher slurm, and the test cluster that checks it
 )
 
 if [[ ${1:-} == --with-browser ]]; then

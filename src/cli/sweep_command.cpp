@@ -142,7 +142,9 @@ std::string points_table(const SweepRecord& record, const std::map<size_t, std::
     std::vector<std::string> row{std::to_string(i), label.empty() ? "-" : label, dir.empty() ? "-" : dir};
     std::optional<RunSummary> run;
     if (!dir.empty() && fs::is_regular_file(dir + "/manifest.json")) run = summarize_run(dir);
-    row.push_back(run ? run->status : "pending");
+    // A point whose training ended before its run began (bad flags, say) has no run status.
+    const int exit_code = points[i].value("exit_code", 0);
+    row.push_back(run ? run->status : exit_code ? "failed (exit " + std::to_string(exit_code) + ")" : "pending");
     if (!slurm_states.empty()) row.push_back(slurm_states.count(i) ? slurm_states.at(i) : "-");
     row.push_back(run ? progress_text(*run) : "-");
     row.push_back(run ? metric_cell(*run, "test/accuracy") : "-");
@@ -197,11 +199,13 @@ int sweep_command(const Args& args, const Args& command_line) {
     std::cout << points_table(record, slurm_task_states(record));
     return 0;
   }
-  const int stopped = run_points_locally(record.dir, to_run, std::max(options.jobs, 1));
+  const LocalSweepResult result = run_points_locally(record.dir, to_run, std::max(options.jobs, 1));
+  for (const auto& [index, code] : result.exit_codes) record.json["points"][index]["exit_code"] = code;
+  save_sweep_record(record);
   std::cout << points_table(record, {});
-  if (stopped) {
+  if (result.stopped_by) {
     spdlog::warn("sweep stopped by a signal; run the same command again to continue it");
-    return stopped;
+    return result.stopped_by;
   }
   size_t completed = 0;
   for (const auto& point : record.json["points"]) completed += point_status(point["run_dir"]) == "completed";

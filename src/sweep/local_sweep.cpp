@@ -13,7 +13,6 @@
 #include <cerrno>
 #include <cstring>
 #include <deque>
-#include <map>
 
 namespace forge {
 namespace {
@@ -64,7 +63,8 @@ pid_t start_point(const std::string& forge, const std::string& sweep_dir, const 
 
 }  // namespace
 
-int run_points_locally(const std::string& sweep_dir, const std::vector<PointToRun>& points, int jobs) {
+LocalSweepResult run_points_locally(const std::string& sweep_dir, const std::vector<PointToRun>& points, int jobs) {
+  LocalSweepResult result;
   const std::string forge = self_executable();
   catch_stop_signals();
   std::deque<const PointToRun*> waiting;
@@ -99,13 +99,15 @@ int run_points_locally(const std::string& sweep_dir, const std::vector<PointToRu
     const PointToRun* point = it->second;
     running.erase(it);
     const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    result.exit_codes[point->index] = code;
     if (code == 0)
       spdlog::info("point {} ({}): completed", point->index, point->label);
     else
       spdlog::warn("point {} ({}): exit {} (see {}/point-{}.log)", point->index, point->label, code, sweep_dir,
                    point->index);
   }
-  return stop_signal ? 128 + stop_signal : 0;
+  result.stopped_by = stop_signal ? 128 + stop_signal : 0;
+  return result;
 }
 
 }  // namespace forge

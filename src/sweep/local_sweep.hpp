@@ -6,6 +6,7 @@
 
 #include "sweep/sweep_record.hpp"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -18,8 +19,12 @@ struct PointToRun {
   std::vector<std::string> train_args;  // without --run_dir
 };
 
-// Returns 0, or 128 + the signal that stopped the sweep. Each point's output goes to
-// <sweep dir>/point-<index>.log.
-int run_points_locally(const std::string& sweep_dir, const std::vector<PointToRun>& points, int jobs);
+struct LocalSweepResult {
+  int stopped_by = 0;                 // 0, or 128 + the signal that stopped the sweep
+  std::map<size_t, int> exit_codes;   // by point index, for the points that ran
+};
+
+// Each point's output goes to <sweep dir>/point-<index>.log.
+LocalSweepResult run_points_locally(const std::string& sweep_dir, const std::vector<PointToRun>& points, int jobs);
 
 }  // namespace forge

@@ -22,6 +22,7 @@ if [[ $command == stop ]]; then stop; exit 0; fi
 [[ $command == start ]] || { echo "usage: cluster.sh start DIR PORT | stop DIR" >&2; exit 2; }
 port=$3
 mkdir -p "$dir/state" "$dir/spool" "$dir/munge"
+chmod 755 "$dir"  # munged runs as the munge user and must reach its folder
 chown munge: "$dir/munge"
 chmod 700 "$dir/munge"
 cat > "$dir/slurm.conf" <<CONF

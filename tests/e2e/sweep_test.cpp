@@ -1,0 +1,185 @@
+// forge sweep: grids of real trainings here (-j) and through a real one-node SLURM cluster
+// (tests/slurm/cluster.sh starts slurmctld, slurmd and munged, and stops them by pid).
+#include "runs/checkpoint_files.hpp"
+#include "runs/manifest.hpp"
+#include "runs/run_summary.hpp"
+#include "test_support.hpp"
+
+#include <boost/filesystem.hpp>
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+namespace fs = boost::filesystem;
+
+namespace forge {
+namespace {
+
+using Args = std::vector<std::string>;
+
+bool says(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// Polls `done` every 100 ms for up to `seconds`.
+template <class Condition>
+bool wait_until(Condition done, double seconds) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < end) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return done();
+}
+
+std::string status_of(const std::string& run_dir) {
+  return fs::exists(run_dir + "/manifest.json") ? read_json(run_dir + "/manifest.json").value("status", "") : "";
+}
+
+std::string file_text(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// The sweep's one record below checkpoints/<name>/sweeps/.
+json sweep_record(const std::string& root, const std::string& name) {
+  for (const auto& entry : fs::directory_iterator(root + "/checkpoints/" + name + "/sweeps"))
+    return read_json((entry.path() / "sweep.json").string());
+  return json();
+}
+
+const Args grid{"sweep", "--data", "synthetic", "--model", "mlp", "--epochs", "1", "--seed", "1", "--threads", "1",
+                "--lr", "1e-3,3e-3", "--n_hidden", "16,0"};  // --n_hidden 0: the model plugin refuses it
+
+TEST(LocalSweep, TrainsTheGridInParallelAndAFailingPointStopsNoOther) {
+  testing::TempDir dir;
+  Args command = grid;
+  command.insert(command.end(), {"-j", "2"});
+  ProcessResult swept = testing::run_forge(command, dir.path());
+  EXPECT_EQ(swept.exit_status, 1) << swept.output;
+  EXPECT_TRUE(says(swept.output, "2 of 4 points did not complete")) << swept.output;
+  json record = sweep_record(dir.path(), "synthetic_mlp");
+  ASSERT_EQ(record["points"].size(), 4u);
+  for (size_t i : {0, 2}) {  // n_hidden=16
+    const std::string run = dir / record["points"][i]["run_dir"].get<std::string>();
+    EXPECT_EQ(status_of(run), "completed") << run;
+    json label = read_json(run + "/sweep_point.json");
+    EXPECT_EQ(label["sweep"], record["id"]);
+    EXPECT_EQ(label["point"]["n_hidden"], "16");
+    EXPECT_EQ(read_json(run + "/flags.json")["lr"], i == 0 ? 1e-3 : 3e-3);
+  }
+  for (size_t i : {1, 3}) EXPECT_EQ(record["points"][i]["exit_code"], 4) << record.dump(2);
+  EXPECT_TRUE(says(swept.output, "lr=3e-3 n_hidden=16")) << swept.output;
+  EXPECT_TRUE(says(swept.output, "failed (exit 4)")) << swept.output;
+  EXPECT_TRUE(says(file_text(dir / ("checkpoints/synthetic_mlp/sweeps/" + record["id"].get<std::string>() + "/point-1.log")),
+                   "--n_hidden must be at least 1"));
+
+  // Launched again: the completed points are skipped, the failing ones tried again.
+  ProcessResult again = testing::run_forge(command, dir.path());
+  EXPECT_EQ(again.exit_status, 1) << again.output;
+  EXPECT_TRUE(says(again.output, "point 0 (lr=1e-3 n_hidden=16): completed already in")) << again.output;
+  EXPECT_TRUE(says(again.output, "point 1 (lr=1e-3 n_hidden=0): training in")) << again.output;
+  EXPECT_EQ(find_runs(dir / "checkpoints").size(), 2u);  // no new runs for points that have theirs
+}
+
+TEST(LocalSweep, StoppedBySigtermItsPointsCheckpointAndTheSameCommandFinishesThem) {
+  testing::TempDir dir;
+  const Args command{"sweep", "--data", "synthetic", "--model", "mlp", "--epochs", "300", "--seed", "2", "--threads",
+                     "1", "--lr", "1e-3,2e-3", "-j", "2", "--run_name", "long"};
+  const int pid = testing::spawn_forge(command, dir.path(), dir / "sweep.log");
+  const std::string first = dir / "checkpoints/long/1", second = dir / "checkpoints/long/2";
+  ASSERT_TRUE(wait_until([&] { return status_of(first) == "running" && status_of(second) == "running"; }, 60))
+      << file_text(dir / "sweep.log");
+  ::kill(pid, SIGTERM);
+  EXPECT_EQ(testing::wait_for_exit(pid), 143) << file_text(dir / "sweep.log");
+  EXPECT_EQ(status_of(first), "interrupted");
+  EXPECT_EQ(status_of(second), "interrupted");
+  EXPECT_FALSE(list_checkpoints(first).empty());
+
+  ProcessResult resumed = testing::run_forge(command, dir.path());
+  ASSERT_EQ(resumed.exit_status, 0) << resumed.output;
+  EXPECT_EQ(status_of(first), "completed");
+  EXPECT_EQ(status_of(second), "completed");
+  EXPECT_TRUE(says(file_text(first + "/log.txt"), "resuming")) << file_text(first + "/log.txt");
+}
+
+// A real SLURM cluster on localhost for the suite, stopped by pid at its end.
+class SlurmSweep : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    cluster_ = new testing::TempDir;
+    const std::string port = std::to_string(20000 + 2 * (::getpid() % 15000));
+    ProcessResult started = run_process({"bash", script(), "start", cluster_->path(), port});
+    ASSERT_EQ(started.exit_status, 0) << started.output;
+    ::setenv("SLURM_CONF", (*cluster_ / "slurm.conf").c_str(), 1);
+  }
+  static void TearDownTestSuite() {
+    run_process({"bash", script(), "stop", cluster_->path()});
+    delete cluster_;
+    cluster_ = nullptr;
+  }
+  static std::string script() { return testing::source_dir() + "/tests/slurm/cluster.sh"; }
+
+  static inline testing::TempDir* cluster_ = nullptr;
+};
+
+TEST_F(SlurmSweep, AJobArrayTrainsEveryPoint) {
+  testing::TempDir dir;
+  const Args command{"sweep", "--launcher", "slurm", "--data", "synthetic", "--model", "mlp", "--epochs", "1",
+                     "--threads", "1", "--seed", "1", "--lr", "1e-3,3e-3", "--n_hidden", "16,32"};
+  ProcessResult submitted = testing::run_forge(command, dir.path());
+  ASSERT_EQ(submitted.exit_status, 0) << submitted.output;
+  EXPECT_TRUE(says(submitted.output, "submitted job array")) << submitted.output;
+  ASSERT_TRUE(wait_until([&] { return find_runs(dir / "checkpoints").size() == 4 &&
+                                      status_of(dir / "checkpoints/synthetic_mlp/4") == "completed" &&
+                                      status_of(dir / "checkpoints/synthetic_mlp/1") == "completed" &&
+                                      status_of(dir / "checkpoints/synthetic_mlp/2") == "completed" &&
+                                      status_of(dir / "checkpoints/synthetic_mlp/3") == "completed"; },
+                         120));
+  json record = sweep_record(dir.path(), "synthetic_mlp");
+  EXPECT_EQ(record["launcher"], "slurm");
+  EXPECT_EQ(record["slurm"].size(), 1u);
+  const std::string sweep_dir = dir / ("checkpoints/synthetic_mlp/sweeps/" + record["id"].get<std::string>());
+  EXPECT_TRUE(says(file_text(sweep_dir + "/job.sh"), "#SBATCH --signal=B:USR1@120"));
+  ProcessResult status = testing::run_forge({"sweep", "--status", sweep_dir}, dir.path());
+  EXPECT_EQ(status.exit_status, 0) << status.output;
+  EXPECT_EQ(std::count(status.output.begin(), status.output.end(), '\n'), 6) << status.output;  // title, header, 4 points
+  EXPECT_TRUE(says(status.output, "lr=3e-3 n_hidden=32  checkpoints/synthetic_mlp/4  completed")) << status.output;
+
+  // Launched again, nothing is left to submit.
+  ProcessResult again = testing::run_forge(command, dir.path());
+  EXPECT_EQ(again.exit_status, 0) << again.output;
+  EXPECT_EQ(sweep_record(dir.path(), "synthetic_mlp")["slurm"].size(), 1u);
+}
+
+TEST_F(SlurmSweep, Usr1CheckpointsTermInterruptsAndTheSweepResumesThePoint) {
+  testing::TempDir dir;
+  const Args command{"sweep", "--launcher", "slurm", "--slurm_requeue", "--data", "synthetic", "--model", "mlp",
+                     "--epochs", "300", "--threads", "1", "--seed", "1", "--run_name", "long"};
+  ASSERT_EQ(testing::run_forge(command, dir.path()).exit_status, 0);
+  const std::string run = dir / "checkpoints/long/1";
+  ASSERT_TRUE(wait_until([&] { return status_of(run) == "running"; }, 60));
+  const std::string task = sweep_record(dir.path(), "long")["slurm"][0]["job_id"].get<std::string>() + "_0";
+
+  ASSERT_EQ(run_process({"scancel", "--signal=USR1", "--batch", task}).exit_status, 0);
+  ASSERT_TRUE(wait_until([&] { return says(file_text(run + "/log.txt"), "SIGUSR1: checkpoint at step"); }, 30))
+      << file_text(run + "/log.txt");
+  ASSERT_EQ(run_process({"scancel", "--signal=TERM", "--batch", task}).exit_status, 0);
+  ASSERT_TRUE(wait_until([&] { return status_of(run) == "interrupted"; }, 30)) << file_text(run + "/log.txt");
+  const int64_t stopped_at = list_checkpoints(run).back();
+  EXPECT_TRUE(says(file_text(run + "/log.txt"), "stopped by SIGTERM"));
+
+  ProcessResult relaunched = testing::run_forge(command, dir.path());
+  ASSERT_EQ(relaunched.exit_status, 0) << relaunched.output;
+  ASSERT_TRUE(wait_until([&] { return status_of(run) == "completed"; }, 90)) << file_text(run + "/log.txt");
+  EXPECT_TRUE(says(file_text(run + "/log.txt"), "resuming " + std::string("checkpoints/long/1 from step ") +
+                                                    std::to_string(stopped_at)))
+      << file_text(run + "/log.txt");
+  EXPECT_EQ(list_checkpoints(run).back(), 300 * 16);
+}
+
+}  // namespace
+}  // namespace forge
