@@ -21,6 +21,8 @@ packages=(
   python3                 # bench/run_bench.py (standard library only)
   python3-torch           # examples/fashion_mnist_accuracy.py: torch.load of a `forge export`
   slurm-wlm munge         # forge sweep --launcher slurm, and the test cluster that checks it
+  libgloo-dev             # c10d's Gloo headers for data-parallel training (libtorch-dev lacks them)
+  iproute2                # the data-parallel test across two network namespaces
 )
 
 if [[ ${1:-} == --with-browser ]]; then

@@ -3,10 +3,11 @@
 #include "cli/commands.hpp"
 #include "cli/resume_check.hpp"
 #include "cli/run_training.hpp"
+#include "cli/worker_launch.hpp"
 #include "core/logging.hpp"
 #include "metrics/metrics_log.hpp"
-#include "runs/run_dir.hpp"
 #include "runs/checkpoint_choice.hpp"
+#include "runs/run_dir.hpp"
 #include "runs/run_lock.hpp"
 #include "train/stop_signals.hpp"
 
@@ -14,6 +15,8 @@
 
 #include <boost/filesystem.hpp>
 #include <spdlog/spdlog.h>
+
+#include <optional>
 
 namespace forge {
 namespace {
@@ -49,11 +52,20 @@ int resume_command(const Args& args, const Args& command_line) {
   if (print_run_command_help(args, usage, forge_flags_only())) return 0;
   const std::string& run_dir = args[0];
   require_run_dir(run_dir);
-  if (record_crash_if_dead(run_dir)) spdlog::warn("{} was left running by a process that died; resuming it", run_dir);
-  RunLock lock(run_dir);
+  Args rest(args.begin() + 1, args.end());
+  const WorldPosition world = world_from_environment();
+  if (world.rank == 0 && record_crash_if_dead(run_dir))
+    spdlog::warn("{} was left running by a process that died; resuming it", run_dir);
+  // A data-parallel run: this process starts its workers (which take the lock) and waits.
+  Flags launch_flags = read_saved_flags(run_dir);
+  for (const char* name : {"nproc_per_node", "nnodes", "node_rank", "master_addr", "master_port"})
+    if (!find_flag_value(rest, name).empty()) launch_flags.set(name, find_flag_value(rest, name));
+  const WorkerLaunch launch = worker_launch_from(launch_flags);
+  if (should_launch_workers(launch)) return launch_workers(command_line, launch);
+  std::optional<RunLock> lock;
+  if (world.rank == 0) lock.emplace(run_dir);  // the other ranks of a data-parallel run only train
   SavedRun run = open_saved_run(run_dir);
 
-  Args rest(args.begin() + 1, args.end());
   FlagSet flag_set = train_flag_set(run.data_plugin, run.model_plugin);
   Flags defaults = run.flags;
   defaults.set("stop_after_steps", "0");  // a stop asked for once is not asked again
@@ -62,9 +74,16 @@ int resume_command(const Args& args, const Args& command_line) {
   std::vector<std::string> forced = check_resume(resume_differences(run, flags), flags.boolean("force"));
   flags.set("force", "false");  // a --force applies to this resume only
 
+  std::shared_ptr<DataParallelGroup> group = join_data_parallel_group(flags);
+  const int64_t saved_world = run.manifest.value("world_size", int64_t{1});
+  if (saved_world != world.world_size)
+    throw Error(ExitCode::usage, "run " + run_dir + " was trained by " + std::to_string(saved_world) +
+                                     " data-parallel process(es); resume it with as many (now " +
+                                     std::to_string(world.world_size) + "), e.g. --nproc_per_node " +
+                                     std::to_string(saved_world));
   int threads = apply_process_settings(flags);
   LoadedRun loaded = load_run(run.data_plugin, run.model_plugin, flags);
-  TrainSettings settings = train_settings(flags, loaded);
+  TrainSettings settings = train_settings(flags, loaded, group);
   auto optimizer = make_optimizer_from_flags(flags, *loaded.model);
   TrainingPosition position;
   int64_t step = newest_valid_checkpoint(run_dir);
@@ -72,6 +91,7 @@ int resume_command(const Args& args, const Args& command_line) {
     position = load_checkpoint(checkpoint_path(run_dir, step), loaded.model->module(), optimizer.get(), loaded.device);
 
   install_stop_handlers();
+  if (!settings.writes_run()) return run_training(run_dir, loaded, settings, *optimizer, position);
   add_log_file(run_dir + "/log.txt");
   if (step >= 0)
     spdlog::info("resuming {} from step {} (epoch {}, batch {})", run_dir, step, position.epoch + 1, position.batch);
@@ -88,6 +108,7 @@ int resume_command(const Args& args, const Args& command_line) {
   manifest["resumes"].push_back({{"started", now_iso8601()}, {"command_line", command_line},
                                  {"from_step", step}, {"threads", threads}, {"forced", forced}});
   manifest["device"] = loaded.device.str();
+  manifest["world_size"] = settings.world_size();
   write_json_atomically(run_dir + "/manifest.json", manifest);
   return run_training(run_dir, loaded, settings, *optimizer, position);
 }

@@ -19,7 +19,7 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer_from_flags(const Flags& 
   return make_optimizer(settings, model.module().parameters());
 }
 
-TrainSettings train_settings(const Flags& flags, const LoadedRun& run) {
+TrainSettings train_settings(const Flags& flags, const LoadedRun& run, std::shared_ptr<DataParallelGroup> group) {
   for (const char* name : {"epochs", "batch_size", "log_every", "accumulate"})
     if (flags.integer(name) < 1) throw Error(ExitCode::usage, std::string("--") + name + " must be at least 1");
   for (const char* name : {"checkpoint_every", "keep_checkpoints", "stop_after_steps", "max_steps", "eval_every_steps",
@@ -44,6 +44,7 @@ TrainSettings train_settings(const Flags& flags, const LoadedRun& run) {
   if (!flags.text("early_stopping").empty())
     s.early_stopping = parse_metric_goal(flags.text("early_stopping"), "early_stopping", true);
   s.device = run.device;
+  s.group = std::move(group);
   int64_t epoch_steps = run.data.has_dataset("train") ? steps_per_epoch(run.data.dataset("train").size(), s) : 1;
   LrSchedule& schedule = s.schedule;
   schedule.kind = parse_schedule_kind(flags.text("lr_schedule"));
@@ -60,28 +61,32 @@ TrainSettings train_settings(const Flags& flags, const LoadedRun& run) {
 int run_training(const std::string& run_dir, LoadedRun& run, const TrainSettings& settings,
                  torch::optim::Optimizer& optimizer, const TrainingPosition& start) {
   TrainResult result;
+  // Data-parallel ranks other than 0 leave the run's record to rank 0.
+  auto record = [&](const std::string& status, const std::string& reason) {
+    if (settings.writes_run()) record_status(run_dir, status, reason);
+  };
   try {
     Trainer trainer(*run.model, run.data, optimizer, settings, run_dir);
     result = trainer.run(start);
     if (result.outcome == TrainOutcome::interrupted) {
-      int signal = stop_signal();
+      int signal = result.signal;
       std::string cause = signal == 0 ? "--stop_after_steps" : signal == SIGTERM ? "SIGTERM" : "SIGINT";
       std::string reason = "stopped by " + cause + "; continue with: forge resume " + run_dir;
-      record_status(run_dir, "interrupted", reason);
+      record("interrupted", reason);
       spdlog::warn("{}", reason);
       return signal == 0 ? 0 : 128 + signal;
     }
   } catch (const std::exception& e) {
     std::string reason = exception_text(e);
     try {
-      record_status(run_dir, "failed", reason);
+      record("failed", reason);
     } catch (const std::exception& also) {
       // The folder may be unwritable (the reason training failed); the error below still says why.
       spdlog::warn("could not record the failure in the manifest: {}", exception_text(also));
     }
     throw Error(ExitCode::failure, "training failed: " + reason + " (run " + run_dir + ")");
   }
-  record_status(run_dir, "completed", result.reason);
+  record("completed", result.reason);
   spdlog::info("run {} completed: {}", run_dir, result.reason);
   return 0;
 }

@@ -10,7 +10,9 @@ namespace forge {
 
 // The trainer's settings from the flags, sized for `run` (its train set and device). Throws
 // Error(ExitCode::usage) for values no run can follow, before any run folder is made.
-TrainSettings train_settings(const Flags& flags, const LoadedRun& run);
+// `group`: the run's data-parallel group, or null.
+TrainSettings train_settings(const Flags& flags, const LoadedRun& run,
+                             std::shared_ptr<DataParallelGroup> group = nullptr);
 
 // Returns the exit code: 0 when completed, 128 + signal when interrupted. On failure records
 // it and rethrows.

@@ -124,6 +124,12 @@ std::vector<FlagSpec> train_flags() {
       integer_flag("stop_after_steps", 0, "stop as if interrupted once this many steps are done (0: never)"),
       bool_flag("force", false, "resume even when the run's plugins, libtorch or exactness-breaking flags changed"),
       bool_flag("flush_denormal", true, "flush denormal floats to zero (much faster optimizer steps on x86)"),
+      integer_flag("nproc_per_node", 1, "data-parallel: worker processes on this node (--batch_size is per process)"),
+      integer_flag("nnodes", 1, "data-parallel: nodes taking part (each runs forge with its --node_rank)"),
+      integer_flag("node_rank", 0, "data-parallel: this node's number, 0 to --nnodes - 1"),
+      text_flag("master_addr", "127.0.0.1", "data-parallel: address of rank 0's node, where the workers meet"),
+      integer_flag("master_port", 0, "data-parallel: port of the rendezvous on --master_addr (0: a free one; one node only)"),
+      integer_flag("dist_timeout", 60, "data-parallel: seconds to wait for every rank to arrive, and for each exchange"),
   };
 }
 
@@ -179,6 +185,28 @@ bool draw_seed_if_unset(Flags& flags) {
   flags.set("seed", std::to_string(seed));
   spdlog::info("seed {} (drawn; repeat this run with --seed {})", seed, seed);
   return true;
+}
+
+std::shared_ptr<DataParallelGroup> join_data_parallel_group(Flags& flags) {
+  const WorldPosition world = world_from_environment();
+  if (world.world_size == 1) return nullptr;
+  if (flags.integer("dist_timeout") < 1) throw Error(ExitCode::usage, "--dist_timeout must be at least 1 (seconds)");
+  if (world.rank != 0) {
+    spdlog::set_level(spdlog::level::warn);
+    spdlog::set_pattern("[rank " + std::to_string(world.rank) + "] %v");
+  }
+  auto group = std::make_shared<DataParallelGroup>(world, std::chrono::seconds(flags.integer("dist_timeout")));
+  if (world.rank == 0) draw_seed_if_unset(flags);
+  flags.set("seed", group->share_text("seed", flags.text("seed")));
+  spdlog::info("data-parallel: rank 0 of {}, rendezvous at {}:{}", world.world_size, world.master_addr, world.master_port);
+  return group;
+}
+
+void share_initial_model(DataParallelGroup* group, Model& model) {
+  if (!group) return;
+  std::vector<torch::Tensor> state;
+  for (const auto& [name, tensor] : named_state(model.module())) state.push_back(tensor.detach());
+  group->broadcast(state);
 }
 
 torch::Device parse_device(const std::string& text) {

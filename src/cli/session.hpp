@@ -10,6 +10,7 @@
 #include "runs/checkpoint.hpp"
 #include "runs/manifest.hpp"
 #include "runs/snapshot.hpp"
+#include "train/data_parallel.hpp"
 
 #include <memory>
 #include <string>
@@ -46,6 +47,15 @@ int apply_process_settings(const Flags& flags);
 
 // A --seed of -1 means "draw one": replaces it with a drawn seed, logs it, and returns true.
 bool draw_seed_if_unset(Flags& flags);
+
+// Data-parallel: joins the group of this run's processes when this process is one of them
+// (torchrun's RANK and WORLD_SIZE are set), within --dist_timeout; null otherwise. Ranks other
+// than 0 log warnings and errors only, prefixed with their rank, and take rank 0's --seed
+// when it is drawn (-1).
+std::shared_ptr<DataParallelGroup> join_data_parallel_group(Flags& flags);
+
+// Makes every rank's model rank 0's (they start from the same seed; this makes sure).
+void share_initial_model(DataParallelGroup* group, Model& model);
 
 // The device --device names. Throws Error(ExitCode::usage) when it is malformed, or names CUDA
 // and this libtorch or machine has none.

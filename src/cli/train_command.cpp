@@ -2,6 +2,7 @@
 // the plugins and flags into it, and train.
 #include "cli/commands.hpp"
 #include "cli/run_training.hpp"
+#include "cli/worker_launch.hpp"
 #include "core/logging.hpp"
 #include "runs/run_dir.hpp"
 #include "runs/run_lock.hpp"
@@ -106,18 +107,31 @@ int train_command(const Args& given_args, const Args& command_line) {
     return 0;
   }
   Flags flags = flag_set.parse(args, config);
+  // --nproc_per_node N: this process starts the N data-parallel workers, which run this command.
+  const WorkerLaunch launch = worker_launch_from(flags);
+  if (should_launch_workers(launch)) return launch_workers(command_line, launch);
   if (flags.text("run_name").empty()) flags.set("run_name", default_run_name(data_plugin, model_plugin));
-  bool seed_drawn = draw_seed_if_unset(flags);
+  const bool seed_drawn = flags.integer("seed") == -1;
+  std::shared_ptr<DataParallelGroup> group = join_data_parallel_group(flags);  // null when training alone
+  draw_seed_if_unset(flags);
   int threads = apply_process_settings(flags);
 
   // Everything that can fail on bad input happens before the run folder exists.
   LoadedRun run = load_run(data_plugin, model_plugin, flags);
   if (!run.data.has_dataset("train")) throw Error(ExitCode::data, "the data plugin returned no 'train' dataset");
-  TrainSettings settings = train_settings(flags, run);
+  TrainSettings settings = train_settings(flags, run, group);
+  share_initial_model(group.get(), *run.model);
   auto optimizer = make_optimizer_from_flags(flags, *run.model);
 
+  // Data-parallel: rank 0 makes and records the run folder; the other ranks only train.
+  if (!settings.writes_run()) {
+    const std::string run_dir = group->share_text("run_dir", "");
+    install_stop_handlers();
+    return run_training(run_dir, run, settings, *optimizer, TrainingPosition{});
+  }
   std::string run_dir = run_dir_given.empty() ? claim_run_dir(flags.text("checkpoint_dir"), flags.text("run_name"))
                                               : prepare_fresh_run_dir(run_dir_given);
+  if (group) group->share_text("run_dir", run_dir);
   RunLock lock(run_dir);
   // From here a SIGINT or SIGTERM stops gracefully: the run folder exists and is recorded.
   install_stop_handlers();
@@ -131,6 +145,7 @@ int train_command(const Args& given_args, const Args& command_line) {
   manifest["deterministic"] = flags.boolean("deterministic");
   manifest["device"] = run.device.str();
   manifest["seed"] = {{"value", flags.integer("seed")}, {"drawn", seed_drawn}};
+  manifest["world_size"] = settings.world_size();
   write_json_atomically(run_dir + "/manifest.json", manifest);
   return run_training(run_dir, run, settings, *optimizer, TrainingPosition{});
 }

@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <csignal>
 #include <sstream>
 
 namespace forge {
@@ -52,7 +53,8 @@ int64_t epoch_of_latest_step(const TrainingPosition& p) { return p.batch == 0 ? 
 }  // namespace
 
 int64_t steps_per_epoch(int64_t samples, const TrainSettings& settings) {
-  int64_t batches = (samples + settings.batch_size - 1) / settings.batch_size;
+  const int64_t batch = settings.batch_size * settings.world_size();
+  int64_t batches = (samples + batch - 1) / batch;
   return (batches + settings.accumulate - 1) / settings.accumulate;
 }
 
@@ -74,10 +76,11 @@ Trainer::Trainer(Model& model, const DataMap& data, torch::optim::Optimizer& opt
       target_buffer_(torch::empty({0}, train_.targets.options())),
       optimizer_(optimizer),
       settings_(std::move(settings)),
-      batches_((train_.size() + settings_.batch_size - 1) / settings_.batch_size),
+      batches_((train_.size() + settings_.batch_size * settings_.world_size() - 1) /
+               (settings_.batch_size * settings_.world_size())),
       run_dir_(std::move(run_dir)),
-      metrics_(run_dir_),
-      progress_bar_(settings_.progress_bar) {
+      metrics_(settings_.writes_run() ? std::make_unique<MetricsLog>(run_dir_) : nullptr),
+      progress_bar_(settings_.progress_bar && settings_.writes_run()) {
   // A goal that names only a split watches the model's own metric.
   for (auto* goal : {&settings_.keep_best, &settings_.early_stopping}) {
     if (!*goal || !(*goal)->name.empty()) continue;
@@ -94,7 +97,7 @@ torch::Tensor Trainer::epoch_order(int64_t samples, int64_t seed, int64_t epoch)
 }
 
 TrainResult Trainer::run(TrainingPosition position) {
-  metrics_.begin_session(position.step + 1);
+  if (metrics_) metrics_->begin_session(position.step + 1);
   adopt_goal_states(position);
   // A run that early stopping ended stays ended, unless the patience has grown since.
   if (settings_.early_stopping && position.early.stale >= settings_.early_stopping->patience)
@@ -112,9 +115,9 @@ TrainResult Trainer::run(TrainingPosition position) {
     train_step(order, position);
     log_progress(position);
     const int64_t step = position.step;
-    bool requested = take_checkpoint_request();  // SIGUSR1
+    bool requested = checkpoint_requested_;  // SIGUSR1
     if (requested) spdlog::info("SIGUSR1: checkpoint at step {}", step);
-    bool stop = stop_signal() != 0 || step == settings_.stop_after_steps;
+    bool stop = stop_requested_ != 0 || step == settings_.stop_after_steps;
     bool scheduled = settings_.checkpoint_every > 0 && step % settings_.checkpoint_every == 0;
     bool evaluation_due = settings_.eval_every_steps > 0 && step % settings_.eval_every_steps == 0;
     bool at_max = max_steps > 0 && step >= max_steps;
@@ -127,7 +130,7 @@ TrainResult Trainer::run(TrainingPosition position) {
       checkpoint(position);
     }
     if (!early_stop_reason_.empty()) return finish(position, early_stop_reason_);
-    if (stop && !at_max) return {TrainOutcome::interrupted, ""};
+    if (stop && !at_max) return {TrainOutcome::interrupted, "", stop_requested_};
   }
   return finish(position, max_steps > 0 ? "reached --max_steps " + std::to_string(max_steps)
                                         : "trained " + std::to_string(settings_.epochs) + " epochs");
@@ -135,27 +138,71 @@ TrainResult Trainer::run(TrainingPosition position) {
 
 void Trainer::train_step(const torch::Tensor& order, TrainingPosition& position) {
   const int64_t first = position.batch, last = std::min(batches_, first + settings_.accumulate);
-  const int64_t samples = train_.size(), batch_size = settings_.batch_size;
+  const int64_t samples = train_.size(), world = settings_.world_size();
+  const int64_t batch_size = settings_.batch_size * world;  // the global batch
+  const int64_t rank = settings_.group ? settings_.group->rank() : 0;
   set_learning_rate(position.step, position);
   model_.module().train();
   optimizer_.zero_grad();
+  std::map<std::string, double> metric_shares;  // data-parallel: this rank's share of the step's metrics
   for (int64_t b = first; b < last; ++b) {
-    torch::Tensor indices = order.slice(0, b * batch_size, std::min(samples, (b + 1) * batch_size));
-    StepOutput out = model_.step(gather_batch(indices));
-    // Gradients add up over the batches of one step: scale so the step follows their mean loss.
-    (last - first == 1 ? out.loss : out.loss / double(last - first)).backward();
+    // Each rank takes its part of the global batch: B samples each, the last batch split evenly.
+    const int64_t begin = b * batch_size, total = std::min(samples, (b + 1) * batch_size) - begin;
+    const int64_t from = begin + total * rank / world, to = begin + total * (rank + 1) / world;
+    ++position.epoch_batches;
+    ++position.log_batches;
+    if (to == from) continue;  // nothing for this rank in a short last batch: its gradient counts as zero
+    StepOutput out = model_.step(gather_batch(order.slice(0, from, to)));
+    // Gradients add up over the batches of one step: scale so the step follows their mean loss
+    // (and, over ranks, so that their average is the global batch's mean).
+    const double share = double(to - from) * double(world) / double(total) / double(last - first);
+    (share == 1 ? out.loss : out.loss * share).backward();
     for (const auto& [name, value] : out.metrics) {
+      if (settings_.group) {
+        metric_shares[name] += value * double(to - from) / double(total);
+        continue;
+      }
       position.epoch_sums[name] += value;
       position.log_sums[name] += value;
     }
-    ++position.epoch_batches;
-    ++position.log_batches;
+  }
+  if (settings_.group) {
+    synchronise_step(metric_shares);
+    for (const auto& [name, value] : metric_shares) {
+      position.epoch_sums[name] += value;
+      position.log_sums[name] += value;
+    }
+  } else {
+    stop_requested_ = stop_signal();
+    checkpoint_requested_ = take_checkpoint_request();
   }
   if (settings_.clip_grad_norm > 0) torch::nn::utils::clip_grad_norm_(model_.module().parameters(), settings_.clip_grad_norm);
   optimizer_.step();
   ++position.step;
   position.batch = last;
   ++steps_taken_;
+}
+
+void Trainer::synchronise_step(std::map<std::string, double>& metric_shares) {
+  if (metric_names_.empty())
+    for (const auto& [name, value] : metric_shares) metric_names_.push_back(name);
+  // One all-reduce for the decisions and the metrics: [stop signal, checkpoint request, metrics...].
+  const int local_stop = stop_signal();
+  std::vector<double> values{double(local_stop), take_checkpoint_request() ? 1.0 : 0.0};
+  for (const auto& name : metric_names_) values.push_back(metric_shares.count(name) ? metric_shares.at(name) : 0.0);
+  torch::Tensor summed = torch::tensor(values, torch::kFloat64);
+  settings_.group->sum(summed);
+  // A stop asked of any rank stops them all; this rank reports its own signal, else SIGTERM's.
+  stop_requested_ = summed[0].item<double>() > 0 ? (local_stop ? local_stop : SIGTERM) : 0;
+  checkpoint_requested_ = summed[1].item<double>() > 0;
+  metric_shares.clear();
+  for (size_t i = 0; i < metric_names_.size(); ++i) metric_shares[metric_names_[i]] = summed[2 + i].item<double>();
+  average_gradients(*settings_.group, model_.module());
+}
+
+void Trainer::write_metrics(int64_t step, int64_t epoch, const std::string& split,
+                            const std::map<std::string, double>& metrics) {
+  if (metrics_) metrics_->write(step, epoch, split, metrics);
 }
 
 Batch Trainer::gather_batch(const torch::Tensor& indices) {
@@ -174,7 +221,7 @@ void Trainer::set_learning_rate(int64_t step, TrainingPosition& position) {
   // Logged where it changes, as the step that used it; a function of the step alone, so a
   // resumed run writes the same rows.
   if (step == 0 || lr != learning_rate(settings_.schedule, step - 1))
-    metrics_.write(step + 1, position.epoch + 1, "train", {{"lr", lr}});
+    write_metrics(step + 1, position.epoch + 1, "train", {{"lr", lr}});
 }
 
 void Trainer::log_progress(TrainingPosition& position) {
@@ -202,7 +249,7 @@ void Trainer::log_progress(TrainingPosition& position) {
       .info("epoch {} step {} ({}/{}){} lr {:.4g} | {:.1f} steps/s", position.epoch + 1, position.step, position.batch,
             batches_, format_metrics(interval), optimizer_.param_groups().front().options().get_lr(), steps_per_second);
   interval["steps_per_second"] = steps_per_second;
-  metrics_.write(position.step, position.epoch + 1, "train", interval);
+  write_metrics(position.step, position.epoch + 1, "train", interval);
   interval_start_ = std::chrono::steady_clock::now();
   interval_steps_ = 0;
 }
@@ -211,7 +258,7 @@ void Trainer::end_epoch(TrainingPosition& position) {
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_started_).count();
   spdlog::info("epoch {} trained in {:.3f} s ({} steps)", position.epoch + 1, seconds, position.step - epoch_first_step_);
   auto train = means(position);
-  metrics_.write(position.step, position.epoch + 1, "train_epoch", train);
+  write_metrics(position.step, position.epoch + 1, "train_epoch", train);
   watch("train", train, position);
   if (data_.has_dataset("valid")) evaluate_split("valid", position, true);
   if (settings_.eval_test_every > 0 && (position.epoch + 1) % settings_.eval_test_every == 0 &&
@@ -229,7 +276,7 @@ void Trainer::evaluate_split(const std::string& split, TrainingPosition& positio
   auto metrics = evaluate(model_, data_.dataset(split), std::max<int64_t>(settings_.batch_size, 256), settings_.device);
   int64_t epoch = epoch_of_latest_step(position);
   spdlog::info("epoch {} step {} {}{}", epoch, position.step, split, format_metrics(metrics));
-  metrics_.write(position.step, epoch, split, metrics);
+  write_metrics(position.step, epoch, split, metrics);
   if (split == "test") last_test_step_ = position.step;
   if (watched) watch(split, metrics, position);
 }
@@ -295,6 +342,7 @@ TrainResult Trainer::finish(const TrainingPosition& position, const std::string&
 }
 
 void Trainer::checkpoint(const TrainingPosition& position) {
+  if (!settings_.writes_run()) return;
   std::string path = checkpoint_path(run_dir_, position.step);
   auto started = std::chrono::steady_clock::now();
   save_checkpoint(path, model_.module(), optimizer_, position, settings_.device);

@@ -13,6 +13,7 @@
 #include "metrics/metrics_log.hpp"
 #include "metrics/progress_bar.hpp"
 #include "runs/checkpoint.hpp"
+#include "train/data_parallel.hpp"
 #include "train/lr_schedule.hpp"
 #include "train/metric_goal.hpp"
 
@@ -40,6 +41,12 @@ struct TrainSettings {
   std::optional<MetricGoal> keep_best;
   std::optional<MetricGoal> early_stopping;
   torch::Device device = torch::kCPU;
+  // Data-parallel: this process's group, null when it trains alone. batch_size is per rank: a
+  // step takes group->size() x batch_size samples. Only rank 0 writes checkpoints and metrics.
+  std::shared_ptr<DataParallelGroup> group;
+
+  int64_t world_size() const { return group ? group->size() : 1; }
+  bool writes_run() const { return !group || group->rank() == 0; }
 };
 
 enum class TrainOutcome { completed, interrupted };
@@ -47,9 +54,10 @@ enum class TrainOutcome { completed, interrupted };
 struct TrainResult {
   TrainOutcome outcome = TrainOutcome::completed;
   std::string reason;  // why it ended, for the manifest
+  int signal = 0;      // interrupted: the signal that stopped it (0: --stop_after_steps)
 };
 
-// Optimizer steps in one epoch of `samples` samples.
+// Optimizer steps in one epoch of `samples` samples (world_size x batch_size a step).
 int64_t steps_per_epoch(int64_t samples, const TrainSettings& settings);
 
 // Throws Error(ExitCode::usage) when the settings cannot work with this data and model (a
@@ -72,6 +80,10 @@ class Trainer {
 
  private:
   void train_step(const torch::Tensor& order, TrainingPosition& position);
+  // Data-parallel: sums the ranks' stop and checkpoint requests and metric shares, and averages
+  // the gradients, so every rank takes the same step and the same decisions.
+  void synchronise_step(std::map<std::string, double>& metric_shares);
+  void write_metrics(int64_t step, int64_t epoch, const std::string& split, const std::map<std::string, double>& metrics);
   Batch gather_batch(const torch::Tensor& indices);
   void set_learning_rate(int64_t step, TrainingPosition& position);
   void end_epoch(TrainingPosition& position);
@@ -92,6 +104,9 @@ class Trainer {
   int64_t steps_taken_ = 0;        // by this process
   int64_t last_test_step_ = -1;    // step of the latest test evaluation
   std::string early_stop_reason_;  // set when --early_stopping ends the run
+  int stop_requested_ = 0;         // after a step: the signal that asks to stop (any rank's), or 0
+  bool checkpoint_requested_ = false;  // after a step: SIGUSR1 (on any rank)
+  std::vector<std::string> metric_names_;  // data-parallel: what the model's step reports
 
   Model& model_;
   const DataMap& data_;
@@ -101,7 +116,7 @@ class Trainer {
   TrainSettings settings_;
   int64_t batches_;  // mini-batches per epoch
   std::string run_dir_;
-  MetricsLog metrics_;
+  std::unique_ptr<MetricsLog> metrics_;  // rank 0 (or the only process) only
   ProgressBar progress_bar_;
 };
 

@@ -1,0 +1,35 @@
+// `forge train|resume --nproc_per_node N`: this process becomes the launcher of the node's N
+// data-parallel workers. Each is this same command run again (same arguments) with torchrun's
+// environment (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT), which makes it a worker.
+// The launcher passes SIGINT, SIGTERM and SIGUSR1 on to them, and when one ends in failure (or
+// is killed) it stops the others, so a run never hangs on a missing rank.
+#pragma once
+
+#include <forge/plugin.hpp>
+
+#include <string>
+#include <vector>
+
+namespace forge {
+
+struct WorkerLaunch {
+  int nproc_per_node = 1;
+  int nnodes = 1;
+  int node_rank = 0;
+  std::string master_addr = "127.0.0.1";
+  int master_port = 0;  // 0: a free port of this host (one node only)
+};
+
+// From --nproc_per_node, --nnodes, --node_rank, --master_addr, --master_port.
+WorkerLaunch worker_launch_from(const Flags& flags);
+
+// Whether this process should launch workers: more than one process asked for, and not a
+// worker itself (RANK is not set).
+bool should_launch_workers(const WorkerLaunch& launch);
+
+// Starts the workers with `command_line` and waits for them. Returns the exit code: 0 when all
+// succeeded, the signal's 128 + N when they were interrupted, else the first failure's. Throws
+// Error(ExitCode::usage) for settings that cannot work (--node_rank outside --nnodes...).
+int launch_workers(const std::vector<std::string>& command_line, WorkerLaunch launch);
+
+}  // namespace forge

@@ -1,0 +1,145 @@
+#include "train/data_parallel.hpp"
+
+#include "core/exception_text.hpp"
+
+#include <forge/error.hpp>
+
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+namespace forge {
+namespace {
+
+int integer_variable(const char* name, int fallback, bool required) {
+  const char* text = std::getenv(name);
+  if (!text || !*text) {
+    if (required) throw Error(ExitCode::usage, std::string("data-parallel: ") + name + " is not set");
+    return fallback;
+  }
+  try {
+    size_t used;
+    int value = std::stoi(text, &used);
+    if (used == std::string(text).size() && value >= 0) return value;
+  } catch (const std::exception&) {
+  }
+  throw Error(ExitCode::usage, std::string("data-parallel: ") + name + "=" + text + " is not a whole number");
+}
+
+}  // namespace
+
+WorldPosition world_from_environment() {
+  WorldPosition world;
+  if (!std::getenv("RANK") && !std::getenv("WORLD_SIZE")) return world;
+  world.world_size = integer_variable("WORLD_SIZE", 1, true);
+  world.rank = integer_variable("RANK", 0, true);
+  world.local_rank = integer_variable("LOCAL_RANK", world.rank, false);
+  if (world.world_size < 1 || world.rank >= world.world_size)
+    throw Error(ExitCode::usage, "data-parallel: RANK=" + std::to_string(world.rank) + " does not fit WORLD_SIZE=" +
+                                     std::to_string(world.world_size));
+  const char* addr = std::getenv("MASTER_ADDR");
+  world.master_addr = addr && *addr ? addr : "127.0.0.1";
+  world.master_port = integer_variable("MASTER_PORT", 29500, false);
+  return world;
+}
+
+std::string local_address_towards(const std::string& master_addr, int master_port) {
+  addrinfo hints{}, *found = nullptr;
+  hints.ai_family = AF_INET;
+  hints.ai_socktype = SOCK_DGRAM;
+  if (getaddrinfo(master_addr.c_str(), std::to_string(master_port).c_str(), &hints, &found) != 0 || !found)
+    throw Error(ExitCode::usage, "data-parallel: cannot resolve --master_addr " + master_addr);
+  // Connecting a UDP socket sends nothing; it only makes the kernel choose the route.
+  int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in local{};
+  socklen_t length = sizeof local;
+  bool ok = fd >= 0 && ::connect(fd, found->ai_addr, found->ai_addrlen) == 0 &&
+            ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) == 0;
+  if (fd >= 0) ::close(fd);
+  freeaddrinfo(found);
+  if (!ok) throw Error(ExitCode::failure, "data-parallel: no route from this host to --master_addr " + master_addr);
+  char text[INET_ADDRSTRLEN];
+  return inet_ntop(AF_INET, &local.sin_addr, text, sizeof text);
+}
+
+struct DataParallelGroup::Impl {
+  c10::intrusive_ptr<c10d::TCPStore> store;
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
+};
+
+DataParallelGroup::DataParallelGroup(const WorldPosition& world, std::chrono::milliseconds timeout)
+    : world_(world), impl_(std::make_unique<Impl>()) {
+  const std::string where = world.master_addr + ":" + std::to_string(world.master_port);
+  const std::string bind = local_address_towards(world.master_addr, world.master_port);
+  try {
+    c10d::TCPStoreOptions options;
+    options.port = uint16_t(world.master_port);
+    options.isServer = world.rank == 0;
+    options.numWorkers = size_t(world.world_size);
+    options.waitWorkers = true;
+    options.timeout = timeout;
+    impl_->store = c10::make_intrusive<c10d::TCPStore>(world.master_addr, options);
+    auto gloo = c10d::ProcessGroupGloo::Options::create(timeout);
+    gloo->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(bind));
+    impl_->group = c10::make_intrusive<c10d::ProcessGroupGloo>(
+        c10::make_intrusive<c10d::PrefixStore>("forge", impl_->store), world.rank, world.world_size, gloo);
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw Error(ExitCode::failure, "data-parallel: rank " + std::to_string(world.rank) + " of " +
+                                       std::to_string(world.world_size) + " could not join the others at " + where +
+                                       " within " + std::to_string(timeout.count() / 1000) + " s (bound to " + bind +
+                                       "): " + exception_text(e));
+  }
+}
+
+DataParallelGroup::~DataParallelGroup() = default;
+
+void DataParallelGroup::broadcast(std::vector<torch::Tensor> tensors) {
+  for (auto& tensor : tensors) {
+    std::vector<torch::Tensor> one{tensor};
+    impl_->group->broadcast(one)->wait();
+  }
+}
+
+void DataParallelGroup::sum(torch::Tensor& tensor) {
+  std::vector<torch::Tensor> one{tensor};
+  impl_->group->allreduce(one)->wait();
+}
+
+std::string DataParallelGroup::share_text(const std::string& key, const std::string& value) {
+  const std::string full = "forge/text/" + key;
+  if (world_.rank == 0) impl_->store->set(full, std::vector<uint8_t>(value.begin(), value.end()));
+  std::vector<uint8_t> bytes = impl_->store->get(full);
+  return std::string(bytes.begin(), bytes.end());
+}
+
+void average_gradients(DataParallelGroup& group, torch::nn::Module& module) {
+  std::vector<torch::Tensor> grads;
+  for (auto& p : module.parameters()) {
+    if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
+    grads.push_back(p.grad());
+  }
+  if (grads.empty()) return;
+  torch::Tensor flat = torch::cat([&] {
+    std::vector<torch::Tensor> views;
+    for (auto& g : grads) views.push_back(g.reshape(-1));
+    return views;
+  }());
+  group.sum(flat);
+  flat.div_(double(group.size()));
+  int64_t offset = 0;
+  for (auto& g : grads) {
+    g.copy_(flat.slice(0, offset, offset + g.numel()).view_as(g));
+    offset += g.numel();
+  }
+}
+
+}  // namespace forge

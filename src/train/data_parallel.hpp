@@ -1,0 +1,65 @@
+// One run trained by several processes (data-parallel): every rank holds the whole model and
+// data, trains its own share of each global batch, and the gradients are averaged over the
+// ranks before every optimizer step, so the ranks stay identical. Communication is c10d's Gloo
+// process group (CPU), with rendezvous through a c10d TCPStore served by rank 0 at
+// MASTER_ADDR:MASTER_PORT: torchrun's conventions, so srun or any launcher that sets RANK,
+// WORLD_SIZE, LOCAL_RANK, MASTER_ADDR and MASTER_PORT can start the processes too.
+// libtorch's c10d types stay inside data_parallel.cpp.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace forge {
+
+// This process's place in a data-parallel run.
+struct WorldPosition {
+  int rank = 0;
+  int world_size = 1;
+  int local_rank = 0;
+  std::string master_addr;
+  int master_port = 0;
+};
+
+// From RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT; a world of one when RANK and
+// WORLD_SIZE are unset. Throws Error(ExitCode::usage) naming a malformed or missing variable.
+WorldPosition world_from_environment();
+
+// The local address this host reaches `master_addr` from: what Gloo binds to. (A host name
+// that resolves to 127.0.0.1 would make peers on other hosts connect to themselves.)
+std::string local_address_towards(const std::string& master_addr, int master_port);
+
+class DataParallelGroup {
+ public:
+  // Joins the group: rank 0 serves the store; every rank waits for all within `timeout`, which
+  // also bounds every later collective. Throws Error(ExitCode::failure) saying who did not arrive.
+  DataParallelGroup(const WorldPosition& world, std::chrono::milliseconds timeout);
+  ~DataParallelGroup();
+  DataParallelGroup(const DataParallelGroup&) = delete;
+  DataParallelGroup& operator=(const DataParallelGroup&) = delete;
+
+  int rank() const { return world_.rank; }
+  int size() const { return world_.world_size; }
+
+  // Makes every rank's tensors rank 0's.
+  void broadcast(std::vector<torch::Tensor> tensors);
+  // Sums `tensor` over the ranks, in place.
+  void sum(torch::Tensor& tensor);
+  // Rank 0's `value` on every rank (other ranks' `value` is ignored), through the store.
+  std::string share_text(const std::string& key, const std::string& value);
+
+ private:
+  struct Impl;
+  WorldPosition world_;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Averages the gradients of `module`'s parameters over the group (parameters without a
+// gradient count as zero), in one flattened all-reduce.
+void average_gradients(DataParallelGroup& group, torch::nn::Module& module);
+
+}  // namespace forge

@@ -1,0 +1,237 @@
+// Data-parallel training over c10d Gloo with real processes: on loopback (forge's own launcher,
+// --nproc_per_node 2), and across two network namespaces joined by a veth pair, each one "host"
+// whose rank is started with torchrun's environment variables, as srun would.
+#include "metrics/metrics_log.hpp"
+#include "reference_run.hpp"
+#include "runs/manifest.hpp"
+#include "test_support.hpp"
+
+#include <boost/filesystem.hpp>
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace fs = boost::filesystem;
+
+namespace forge {
+namespace {
+
+using Args = std::vector<std::string>;
+
+bool says(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+std::string file_text(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::string status_of(const std::string& run_dir) {
+  return fs::exists(run_dir + "/manifest.json") ? read_json(run_dir + "/manifest.json").value("status", "") : "";
+}
+
+template <class Condition>
+bool wait_until(Condition done, double seconds) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < end) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return done();
+}
+
+// The largest difference between two states' tensors (they must have the same names and shapes).
+double largest_difference(const NamedState& a, const NamedState& b) {
+  EXPECT_EQ(a.size(), b.size());
+  double gap = 0;
+  for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
+    EXPECT_EQ(a[i].first, b[i].first);
+    gap = std::max(gap, (a[i].second - b[i].second).abs().max().item<double>());
+  }
+  return gap;
+}
+
+// 200 samples: the last global batch of 32 is short (8), split 4 and 4 between the ranks.
+const Args synthetic{"--data", "synthetic", "--model", "mlp", "--samples", "200", "--seed", "4", "--threads", "1",
+                     "--no_progress"};
+
+Args with(Args args, const Args& more) {
+  args.insert(args.begin(), "train");
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+TEST(DataParallel, TwoProcessesOfBatch16TrainAsOneOfBatch32) {
+  testing::TempDir dir;
+  ProcessResult parallel = testing::run_forge(with(synthetic, {"--epochs", "2", "--batch_size", "16", "--nproc_per_node",
+                                                               "2", "--run_name", "parallel"}),
+                                              dir.path());
+  ASSERT_EQ(parallel.exit_status, 0) << parallel.output;
+  ProcessResult single =
+      testing::run_forge(with(synthetic, {"--epochs", "2", "--batch_size", "32", "--run_name", "single"}), dir.path());
+  ASSERT_EQ(single.exit_status, 0) << single.output;
+
+  const std::string parallel_run = dir / "checkpoints/parallel/1", single_run = dir / "checkpoints/single/1";
+  EXPECT_EQ(read_json(parallel_run + "/manifest.json")["world_size"], 2);
+  EXPECT_EQ(list_checkpoints(parallel_run), list_checkpoints(single_run));  // 7 steps an epoch, both
+  // Equal up to the order of floating-point sums (two halves added, against one batch).
+  EXPECT_LT(largest_difference(testing::run_state(parallel_run), testing::run_state(single_run)), 1e-5);
+  // The logged train loss is the global batch's too.
+  auto loss = [](const std::string& run) {
+    for (const auto& row : read_metrics(run))
+      if (row.split == "train_epoch" && row.name == "loss" && row.epoch == 2) return row.value;
+    return -1.0;
+  };
+  EXPECT_NEAR(loss(parallel_run), loss(single_run), 1e-5);
+  // Only rank 0 wrote: one log, one set of metrics.
+  EXPECT_FALSE(says(parallel.output, "[rank 1]")) << parallel.output;
+}
+
+TEST(DataParallel, SigtermToTheLauncherInterruptsAllRanksAndResumeIsExact) {
+  testing::TempDir dir;
+  const Args parallel{"--epochs", "40", "--batch_size", "16", "--nproc_per_node", "2"};
+  ProcessResult straight = testing::run_forge(with(synthetic, [&] {
+                                                Args a = parallel;
+                                                a.insert(a.end(), {"--run_name", "straight"});
+                                                return a;
+                                              }()),
+                                              dir.path());
+  ASSERT_EQ(straight.exit_status, 0) << straight.output;
+
+  Args stopped = with(synthetic, parallel);
+  stopped.insert(stopped.end(), {"--run_name", "stopped"});
+  const std::string run = dir / "checkpoints/stopped/1";
+  const int pid = testing::spawn_forge(stopped, dir.path(), dir / "stopped.log");
+  ASSERT_TRUE(wait_until([&] { return !list_checkpoints(run).empty(); }, 60)) << file_text(dir / "stopped.log");
+  ::kill(pid, SIGTERM);
+  EXPECT_EQ(testing::wait_for_exit(pid), 143) << file_text(dir / "stopped.log");
+  EXPECT_EQ(status_of(run), "interrupted");
+  const int64_t stopped_at = list_checkpoints(run).back();
+  EXPECT_LT(stopped_at, 40 * 7);
+
+  // Another world size would not continue the run: refused, even with --force.
+  ProcessResult single = testing::run_forge({"resume", run, "--nproc_per_node", "1"}, dir.path());
+  EXPECT_EQ(single.exit_status, 2) << single.output;
+  EXPECT_TRUE(says(single.output, "--nproc_per_node: 2 (saved) -> 1 (now)")) << single.output;
+  ProcessResult forced = testing::run_forge({"resume", run, "--nproc_per_node", "1", "--force"}, dir.path());
+  EXPECT_EQ(forced.exit_status, 2) << forced.output;
+  EXPECT_TRUE(says(forced.output, "was trained by 2 data-parallel process(es)")) << forced.output;
+  EXPECT_EQ(status_of(run), "interrupted");
+
+  ProcessResult resumed = testing::run_forge({"resume", run}, dir.path());
+  ASSERT_EQ(resumed.exit_status, 0) << resumed.output;
+  EXPECT_TRUE(says(resumed.output, "resuming " + run + " from step " + std::to_string(stopped_at))) << resumed.output;
+  EXPECT_EQ(status_of(run), "completed");
+  EXPECT_EQ(first_difference(testing::run_state(run), testing::run_state(dir / "checkpoints/straight/1")), "");
+}
+
+std::vector<int> children_of(int pid) {
+  std::vector<int> children;
+  std::istringstream in(file_text("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children"));
+  for (int child; in >> child;) children.push_back(child);
+  return children;
+}
+
+TEST(DataParallel, ADeadRankEndsTheRunWithOneClearErrorInsteadOfAHang) {
+  testing::TempDir dir;
+  const std::string run = dir / "checkpoints/dies/1";
+  const int pid = testing::spawn_forge(
+      with(synthetic, {"--epochs", "1000", "--batch_size", "16", "--nproc_per_node", "2", "--run_name", "dies"}),
+      dir.path(), dir / "dies.log");
+  ASSERT_TRUE(wait_until([&] { return status_of(run) == "running" && children_of(pid).size() == 2; }, 60))
+      << file_text(dir / "dies.log");
+  const auto killed = std::chrono::steady_clock::now();
+  ::kill(children_of(pid).back(), SIGKILL);
+  EXPECT_EQ(testing::wait_for_exit(pid), 1) << file_text(dir / "dies.log");
+  EXPECT_LT(std::chrono::steady_clock::now() - killed, std::chrono::seconds(40));
+  const std::string log = file_text(dir / "dies.log");
+  EXPECT_TRUE(says(log, "forge: error: data-parallel training failed: rank ")) << log;
+  EXPECT_TRUE(says(log, "was killed by signal 9")) << log;
+  EXPECT_TRUE(status_of(run) == "failed" || status_of(run) == "interrupted") << status_of(run);
+}
+
+TEST(DataParallel, ARankThatNeverArrivesIsAnErrorWithinTheTimeout) {
+  testing::TempDir dir;
+  const auto started = std::chrono::steady_clock::now();
+  ProcessResult alone = run_process(
+      {"env", "RANK=1", "WORLD_SIZE=2", "MASTER_ADDR=127.0.0.1", "MASTER_PORT=" + std::to_string(30000 + ::getpid() % 20000),
+       testing::forge_binary(), "train", "--data", "synthetic", "--model", "mlp", "--dist_timeout", "3"},
+      dir.path());
+  EXPECT_EQ(alone.exit_status, 1) << alone.output;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
+  EXPECT_TRUE(says(alone.output, "rank 1 of 2 could not join the others at 127.0.0.1:")) << alone.output;
+  EXPECT_FALSE(fs::exists(dir / "checkpoints"));
+}
+
+// Two network namespaces joined by a veth pair, 10.211.N.1 and 10.211.N.2: rank 0 on one
+// "host", rank 1 on the other, both started as a cluster launcher would (environment variables).
+class TwoHosts : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "network namespaces take root";
+    const std::string id = std::to_string(::getpid() % 200 + 10);
+    subnet_ = "10.211." + id;
+    a_ = "forge-a-" + id;
+    b_ = "forge-b-" + id;
+    for (const Args& command : std::vector<Args>{
+             {"ip", "netns", "add", a_},
+             {"ip", "netns", "add", b_},
+             {"ip", "link", "add", "veth-fa" + id, "netns", a_, "type", "veth", "peer", "name", "veth-fb" + id, "netns", b_},
+             {"ip", "-n", a_, "addr", "add", subnet_ + ".1/24", "dev", "veth-fa" + id},
+             {"ip", "-n", b_, "addr", "add", subnet_ + ".2/24", "dev", "veth-fb" + id},
+             {"ip", "-n", a_, "link", "set", "veth-fa" + id, "up"},
+             {"ip", "-n", b_, "link", "set", "veth-fb" + id, "up"},
+             {"ip", "-n", a_, "link", "set", "lo", "up"},
+             {"ip", "-n", b_, "link", "set", "lo", "up"}}) {
+      ProcessResult done = run_process(command);
+      ASSERT_EQ(done.exit_status, 0) << command[0] << " " << command[1] << " " << command[2] << ": " << done.output;
+    }
+  }
+  void TearDown() override {
+    if (a_.empty()) return;
+    run_process({"ip", "netns", "del", a_});  // takes the veth pair with it
+    run_process({"ip", "netns", "del", b_});
+  }
+
+  // forge as rank `rank` of 2 in namespace `ns`, rendezvous at rank 0's address.
+  Args rank_in(const std::string& ns, int rank, const Args& train_args) const {
+    Args command{"ip", "netns", "exec", ns, "env", "RANK=" + std::to_string(rank), "WORLD_SIZE=2",
+                 "LOCAL_RANK=0", "MASTER_ADDR=" + subnet_ + ".1", "MASTER_PORT=29517", testing::forge_binary()};
+    command.insert(command.end(), train_args.begin(), train_args.end());
+    return command;
+  }
+
+  std::string subnet_, a_, b_;
+};
+
+TEST_F(TwoHosts, RanksInTwoNamespacesTrainOneRun) {
+  testing::TempDir dir;
+  const Args train = with(synthetic, {"--epochs", "2", "--batch_size", "16", "--run_name", "hosts", "--dist_timeout", "30"});
+  // Rank 1 is a plain child process; rank 0 runs to the end here.
+  pid_t other = ::fork();
+  if (other == 0) {
+    Args command = rank_in(b_, 1, train);
+    std::vector<char*> argv;
+    for (auto& arg : command) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    ::chdir(dir.path().c_str());
+    ::execvp("ip", argv.data());
+    ::_exit(127);
+  }
+  ProcessResult first = run_process(rank_in(a_, 0, train), dir.path());
+  EXPECT_EQ(testing::wait_for_exit(other), 0);
+  ASSERT_EQ(first.exit_status, 0) << first.output;
+  EXPECT_TRUE(says(first.output, "rendezvous at " + subnet_ + ".1:29517")) << first.output;
+  const std::string run = dir / "checkpoints/hosts/1";
+  EXPECT_EQ(status_of(run), "completed");
+  EXPECT_EQ(read_json(run + "/manifest.json")["world_size"], 2);
+  EXPECT_FALSE(fs::exists(dir / "checkpoints/hosts/2"));  // rank 1 made no folder of its own
+}
+
+}  // namespace
+}  // namespace forge
