@@ -5,7 +5,7 @@
 #   source scripts/forge-completion.bash
 
 shopt -s extglob  # the -X patterns below
-_forge_commands="train resume eval export compile runs show diff report check-resume help"
+_forge_commands="train resume eval export sweep compile runs show diff report check-resume help"
 
 # The --flags that `forge ARGS... --help` prints at the start of its lines.
 _forge_flags_of() {
@@ -42,14 +42,20 @@ _forge() {
 
   if [[ $cur == -* ]]; then
     local given=() i
-    if [[ $command == train || $command == check-resume ]]; then
+    if [[ $command == train || $command == check-resume || $command == sweep ]]; then
       # The plugins' flags join forge's once both plugins are named.
       for ((i = 2; i < COMP_CWORD; i++)); do
         [[ ${COMP_WORDS[i]} == --data || ${COMP_WORDS[i]} == --model ]] &&
           given+=("${COMP_WORDS[i]}" "${COMP_WORDS[i+1]}")
       done
     fi
-    mapfile -t COMPREPLY < <(compgen -W "$(_forge_flags_of "$command" "${given[@]}")" -- "$cur")
+    local flags
+    if [[ $command == sweep ]]; then  # its own options, and forge train's flags for the points
+      flags="$(_forge_flags_of sweep) $(_forge_flags_of train "${given[@]}")"
+    else
+      flags=$(_forge_flags_of "$command" "${given[@]}")
+    fi
+    mapfile -t COMPREPLY < <(compgen -W "$flags" -- "$cur")
     return
   fi
 

@@ -82,6 +82,16 @@ int show_command(const Args& args) {
   if (m.contains("seed") && m["seed"].is_object())
     std::cout << "seed      " << m["seed"].value("value", int64_t(0)) << (m["seed"].value("drawn", false) ? " (drawn)" : "")
               << "\n";
+  if (m.value("world_size", int64_t{1}) > 1)
+    std::cout << "processes " << m["world_size"].get<int64_t>() << " (data-parallel)\n";
+  const std::string label = run.dir + "/sweep_point.json";
+  if (boost::filesystem::is_regular_file(label)) {
+    const json point = read_json(label);
+    std::string values;
+    for (const auto& [flag, value] : point["point"].items())
+      values += (values.empty() ? "" : " ") + flag + "=" + value.get<std::string>();
+    std::cout << "sweep     " << point.value("sweep", "?") << ", point " << (values.empty() ? "-" : values) << "\n";
+  }
   std::cout << "forge     " << m.value("forge_version", "?") << ", libtorch " << m.value("libtorch_version", "?") << ", "
             << m.value("compiler", "?") << ", " << m.value("host", "?") << "\n";
 

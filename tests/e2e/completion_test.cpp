@@ -37,6 +37,10 @@ TEST(BashCompletion, CommandsFlagsPluginsAndRunFolders) {
   testing::write_text(work / "checkpoints/r/1/manifest.json", "{}");
 
   EXPECT_EQ(complete({forge, "tr"}, work.path()), Words{"train"});
+  EXPECT_EQ(complete({forge, "sw"}, work.path()), Words{"sweep"});
+  EXPECT_EQ(complete({forge, "sweep", "--slurm_ti"}, work.path()), Words{"--slurm_time"});
+  EXPECT_EQ(complete({forge, "sweep", "--data", "synthetic", "--model", "mlp", "--n_h"}, work.path()),
+            Words{"--n_hidden"});
   EXPECT_EQ(complete({forge, "e"}, work.path()), (Words{"eval", "export"}));
   EXPECT_EQ(complete({forge, "train", "--ep"}, work.path()), Words{"--epochs"});
   EXPECT_EQ(complete({forge, "train", "--n_h"}, work.path()), Words{});  // the model's flag needs the model

@@ -78,6 +78,7 @@ TEST(DataParallel, TwoProcessesOfBatch16TrainAsOneOfBatch32) {
 
   const std::string parallel_run = dir / "checkpoints/parallel/1", single_run = dir / "checkpoints/single/1";
   EXPECT_EQ(read_json(parallel_run + "/manifest.json")["world_size"], 2);
+  EXPECT_TRUE(says(testing::run_forge({"show", parallel_run}, dir.path()).output, "processes 2 (data-parallel)"));
   EXPECT_EQ(list_checkpoints(parallel_run), list_checkpoints(single_run));  // 7 steps an epoch, both
   // Equal up to the order of floating-point sums (two halves added, against one batch).
   EXPECT_LT(largest_difference(testing::run_state(parallel_run), testing::run_state(single_run)), 1e-5);
@@ -206,23 +207,27 @@ class TwoHosts : public ::testing::Test {
     return command;
   }
 
+  // Starts `command` in `cwd` without waiting (its output goes to the test's); wait with testing::wait_for_exit.
+  static pid_t start(Args command, const std::string& cwd) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      std::vector<char*> argv;
+      for (auto& arg : command) argv.push_back(arg.data());
+      argv.push_back(nullptr);
+      if (::chdir(cwd.c_str()) == 0) ::execvp(argv[0], argv.data());
+      ::_exit(127);
+    }
+    return pid;
+  }
+
   std::string subnet_, a_, b_;
 };
 
 TEST_F(TwoHosts, RanksInTwoNamespacesTrainOneRun) {
   testing::TempDir dir;
   const Args train = with(synthetic, {"--epochs", "2", "--batch_size", "16", "--run_name", "hosts", "--dist_timeout", "30"});
-  // Rank 1 is a plain child process; rank 0 runs to the end here.
-  pid_t other = ::fork();
-  if (other == 0) {
-    Args command = rank_in(b_, 1, train);
-    std::vector<char*> argv;
-    for (auto& arg : command) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    ::chdir(dir.path().c_str());
-    ::execvp("ip", argv.data());
-    ::_exit(127);
-  }
+  // Rank 1 runs in the background; rank 0 runs to the end here.
+  const pid_t other = start(rank_in(b_, 1, train), dir.path());
   ProcessResult first = run_process(rank_in(a_, 0, train), dir.path());
   EXPECT_EQ(testing::wait_for_exit(other), 0);
   ASSERT_EQ(first.exit_status, 0) << first.output;
@@ -231,6 +236,26 @@ TEST_F(TwoHosts, RanksInTwoNamespacesTrainOneRun) {
   EXPECT_EQ(status_of(run), "completed");
   EXPECT_EQ(read_json(run + "/manifest.json")["world_size"], 2);
   EXPECT_FALSE(fs::exists(dir / "checkpoints/hosts/2"));  // rank 1 made no folder of its own
+}
+
+// forge's own launcher on each "host": --nnodes 2, one process per node, this node's --node_rank.
+TEST_F(TwoHosts, EachNodesLauncherStartsItsRanks) {
+  testing::TempDir dir;
+  auto node = [&](const std::string& ns, int rank) {
+    Args command{"ip", "netns", "exec", ns, testing::forge_binary()};
+    for (const auto& arg : with(synthetic, {"--epochs", "1", "--batch_size", "16", "--run_name", "nodes", "--nnodes",
+                                            "2", "--node_rank", std::to_string(rank), "--master_addr", subnet_ + ".1",
+                                            "--master_port", "29518", "--dist_timeout", "30"}))
+      command.push_back(arg);
+    return command;
+  };
+  const pid_t other = start(node(b_, 1), dir.path());
+  ProcessResult first = run_process(node(a_, 0), dir.path());
+  EXPECT_EQ(testing::wait_for_exit(other), 0);
+  ASSERT_EQ(first.exit_status, 0) << first.output;
+  EXPECT_TRUE(says(first.output, "starting ranks 0 to 0 of 2")) << first.output;
+  EXPECT_EQ(status_of(dir / "checkpoints/nodes/1"), "completed");
+  EXPECT_EQ(read_json(dir / "checkpoints/nodes/1/manifest.json")["world_size"], 2);
 }
 
 }  // namespace

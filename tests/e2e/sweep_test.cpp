@@ -70,6 +70,10 @@ TEST(LocalSweep, TrainsTheGridInParallelAndAFailingPointStopsNoOther) {
     EXPECT_EQ(label["sweep"], record["id"]);
     EXPECT_EQ(label["point"]["n_hidden"], "16");
     EXPECT_EQ(read_json(run + "/flags.json")["lr"], i == 0 ? 1e-3 : 3e-3);
+    ProcessResult shown = testing::run_forge({"show", run}, dir.path());
+    EXPECT_TRUE(says(shown.output, "sweep     " + record["id"].get<std::string>() + ", point lr=" +
+                                       (i == 0 ? "1e-3" : "3e-3") + " n_hidden=16"))
+        << shown.output;
   }
   for (size_t i : {1, 3}) EXPECT_EQ(record["points"][i]["exit_code"], 4) << record.dump(2);
   EXPECT_TRUE(says(swept.output, "lr=3e-3 n_hidden=16")) << swept.output;
