@@ -43,20 +43,25 @@ class ScaleBench:
         print("  %-36s %10.2f %s" % (key, statistics.median(values), unit), file=sys.stderr)
         return statistics.median(values)
 
-    def train(self, extra, name):
-        """Samples per second of the second epoch (the first one pays for start-up and warm caches)."""
-        cmd = [FORGE, "train", "--data", "mnist", "--model", "mlp", "--epochs", "2", "--seed", "1", "--no_progress",
-               "--train_limit", str(self.limit), "--run_name", name] + extra
-        return self.samples / epoch_seconds(run(cmd, self.tmp))[1]
+    def train(self, model, batch, limit, extra):
+        """Samples per second of the last epoch (the first one pays for start-up and cold caches)."""
+        epochs = "2" if model == "mlp" else "1"
+        cmd = [FORGE, "train", "--data", "mnist", "--model", model, "--epochs", epochs, "--seed", "1", "--no_progress",
+               "--batch_size", str(batch), "--train_limit", str(limit), "--run_name", "x"] + extra
+        return (limit or 60000) / epoch_seconds(run(cmd, self.tmp))[-1]
 
     def data_parallel(self):
+        """(label, 1 process 1 thread, 1 process 2 threads, 2 processes) samples/s per workload."""
         reps = range(self.a.reps)
-        one = self.record("1 process, 1 thread", [self.train(["--threads", "1"], "one") for _ in reps], "samples/s")
-        two_threads = self.record("1 process, 2 threads", [self.train(["--threads", "2"], "threads") for _ in reps],
-                                  "samples/s")
-        two = self.record("2 processes (Gloo), 1 thread each",
-                          [self.train(["--threads", "1", "--nproc_per_node", "2"], "dp") for _ in reps], "samples/s")
-        return one, two_threads, two
+        rows = []
+        for model, batch, limit in (("mlp", 32, self.limit), ("mlp", 256, self.limit), ("cnn", 32, self.limit or 6000)):
+            label = "%s b%d per process" % (model, batch)
+            measure = lambda extra, key: self.record("%s, %s" % (label, key),
+                                                     [self.train(model, batch, limit, extra) for _ in reps], "samples/s")
+            rows.append((label, measure(["--threads", "1"], "1 process 1 thread"),
+                         measure(["--threads", "2"], "1 process 2 threads"),
+                         measure(["--threads", "1", "--nproc_per_node", "2"], "2 processes")))
+        return rows
 
     def sweep(self, extra, env=None, wait_for=None):
         folder = tempfile.mkdtemp(dir=self.tmp)
@@ -114,16 +119,17 @@ def main():
         a.reps = 1
     bench = ScaleBench(a)
     try:
-        one, threads, two = bench.data_parallel()
+        rows = bench.data_parallel()
         j1, j2, slurm = bench.sweeps()
     finally:
         shutil.rmtree(bench.tmp, ignore_errors=True)
     with open(a.out, "w") as f:
         json.dump(bench.results, f, indent=1)
-    print("| measurement | median | ratio |\n|---|---|---|")
-    print("| 1 process, 1 thread | %.0f samples/s | 1.00x |" % one)
-    print("| 1 process, 2 threads | %.0f samples/s | %.2fx |" % (threads, threads / one))
-    print("| 2 processes (Gloo), 1 thread each | %.0f samples/s | %.2fx |" % (two, two / one))
+    print("| training samples/s, Fashion-MNIST | 1 process, 1 thread | 1 process, 2 threads | 2 processes (Gloo), 1 thread each |")
+    print("|---|---|---|---|")
+    for label, one, threads, two in rows:
+        print("| %s | %.0f | %.0f (%.2fx) | %.0f (%.2fx) |" % (label, one, threads, threads / one, two, two / one))
+    print("\n| 4 mnist mlp points, 1 epoch each | wall time | ratio |\n|---|---|---|")
     print("| 4-point sweep, -j 1 | %.1f s | 1.00x |" % j1)
     print("| 4-point sweep, -j 2 | %.1f s | %.2fx |" % (j2, j2 / j1))
     if slurm:

@@ -121,25 +121,26 @@ std::string DataParallelGroup::share_text(const std::string& key, const std::str
   return std::string(bytes.begin(), bytes.end());
 }
 
-void average_gradients(DataParallelGroup& group, torch::nn::Module& module) {
+std::vector<double> average_gradients(DataParallelGroup& group, torch::nn::Module& module,
+                                      const std::vector<double>& values) {
+  std::vector<torch::Tensor> parts;
   std::vector<torch::Tensor> grads;
   for (auto& p : module.parameters()) {
     if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
     grads.push_back(p.grad());
+    parts.push_back(p.grad().reshape(-1));
   }
-  if (grads.empty()) return;
-  torch::Tensor flat = torch::cat([&] {
-    std::vector<torch::Tensor> views;
-    for (auto& g : grads) views.push_back(g.reshape(-1));
-    return views;
-  }());
+  const auto type = grads.empty() ? torch::kFloat32 : grads.front().scalar_type();
+  parts.push_back(torch::tensor(values, torch::kFloat64).to(type));
+  torch::Tensor flat = torch::cat(parts);
   group.sum(flat);
-  flat.div_(double(group.size()));
   int64_t offset = 0;
   for (auto& g : grads) {
-    g.copy_(flat.slice(0, offset, offset + g.numel()).view_as(g));
+    g.copy_(flat.slice(0, offset, offset + g.numel()).view_as(g)).div_(double(group.size()));
     offset += g.numel();
   }
+  torch::Tensor sums = flat.slice(0, offset).to(torch::kFloat64);
+  return std::vector<double>(sums.data_ptr<double>(), sums.data_ptr<double>() + sums.numel());
 }
 
 }  // namespace forge

@@ -59,7 +59,10 @@ class DataParallelGroup {
 };
 
 // Averages the gradients of `module`'s parameters over the group (parameters without a
-// gradient count as zero), in one flattened all-reduce.
-void average_gradients(DataParallelGroup& group, torch::nn::Module& module);
+// gradient count as zero) and sums `values` over the group, all in one flattened all-reduce
+// (one exchange a step: on a small model its latency, not its size, is what costs). The values
+// travel in the gradients' type, single precision for float models. Returns the sums.
+std::vector<double> average_gradients(DataParallelGroup& group, torch::nn::Module& module,
+                                      const std::vector<double>& values);
 
 }  // namespace forge

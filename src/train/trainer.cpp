@@ -186,18 +186,16 @@ void Trainer::train_step(const torch::Tensor& order, TrainingPosition& position)
 void Trainer::synchronise_step(std::map<std::string, double>& metric_shares) {
   if (metric_names_.empty())
     for (const auto& [name, value] : metric_shares) metric_names_.push_back(name);
-  // One all-reduce for the decisions and the metrics: [stop signal, checkpoint request, metrics...].
+  // With the gradients: [stop signal, checkpoint request, metric shares...], summed.
   const int local_stop = stop_signal();
   std::vector<double> values{double(local_stop), take_checkpoint_request() ? 1.0 : 0.0};
   for (const auto& name : metric_names_) values.push_back(metric_shares.count(name) ? metric_shares.at(name) : 0.0);
-  torch::Tensor summed = torch::tensor(values, torch::kFloat64);
-  settings_.group->sum(summed);
+  const std::vector<double> summed = average_gradients(*settings_.group, model_.module(), values);
   // A stop asked of any rank stops them all; this rank reports its own signal, else SIGTERM's.
-  stop_requested_ = summed[0].item<double>() > 0 ? (local_stop ? local_stop : SIGTERM) : 0;
-  checkpoint_requested_ = summed[1].item<double>() > 0;
+  stop_requested_ = summed[0] > 0 ? (local_stop ? local_stop : SIGTERM) : 0;
+  checkpoint_requested_ = summed[1] > 0;
   metric_shares.clear();
-  for (size_t i = 0; i < metric_names_.size(); ++i) metric_shares[metric_names_[i]] = summed[2 + i].item<double>();
-  average_gradients(*settings_.group, model_.module());
+  for (size_t i = 0; i < metric_names_.size(); ++i) metric_shares[metric_names_[i]] = summed[2 + i];
 }
 
 void Trainer::write_metrics(int64_t step, int64_t epoch, const std::string& split,
