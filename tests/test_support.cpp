@@ -9,11 +9,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace fs = boost::filesystem;
 
@@ -40,6 +44,26 @@ namespace {
 // Runs before main: every test, and every forge process a test starts, uses the suite's cache.
 [[maybe_unused]] const bool cache_set = ::setenv("XDG_CACHE_HOME", FORGE_TEST_CACHE, 1) == 0;
 }  // namespace
+
+bool wait_until(const std::function<bool()>& condition, double seconds) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+std::string text_or_empty(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::string run_status(const std::string& run_dir) {
+  const std::string manifest = text_or_empty(run_dir + "/manifest.json");
+  if (manifest.empty()) return "";
+  return nlohmann::json::parse(manifest, nullptr, false).value("status", "");
+}
 
 void write_text(const std::string& path, const std::string& text) {
   fs::create_directories(fs::path(path).parent_path());

@@ -3,6 +3,7 @@
 
 #include "core/process.hpp"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,15 @@ int wait_for_exit(int pid);
 
 // A digest of every file's path and content below `dir`: equal digests, unchanged tree.
 std::string tree_digest(const std::string& dir);
+
+// Polls `condition` until it holds (true) or `seconds` have passed (false).
+bool wait_until(const std::function<bool()>& condition, double seconds = 120);
+
+// A file's content, or "" while it does not exist.
+std::string text_or_empty(const std::string& path);
+
+// The status in a run folder's manifest, or "" while it has none.
+std::string run_status(const std::string& run_dir);
 
 // The last line of `text` that is not empty.
 std::string last_line(const std::string& text);

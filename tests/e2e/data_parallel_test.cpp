@@ -26,25 +26,6 @@ using Args = std::vector<std::string>;
 
 bool says(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-std::string file_text(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-std::string status_of(const std::string& run_dir) {
-  return fs::exists(run_dir + "/manifest.json") ? read_json(run_dir + "/manifest.json").value("status", "") : "";
-}
-
-template <class Condition>
-bool wait_until(Condition done, double seconds) {
-  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  while (std::chrono::steady_clock::now() < end) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return done();
-}
-
 // The largest difference between two states' tensors (they must have the same names and shapes).
 double largest_difference(const NamedState& a, const NamedState& b) {
   EXPECT_EQ(a.size(), b.size());
@@ -108,10 +89,10 @@ TEST(DataParallel, SigtermToTheLauncherInterruptsAllRanksAndResumeIsExact) {
   stopped.insert(stopped.end(), {"--run_name", "stopped"});
   const std::string run = dir / "checkpoints/stopped/1";
   const int pid = testing::spawn_forge(stopped, dir.path(), dir / "stopped.log");
-  ASSERT_TRUE(wait_until([&] { return !list_checkpoints(run).empty(); }, 60)) << file_text(dir / "stopped.log");
+  ASSERT_TRUE(testing::wait_until([&] { return !list_checkpoints(run).empty(); }, 60)) << testing::text_or_empty(dir / "stopped.log");
   ::kill(pid, SIGTERM);
-  EXPECT_EQ(testing::wait_for_exit(pid), 143) << file_text(dir / "stopped.log");
-  EXPECT_EQ(status_of(run), "interrupted");
+  EXPECT_EQ(testing::wait_for_exit(pid), 143) << testing::text_or_empty(dir / "stopped.log");
+  EXPECT_EQ(testing::run_status(run), "interrupted");
   const int64_t stopped_at = list_checkpoints(run).back();
   EXPECT_LT(stopped_at, 40 * 7);
 
@@ -122,18 +103,18 @@ TEST(DataParallel, SigtermToTheLauncherInterruptsAllRanksAndResumeIsExact) {
   ProcessResult forced = testing::run_forge({"resume", run, "--nproc_per_node", "1", "--force"}, dir.path());
   EXPECT_EQ(forced.exit_status, 2) << forced.output;
   EXPECT_TRUE(says(forced.output, "was trained by 2 data-parallel process(es)")) << forced.output;
-  EXPECT_EQ(status_of(run), "interrupted");
+  EXPECT_EQ(testing::run_status(run), "interrupted");
 
   ProcessResult resumed = testing::run_forge({"resume", run}, dir.path());
   ASSERT_EQ(resumed.exit_status, 0) << resumed.output;
   EXPECT_TRUE(says(resumed.output, "resuming " + run + " from step " + std::to_string(stopped_at))) << resumed.output;
-  EXPECT_EQ(status_of(run), "completed");
+  EXPECT_EQ(testing::run_status(run), "completed");
   EXPECT_EQ(first_difference(testing::run_state(run), testing::run_state(dir / "checkpoints/straight/1")), "");
 }
 
 std::vector<int> children_of(int pid) {
   std::vector<int> children;
-  std::istringstream in(file_text("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children"));
+  std::istringstream in(testing::text_or_empty("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children"));
   for (int child; in >> child;) children.push_back(child);
   return children;
 }
@@ -144,16 +125,16 @@ TEST(DataParallel, ADeadRankEndsTheRunWithOneClearErrorInsteadOfAHang) {
   const int pid = testing::spawn_forge(
       with(synthetic, {"--epochs", "1000", "--batch_size", "16", "--nproc_per_node", "2", "--run_name", "dies"}),
       dir.path(), dir / "dies.log");
-  ASSERT_TRUE(wait_until([&] { return status_of(run) == "running" && children_of(pid).size() == 2; }, 60))
-      << file_text(dir / "dies.log");
+  ASSERT_TRUE(testing::wait_until([&] { return testing::run_status(run) == "running" && children_of(pid).size() == 2; }, 60))
+      << testing::text_or_empty(dir / "dies.log");
   const auto killed = std::chrono::steady_clock::now();
   ::kill(children_of(pid).back(), SIGKILL);
-  EXPECT_EQ(testing::wait_for_exit(pid), 1) << file_text(dir / "dies.log");
+  EXPECT_EQ(testing::wait_for_exit(pid), 1) << testing::text_or_empty(dir / "dies.log");
   EXPECT_LT(std::chrono::steady_clock::now() - killed, std::chrono::seconds(40));
-  const std::string log = file_text(dir / "dies.log");
+  const std::string log = testing::text_or_empty(dir / "dies.log");
   EXPECT_TRUE(says(log, "forge: error: data-parallel training failed: rank ")) << log;
   EXPECT_TRUE(says(log, "was killed by signal 9")) << log;
-  EXPECT_TRUE(status_of(run) == "failed" || status_of(run) == "interrupted") << status_of(run);
+  EXPECT_TRUE(testing::run_status(run) == "failed" || testing::run_status(run) == "interrupted") << testing::run_status(run);
 }
 
 TEST(DataParallel, ARankThatNeverArrivesIsAnErrorWithinTheTimeout) {
@@ -233,7 +214,7 @@ TEST_F(TwoHosts, RanksInTwoNamespacesTrainOneRun) {
   ASSERT_EQ(first.exit_status, 0) << first.output;
   EXPECT_TRUE(says(first.output, "rendezvous at " + subnet_ + ".1:29517")) << first.output;
   const std::string run = dir / "checkpoints/hosts/1";
-  EXPECT_EQ(status_of(run), "completed");
+  EXPECT_EQ(testing::run_status(run), "completed");
   EXPECT_EQ(read_json(run + "/manifest.json")["world_size"], 2);
   EXPECT_FALSE(fs::exists(dir / "checkpoints/hosts/2"));  // rank 1 made no folder of its own
 }
@@ -254,7 +235,7 @@ TEST_F(TwoHosts, EachNodesLauncherStartsItsRanks) {
   EXPECT_EQ(testing::wait_for_exit(other), 0);
   ASSERT_EQ(first.exit_status, 0) << first.output;
   EXPECT_TRUE(says(first.output, "starting ranks 0 to 0 of 2")) << first.output;
-  EXPECT_EQ(status_of(dir / "checkpoints/nodes/1"), "completed");
+  EXPECT_EQ(testing::run_status(dir / "checkpoints/nodes/1"), "completed");
   EXPECT_EQ(read_json(dir / "checkpoints/nodes/1/manifest.json")["world_size"], 2);
 }
 

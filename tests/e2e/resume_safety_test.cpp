@@ -33,15 +33,6 @@ std::vector<std::string> cnn_run(const std::string& run_name, std::vector<std::s
   return args;
 }
 
-bool wait_until(const std::function<bool()>& condition, int seconds = 120) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return true;
-}
-
 class ResumeSafety : public testing::WithReferenceRun {
  protected:
   static void SetUpTestSuite() { train_reference(cnn_run("straight")); }
@@ -54,7 +45,7 @@ TEST_F(ResumeSafety, KillNineJustAfterCheckpointsThenResumeIsBitwiseExact) {
     std::string name = "kill" + std::to_string(k), run = *dir_ / ("checkpoints/" + name + "/1");
     int pid = testing::spawn_forge(cnn_run(name, {"--checkpoint_every", "1", "--keep_checkpoints", "0"}),
                                    dir_->path(), *dir_ / (name + ".log"));
-    ASSERT_TRUE(wait_until([&] { return fs::exists(checkpoint_path(run, k)); }));
+    ASSERT_TRUE(testing::wait_until([&] { return fs::exists(checkpoint_path(run, k)); }));
     ::kill(pid, SIGKILL);
     testing::wait_for_exit(pid);
     if (k == 3) {  // looking at the run is enough to find it crashed
@@ -123,7 +114,7 @@ TEST_F(ResumeSafety, ASecondResumeOfARunBeingTrainedIsRefused) {
   std::string run = *dir_ / "checkpoints/busy/1";
   ASSERT_EQ(run_forge(cnn_run("busy", {"--stop_after_steps", "2"}), dir_->path()).exit_status, 0);
   int pid = testing::spawn_forge({"resume", run, "--epochs", "50"}, dir_->path(), *dir_ / "busy.log");
-  ASSERT_TRUE(wait_until([&] { return is_run_locked(run); }));
+  ASSERT_TRUE(testing::wait_until([&] { return is_run_locked(run); }));
   auto second = run_forge({"resume", run}, dir_->path());
   EXPECT_EQ(second.exit_status, 5) << second.output;
   EXPECT_NE(testing::last_line(second.output).find("is being trained by another process (pid"), std::string::npos)
@@ -190,7 +181,7 @@ TEST_F(ResumeSafety, CheckpointEveryKeepAndSigusr1) {
   std::string run = *dir_ / "checkpoints/usr1/1";
   int pid = testing::spawn_forge(cnn_run("usr1", {"--keep_checkpoints", "0"}, "50"), dir_->path(),
                                  *dir_ / "usr1.log");
-  ASSERT_TRUE(wait_until([&] { return fs::exists(run + "/manifest.json") && is_run_locked(run); }));
+  ASSERT_TRUE(testing::wait_until([&] { return fs::exists(run + "/manifest.json") && is_run_locked(run); }));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   ::kill(pid, SIGUSR1);
   // The checkpoint lands at the step training is at (which may also end an epoch).
@@ -202,8 +193,8 @@ TEST_F(ResumeSafety, CheckpointEveryKeepAndSigusr1) {
     step = std::stoll(said[1]);
     return true;
   };
-  EXPECT_TRUE(wait_until(answered, 60)) << "SIGUSR1 was not answered";
-  EXPECT_TRUE(wait_until([&] { return fs::exists(checkpoint_path(run, step)); }, 60)) << "no checkpoint at " << step;
+  EXPECT_TRUE(testing::wait_until(answered, 60)) << "SIGUSR1 was not answered";
+  EXPECT_TRUE(testing::wait_until([&] { return fs::exists(checkpoint_path(run, step)); }, 60)) << "no checkpoint at " << step;
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   EXPECT_EQ(::kill(pid, 0), 0) << "SIGUSR1 must not stop training";
   ::kill(pid, SIGINT);

@@ -24,26 +24,6 @@ using Args = std::vector<std::string>;
 
 bool says(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-// Polls `done` every 100 ms for up to `seconds`.
-template <class Condition>
-bool wait_until(Condition done, double seconds) {
-  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  while (std::chrono::steady_clock::now() < end) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return done();
-}
-
-std::string status_of(const std::string& run_dir) {
-  return fs::exists(run_dir + "/manifest.json") ? read_json(run_dir + "/manifest.json").value("status", "") : "";
-}
-
-std::string file_text(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 // The sweep's one record below checkpoints/<name>/sweeps/.
 json sweep_record(const std::string& root, const std::string& name) {
   for (const auto& entry : fs::directory_iterator(root + "/checkpoints/" + name + "/sweeps"))
@@ -65,7 +45,7 @@ TEST(LocalSweep, TrainsTheGridInParallelAndAFailingPointStopsNoOther) {
   ASSERT_EQ(record["points"].size(), 4u);
   for (size_t i : {0, 2}) {  // n_hidden=16
     const std::string run = dir / record["points"][i]["run_dir"].get<std::string>();
-    EXPECT_EQ(status_of(run), "completed") << run;
+    EXPECT_EQ(testing::run_status(run), "completed") << run;
     json label = read_json(run + "/sweep_point.json");
     EXPECT_EQ(label["sweep"], record["id"]);
     EXPECT_EQ(label["point"]["n_hidden"], "16");
@@ -78,7 +58,7 @@ TEST(LocalSweep, TrainsTheGridInParallelAndAFailingPointStopsNoOther) {
   for (size_t i : {1, 3}) EXPECT_EQ(record["points"][i]["exit_code"], 4) << record.dump(2);
   EXPECT_TRUE(says(swept.output, "lr=3e-3 n_hidden=16")) << swept.output;
   EXPECT_TRUE(says(swept.output, "failed (exit 4)")) << swept.output;
-  EXPECT_TRUE(says(file_text(dir / ("checkpoints/synthetic_mlp/sweeps/" + record["id"].get<std::string>() + "/point-1.log")),
+  EXPECT_TRUE(says(testing::text_or_empty(dir / ("checkpoints/synthetic_mlp/sweeps/" + record["id"].get<std::string>() + "/point-1.log")),
                    "--n_hidden must be at least 1"));
 
   // Launched again: the completed points are skipped, the failing ones tried again.
@@ -95,19 +75,19 @@ TEST(LocalSweep, StoppedBySigtermItsPointsCheckpointAndTheSameCommandFinishesThe
                      "1", "--lr", "1e-3,2e-3", "-j", "2", "--run_name", "long"};
   const int pid = testing::spawn_forge(command, dir.path(), dir / "sweep.log");
   const std::string first = dir / "checkpoints/long/1", second = dir / "checkpoints/long/2";
-  ASSERT_TRUE(wait_until([&] { return status_of(first) == "running" && status_of(second) == "running"; }, 60))
-      << file_text(dir / "sweep.log");
+  ASSERT_TRUE(testing::wait_until([&] { return testing::run_status(first) == "running" && testing::run_status(second) == "running"; }, 60))
+      << testing::text_or_empty(dir / "sweep.log");
   ::kill(pid, SIGTERM);
-  EXPECT_EQ(testing::wait_for_exit(pid), 143) << file_text(dir / "sweep.log");
-  EXPECT_EQ(status_of(first), "interrupted");
-  EXPECT_EQ(status_of(second), "interrupted");
+  EXPECT_EQ(testing::wait_for_exit(pid), 143) << testing::text_or_empty(dir / "sweep.log");
+  EXPECT_EQ(testing::run_status(first), "interrupted");
+  EXPECT_EQ(testing::run_status(second), "interrupted");
   EXPECT_FALSE(list_checkpoints(first).empty());
 
   ProcessResult resumed = testing::run_forge(command, dir.path());
   ASSERT_EQ(resumed.exit_status, 0) << resumed.output;
-  EXPECT_EQ(status_of(first), "completed");
-  EXPECT_EQ(status_of(second), "completed");
-  EXPECT_TRUE(says(file_text(first + "/log.txt"), "resuming")) << file_text(first + "/log.txt");
+  EXPECT_EQ(testing::run_status(first), "completed");
+  EXPECT_EQ(testing::run_status(second), "completed");
+  EXPECT_TRUE(says(testing::text_or_empty(first + "/log.txt"), "resuming")) << testing::text_or_empty(first + "/log.txt");
 }
 
 // A real SLURM cluster on localhost for the suite, stopped by pid at its end.
@@ -137,17 +117,17 @@ TEST_F(SlurmSweep, AJobArrayTrainsEveryPoint) {
   ProcessResult submitted = testing::run_forge(command, dir.path());
   ASSERT_EQ(submitted.exit_status, 0) << submitted.output;
   EXPECT_TRUE(says(submitted.output, "submitted job array")) << submitted.output;
-  ASSERT_TRUE(wait_until([&] { return find_runs(dir / "checkpoints").size() == 4 &&
-                                      status_of(dir / "checkpoints/synthetic_mlp/4") == "completed" &&
-                                      status_of(dir / "checkpoints/synthetic_mlp/1") == "completed" &&
-                                      status_of(dir / "checkpoints/synthetic_mlp/2") == "completed" &&
-                                      status_of(dir / "checkpoints/synthetic_mlp/3") == "completed"; },
+  ASSERT_TRUE(testing::wait_until([&] { return find_runs(dir / "checkpoints").size() == 4 &&
+                                      testing::run_status(dir / "checkpoints/synthetic_mlp/4") == "completed" &&
+                                      testing::run_status(dir / "checkpoints/synthetic_mlp/1") == "completed" &&
+                                      testing::run_status(dir / "checkpoints/synthetic_mlp/2") == "completed" &&
+                                      testing::run_status(dir / "checkpoints/synthetic_mlp/3") == "completed"; },
                          120));
   json record = sweep_record(dir.path(), "synthetic_mlp");
   EXPECT_EQ(record["launcher"], "slurm");
   EXPECT_EQ(record["slurm"].size(), 1u);
   const std::string sweep_dir = dir / ("checkpoints/synthetic_mlp/sweeps/" + record["id"].get<std::string>());
-  EXPECT_TRUE(says(file_text(sweep_dir + "/job.sh"), "#SBATCH --signal=B:USR1@120"));
+  EXPECT_TRUE(says(testing::text_or_empty(sweep_dir + "/job.sh"), "#SBATCH --signal=B:USR1@120"));
   ProcessResult status = testing::run_forge({"sweep", "--status", sweep_dir}, dir.path());
   EXPECT_EQ(status.exit_status, 0) << status.output;
   EXPECT_EQ(std::count(status.output.begin(), status.output.end(), '\n'), 6) << status.output;  // title, header, 4 points
@@ -165,23 +145,23 @@ TEST_F(SlurmSweep, Usr1CheckpointsTermInterruptsAndTheSweepResumesThePoint) {
                      "--epochs", "300", "--threads", "1", "--seed", "1", "--run_name", "long"};
   ASSERT_EQ(testing::run_forge(command, dir.path()).exit_status, 0);
   const std::string run = dir / "checkpoints/long/1";
-  ASSERT_TRUE(wait_until([&] { return status_of(run) == "running"; }, 60));
+  ASSERT_TRUE(testing::wait_until([&] { return testing::run_status(run) == "running"; }, 60));
   const std::string task = sweep_record(dir.path(), "long")["slurm"][0]["job_id"].get<std::string>() + "_0";
 
   ASSERT_EQ(run_process({"scancel", "--signal=USR1", "--batch", task}).exit_status, 0);
-  ASSERT_TRUE(wait_until([&] { return says(file_text(run + "/log.txt"), "SIGUSR1: checkpoint at step"); }, 30))
-      << file_text(run + "/log.txt");
+  ASSERT_TRUE(testing::wait_until([&] { return says(testing::text_or_empty(run + "/log.txt"), "SIGUSR1: checkpoint at step"); }, 30))
+      << testing::text_or_empty(run + "/log.txt");
   ASSERT_EQ(run_process({"scancel", "--signal=TERM", "--batch", task}).exit_status, 0);
-  ASSERT_TRUE(wait_until([&] { return status_of(run) == "interrupted"; }, 30)) << file_text(run + "/log.txt");
+  ASSERT_TRUE(testing::wait_until([&] { return testing::run_status(run) == "interrupted"; }, 30)) << testing::text_or_empty(run + "/log.txt");
   const int64_t stopped_at = list_checkpoints(run).back();
-  EXPECT_TRUE(says(file_text(run + "/log.txt"), "stopped by SIGTERM"));
+  EXPECT_TRUE(says(testing::text_or_empty(run + "/log.txt"), "stopped by SIGTERM"));
 
   ProcessResult relaunched = testing::run_forge(command, dir.path());
   ASSERT_EQ(relaunched.exit_status, 0) << relaunched.output;
-  ASSERT_TRUE(wait_until([&] { return status_of(run) == "completed"; }, 90)) << file_text(run + "/log.txt");
-  EXPECT_TRUE(says(file_text(run + "/log.txt"), "resuming " + std::string("checkpoints/long/1 from step ") +
+  ASSERT_TRUE(testing::wait_until([&] { return testing::run_status(run) == "completed"; }, 90)) << testing::text_or_empty(run + "/log.txt");
+  EXPECT_TRUE(says(testing::text_or_empty(run + "/log.txt"), "resuming " + std::string("checkpoints/long/1 from step ") +
                                                     std::to_string(stopped_at)))
-      << file_text(run + "/log.txt");
+      << testing::text_or_empty(run + "/log.txt");
   EXPECT_EQ(list_checkpoints(run).back(), 300 * 16);
 }
 
