@@ -147,14 +147,20 @@ TEST_F(SlurmSweep, Usr1CheckpointsTermInterruptsAndTheSweepResumesThePoint) {
   const std::string run = dir / "checkpoints/long/1";
   ASSERT_TRUE(testing::wait_until([&] { return testing::run_status(run) == "running"; }, 60));
   const std::string task = sweep_record(dir.path(), "long")["slurm"][0]["job_id"].get<std::string>() + "_0";
+  const std::string sweep_dir = dir / ("checkpoints/long/sweeps/" + sweep_record(dir.path(), "long")["id"].get<std::string>());
+  ProcessResult status = testing::run_forge({"sweep", "--status", sweep_dir}, dir.path());
+  EXPECT_TRUE(says(status.output, "running  RUNNING")) << status.output;  // the run's status, then SLURM's
 
   ASSERT_EQ(run_process({"scancel", "--signal=USR1", "--batch", task}).exit_status, 0);
   ASSERT_TRUE(testing::wait_until([&] { return says(testing::text_or_empty(run + "/log.txt"), "SIGUSR1: checkpoint at step"); }, 30))
       << testing::text_or_empty(run + "/log.txt");
   ASSERT_EQ(run_process({"scancel", "--signal=TERM", "--batch", task}).exit_status, 0);
-  ASSERT_TRUE(testing::wait_until([&] { return testing::run_status(run) == "interrupted"; }, 30)) << testing::text_or_empty(run + "/log.txt");
+  // (The status is recorded just before the log line is written.)
+  ASSERT_TRUE(testing::wait_until([&] { return testing::run_status(run) == "interrupted" &&
+                                               says(testing::text_or_empty(run + "/log.txt"), "stopped by SIGTERM"); },
+                                  30))
+      << testing::text_or_empty(run + "/log.txt");
   const int64_t stopped_at = list_checkpoints(run).back();
-  EXPECT_TRUE(says(testing::text_or_empty(run + "/log.txt"), "stopped by SIGTERM"));
 
   ProcessResult relaunched = testing::run_forge(command, dir.path());
   ASSERT_EQ(relaunched.exit_status, 0) << relaunched.output;
