@@ -15,6 +15,7 @@
 #include <boost/filesystem.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <iostream>
 
 namespace fs = boost::filesystem;

@@ -90,6 +90,34 @@ TEST(LocalSweep, StoppedBySigtermItsPointsCheckpointAndTheSameCommandFinishesThe
   EXPECT_TRUE(says(testing::text_or_empty(first + "/log.txt"), "resuming")) << testing::text_or_empty(first + "/log.txt");
 }
 
+TEST(SweepErrors, BadSweepsAreOneLineUsageErrorsBeforeAnyRun) {
+  testing::TempDir dir;
+  struct Case {
+    Args args;
+    int code;
+    std::string says;
+  };
+  for (const Case& c : std::vector<Case>{
+           {{"sweep"}, 2, "forge sweep needs train flags"},
+           {{"sweep", "--data", "synthetic", "--model", "mlp", "--lr", "1e-3,"}, 2, "an empty value in the list"},
+           {{"sweep", "--data", "synthetic", "--model", "mlp", "--run_dir", "x"}, 2, "drop --run_dir"},
+           {{"sweep", "--data", "synthetic,mnist", "--model", "mlp"}, 2, "needs --run_name"},
+           {{"sweep", "--data", "synthetic", "--model", "mlp", "-j", "0"}, 2, "for -j: expected a whole number"},
+           {{"sweep", "--data", "synthetic", "--model", "mlp", "--launcher", "pbs"}, 2, "expected local or slurm"},
+           {{"sweep", "--status", "nowhere"}, 5, "is not a sweep folder"},
+       }) {
+    ProcessResult result = testing::run_forge(c.args, dir.path());
+    EXPECT_EQ(result.exit_status, c.code) << result.output;
+    EXPECT_TRUE(says(result.output, "forge: error: ")) << result.output;
+    EXPECT_TRUE(says(result.output, c.says)) << result.output;
+    EXPECT_EQ(std::count(result.output.begin(), result.output.end(), '\n'), 1) << result.output;
+  }
+  EXPECT_FALSE(fs::exists(dir / "checkpoints"));
+  ProcessResult help = testing::run_forge({"sweep", "--help"}, dir.path());
+  EXPECT_EQ(help.exit_status, 0);
+  EXPECT_TRUE(says(help.output, "--slurm_requeue")) << help.output;
+}
+
 // A real SLURM cluster on localhost for the suite, stopped by pid at its end.
 class SlurmSweep : public ::testing::Test {
  protected:
