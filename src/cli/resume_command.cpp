@@ -26,9 +26,11 @@ const char* usage =
     "Continues the run from its newest intact checkpoint with its saved plugins and flags.\n"
     "--epochs, --max_steps (unless the --lr_schedule is cosine or onecycle, whose shape\n"
     "follows the run's length), --log_every, --checkpoint_every, --keep_checkpoints,\n"
-    "--keep_best, --early_stopping, --eval_every_steps, --eval_test_every, --no_progress and\n"
-    "--stop_after_steps change freely; changing any other flag (or resuming with a changed\n"
-    "plugin library or libtorch) would not continue the run exactly and needs --force.\n";
+    "--keep_best, --early_stopping, --eval_every_steps, --eval_test_every, --no_progress,\n"
+    "--stop_after_steps and the data-parallel rendezvous (--node_rank, --master_addr,\n"
+    "--master_port, --dist_timeout) change freely; changing any other flag (or resuming with a\n"
+    "changed plugin library or libtorch) would not continue the run exactly and needs --force.\n"
+    "A data-parallel run resumes with the same number of processes (its workers are started again).\n";
 
 FlagSet forge_flags_only() {
   FlagSet set;
