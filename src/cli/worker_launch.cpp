@@ -62,95 +62,120 @@ std::string describe_exit(int status) {
   return "exited with code " + std::to_string(WEXITSTATUS(status));
 }
 
+// Picks a free port when none was given.
+WorkerLaunch resolved(WorkerLaunch launch) {
+  if (launch.master_port == 0) {
+    if (launch.nnodes > 1)
+      throw Error(ExitCode::usage, "a run over several nodes needs --master_port (the same on every node)");
+    launch.master_port = free_port(launch.master_addr);
+  }
+  return launch;
+}
+
+// The workers of this node, by pid: their ranks.
+class Workers {
+ public:
+  void start(const std::vector<std::string>& command_line, const WorkerLaunch& launch) {
+    const int world = launch.nproc_per_node * launch.nnodes;
+    for (int local = 0; local < launch.nproc_per_node; ++local) {
+      const int rank = launch.node_rank * launch.nproc_per_node + local;
+      ranks_[start_worker(command_line, {{"RANK", std::to_string(rank)}, {"WORLD_SIZE", std::to_string(world)},
+                                         {"LOCAL_RANK", std::to_string(local)}, {"MASTER_ADDR", launch.master_addr},
+                                         {"MASTER_PORT", std::to_string(launch.master_port)}})] = rank;
+    }
+  }
+
+  // Waits for them all, passing signals on; after the first failure stops the others (SIGTERM,
+  // then SIGKILL 30 s later). Returns the exit code; throws Error naming the failed rank.
+  int supervise() {
+    while (!ranks_.empty()) {
+      pass_on_signals();
+      int status = 0;
+      const pid_t pid = ::waitpid(-1, &status, WNOHANG);
+      if (pid == 0) {
+        if (std::chrono::steady_clock::now() > kill_deadline_) signal_all(SIGKILL);
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      } else if (pid > 0 && ranks_.count(pid)) {
+        ended(pid, status);
+      } else if (pid < 0 && errno != EINTR) {
+        break;
+      }
+    }
+    if (failure_.empty()) return exit_code_;
+    const bool known = exit_code_ >= int(ExitCode::usage) && exit_code_ <= int(ExitCode::data);
+    throw Error(known ? ExitCode(exit_code_) : ExitCode::failure,
+                "data-parallel training failed: " + failure_ + " (the ranks' own messages are above)");
+  }
+
+ private:
+  void signal_all(int signal) {
+    for (const auto& [pid, rank] : ranks_) ::kill(pid, signal);
+  }
+
+  void pass_on_signals() {
+    if (!pending_signal) return;
+    const int signal = pending_signal;
+    pending_signal = 0;
+    if (signal != SIGUSR1) interrupted_ = signal;
+    signal_all(signal);
+  }
+
+  void ended(pid_t pid, int status) {
+    const int rank = ranks_.at(pid);
+    ranks_.erase(pid);
+    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (code == 0 || (interrupted_ && code == 128 + interrupted_)) {
+      if (code != 0) exit_code_ = code;
+      return;
+    }
+    if (!failure_.empty()) return;
+    failure_ = "rank " + std::to_string(rank) + " " + describe_exit(status);
+    exit_code_ = code;
+    if (ranks_.empty()) return;
+    spdlog::error("data-parallel: {}; stopping the other ranks", failure_);
+    signal_all(SIGTERM);
+    kill_deadline_ = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  }
+
+  std::map<pid_t, int> ranks_;
+  int exit_code_ = 0, interrupted_ = 0;
+  std::string failure_;
+  std::chrono::steady_clock::time_point kill_deadline_ = std::chrono::steady_clock::time_point::max();
+};
+
 }  // namespace
 
 WorkerLaunch worker_launch_from(const Flags& flags) {
-  return {int(flags.integer("nproc_per_node")), int(flags.integer("nnodes")), int(flags.integer("node_rank")),
-          flags.text("master_addr"), int(flags.integer("master_port"))};
+  const WorkerLaunch launch{int(flags.integer("nproc_per_node")), int(flags.integer("nnodes")),
+                            int(flags.integer("node_rank")), flags.text("master_addr"),
+                            int(flags.integer("master_port"))};
+  if (launch.nproc_per_node < 1 || launch.nnodes < 1)
+    throw Error(ExitCode::usage, "--nproc_per_node and --nnodes must be at least 1");
+  if (launch.node_rank < 0 || launch.node_rank >= launch.nnodes)
+    throw Error(ExitCode::usage, "--node_rank " + std::to_string(launch.node_rank) + " is not one of the " +
+                                     std::to_string(launch.nnodes) + " nodes (0 to " +
+                                     std::to_string(launch.nnodes - 1) + ")");
+  if (launch.master_port < 0 || launch.master_port > 65535)
+    throw Error(ExitCode::usage, "--master_port must lie in 0 to 65535");
+  return launch;
 }
 
 bool should_launch_workers(const WorkerLaunch& launch) {
   return (launch.nproc_per_node > 1 || launch.nnodes > 1) && !std::getenv("RANK");
 }
 
-int launch_workers(const std::vector<std::string>& command_line, WorkerLaunch launch) {
-  if (launch.nproc_per_node < 1 || launch.nnodes < 1)
-    throw Error(ExitCode::usage, "--nproc_per_node and --nnodes must be at least 1");
-  if (launch.node_rank < 0 || launch.node_rank >= launch.nnodes)
-    throw Error(ExitCode::usage, "--node_rank " + std::to_string(launch.node_rank) + " is not one of the " +
-                                     std::to_string(launch.nnodes) + " nodes (0 to " + std::to_string(launch.nnodes - 1) + ")");
-  if (launch.master_port == 0) {
-    if (launch.nnodes > 1)
-      throw Error(ExitCode::usage, "a run over several nodes needs --master_port (the same on every node)");
-    launch.master_port = free_port(launch.master_addr);
-  }
-  const int world = launch.nproc_per_node * launch.nnodes;
-  spdlog::info("data-parallel: starting ranks {} to {} of {} (rendezvous at {}:{})", launch.node_rank * launch.nproc_per_node,
-               (launch.node_rank + 1) * launch.nproc_per_node - 1, world, launch.master_addr, launch.master_port);
-
+int launch_workers(const std::vector<std::string>& command_line, WorkerLaunch given) {
+  const WorkerLaunch launch = resolved(given);
+  spdlog::info("data-parallel: starting ranks {} to {} of {} (rendezvous at {}:{})",
+               launch.node_rank * launch.nproc_per_node, (launch.node_rank + 1) * launch.nproc_per_node - 1,
+               launch.nproc_per_node * launch.nnodes, launch.master_addr, launch.master_port);
   struct sigaction action {};
   action.sa_handler = remember_signal;
   sigemptyset(&action.sa_mask);
   for (int s : {SIGINT, SIGTERM, SIGUSR1}) sigaction(s, &action, nullptr);
-
-  std::map<pid_t, int> ranks;  // pid -> rank
-  for (int local = 0; local < launch.nproc_per_node; ++local) {
-    const int rank = launch.node_rank * launch.nproc_per_node + local;
-    ranks[start_worker(command_line, {{"RANK", std::to_string(rank)}, {"WORLD_SIZE", std::to_string(world)},
-                                      {"LOCAL_RANK", std::to_string(local)}, {"MASTER_ADDR", launch.master_addr},
-                                      {"MASTER_PORT", std::to_string(launch.master_port)}})] = rank;
-  }
-
-  int exit_code = 0, interrupted = 0;
-  std::string failure;
-  auto stop_others = [&](int signal) {
-    for (const auto& [pid, rank] : ranks) ::kill(pid, signal);
-  };
-  auto kill_deadline = std::chrono::steady_clock::time_point::max();
-  while (!ranks.empty()) {
-    if (pending_signal) {
-      const int signal = pending_signal;
-      pending_signal = 0;
-      if (signal != SIGUSR1) interrupted = signal;
-      stop_others(signal);
-    }
-    int status = 0;
-    pid_t pid = ::waitpid(-1, &status, WNOHANG);
-    if (pid == 0) {
-      if (std::chrono::steady_clock::now() > kill_deadline) stop_others(SIGKILL);
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      continue;
-    }
-    if (pid < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    auto it = ranks.find(pid);
-    if (it == ranks.end()) continue;
-    const int rank = it->second;
-    ranks.erase(it);
-    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    if (code == 0 || (interrupted && code == 128 + interrupted)) {
-      if (code != 0) exit_code = code;
-      continue;
-    }
-    if (failure.empty()) {
-      failure = "rank " + std::to_string(rank) + " " + describe_exit(status);
-      exit_code = code;
-      if (!ranks.empty()) {
-        spdlog::error("data-parallel: {}; stopping the other ranks", failure);
-        stop_others(SIGTERM);
-        kill_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-      }
-    }
-  }
-  if (!failure.empty())
-    throw Error(exit_code == int(ExitCode::usage) || exit_code == int(ExitCode::data) || exit_code == int(ExitCode::plugin) ||
-                        exit_code == int(ExitCode::run)
-                    ? ExitCode(exit_code)
-                    : ExitCode::failure,
-                "data-parallel training failed: " + failure + " (the ranks' own messages are above)");
-  return exit_code;
+  Workers workers;
+  workers.start(command_line, launch);
+  return workers.supervise();
 }
 
 }  // namespace forge

@@ -20,7 +20,8 @@ struct WorkerLaunch {
   int master_port = 0;  // 0: a free port of this host (one node only)
 };
 
-// From --nproc_per_node, --nnodes, --node_rank, --master_addr, --master_port.
+// From --nproc_per_node, --nnodes, --node_rank, --master_addr, --master_port. Throws
+// Error(ExitCode::usage) for settings that cannot work (--node_rank outside --nnodes...).
 WorkerLaunch worker_launch_from(const Flags& flags);
 
 // Whether this process should launch workers: more than one process asked for, and not a
@@ -28,8 +29,9 @@ WorkerLaunch worker_launch_from(const Flags& flags);
 bool should_launch_workers(const WorkerLaunch& launch);
 
 // Starts the workers with `command_line` and waits for them. Returns the exit code: 0 when all
-// succeeded, the signal's 128 + N when they were interrupted, else the first failure's. Throws
-// Error(ExitCode::usage) for settings that cannot work (--node_rank outside --nnodes...).
+// succeeded, the signal's 128 + N when they were interrupted; throws Error naming the first rank
+// that failed, with its exit code when it is one of forge's (else 1), or ExitCode::usage when
+// the run spans nodes and gives no --master_port.
 int launch_workers(const std::vector<std::string>& command_line, WorkerLaunch launch);
 
 }  // namespace forge

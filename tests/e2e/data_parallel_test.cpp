@@ -150,6 +150,21 @@ TEST(DataParallel, ARankThatNeverArrivesIsAnErrorWithinTheTimeout) {
   EXPECT_FALSE(fs::exists(dir / "checkpoints"));
 }
 
+TEST(DataParallel, SettingsThatCannotWorkAreUsageErrors) {
+  testing::TempDir dir;
+  for (const auto& [more, says_what] : std::vector<std::pair<Args, std::string>>{
+           {{"--nnodes", "2", "--node_rank", "2", "--master_port", "29600"}, "--node_rank 2 is not one of the 2 nodes"},
+           {{"--nnodes", "2", "--node_rank", "1"}, "a run over several nodes needs --master_port"},
+           {{"--nproc_per_node", "0"}, "--nproc_per_node and --nnodes must be at least 1"}}) {
+    Args command{"train", "--data", "synthetic", "--model", "mlp"};
+    command.insert(command.end(), more.begin(), more.end());
+    ProcessResult result = testing::run_forge(command, dir.path());
+    EXPECT_EQ(result.exit_status, 2) << result.output;
+    EXPECT_TRUE(says(result.output, "forge: error: " + says_what)) << result.output;
+  }
+  EXPECT_FALSE(fs::exists(dir / "checkpoints"));
+}
+
 // Two network namespaces joined by a veth pair, 10.211.N.1 and 10.211.N.2: rank 0 on one
 // "host", rank 1 on the other, both started as a cluster launcher would (environment variables).
 class TwoHosts : public ::testing::Test {
