@@ -69,7 +69,7 @@ int check_resume_command(const Args& given) {
   if (stop_at.find_first_not_of("0123456789") != std::string::npos || std::atoll(stop_at.c_str()) < 1)
     throw Error(ExitCode::usage, "invalid value '" + stop_at + "' for --stop_at: expected a positive integer");
 
-  std::string self = fs::read_symlink("/proc/self/exe").string();
+  std::string self = own_executable();
   std::string scratch = make_scratch_dir();
   Args train{self, "train"};
   train.insert(train.end(), args.begin(), args.end());

@@ -1,5 +1,7 @@
 #include "cli/engine_path.hpp"
 
+#include "core/process.hpp"
+
 #include <forge/error.hpp>
 
 #include <boost/filesystem.hpp>
@@ -14,10 +16,7 @@ namespace fs = boost::filesystem;
 namespace forge {
 
 std::string engine_path() {
-  boost::system::error_code error;
-  fs::path exe = fs::read_symlink("/proc/self/exe", error);
-  if (error) throw Error(ExitCode::failure, "cannot find forge's own executable (/proc/self/exe): " + error.message());
-  const fs::path dir = exe.parent_path();
+  const fs::path dir = fs::path(own_executable()).parent_path();
   for (const fs::path& candidate : {dir / "forge-engine", dir / ".." / "lib" / "forge" / "forge-engine"})
     if (fs::is_regular_file(candidate)) return candidate.lexically_normal().string();
   throw Error(ExitCode::failure, "forge-engine (which runs train, resume, eval and check-resume) is neither in " +

@@ -1,14 +1,14 @@
 #include "cli/worker_launch.hpp"
 
+#include "core/process.hpp"
+
 #include <forge/error.hpp>
 
-#include <boost/filesystem.hpp>
 #include <spdlog/spdlog.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -39,24 +39,6 @@ int free_port(const std::string& address) {
   return ntohs(where.sin_port);
 }
 
-pid_t start_worker(const std::vector<std::string>& command_line, const std::map<std::string, std::string>& env) {
-  boost::system::error_code error;
-  const std::string self = boost::filesystem::read_symlink("/proc/self/exe", error).string();
-  pid_t pid = ::fork();
-  if (pid < 0) throw Error(ExitCode::failure, std::string("cannot start a worker: ") + std::strerror(errno));
-  if (pid > 0) return pid;
-  ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // the launcher gone, the workers checkpoint and stop
-  ::setpgid(0, 0);                     // a terminal's Ctrl-C reaches the launcher, which passes it on once
-  for (int s : {SIGINT, SIGTERM, SIGUSR1}) ::signal(s, SIG_DFL);
-  for (const auto& [name, value] : env) ::setenv(name.c_str(), value.c_str(), 1);
-  std::vector<std::string> args = command_line;
-  std::vector<char*> argv;
-  for (auto& arg : args) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  ::execv(self.c_str(), argv.data());
-  ::_exit(127);
-}
-
 std::string describe_exit(int status) {
   if (WIFSIGNALED(status)) return "was killed by signal " + std::to_string(WTERMSIG(status));
   return "exited with code " + std::to_string(WEXITSTATUS(status));
@@ -79,9 +61,15 @@ class Workers {
     const int world = launch.nproc_per_node * launch.nnodes;
     for (int local = 0; local < launch.nproc_per_node; ++local) {
       const int rank = launch.node_rank * launch.nproc_per_node + local;
-      ranks_[start_worker(command_line, {{"RANK", std::to_string(rank)}, {"WORLD_SIZE", std::to_string(world)},
-                                         {"LOCAL_RANK", std::to_string(local)}, {"MASTER_ADDR", launch.master_addr},
-                                         {"MASTER_PORT", std::to_string(launch.master_port)}})] = rank;
+      SpawnOptions options;
+      options.environment = {{"RANK", std::to_string(rank)}, {"WORLD_SIZE", std::to_string(world)},
+                             {"LOCAL_RANK", std::to_string(local)}, {"MASTER_ADDR", launch.master_addr},
+                             {"MASTER_PORT", std::to_string(launch.master_port)}};
+      options.own_process_group = true;  // a terminal's Ctrl-C reaches the launcher, which passes it on once
+      options.end_with_parent = true;    // the launcher gone, the workers checkpoint and stop
+      std::vector<std::string> argv = command_line;
+      argv[0] = own_executable();
+      ranks_[spawn_process(argv, options)] = rank;
     }
   }
 

@@ -1,10 +1,15 @@
 #include "core/process.hpp"
 
+#include <forge/error.hpp>
+
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 namespace forge {
 
@@ -42,6 +47,37 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
   }
   result.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
+}
+
+int spawn_process(const std::vector<std::string>& argv, const SpawnOptions& options) {
+  pid_t pid = ::fork();
+  if (pid < 0) throw Error(ExitCode::failure, "cannot start " + argv.at(0) + ": " + std::strerror(errno));
+  if (pid > 0) return pid;
+  if (options.end_with_parent) ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+  if (options.own_process_group) ::setpgid(0, 0);
+  for (int signal : {SIGINT, SIGTERM, SIGUSR1, SIGHUP}) ::signal(signal, SIG_DFL);
+  for (const auto& [name, value] : options.environment) ::setenv(name.c_str(), value.c_str(), 1);
+  if (!options.output_file.empty()) {
+    int fd = ::open(options.output_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+      ::dup2(fd, STDOUT_FILENO);
+      ::dup2(fd, STDERR_FILENO);
+    }
+  }
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  ::execv(args[0], args.data());
+  ::_exit(127);
+}
+
+std::string own_executable() {
+  char path[4096];
+  const ssize_t length = ::readlink("/proc/self/exe", path, sizeof path - 1);
+  if (length <= 0)
+    throw Error(ExitCode::failure, std::string("cannot find forge's own executable (/proc/self/exe): ") +
+                                       std::strerror(errno));
+  return std::string(path, size_t(length));
 }
 
 std::string host_name() {

@@ -1,5 +1,6 @@
 #include "plugins/forge_layout.hpp"
 
+#include "core/process.hpp"
 #include "plugins/build_config.hpp"
 
 #include <boost/filesystem.hpp>
@@ -21,9 +22,7 @@ std::string module_of_this_code() {
   if (dladdr(reinterpret_cast<void*>(&layout_around), &info) && info.dli_fname &&
       fs::path(info.dli_fname).filename().string().rfind("libforge.so", 0) == 0)
     return info.dli_fname;
-  boost::system::error_code error;
-  fs::path exe = fs::read_symlink("/proc/self/exe", error);
-  return error ? "" : exe.string();
+  return own_executable();
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "plugins/plugin_resolver.hpp"
 
+#include "core/process.hpp"
 #include "plugins/forge_layout.hpp"
 
 #include <forge/error.hpp>
@@ -13,12 +14,6 @@ namespace fs = boost::filesystem;
 
 namespace forge {
 namespace {
-
-std::string executable_dir() {
-  boost::system::error_code error;
-  fs::path exe = fs::read_symlink("/proc/self/exe", error);
-  return error ? "" : exe.parent_path().string();
-}
 
 std::string join(const std::vector<std::string>& parts, const std::string& separator) {
   std::string out;
@@ -37,11 +32,9 @@ std::vector<std::string> plugin_search_path() {
       if (d == canonical) return;
     dirs.push_back(canonical);
   };
-  std::string exe_dir = executable_dir();
-  if (!exe_dir.empty()) {
-    add(fs::path(exe_dir) / "plugins");                     // the build tree
-    add(fs::path(exe_dir) / ".." / "lib" / "forge" / "plugins");  // an installed prefix
-  }
+  const fs::path exe_dir = fs::path(own_executable()).parent_path();
+  add(exe_dir / "plugins");                            // the build tree
+  add(exe_dir / ".." / "lib" / "forge" / "plugins");  // an installed prefix
   add(forge_layout().plugin_dir);
   if (const char* extra = std::getenv("FORGE_PLUGIN_PATH")) {
     std::istringstream entries(extra);

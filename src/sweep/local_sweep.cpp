@@ -1,11 +1,11 @@
 #include "sweep/local_sweep.hpp"
 
+#include "core/process.hpp"
+
 #include <forge/error.hpp>
 
-#include <boost/filesystem.hpp>
 #include <spdlog/spdlog.h>
 
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,42 +30,20 @@ void catch_stop_signals() {
   sigaction(SIGTERM, &action, nullptr);
 }
 
-std::string self_executable() {
-  boost::system::error_code error;
-  auto exe = boost::filesystem::read_symlink("/proc/self/exe", error);
-  if (error) throw Error(ExitCode::failure, "cannot find forge's own executable (/proc/self/exe): " + error.message());
-  return exe.string();
-}
-
 pid_t start_point(const std::string& forge, const std::string& sweep_dir, const PointToRun& point) {
   std::vector<std::string> args{forge, "train"};
   args.insert(args.end(), point.train_args.begin(), point.train_args.end());
   args.insert(args.end(), {"--run_dir", point.run_dir});
-  const std::string log = sweep_dir + "/point-" + std::to_string(point.index) + ".log";
-  pid_t pid = ::fork();
-  if (pid < 0) throw Error(ExitCode::failure, std::string("cannot start a point's training: ") + std::strerror(errno));
-  if (pid == 0) {
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (fd >= 0) {
-      ::dup2(fd, STDOUT_FILENO);
-      ::dup2(fd, STDERR_FILENO);
-    }
-    std::vector<char*> argv;
-    for (auto& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    ::execv(forge.c_str(), argv.data());
-    ::_exit(127);
-  }
-  return pid;
+  SpawnOptions options;
+  options.output_file = sweep_dir + "/point-" + std::to_string(point.index) + ".log";
+  return spawn_process(args, options);
 }
 
 }  // namespace
 
 LocalSweepResult run_points_locally(const std::string& sweep_dir, const std::vector<PointToRun>& points, int jobs) {
   LocalSweepResult result;
-  const std::string forge = self_executable();
+  const std::string forge = own_executable();
   catch_stop_signals();
   std::deque<const PointToRun*> waiting;
   for (const auto& point : points) waiting.push_back(&point);

@@ -32,13 +32,6 @@ std::vector<std::string> split_words(const std::string& text) {
   return words;
 }
 
-std::string self_executable() {
-  boost::system::error_code error;
-  auto exe = fs::read_symlink("/proc/self/exe", error);
-  if (error) throw Error(ExitCode::failure, "cannot find forge's own executable (/proc/self/exe): " + error.message());
-  return exe.string();
-}
-
 // "12_3" -> {3}; "12_[0-2,5%2]" -> {0, 1, 2, 5}
 std::vector<long> array_tasks(const std::string& id, const std::string& job) {
   std::vector<long> tasks;
@@ -93,7 +86,7 @@ void submit_slurm_array(SweepRecord& record, const std::vector<PointToRun>& poin
                         int throttle) {
   const std::string script_path = record.dir + "/job.sh";
   write_file_atomically(script_path, slurm_job_script(record.dir, record.json.value("id", ""), points, options, throttle,
-                                                      self_executable(), fs::current_path().string()));
+                                                      own_executable(), fs::current_path().string()));
   ::chmod(script_path.c_str(), 0755);
   std::vector<std::string> command{"sbatch", "--parsable"};
   for (const auto& word : split_words(options.extra)) command.push_back(word);
