@@ -60,8 +60,10 @@ int resume_command(const Args& args, const Args& command_line) {
     spdlog::warn("{} was left running by a process that died; resuming it", run_dir);
   // A data-parallel run: this process starts its workers (which take the lock) and waits.
   Flags launch_flags = read_saved_flags(run_dir);
-  for (const char* name : {"nproc_per_node", "nnodes", "node_rank", "master_addr", "master_port"})
-    if (!find_flag_value(rest, name).empty()) launch_flags.set(name, find_flag_value(rest, name));
+  for (const char* name : {"nproc_per_node", "nnodes", "node_rank", "master_addr", "master_port"}) {
+    const std::string given = find_flag_value(rest, name);
+    if (!given.empty()) launch_flags.set(name, given);
+  }
   const WorkerLaunch launch = worker_launch_from(launch_flags);
   if (should_launch_workers(launch)) return launch_workers(command_line, launch);
   std::optional<RunLock> lock;

@@ -6,6 +6,7 @@
 #include "runs/checkpoint_files.hpp"
 #include "runs/manifest.hpp"
 #include "runs/run_summary.hpp"
+#include "sweep/sweep_record.hpp"
 
 #include <forge/error.hpp>
 
@@ -84,12 +85,10 @@ int show_command(const Args& args) {
               << "\n";
   if (m.value("world_size", int64_t{1}) > 1)
     std::cout << "processes " << m["world_size"].get<int64_t>() << " (data-parallel)\n";
-  const std::string label = run.dir + "/sweep_point.json";
+  const std::string label = run.dir + "/" + sweep_label_file;
   if (boost::filesystem::is_regular_file(label)) {
     const json point = read_json(label);
-    std::string values;
-    for (const auto& [flag, value] : point["point"].items())
-      values += (values.empty() ? "" : " ") + flag + "=" + value.get<std::string>();
+    const std::string values = point_text(point["point"]);
     std::cout << "sweep     " << point.value("sweep", "?") << ", point " << (values.empty() ? "-" : values) << "\n";
   }
   std::cout << "forge     " << m.value("forge_version", "?") << ", libtorch " << m.value("libtorch_version", "?") << ", "

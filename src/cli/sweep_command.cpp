@@ -107,10 +107,7 @@ SweepOptions parse_sweep_options(const Args& args) {
 std::string shared_flag(const SweepPlan& plan, const std::string& name) {
   for (const auto& axis : plan.axes)
     if (axis.flag == name) return "";
-  std::string value = find_flag_value(plan.shared_args, name);
-  const std::string config = find_flag_value(plan.shared_args, "config");
-  if (value.empty() && !config.empty()) value = find_config_value(config, name);
-  return value;
+  return given_or_configured(plan.shared_args, name);
 }
 
 std::string run_name_of(const SweepPlan& plan) {
@@ -136,9 +133,7 @@ std::string points_table(const SweepRecord& record, const std::map<size_t, std::
   TextTable table(header);
   const json& points = record.json["points"];
   for (size_t i = 0; i < points.size(); ++i) {
-    std::string label;
-    for (const auto& [flag, value] : points[i]["values"].items())
-      label += (label.empty() ? "" : " ") + flag + "=" + value.get<std::string>();
+    const std::string label = point_text(points[i]["values"]);
     const std::string dir = points[i].value("run_dir", "");
     std::vector<std::string> row{std::to_string(i), label.empty() ? "-" : label, dir.empty() ? "-" : dir};
     std::optional<RunSummary> run;

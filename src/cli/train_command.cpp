@@ -6,6 +6,7 @@
 #include "core/logging.hpp"
 #include "runs/run_dir.hpp"
 #include "runs/run_lock.hpp"
+#include "sweep/sweep_record.hpp"
 #include "train/stop_signals.hpp"
 #include "train/trainer.hpp"
 
@@ -40,18 +41,10 @@ Args without_help(Args args) {
   return args;
 }
 
-// A flag needed before parsing (--data, --model, --run_dir): from the command line, else from
-// the config file.
-std::string given_or_configured(const Args& args, const std::string& config, const std::string& name) {
-  std::string value = find_flag_value(args, name);
-  if (value.empty() && !config.empty()) value = find_config_value(config, name);
-  return value;
-}
-
 // Whether `dir` holds only what a start of forge train that died before writing the manifest
 // leaves behind: such a folder may be started again.
 bool holds_only_a_failed_start(const std::string& dir) {
-  static const std::set<std::string> start_files{".lock", "log.txt", "flags.json", "plugins", "sweep_point.json"};
+  static const std::set<std::string> start_files{".lock", "log.txt", "flags.json", "plugins", sweep_label_file};
   for (const auto& entry : fs::directory_iterator(dir))
     if (!start_files.count(entry.path().filename().string())) return false;
   return true;
@@ -77,9 +70,9 @@ int train_command(const Args& given_args, const Args& command_line) {
   const bool help = wants_help(given_args);
   const Args args = without_help(given_args);
   const std::string config = find_flag_value(args, "config");
-  const std::string data_name = given_or_configured(args, config, "data");
-  const std::string model_name = given_or_configured(args, config, "model");
-  const std::string run_dir_given = given_or_configured(args, config, "run_dir");
+  const std::string data_name = given_or_configured(args, "data");
+  const std::string model_name = given_or_configured(args, "model");
+  const std::string run_dir_given = given_or_configured(args, "run_dir");
   // The one command a requeued cluster job needs: start the run in --run_dir, or resume it.
   if (!help && !run_dir_given.empty() && is_run_dir(run_dir_given)) {
     Args resume_args{run_dir_given};

@@ -204,4 +204,11 @@ std::string find_config_value(const std::string& config_file, const std::string&
   return found.count(name) ? found[name].as<std::string>() : "";
 }
 
+std::string given_or_configured(const std::vector<std::string>& args, const std::string& name) {
+  std::string value = find_flag_value(args, name);
+  const std::string config = find_flag_value(args, "config");
+  if (value.empty() && !config.empty()) value = find_config_value(config, name);
+  return value;
+}
+
 }  // namespace forge

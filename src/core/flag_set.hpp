@@ -52,4 +52,7 @@ std::string find_flag_value(const std::vector<std::string>& args, const std::str
 // when the file cannot be read.
 std::string find_config_value(const std::string& config_file, const std::string& name);
 
+// `name`'s value from `args`, else from the --config file `args` name; "" if neither sets it.
+std::string given_or_configured(const std::vector<std::string>& args, const std::string& name);
+
 }  // namespace forge

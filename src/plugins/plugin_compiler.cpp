@@ -71,14 +71,26 @@ std::string plugin_cache_dir() {
   return std::string(home && *home ? home : "/tmp") + "/.cache/forge";
 }
 
+std::vector<std::string> build_flags(bool link_library) {
+  std::vector<std::string> flags;
+  for (const auto& flag : build_config().compile_flags)  // (an empty definition list leaves "" and "-D")
+    if (!flag.empty() && flag != "-D" && (link_library || flag != "-shared")) flags.push_back(flag);
+  return flags;
+}
+
+std::vector<std::string> torch_include_flags() {
+  std::vector<std::string> flags;
+  for (const auto& dir : build_config().include_dirs)
+    if (!dir.empty()) flags.push_back("-I" + dir);
+  return flags;
+}
+
 std::vector<std::string> compile_command(const std::string& source, const std::string& output, bool use_pch) {
   const BuildConfig& config = build_config();
   std::vector<std::string> command{config.compiler};
-  for (const auto& flag : config.compile_flags)
-    if (!flag.empty() && flag != "-D") command.push_back(flag);
-  command.push_back("-I" + forge_layout().include_dir);
-  for (const auto& dir : config.include_dirs)
-    if (!dir.empty()) command.push_back("-I" + dir);
+  for (const auto& flag : build_flags(true)) command.push_back(flag);
+  command.push_back("-I" + forge_layout().include_dir);  // before libtorch's: a forge under /usr/include must not win
+  for (const auto& flag : torch_include_flags()) command.push_back(flag);
   // The precompiled torch header cuts compile time to a third; its content is what the source
   // includes anyway, so it is not part of the cache key. (-include finds it beside the header.)
   const std::string pch = use_pch ? torch_pch_header(false) : "";

@@ -28,6 +28,11 @@ std::string plugin_cache_key(const std::string& source, const std::vector<std::s
 // after printing the compiler's full output to stderr.
 CompiledPlugin compile_plugin(const std::string& source);
 
+// The flags of forge's own build that plugin compiles use (language, optimisation, libtorch's
+// definitions; "-shared" only when `link_library`), and "-I" for libtorch's include folders.
+std::vector<std::string> build_flags(bool link_library);
+std::vector<std::string> torch_include_flags();
+
 // The compiler command line used for `source` → `output` (for logs and tests); with
 // `use_pch`, the precompiled torch header when it exists and the source includes torch.
 std::vector<std::string> compile_command(const std::string& source, const std::string& output, bool use_pch = true);

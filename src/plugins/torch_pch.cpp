@@ -45,12 +45,10 @@ bool build_user_pch(const std::string& header) {
   // Built under a name of this process, then renamed: a concurrent build never reads half a file.
   const std::string temp = binary + ".build." + std::to_string(::getpid());
   std::vector<std::string> command{config.compiler};
-  for (const auto& flag : config.compile_flags)
-    if (!flag.empty() && flag != "-D" && flag != "-shared") command.push_back(flag);
+  for (const auto& flag : build_flags(false)) command.push_back(flag);
   for (const auto& option : config.pch_options)
     if (!option.empty()) command.push_back(option);
-  for (const auto& dir : config.include_dirs)
-    if (!dir.empty()) command.push_back("-I" + dir);
+  for (const auto& flag : torch_include_flags()) command.push_back(flag);
   for (const std::string part : {"-x", "c++-header"}) command.push_back(part);
   for (const std::string& part : {header, std::string("-o"), temp}) command.push_back(part);
   ProcessResult built = run_process(command);

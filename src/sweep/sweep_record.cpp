@@ -13,13 +13,11 @@ namespace fs = boost::filesystem;
 namespace forge {
 namespace {
 
-const char* label_file = "sweep_point.json";
-
 std::string labelled_run(const std::string& runs_root, const std::string& hash) {
   boost::system::error_code error;
   if (!fs::is_directory(runs_root, error)) return "";
   for (const auto& entry : fs::directory_iterator(runs_root)) {
-    const fs::path label = entry.path() / label_file;
+    const fs::path label = entry.path() / sweep_label_file;
     if (fs::is_regular_file(label, error) && read_json(label.string()).value("hash", "") == hash)
       return entry.path().string();
   }
@@ -27,6 +25,12 @@ std::string labelled_run(const std::string& runs_root, const std::string& hash) 
 }
 
 }  // namespace
+
+std::string point_text(const json& values) {
+  std::string text;
+  for (const auto& [flag, value] : values.items()) text += (text.empty() ? "" : " ") + flag + "=" + value.get<std::string>();
+  return text;
+}
 
 std::string sweep_dir(const std::string& checkpoint_dir, const std::string& run_name, const SweepPlan& plan) {
   return (fs::path(checkpoint_dir) / run_name / "sweeps" / plan.id).string();
@@ -71,7 +75,7 @@ std::string point_run_dir(SweepRecord& record, const SweepPlan& plan, size_t ind
     dir = labelled_run((fs::path(checkpoint_dir) / run_name).string(), point.hash);
     if (dir.empty()) {
       dir = claim_run_dir(checkpoint_dir, run_name);
-      write_json_atomically(dir + "/" + label_file,
+      write_json_atomically(dir + "/" + sweep_label_file,
                             {{"sweep", plan.id}, {"point", entry["values"]}, {"hash", point.hash}});
     }
     entry["run_dir"] = dir;

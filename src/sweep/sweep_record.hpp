@@ -15,6 +15,12 @@
 
 namespace forge {
 
+// The label a sweep puts in each point's run folder.
+inline constexpr const char* sweep_label_file = "sweep_point.json";
+
+// A point's values ({"lr": "1e-3", "n_hidden": "128"}) as "lr=1e-3 n_hidden=128"; "" for none.
+std::string point_text(const nlohmann::json& values);
+
 struct SweepRecord {
   std::string dir;  // <checkpoint_dir>/<run_name>/sweeps/<id>
   nlohmann::json json;

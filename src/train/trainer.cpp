@@ -52,9 +52,13 @@ int64_t epoch_of_latest_step(const TrainingPosition& p) { return p.batch == 0 ? 
 
 }  // namespace
 
-int64_t steps_per_epoch(int64_t samples, const TrainSettings& settings) {
+int64_t batches_per_epoch(int64_t samples, const TrainSettings& settings) {
   const int64_t batch = settings.batch_size * settings.world_size();
-  int64_t batches = (samples + batch - 1) / batch;
+  return (samples + batch - 1) / batch;
+}
+
+int64_t steps_per_epoch(int64_t samples, const TrainSettings& settings) {
+  const int64_t batches = batches_per_epoch(samples, settings);
   return (batches + settings.accumulate - 1) / settings.accumulate;
 }
 
@@ -76,8 +80,7 @@ Trainer::Trainer(Model& model, const DataMap& data, torch::optim::Optimizer& opt
       target_buffer_(torch::empty({0}, train_.targets.options())),
       optimizer_(optimizer),
       settings_(std::move(settings)),
-      batches_((train_.size() + settings_.batch_size * settings_.world_size() - 1) /
-               (settings_.batch_size * settings_.world_size())),
+      batches_(batches_per_epoch(train_.size(), settings_)),
       run_dir_(std::move(run_dir)),
       metrics_(settings_.writes_run() ? std::make_unique<MetricsLog>(run_dir_) : nullptr),
       progress_bar_(settings_.progress_bar && settings_.writes_run()) {

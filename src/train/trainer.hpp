@@ -57,7 +57,10 @@ struct TrainResult {
   int signal = 0;      // interrupted: the signal that stopped it (0: --stop_after_steps)
 };
 
-// Optimizer steps in one epoch of `samples` samples (world_size x batch_size a step).
+// Mini-batches in one epoch of `samples` samples (world_size x batch_size each).
+int64_t batches_per_epoch(int64_t samples, const TrainSettings& settings);
+
+// Optimizer steps in one epoch of `samples` samples (--accumulate mini-batches each).
 int64_t steps_per_epoch(int64_t samples, const TrainSettings& settings);
 
 // Throws Error(ExitCode::usage) when the settings cannot work with this data and model (a
