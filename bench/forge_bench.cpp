@@ -13,7 +13,7 @@
 // forge's FusedRMSprop instead of torch::optim's.
 #include "plugins/plugin_loader.hpp"
 #include "plugins/plugin_resolver.hpp"
-#include "runs/checkpoint.hpp"
+#include "train/checkpoint.hpp"
 #include "train/fused_rmsprop.hpp"
 
 #include <forge/model.hpp>

@@ -34,6 +34,21 @@ TempDir::~TempDir() {
   fs::remove_all(path_, ignored);
 }
 
+TmpfsMount::TmpfsMount(int megabytes) {
+  if (::geteuid() != 0) {
+    why_not_ = "mounting a tmpfs needs root";
+    return;
+  }
+  ProcessResult result =
+      run_process({"mount", "-t", "tmpfs", "-o", "size=" + std::to_string(megabytes) + "m", "tmpfs", path()});
+  mounted_ = result.exit_status == 0;
+  if (!mounted_) why_not_ = "cannot mount a tmpfs: " + last_line(result.output);
+}
+
+TmpfsMount::~TmpfsMount() {
+  if (mounted_) run_process({"umount", "-l", path()});
+}
+
 std::string forge_binary() { return FORGE_TEST_BIN; }
 std::string source_dir() { return FORGE_TEST_SOURCE_DIR; }
 std::string fixtures_dir() { return FORGE_TEST_FIXTURES; }

@@ -23,6 +23,26 @@ class TempDir {
   std::string path_;
 };
 
+// A tmpfs of `megabytes` mounted on a fresh folder, for tests of another filesystem than the
+// build's (a cluster's scratch disk) and of a full disk; unmounted when the object dies. Where
+// this process may not mount (not root), mounted() is false and why_not() says why: skip.
+class TmpfsMount {
+ public:
+  explicit TmpfsMount(int megabytes);
+  ~TmpfsMount();
+  TmpfsMount(const TmpfsMount&) = delete;
+  TmpfsMount& operator=(const TmpfsMount&) = delete;
+  bool mounted() const { return mounted_; }
+  const std::string& why_not() const { return why_not_; }
+  const std::string& path() const { return folder_.path(); }
+  std::string operator/(const std::string& name) const { return folder_ / name; }
+
+ private:
+  TempDir folder_;
+  bool mounted_ = false;
+  std::string why_not_;
+};
+
 // Paths of the build under test (compiled in by cmake/forge_test.cmake).
 std::string forge_binary();
 std::string source_dir();

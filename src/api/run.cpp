@@ -1,9 +1,10 @@
 // The public API of forge/run.hpp: what `forge eval` does to get a model, for other programs.
 #include <forge/run.hpp>
 
-#include "cli/session.hpp"
+#include "app/checkpoint_choice.hpp"
+#include "app/run_flags.hpp"
+#include "app/saved_run.hpp"
 #include "core/suggest.hpp"
-#include "runs/checkpoint_choice.hpp"
 #include "runs/checkpoint_files.hpp"
 #include "runs/run_dir.hpp"
 

@@ -2,9 +2,12 @@
 // stopped after a few steps then resumed, each in its own forge process — and reports whether
 // the final parameters and buffers are bitwise identical, naming the first tensor that differs.
 #include "cli/commands.hpp"
-#include "cli/session.hpp"
+#include "app/run_flags.hpp"
+#include "app/saved_run.hpp"
+#include "cli/run_command_help.hpp"
+#include "train/model_state.hpp"
 #include "core/process.hpp"
-#include "runs/checkpoint.hpp"
+#include "train/checkpoint.hpp"
 
 #include <forge/error.hpp>
 

@@ -1,10 +1,14 @@
 // forge eval: test-set metrics of a run's checkpoint (the newest intact one by default),
 // printed and recorded in the run's evals.json.
+#include "app/checkpoint_choice.hpp"
+#include "app/saved_run.hpp"
 #include "cli/commands.hpp"
-#include "cli/run_training.hpp"
-#include "runs/checkpoint_choice.hpp"
+#include "cli/run_command_help.hpp"
+#include "runs/manifest.hpp"
 #include "runs/run_dir.hpp"
+#include "runs/run_files.hpp"
 #include "runs/run_lock.hpp"
+#include "train/device.hpp"
 #include "train/evaluate.hpp"
 
 #include <forge/error.hpp>
@@ -55,7 +59,7 @@ int eval_command(const Args& args) {
   line << " (checkpoint step " << step << ", epoch " << position.epoch << ")";
   std::cout << line.str() << std::endl;
 
-  std::string evals_path = run_dir + "/evals.json";
+  const std::string evals_path = evals_file(run_dir);
   json evals = boost::filesystem::exists(evals_path) ? read_json(evals_path) : json::object();
   evals[std::to_string(step)] = {{"split", "test"}, {"metrics", metrics}, {"epoch", position.epoch},
                                  {"evaluated", now_iso8601()}};

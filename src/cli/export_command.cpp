@@ -2,8 +2,9 @@
 // state_dict in PyTorch's own pickle format (torch::pickle_save of a string -> tensor dict), which
 // Python's torch.load reads and load_state_dict accepts into the same architecture.
 #include "cli/commands.hpp"
-#include "cli/session.hpp"
+#include "cli/run_command_help.hpp"
 #include "core/atomic_file.hpp"
+#include "train/model_state.hpp"
 
 #include <forge/error.hpp>
 #include <forge/run.hpp>

@@ -76,6 +76,7 @@ json to_json(const RunSummary& run) {
           {"epochs_done", run.epochs_done},
           {"epochs", run.epochs},
           {"max_steps", run.max_steps},
+          {"awaiting_evaluation", run.awaiting_evaluation},
           {"last_train_loss", optional(run.last_train_loss)},
           {"best_test_accuracy", optional(run.best_test_accuracy)},
           {"started", run.started},

@@ -5,6 +5,8 @@
 #include "core/text_table.hpp"
 #include "runs/checkpoint_files.hpp"
 #include "runs/manifest.hpp"
+#include "runs/run_dir.hpp"
+#include "runs/run_files.hpp"
 #include "runs/run_summary.hpp"
 #include "sweep/sweep_record.hpp"
 
@@ -45,7 +47,7 @@ std::string flag_text(const json& value) {
 
 RunSummary open_run(const Args& args, size_t index) {
   const std::string& dir = args[index];
-  if (!fs::exists(fs::path(dir) / "manifest.json"))
+  if (!is_run_dir(dir))
     throw Error(ExitCode::run, dir + " is not a run folder (it has no manifest.json)");
   return summarize_run(dir);
 }
@@ -79,13 +81,14 @@ int show_command(const Args& args) {
             << "started   " << run.started << (run.ended.empty() ? "" : ", ended " + run.ended) << "\n"
             << "progress  step " << run.step << ", " << (run.epochs_done < 0 ? "?" : std::to_string(run.epochs_done)) << " of "
             << (run.max_steps > 0 ? "--max_steps " + std::to_string(run.max_steps) : std::to_string(run.epochs) + " epochs")
-            << " done\n";
+            << " done" << (run.awaiting_evaluation ? "; end-of-run evaluation not done (forge resume does it)" : "")
+            << "\n";
   if (m.contains("seed") && m["seed"].is_object())
     std::cout << "seed      " << m["seed"].value("value", int64_t(0)) << (m["seed"].value("drawn", false) ? " (drawn)" : "")
               << "\n";
   if (m.value("world_size", int64_t{1}) > 1)
     std::cout << "processes " << m["world_size"].get<int64_t>() << " (data-parallel)\n";
-  const std::string label = run.dir + "/" + sweep_label_file;
+  const std::string label = sweep_point_file(run.dir);
   if (boost::filesystem::is_regular_file(label)) {
     const json point = read_json(label);
     const std::string values = point_text(point["point"]);

@@ -4,6 +4,7 @@
 #include "core/flag_set.hpp"
 #include "core/text_table.hpp"
 #include "runs/manifest.hpp"
+#include "runs/run_dir.hpp"
 #include "runs/run_summary.hpp"
 #include "sweep/local_sweep.hpp"
 #include "sweep/slurm_sweep.hpp"
@@ -137,7 +138,7 @@ std::string points_table(const SweepRecord& record, const std::map<size_t, std::
     const std::string dir = points[i].value("run_dir", "");
     std::vector<std::string> row{std::to_string(i), label.empty() ? "-" : label, dir.empty() ? "-" : dir};
     std::optional<RunSummary> run;
-    if (!dir.empty() && fs::is_regular_file(dir + "/manifest.json")) run = summarize_run(dir);
+    if (!dir.empty() && is_run_dir(dir)) run = summarize_run(dir);
     // A point whose training ended before its run began (bad flags, say) has no run status.
     const int exit_code = points[i].value("exit_code", 0);
     row.push_back(run ? run->status : exit_code ? "failed (exit " + std::to_string(exit_code) + ")" : "pending");

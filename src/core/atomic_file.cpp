@@ -3,12 +3,14 @@
 #include <forge/error.hpp>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 namespace forge {
 namespace {
@@ -17,7 +19,7 @@ namespace {
   throw Error(ExitCode::failure, what + " " + path + ": " + std::strerror(errno));
 }
 
-void write_all(int fd, const std::string& content, const std::string& path) {
+void write_all(int fd, std::string_view content, const std::string& path) {
   size_t done = 0;
   while (done < content.size()) {
     ssize_t n = ::write(fd, content.data() + done, content.size() - done);
@@ -36,15 +38,29 @@ void sync_directory_of(const std::string& path) {
   ::close(fd);
 }
 
-}  // namespace
+// Copies what `in` holds from its current offset to its end into `out`, with plain reads and
+// writes: they work between any two filesystems.
+void copy_all(int in, int out, const std::string& from, const std::string& temp) {
+  std::string buffer(1 << 20, '\0');
+  for (;;) {
+    ssize_t n = ::read(in, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail("cannot read", from);
+    if (n == 0) return;
+    write_all(out, std::string_view(buffer.data(), size_t(n)), temp);
+  }
+}
 
-void write_file_atomically(const std::string& path, const std::string& content) {
+// Writes `path` through a temporary file beside it that `fill` writes: temp, fsync, rename,
+// fsync the directory; the temp file is removed on failure.
+template <class Fill>
+void replace_atomically(const std::string& path, mode_t mode, Fill fill) {
   // The temp name is unique per process so concurrent writers never share a temp file.
   std::string temp = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) fail("cannot create", temp);
   try {
-    write_all(fd, content, temp);
+    fill(fd, temp);
     if (::fsync(fd) != 0) fail("cannot sync", temp);
   } catch (...) {
     ::close(fd);
@@ -59,6 +75,35 @@ void write_file_atomically(const std::string& path, const std::string& content) 
     fail("cannot replace", path);
   }
   sync_directory_of(path);
+}
+
+}  // namespace
+
+void write_file_atomically(const std::string& path, const std::string& content) {
+  replace_atomically(path, 0644, [&](int fd, const std::string& temp) { write_all(fd, content, temp); });
+}
+
+void copy_file_atomically(const std::string& from, const std::string& to) {
+  int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) fail("cannot read", from);
+  struct stat info {};
+  if (::fstat(in, &info) != 0) {
+    int saved = errno;
+    ::close(in);
+    errno = saved;
+    fail("cannot read", from);
+  }
+  try {
+    replace_atomically(to, info.st_mode & 07777, [&](int out, const std::string& temp) {
+      copy_all(in, out, from, temp);
+      // open() applied the umask: give the copy the source's bits.
+      ::fchmod(out, info.st_mode & 07777);
+    });
+  } catch (...) {
+    ::close(in);
+    throw;
+  }
+  ::close(in);
 }
 
 std::string read_file(const std::string& path) {

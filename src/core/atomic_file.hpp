@@ -9,6 +9,13 @@ namespace forge {
 // Replaces `path` with `content`. Throws forge::Error (ExitCode::failure) naming the path.
 void write_file_atomically(const std::string& path, const std::string& content);
 
+// Copies `from` to `to` with its permission bits, as write_file_atomically writes: through a
+// temporary file beside `to`, so it works across filesystems (a run folder on a cluster's
+// scratch disk or a tmpfs; the kernel's copy_file_range refuses those with EXDEV) and a
+// crash leaves the old `to` or the new, never half a file. Throws forge::Error
+// (ExitCode::failure) naming the file.
+void copy_file_atomically(const std::string& from, const std::string& to);
+
 // Reads a whole file. Throws forge::Error (ExitCode::failure) naming the path.
 std::string read_file(const std::string& path);
 

@@ -1,6 +1,7 @@
 #include "metrics/metrics_log.hpp"
 
 #include "core/atomic_file.hpp"
+#include "runs/run_files.hpp"
 
 #include <boost/filesystem.hpp>
 
@@ -14,14 +15,14 @@ const char* header = "step,epoch,split,name,value,wall_time\n";
 }
 
 MetricsLog::MetricsLog(const std::string& run_dir) : run_dir_(run_dir) {
-  std::string path = run_dir + "/metrics.csv";
+  std::string path = metrics_file(run_dir);
   bool fresh = !boost::filesystem::exists(path);
   csv_.open(path, std::ios::app);
   if (fresh) csv_ << header << std::flush;
 }
 
 void MetricsLog::begin_session(int64_t first_step) {
-  tensorboard_ = std::make_unique<TensorBoardWriter>(run_dir_, first_step);
+  tensorboard_ = std::make_unique<TensorBoardWriter>(tensorboard_folder(run_dir_), first_step);
 }
 
 void MetricsLog::write(int64_t step, int64_t epoch, const std::string& split,
@@ -36,7 +37,7 @@ void MetricsLog::write(int64_t step, int64_t epoch, const std::string& split,
 }
 
 void MetricsLog::truncate_after(const std::string& run_dir, int64_t step) {
-  std::string path = run_dir + "/metrics.csv";
+  std::string path = metrics_file(run_dir);
   if (!boost::filesystem::exists(path)) return;
   std::istringstream lines(read_file(path));
   std::string line, kept;
@@ -49,7 +50,7 @@ void MetricsLog::truncate_after(const std::string& run_dir, int64_t step) {
 
 std::vector<MetricRow> read_metrics(const std::string& run_dir) {
   std::vector<MetricRow> rows;
-  std::string path = run_dir + "/metrics.csv";
+  std::string path = metrics_file(run_dir);
   if (!boost::filesystem::exists(path)) return rows;
   std::istringstream lines(read_file(path));
   std::string line;

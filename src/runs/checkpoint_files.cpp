@@ -9,15 +9,9 @@ namespace fs = boost::filesystem;
 
 namespace forge {
 
-std::string checkpoint_path(const std::string& run_dir, int64_t step) {
-  char name[64];
-  std::snprintf(name, sizeof name, "step-%08lld.ckpt", static_cast<long long>(step));
-  return run_dir + "/checkpoints/" + name;
-}
-
 std::vector<int64_t> list_checkpoints(const std::string& run_dir) {
   std::vector<int64_t> steps;
-  fs::path dir = fs::path(run_dir) / "checkpoints";
+  fs::path dir = checkpoints_folder(run_dir);
   if (!fs::is_directory(dir)) return steps;
   for (const auto& entry : fs::directory_iterator(dir)) {
     std::string name = entry.path().filename().string();

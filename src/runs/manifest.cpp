@@ -3,6 +3,7 @@
 #include "core/atomic_file.hpp"
 #include "core/process.hpp"
 #include "plugins/build_config.hpp"
+#include "runs/run_files.hpp"
 
 #include <forge/error.hpp>
 #include <forge/plugin.hpp>
@@ -70,7 +71,7 @@ void record_this_process(json& manifest) {
 }
 
 void record_status(const std::string& run_dir, const std::string& status, const std::string& reason) {
-  std::string path = run_dir + "/manifest.json";
+  std::string path = manifest_file(run_dir);
   json manifest = read_json(path);
   manifest["status"] = status;
   manifest["reason"] = reason;
@@ -78,9 +79,26 @@ void record_status(const std::string& run_dir, const std::string& status, const 
   write_json_atomically(path, manifest);
 }
 
+void record_completed(const std::string& run_dir, int64_t step, const std::string& reason) {
+  std::string path = manifest_file(run_dir);
+  json manifest = read_json(path);
+  manifest["status"] = "completed";
+  manifest["reason"] = reason;
+  manifest["ended"] = now_iso8601();
+  manifest["evaluated_step"] = step;
+  write_json_atomically(path, manifest);
+}
+
+int64_t evaluated_step(const json& manifest) {
+  if (manifest.contains("evaluated_step")) return manifest["evaluated_step"].get<int64_t>();
+  if (manifest.value("status", "") == "completed" && manifest.contains("progress"))
+    return manifest["progress"].value("step", int64_t(-1));
+  return -1;
+}
+
 void record_progress(const std::string& run_dir, int64_t step, int64_t epochs_done, int64_t epochs_asked,
                      int64_t max_steps) {
-  std::string path = run_dir + "/manifest.json";
+  std::string path = manifest_file(run_dir);
   if (!boost::filesystem::exists(path)) return;
   json manifest = read_json(path);
   manifest["progress"] = {{"step", step}, {"epochs_done", epochs_done}, {"epochs", epochs_asked}, {"max_steps", max_steps}};

@@ -30,6 +30,14 @@ void record_this_process(json& manifest);
 // Sets status, reason and end time in <run_dir>/manifest.json.
 void record_status(const std::string& run_dir, const std::string& status, const std::string& reason);
 
+// Records in <run_dir>/manifest.json that the run completed at `step`, its end-of-run
+// evaluation included ("evaluated_step"), and why it ended.
+void record_completed(const std::string& run_dir, int64_t step, const std::string& reason);
+
+// The step whose end-of-run evaluation `manifest` records as done, or -1. Manifests written
+// before this record existed have none: their completion stands for it, at their progress step.
+int64_t evaluated_step(const json& manifest);
+
 // Records in <run_dir>/manifest.json (when there is one) how far the newest checkpoint got:
 // its step, the epochs it completed, and the length asked for (--epochs, --max_steps; 0 = none).
 void record_progress(const std::string& run_dir, int64_t step, int64_t epochs_done, int64_t epochs_asked,

@@ -1,5 +1,7 @@
 #include "runs/run_dir.hpp"
 
+#include "runs/run_files.hpp"
+
 #include <forge/error.hpp>
 
 #include <boost/filesystem.hpp>
@@ -39,7 +41,7 @@ std::string claim_run_dir(const std::string& checkpoint_dir, const std::string& 
   }
 }
 
-bool is_run_dir(const std::string& path) { return fs::is_regular_file(fs::path(path) / "manifest.json"); }
+bool is_run_dir(const std::string& path) { return fs::is_regular_file(manifest_file(path)); }
 
 void require_run_dir(const std::string& path) {
   if (!fs::is_directory(path)) throw Error(ExitCode::run, "run folder " + path + " does not exist");

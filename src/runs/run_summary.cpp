@@ -3,6 +3,8 @@
 #include "metrics/metrics_log.hpp"
 #include "runs/checkpoint_files.hpp"
 #include "runs/manifest.hpp"
+#include "runs/run_dir.hpp"
+#include "runs/run_files.hpp"
 #include "runs/run_lock.hpp"
 
 #include <forge/error.hpp>
@@ -54,8 +56,8 @@ std::optional<double> parse_iso8601(const std::string& text) {
 RunSummary summarize_run(const std::string& run_dir) {
   RunSummary run;
   run.dir = run_dir;
-  run.manifest = read_json(run_dir + "/manifest.json");
-  if (fs::exists(run_dir + "/flags.json")) run.flags = read_json(run_dir + "/flags.json");
+  run.manifest = read_json(manifest_file(run_dir));
+  if (fs::exists(flags_file(run_dir))) run.flags = read_json(flags_file(run_dir));
   const json& m = run.manifest;
   run.status = m.value("status", "unknown");
   run.reason = m.value("reason", "");
@@ -76,6 +78,9 @@ RunSummary summarize_run(const std::string& run_dir) {
     run.epochs = run.flags.value("epochs", int64_t(0));
     run.max_steps = run.flags.value("max_steps", int64_t(0));
   }
+  const bool trained = run.max_steps > 0 ? run.step >= run.max_steps : run.epochs_done >= run.epochs;
+  run.awaiting_evaluation = trained && run.status != "completed" && m.contains("progress") &&
+                            evaluated_step(m) != run.step;
 
   for (const MetricRow& row : read_metrics(run_dir)) {
     run.final_metrics[row.split + "/" + row.name] = row.value;
@@ -91,8 +96,10 @@ RunSummary summarize_run(const std::string& run_dir) {
 }
 
 std::string progress_text(const RunSummary& run) {
-  if (run.max_steps > 0) return "step " + std::to_string(run.step) + "/" + std::to_string(run.max_steps);
-  return (run.epochs_done < 0 ? "?" : std::to_string(run.epochs_done)) + "/" + std::to_string(run.epochs);
+  const std::string unevaluated = run.awaiting_evaluation ? ", not evaluated" : "";
+  if (run.max_steps > 0)
+    return "step " + std::to_string(run.step) + "/" + std::to_string(run.max_steps) + unevaluated;
+  return (run.epochs_done < 0 ? "?" : std::to_string(run.epochs_done)) + "/" + std::to_string(run.epochs) + unevaluated;
 }
 
 std::string run_label(const std::string& root, const std::string& run_dir) {
@@ -103,12 +110,12 @@ std::string run_label(const std::string& root, const std::string& run_dir) {
 
 std::vector<std::string> find_runs(const std::string& root) {
   if (!fs::is_directory(root)) throw Error(ExitCode::run, root + " is not a folder");
-  if (fs::exists(fs::path(root) / "manifest.json")) return {root};
+  if (is_run_dir(root)) return {root};
   std::vector<std::string> runs;
   for (fs::recursive_directory_iterator it(root), end; it != end; ++it) {
     if (!fs::is_directory(it->path())) continue;
     // A run's own subfolders (checkpoints, plugins) hold no runs.
-    if (fs::exists(it->path() / "manifest.json")) {
+    if (is_run_dir(it->path().string())) {
       runs.push_back(it->path().string());
       it.disable_recursion_pending();
     }

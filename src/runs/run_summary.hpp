@@ -21,6 +21,9 @@ struct RunSummary {
   int64_t epochs_done = -1;  // epochs that checkpoint completed; -1: not recorded (runs of forge < 0.2)
   int64_t epochs = 0;       // asked for (--epochs)
   int64_t max_steps = 0;    // asked for (--max_steps; 0 = none)
+  // Trained to the end but its end-of-run evaluation not recorded: it stopped (crash, signal)
+  // in between; `forge resume` evaluates it.
+  bool awaiting_evaluation = false;
   std::optional<double> last_train_loss;
   std::optional<double> best_test_accuracy;
   std::string started, ended;  // ISO 8601; ended is empty while running
@@ -30,7 +33,7 @@ struct RunSummary {
 };
 
 // How far the run got against what was asked: "3/5" (epochs), "step 750/1000" (--max_steps),
-// "?/5" when not recorded.
+// "?/5" when not recorded; "5/5, not evaluated" when it awaits its end-of-run evaluation.
 std::string progress_text(const RunSummary& run);
 
 // Throws Error(ExitCode::run) when `run_dir` has no readable manifest.json.

@@ -2,6 +2,7 @@
 
 #include "runs/manifest.hpp"
 #include "runs/run_dir.hpp"
+#include "runs/run_files.hpp"
 #include "runs/run_summary.hpp"
 
 #include <forge/error.hpp>
@@ -17,7 +18,7 @@ std::string labelled_run(const std::string& runs_root, const std::string& hash) 
   boost::system::error_code error;
   if (!fs::is_directory(runs_root, error)) return "";
   for (const auto& entry : fs::directory_iterator(runs_root)) {
-    const fs::path label = entry.path() / sweep_label_file;
+    const fs::path label = sweep_point_file(entry.path().string());
     if (fs::is_regular_file(label, error) && read_json(label.string()).value("hash", "") == hash)
       return entry.path().string();
   }
@@ -75,7 +76,7 @@ std::string point_run_dir(SweepRecord& record, const SweepPlan& plan, size_t ind
     dir = labelled_run((fs::path(checkpoint_dir) / run_name).string(), point.hash);
     if (dir.empty()) {
       dir = claim_run_dir(checkpoint_dir, run_name);
-      write_json_atomically(dir + "/" + sweep_label_file,
+      write_json_atomically(sweep_point_file(dir),
                             {{"sweep", plan.id}, {"point", entry["values"]}, {"hash", point.hash}});
     }
     entry["run_dir"] = dir;

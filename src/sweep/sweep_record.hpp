@@ -15,9 +15,6 @@
 
 namespace forge {
 
-// The label a sweep puts in each point's run folder.
-inline constexpr const char* sweep_label_file = "sweep_point.json";
-
 // A point's values ({"lr": "1e-3", "n_hidden": "128"}) as "lr=1e-3 n_hidden=128"; "" for none.
 std::string point_text(const nlohmann::json& values);
 

@@ -1,8 +1,11 @@
 #include "train/data_parallel.hpp"
 
 #include "core/exception_text.hpp"
+#include "train/model_state.hpp"
 
 #include <forge/error.hpp>
+
+#include <spdlog/spdlog.h>
 
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
@@ -141,6 +144,26 @@ std::vector<double> average_gradients(DataParallelGroup& group, torch::nn::Modul
   }
   torch::Tensor sums = flat.slice(0, offset).to(torch::kFloat64);
   return std::vector<double>(sums.data_ptr<double>(), sums.data_ptr<double>() + sums.numel());
+}
+
+std::shared_ptr<DataParallelGroup> join_data_parallel_group(const WorldPosition& world, Flags& flags) {
+  if (world.world_size == 1) return nullptr;
+  if (flags.integer("dist_timeout") < 1) throw Error(ExitCode::usage, "--dist_timeout must be at least 1 (seconds)");
+  if (world.rank != 0) {
+    spdlog::set_level(spdlog::level::warn);
+    spdlog::set_pattern("[rank " + std::to_string(world.rank) + "] %v");
+  }
+  auto group = std::make_shared<DataParallelGroup>(world, std::chrono::seconds(flags.integer("dist_timeout")));
+  flags.set("seed", group->share_text("seed", flags.text("seed")));
+  spdlog::info("data-parallel: rank 0 of {}, rendezvous at {}:{}", world.world_size, world.master_addr, world.master_port);
+  return group;
+}
+
+void share_initial_model(DataParallelGroup* group, torch::nn::Module& model) {
+  if (!group) return;
+  std::vector<torch::Tensor> state;
+  for (const auto& [name, tensor] : named_state(model)) state.push_back(tensor.detach());
+  group->broadcast(state);
 }
 
 }  // namespace forge

@@ -7,6 +7,8 @@
 // libtorch's c10d types stay inside data_parallel.cpp.
 #pragma once
 
+#include "core/flag_set.hpp"
+
 #include <torch/torch.h>
 
 #include <chrono>
@@ -57,6 +59,14 @@ class DataParallelGroup {
   WorldPosition world_;
   std::unique_ptr<Impl> impl_;
 };
+
+// Joins the group of this run's processes when `world` has more than one, within
+// --dist_timeout; null otherwise. Ranks other than 0 then log warnings and errors only,
+// prefixed with their rank, and take rank 0's --seed (which rank 0 draws first when it is -1).
+std::shared_ptr<DataParallelGroup> join_data_parallel_group(const WorldPosition& world, Flags& flags);
+
+// Makes every rank's model rank 0's (they start from the same seed; this makes sure).
+void share_initial_model(DataParallelGroup* group, torch::nn::Module& model);
 
 // Averages the gradients of `module`'s parameters over the group (parameters without a
 // gradient count as zero) and sums `values` over the group, all in one flattened all-reduce

@@ -102,6 +102,7 @@ torch::Tensor Trainer::epoch_order(int64_t samples, int64_t seed, int64_t epoch)
 TrainResult Trainer::run(TrainingPosition position) {
   if (metrics_) metrics_->begin_session(position.step + 1);
   adopt_goal_states(position);
+  if (evaluated_test_at_epoch_end(position)) last_test_step_ = position.step;
   // A run that early stopping ended stays ended, unless the patience has grown since.
   if (settings_.early_stopping && position.early.stale >= settings_.early_stopping->patience)
     return finish(position, early_stop_reason(position));
@@ -183,7 +184,6 @@ void Trainer::train_step(const torch::Tensor& order, TrainingPosition& position)
   optimizer_.step();
   ++position.step;
   position.batch = last;
-  ++steps_taken_;
 }
 
 void Trainer::synchronise_step(std::map<std::string, double>& metric_shares) {
@@ -210,9 +210,16 @@ Batch Trainer::gather_batch(const torch::Tensor& indices) {
   if (!settings_.device.is_cpu())
     return {train_.inputs.index_select(0, indices).to(settings_.device),
             train_.targets.index_select(0, indices).to(settings_.device)};
-  // The same two buffers every step: the previous batch's graph is gone by now.
-  torch::index_select_out(input_buffer_, train_.inputs, 0, indices);
-  torch::index_select_out(target_buffer_, train_.targets, 0, indices);
+  // The same two buffers every step: the previous batch's graph is gone by now. Each is sized
+  // first: index_select_out warns when it must resize a non-empty output (a short last batch).
+  auto select_into = [&](torch::Tensor& buffer, const torch::Tensor& source) {
+    std::vector<int64_t> shape = source.sizes().vec();
+    shape[0] = indices.size(0);
+    buffer.resize_(shape);
+    torch::index_select_out(buffer, source, 0, indices);
+  };
+  select_into(input_buffer_, train_.inputs);
+  select_into(target_buffer_, train_.targets);
   return {input_buffer_, target_buffer_};
 }
 
@@ -331,7 +338,7 @@ void Trainer::adopt_goal_states(TrainingPosition& position) const {
 }
 
 TrainResult Trainer::finish(const TrainingPosition& position, const std::string& reason) {
-  if (steps_taken_ > 0 && data_.has_dataset("test") && last_test_step_ != position.step) {
+  if (data_.has_dataset("test") && last_test_step_ != position.step && settings_.evaluated_step != position.step) {
     // The final test evaluation only reports: the checkpoint it describes is already written.
     TrainingPosition reported = position;
     evaluate_split("test", reported, false);
@@ -339,7 +346,13 @@ TrainResult Trainer::finish(const TrainingPosition& position, const std::string&
   if (settings_.keep_best && position.best.best_step >= 0)
     spdlog::info("best {}: {} at step {}", settings_.keep_best->watched(), position.best.best_value,
                  position.best.best_step);
-  return {TrainOutcome::completed, reason};
+  return {TrainOutcome::completed, reason, 0, position.step};
+}
+
+bool Trainer::evaluated_test_at_epoch_end(const TrainingPosition& position) const {
+  const int64_t every = settings_.eval_test_every;
+  return every > 0 && position.batch == 0 && position.epoch > 0 && position.epoch % every == 0 &&
+         data_.has_dataset("test");
 }
 
 void Trainer::checkpoint(const TrainingPosition& position) {

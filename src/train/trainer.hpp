@@ -12,7 +12,7 @@
 
 #include "metrics/metrics_log.hpp"
 #include "metrics/progress_bar.hpp"
-#include "runs/checkpoint.hpp"
+#include "train/checkpoint.hpp"
 #include "train/data_parallel.hpp"
 #include "train/lr_schedule.hpp"
 #include "train/metric_goal.hpp"
@@ -40,6 +40,10 @@ struct TrainSettings {
   LrSchedule schedule;           // total_steps is filled in by the trainer
   std::optional<MetricGoal> keep_best;
   std::optional<MetricGoal> early_stopping;
+  // The step whose end-of-run evaluation the run's record already holds (a completed run
+  // resumed), so it is not repeated; -1: none. A run stopped after its last step but before
+  // that evaluation (a crash, a signal) is evaluated when resumed.
+  int64_t evaluated_step = -1;
   torch::Device device = torch::kCPU;
   // Data-parallel: this process's group, null when it trains alone. batch_size is per rank: a
   // step takes group->size() x batch_size samples. Only rank 0 writes checkpoints and metrics.
@@ -55,6 +59,7 @@ struct TrainResult {
   TrainOutcome outcome = TrainOutcome::completed;
   std::string reason;  // why it ended, for the manifest
   int signal = 0;      // interrupted: the signal that stopped it (0: --stop_after_steps)
+  int64_t step = 0;    // completed: the step it ended at, whose end-of-run evaluation is done
 };
 
 // Mini-batches in one epoch of `samples` samples (world_size x batch_size each).
@@ -96,6 +101,9 @@ class Trainer {
   void adopt_goal_states(TrainingPosition& position) const;
   std::string early_stop_reason(const TrainingPosition& position) const;
   TrainResult finish(const TrainingPosition& position, const std::string& reason);
+  // Whether the epoch end that `position` starts after evaluated test (--eval_test_every): a
+  // resumed run then need not evaluate it again at the end.
+  bool evaluated_test_at_epoch_end(const TrainingPosition& position) const;
   void checkpoint(const TrainingPosition& position);
   // Every --log_every steps and at epoch ends: the log line, the progress bar, the train rows.
   void log_progress(TrainingPosition& position);
@@ -104,7 +112,6 @@ class Trainer {
   int64_t interval_steps_ = 0;
   std::chrono::steady_clock::time_point epoch_started_;  // or when this process took the epoch up
   int64_t epoch_first_step_ = 0;
-  int64_t steps_taken_ = 0;        // by this process
   int64_t last_test_step_ = -1;    // step of the latest test evaluation
   std::string early_stop_reason_;  // set when --early_stopping ends the run
   int stop_requested_ = 0;         // after a step: the signal that asks to stop (any rank's), or 0

@@ -2,7 +2,9 @@
 // that trains the reference once in a scratch folder, and the run state they compare.
 #pragma once
 
-#include "cli/session.hpp"
+#include "app/saved_run.hpp"
+#include "runs/checkpoint_files.hpp"
+#include "train/model_state.hpp"
 #include "test_support.hpp"
 
 #include <gtest/gtest.h>

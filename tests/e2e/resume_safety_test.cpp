@@ -1,8 +1,8 @@
 // Stop anywhere, lose nothing: kill -9 and SIGTERM at many points, failed saves, locks,
 // changed flags and libraries, and check-resume — each through the forge binary.
-#include "cli/session.hpp"
 #include "core/atomic_file.hpp"
-#include "runs/checkpoint.hpp"
+#include "runs/manifest.hpp"
+#include "train/checkpoint.hpp"
 #include "runs/run_lock.hpp"
 #include "e2e/reference_run.hpp"
 #include "tensorboard_reader.hpp"
@@ -14,6 +14,7 @@
 #include <csignal>
 #include <random>
 #include <regex>
+#include <sstream>
 #include <thread>
 
 namespace fs = boost::filesystem;
@@ -221,6 +222,61 @@ TEST_F(ResumeSafety, KeepBestKeepsTheBestCheckpointAcrossResumes) {
   EXPECT_EQ(unknown.exit_status, 1);
   EXPECT_NE(testing::last_line(unknown.output).find("train reports only: accuracy, loss"), std::string::npos)
       << unknown.output;
+}
+
+// The rows of `split` in a run's metrics.csv.
+int rows_of(const std::string& run, const std::string& split) {
+  std::istringstream csv(read_file(run + "/metrics.csv"));
+  int rows = 0;
+  for (std::string line; std::getline(csv, line);)
+    if (line.find("," + split + ",") != std::string::npos) ++rows;
+  return rows;
+}
+
+// A run stopped after its last step but before its final test evaluation used to be marked
+// completed by resume without ever evaluating test: its test metrics were lost for good.
+TEST_F(ResumeSafety, AStopBeforeTheFinalEvaluationIsEvaluatedOnResume) {
+  std::vector<std::string> args{"train", "--data", "synthetic", "--model", "mlp", "--samples", "64", "--epochs",
+                                "2", "--stop_after_steps", "4", "--run_name", "unevaluated"};
+  ASSERT_EQ(run_forge(args, dir_->path()).exit_status, 0);
+  std::string run = *dir_ / "checkpoints/unevaluated/1";
+  EXPECT_EQ(testing::run_status(run), "interrupted");
+  EXPECT_EQ(rows_of(run, "test"), 0);
+  auto listed = run_forge({"runs", "checkpoints/unevaluated"}, dir_->path());
+  EXPECT_NE(listed.output.find("2/2, not evaluated"), std::string::npos) << listed.output;
+
+  auto resumed = run_forge({"resume", run}, dir_->path());
+  ASSERT_EQ(resumed.exit_status, 0) << resumed.output;
+  EXPECT_NE(read_file(run + "/metrics.csv").find("\n4,2,test,accuracy,"), std::string::npos);
+  const int test_rows = rows_of(run, "test");
+  EXPECT_GT(test_rows, 0);
+  json manifest = read_json(run + "/manifest.json");
+  EXPECT_EQ(manifest["status"], "completed");
+  EXPECT_EQ(manifest["evaluated_step"], 4);
+  listed = run_forge({"runs", "checkpoints/unevaluated"}, dir_->path());
+  EXPECT_EQ(listed.output.find("not evaluated"), std::string::npos) << listed.output;
+
+  // A completed run resumed again is not evaluated twice.
+  ASSERT_EQ(run_forge({"resume", run}, dir_->path()).exit_status, 0);
+  EXPECT_EQ(rows_of(run, "test"), test_rows);
+}
+
+// The same, stopped by kill -9 while the final test evaluation runs (a large test set keeps
+// it busy for a while after the last checkpoint).
+TEST_F(ResumeSafety, KillNineDuringTheFinalEvaluationIsEvaluatedOnResume) {
+  std::string run = *dir_ / "checkpoints/killed_eval/1";
+  int pid = testing::spawn_forge({"train", "--data", "synthetic", "--model", "cnn", "--samples", "60000",
+                                  "--max_steps", "1", "--run_name", "killed_eval"},
+                                 dir_->path(), *dir_ / "killed_eval.log");
+  ASSERT_TRUE(testing::wait_until([&] { return fs::exists(checkpoint_path(run, 1)); }));
+  ::kill(pid, SIGKILL);
+  testing::wait_for_exit(pid);
+  if (testing::run_status(run) == "completed") GTEST_SKIP() << "the evaluation ended before the kill";
+  EXPECT_EQ(rows_of(run, "test"), 0);
+  auto resumed = run_forge({"resume", run}, dir_->path());
+  ASSERT_EQ(resumed.exit_status, 0) << resumed.output;
+  EXPECT_EQ(testing::run_status(run), "completed");
+  EXPECT_NE(read_file(run + "/metrics.csv").find("\n1,1,test,accuracy,"), std::string::npos);
 }
 
 TEST(CheckResume, BuiltInCnnResumesExactly) {

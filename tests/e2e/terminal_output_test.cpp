@@ -60,5 +60,19 @@ TEST(TerminalOutput, OutputThatIsNotATerminalGetsPlainLinesWithoutEscapes) {
   EXPECT_NE(piped.output.find("epoch 1 step 4 (4/16)"), std::string::npos) << piped.output;
 }
 
+// 500 samples in batches of 32: the last batch of each epoch holds 20. libtorch warned twice
+// an epoch ("An output with one or more elements was resized") when the reused batch buffers
+// were filled at the new size.
+TEST(TerminalOutput, APartialLastBatchPrintsNoLibtorchWarning) {
+  testing::TempDir dir;
+  ProcessResult result = testing::run_forge({"train", "--data", "synthetic", "--model", "mlp", "--samples", "500",
+                                             "--epochs", "2", "--run_name", "partial"},
+                                            dir.path());
+  ASSERT_EQ(result.exit_status, 0) << result.output;
+  EXPECT_EQ(result.output.find("resized"), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("Warning:"), std::string::npos) << result.output;
+  EXPECT_EQ(read_file(dir / "checkpoints/partial/1/log.txt").find("resized"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace forge

@@ -1,8 +1,8 @@
 // The user's day on the built-in plugins: train, interrupt, resume, evaluate — and a resumed
 // run ends bitwise identical to one that never stopped.
-#include "cli/session.hpp"
 #include "core/atomic_file.hpp"
-#include "runs/checkpoint.hpp"
+#include "runs/manifest.hpp"
+#include "train/checkpoint.hpp"
 #include "e2e/reference_run.hpp"
 
 #include <boost/filesystem.hpp>
@@ -44,6 +44,23 @@ TEST_F(TrainResumeEval, TrainWritesACompleteRunFolder) {
   EXPECT_EQ(list_checkpoints(run), (std::vector<int64_t>{512, 768, 1024}));  // --keep_checkpoints 3
   std::string csv = read_file(run + "/metrics.csv");
   EXPECT_NE(csv.find("\n1024,4,test,accuracy,"), std::string::npos) << csv;
+}
+
+// Where cluster users keep runs: a scratch disk, another filesystem than forge's plugins. The
+// snapshot's copy failed there with "Invalid cross-device link".
+TEST_F(TrainResumeEval, ARunFolderOnAnotherFilesystemTrainsResumesAndEvaluates) {
+  testing::TmpfsMount scratch(64);
+  if (!scratch.mounted()) GTEST_SKIP() << scratch.why_not();
+  auto trained = run_forge({"train", "--data", "synthetic", "--model", "mlp", "--samples", "64", "--epochs", "1",
+                            "--checkpoint_dir", scratch.path(), "--run_name", "scratch"},
+                           dir_->path());
+  ASSERT_EQ(trained.exit_status, 0) << trained.output;
+  std::string run = scratch / "scratch/1";
+  EXPECT_EQ(read_file(run + "/plugins/model/mlp.so"), read_file(testing::build_dir() + "/plugins/mlp.so"));
+  auto resumed = run_forge({"resume", run, "--epochs", "2"}, dir_->path());
+  ASSERT_EQ(resumed.exit_status, 0) << resumed.output;
+  auto evaluated = run_forge({"eval", run}, dir_->path());
+  EXPECT_EQ(evaluated.exit_status, 0) << evaluated.output;
 }
 
 TEST_F(TrainResumeEval, ResumeFromAnEpochCheckpointMatchesTheUninterruptedRun) {

@@ -1,8 +1,8 @@
 // The training loop's options as a user meets them: schedules, validation, early stopping,
 // the best checkpoint, seeds, devices, the csv plugin — and a resume continues all of it exactly.
-#include "cli/session.hpp"
 #include "core/atomic_file.hpp"
-#include "runs/checkpoint.hpp"
+#include "runs/manifest.hpp"
+#include "train/checkpoint.hpp"
 #include "e2e/reference_run.hpp"
 #include "tensorboard_reader.hpp"
 

@@ -1,4 +1,4 @@
-#include "runs/checkpoint.hpp"
+#include "train/checkpoint.hpp"
 
 #include "core/atomic_file.hpp"
 #include "test_support.hpp"

@@ -1,6 +1,7 @@
-#include "runs/checkpoint_choice.hpp"
+#include "app/checkpoint_choice.hpp"
 
-#include "runs/checkpoint.hpp"
+#include "runs/checkpoint_files.hpp"
+#include "train/checkpoint.hpp"
 
 #include <forge/error.hpp>
 

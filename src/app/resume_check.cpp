@@ -1,6 +1,7 @@
-#include "cli/resume_check.hpp"
+#include "app/resume_check.hpp"
 
 #include "core/hash.hpp"
+#include "runs/manifest.hpp"
 #include "plugins/build_config.hpp"
 #include "train/lr_schedule.hpp"
 

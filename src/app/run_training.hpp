@@ -3,7 +3,7 @@
 // by a signal, failed) in its manifest.
 #pragma once
 
-#include "cli/session.hpp"
+#include "app/loaded_run.hpp"
 #include "train/trainer.hpp"
 
 namespace forge {

@@ -1,59 +1,16 @@
-#include "runs/checkpoint.hpp"
+#include "train/checkpoint.hpp"
 
-#include "core/atomic_file.hpp"
 #include "core/exception_text.hpp"
 
 #include <forge/error.hpp>
 
-#include <boost/crc.hpp>
-#include <boost/filesystem.hpp>
-
 #include <algorithm>
-#include <cstdio>
 #include <sstream>
-
-namespace fs = boost::filesystem;
 
 namespace forge {
 namespace {
 
-const std::string magic = "FORGECKPT1\n";
-constexpr size_t header_size = 11 + 8 + 4;
-
-uint32_t crc32(const std::string& bytes) {
-  boost::crc_32_type crc;
-  crc.process_bytes(bytes.data(), bytes.size());
-  return crc.checksum();
-}
-
-void put_le(std::string& out, uint64_t value, int bytes) {
-  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
-}
-
-uint64_t get_le(const std::string& in, size_t at, int bytes) {
-  uint64_t value = 0;
-  for (int i = 0; i < bytes; ++i) value |= uint64_t(static_cast<unsigned char>(in[at + i])) << (8 * i);
-  return value;
-}
-
 torch::Tensor scalar(int64_t value) { return torch::tensor(value, torch::kInt64); }
-
-// The payload of a checkpoint file, after its frame is checked.
-std::string checked_payload(const std::string& path) {
-  if (!fs::is_regular_file(path)) throw Error(ExitCode::run, "checkpoint " + path + " does not exist");
-  std::string file = read_file(path);
-  if (file.size() < header_size || file.compare(0, magic.size(), magic) != 0)
-    throw Error(ExitCode::run, "checkpoint " + path + " is not a forge checkpoint or is truncated");
-  uint64_t length = get_le(file, magic.size(), 8);
-  uint32_t expected_crc = static_cast<uint32_t>(get_le(file, magic.size() + 8, 4));
-  if (file.size() != header_size + length)
-    throw Error(ExitCode::run, "checkpoint " + path + " is truncated (" + std::to_string(file.size()) +
-                                   " bytes, expected " + std::to_string(header_size + length) + ")");
-  std::string payload = file.substr(header_size);
-  if (crc32(payload) != expected_crc)
-    throw Error(ExitCode::run, "checkpoint " + path + " is corrupted (checksum mismatch)");
-  return payload;
-}
 
 // Names and shapes of a module's parameters and buffers: libtorch's Module::load replaces
 // tensors whatever their shape, so forge compares before and after itself.
@@ -177,22 +134,14 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::o
   archive.write("log_batches", scalar(position.log_batches));
   write_sums(archive, "log_sums", position.log_sums);
 
-  std::ostringstream payload_stream;
-  archive.save_to(payload_stream);
-  std::string payload = payload_stream.str();
-  std::string file = magic;
-  put_le(file, payload.size(), 8);
-  put_le(file, crc32(payload), 4);
-  file += payload;
-  fs::create_directories(fs::path(path).parent_path());
-  write_file_atomically(path, file);
+  std::ostringstream payload;
+  archive.save_to(payload);
+  write_checkpoint_file(path, payload.str());
 }
-
-void verify_checkpoint(const std::string& path) { checked_payload(path); }
 
 TrainingPosition load_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
                                  torch::Device device) {
-  std::string payload = checked_payload(path);
+  std::string payload = read_checkpoint_payload(path);
   TrainingPosition position;
   try {
     std::istringstream payload_stream(payload);
@@ -233,7 +182,7 @@ TrainingPosition load_checkpoint(const std::string& path, torch::nn::Module& mod
 }
 
 TrainingPosition read_checkpoint_position(const std::string& path) {
-  std::string payload = checked_payload(path);
+  std::string payload = read_checkpoint_payload(path);
   try {
     std::istringstream payload_stream(payload);
     torch::serialize::InputArchive archive;

@@ -1,7 +1,8 @@
-#include "cli/run_training.hpp"
+#include "app/run_training.hpp"
 
 #include "core/exception_text.hpp"
 #include "core/logging.hpp"
+#include "runs/manifest.hpp"
 #include "train/optimizers.hpp"
 #include "train/stop_signals.hpp"
 
@@ -86,7 +87,7 @@ int run_training(const std::string& run_dir, LoadedRun& run, const TrainSettings
     }
     throw Error(ExitCode::failure, "training failed: " + reason + " (run " + run_dir + ")");
   }
-  record("completed", result.reason);
+  if (settings.writes_run()) record_completed(run_dir, result.step, result.reason);
   spdlog::info("run {} completed: {}", run_dir, result.reason);
   return 0;
 }

@@ -3,7 +3,7 @@
 // break exact continuation need --force and are then written into the run's record.
 #pragma once
 
-#include "cli/session.hpp"
+#include "app/saved_run.hpp"
 
 #include <string>
 #include <vector>

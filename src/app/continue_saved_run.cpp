@@ -1,0 +1,77 @@
+#include "app/continue_saved_run.hpp"
+
+#include "app/checkpoint_choice.hpp"
+#include "app/process_settings.hpp"
+#include "app/resume_check.hpp"
+#include "app/run_flags.hpp"
+#include "app/run_lifecycle.hpp"
+#include "app/run_training.hpp"
+#include "runs/manifest.hpp"
+#include "runs/run_files.hpp"
+#include "train/checkpoint.hpp"
+#include "train/data_parallel.hpp"
+#include "train/stop_signals.hpp"
+
+#include <forge/error.hpp>
+
+#include <spdlog/spdlog.h>
+
+namespace forge {
+namespace {
+
+// The saved flags with what was given now over them; --force and --stop_after_steps apply to
+// the resume that names them, never again.
+Flags flags_for_resume(const SavedRun& run, const FlagSet& flag_set, const std::vector<std::string>& args,
+                       std::vector<std::string>& forced) {
+  FlagSet set = flag_set;
+  Flags defaults = run.flags;
+  defaults.set("stop_after_steps", "0");
+  set.set_defaults(defaults);
+  Flags flags = set.parse(args, find_flag_value(args, "config"));
+  forced = check_resume(resume_differences(run, flags), flags.boolean("force"));
+  flags.set("force", "false");
+  return flags;
+}
+
+void require_same_world(const SavedRun& run, int64_t world_size) {
+  const int64_t saved = run.manifest.value("world_size", int64_t{1});
+  if (saved == world_size) return;
+  throw Error(ExitCode::usage, "run " + run.dir + " was trained by " + std::to_string(saved) +
+                                   " data-parallel process(es); resume it with as many (now " +
+                                   std::to_string(world_size) + "), e.g. --nproc_per_node " + std::to_string(saved));
+}
+
+}  // namespace
+
+int continue_saved_run(const std::string& run_dir, const std::vector<std::string>& args,
+                       const std::vector<std::string>& command_line) {
+  const WorldPosition world = world_from_environment();
+  std::unique_ptr<RunLock> lock;
+  if (world.rank == 0) lock = std::make_unique<RunLock>(run_dir);  // the other ranks only train
+  SavedRun run = open_saved_run(run_dir);
+  const FlagSet flag_set = train_flag_set(run.data_plugin, run.model_plugin);
+  std::vector<std::string> forced;
+  Flags flags = flags_for_resume(run, flag_set, args, forced);
+  std::shared_ptr<DataParallelGroup> group = join_data_parallel_group(world, flags);
+  require_same_world(run, world.world_size);
+  const int threads = apply_process_settings(flags);
+  LoadedRun loaded = load_run(run.data_plugin, run.model_plugin, flags);
+  TrainSettings settings = train_settings(flags, loaded, group);
+  settings.evaluated_step = evaluated_step(run.manifest);
+  auto optimizer = make_optimizer_from_flags(flags, *loaded.model);
+  TrainingPosition position;
+  const int64_t step = newest_valid_checkpoint(run_dir);
+  if (step >= 0)
+    position = load_checkpoint(checkpoint_path(run_dir, step), loaded.model->module(), optimizer.get(), loaded.device);
+
+  install_stop_handlers();
+  if (!settings.writes_run()) return run_training(run_dir, loaded, settings, *optimizer, position);
+  reopen_run({run, flag_set, flags, command_line, threads, step, forced, loaded.device.str(), settings.world_size()});
+  if (step >= 0)
+    spdlog::info("resuming {} from step {} (epoch {}, batch {})", run_dir, step, position.epoch + 1, position.batch);
+  else
+    spdlog::warn("{} has no intact checkpoint; training it from the start", run_dir);
+  return run_training(run_dir, loaded, settings, *optimizer, position);
+}
+
+}  // namespace forge

@@ -1,0 +1,35 @@
+// A plugin made ready for a run: resolved, compiled when it is a source, loaded and its kind
+// checked — from the command line (train) or from a run folder's record (resume, eval, the API).
+#pragma once
+
+#include "plugins/plugin_loader.hpp"
+#include "runs/snapshot.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace forge {
+
+struct PreparedPlugin {
+  LoadedPlugin loaded;
+  PluginFiles files;  // what a run snapshots
+};
+
+// Resolves `given`, compiles it when it is a source, loads it and checks its kind.
+PreparedPlugin prepare_plugin(const std::string& given, PluginKind kind);
+
+// Both plugins of `forge train`, prepared at once: a cold compile takes tens of seconds each.
+struct PreparedPlugins {
+  PreparedPlugin data, model;
+};
+PreparedPlugins prepare_plugins(const std::string& data, const std::string& model);
+
+// Loads the plugin a run saved (its manifest record); when the saved library cannot be loaded
+// (say forge was upgraded) and the run holds the source, rebuilds it from that source.
+PreparedPlugin prepare_saved_plugin(const std::string& run_dir, const nlohmann::json& record, PluginKind kind);
+
+// "data plugin mnist": how messages name the plugin.
+std::string plugin_label(const PreparedPlugin& plugin);
+
+}  // namespace forge

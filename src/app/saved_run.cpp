@@ -1,0 +1,34 @@
+#include "app/saved_run.hpp"
+
+#include "app/process_settings.hpp"
+#include "app/run_flags.hpp"
+#include "runs/manifest.hpp"
+#include "runs/run_dir.hpp"
+#include "runs/run_files.hpp"
+#include "train/checkpoint.hpp"
+
+#include <forge/error.hpp>
+
+namespace forge {
+
+SavedRun open_saved_run(const std::string& run_dir) {
+  require_run_dir(run_dir);
+  SavedRun run{run_dir, read_json(manifest_file(run_dir)), read_saved_flags(run_dir), {}, {}};
+  if (!run.manifest.contains("plugins"))
+    throw Error(ExitCode::run, manifest_file(run_dir) + " records no plugins; the run folder is damaged");
+  run.data_plugin = prepare_saved_plugin(run_dir, run.manifest["plugins"]["data"], PluginKind::data);
+  run.model_plugin = prepare_saved_plugin(run_dir, run.manifest["plugins"]["model"], PluginKind::model);
+  return run;
+}
+
+RestoredModel restore_model(const SavedRun& run, int64_t step, const std::string& device) {
+  Flags flags = run.flags;
+  flags.set("device", device);
+  apply_process_settings(flags);
+  LoadedRun loaded = load_run(run.data_plugin, run.model_plugin, flags);
+  RestoredModel restored{std::move(loaded.data), loaded.model, {}};
+  restored.position = load_checkpoint(checkpoint_path(run.dir, step), restored.model->module(), nullptr, loaded.device);
+  return restored;
+}
+
+}  // namespace forge

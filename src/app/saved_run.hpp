@@ -1,0 +1,35 @@
+// A run folder opened for resume, eval, export and the public API: its record, its saved
+// flags, its own plugins loaded — and its model restored from one of its checkpoints.
+#pragma once
+
+#include "app/loaded_run.hpp"
+#include "app/prepared_plugin.hpp"
+#include "train/training_state.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace forge {
+
+struct SavedRun {
+  std::string dir;
+  nlohmann::json manifest;
+  Flags flags;
+  PreparedPlugin data_plugin;
+  PreparedPlugin model_plugin;
+};
+
+// Throws Error(ExitCode::run) when `run_dir` is not a run folder.
+SavedRun open_saved_run(const std::string& run_dir);
+
+// A run's model as its checkpoint at `step` left it, built by the run's own plugins from its
+// saved flags (applied to the process first), with the data map it was built for, on `device`.
+struct RestoredModel {
+  DataMap data;
+  std::shared_ptr<Model> model;
+  TrainingPosition position;
+};
+RestoredModel restore_model(const SavedRun& run, int64_t step, const std::string& device = "cpu");
+
+}  // namespace forge

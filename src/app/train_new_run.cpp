@@ -1,0 +1,46 @@
+#include "app/train_new_run.hpp"
+
+#include "app/loaded_run.hpp"
+#include "app/process_settings.hpp"
+#include "app/run_lifecycle.hpp"
+#include "app/run_training.hpp"
+#include "train/data_parallel.hpp"
+
+#include <forge/error.hpp>
+
+#include <boost/filesystem.hpp>
+
+namespace forge {
+namespace {
+
+std::string default_run_name(const PreparedPlugins& plugins) {
+  namespace fs = boost::filesystem;
+  return fs::path(plugins.data.files.library).stem().string() + "_" +
+         fs::path(plugins.model.files.library).stem().string();
+}
+
+}  // namespace
+
+int train_new_run(NewRunRequest request) {
+  Flags& flags = request.flags;
+  const PreparedPlugins& plugins = request.plugins;
+  if (flags.text("run_name").empty()) flags.set("run_name", default_run_name(plugins));
+  const bool seed_drawn = flags.integer("seed") == -1;
+  const WorldPosition world = world_from_environment();
+  if (world.rank == 0) draw_seed_if_unset(flags);  // the other ranks take rank 0's
+  std::shared_ptr<DataParallelGroup> group = join_data_parallel_group(world, flags);  // null when alone
+  const int threads = apply_process_settings(flags);
+
+  LoadedRun run = load_run(plugins.data, plugins.model, flags);
+  if (!run.data.has_dataset("train")) throw Error(ExitCode::data, "the data plugin returned no 'train' dataset");
+  TrainSettings settings = train_settings(flags, run, group);
+  share_initial_model(group.get(), run.model->module());
+  auto optimizer = make_optimizer_from_flags(flags, *run.model);
+
+  NewRun new_run{request.run_dir_given, request.flag_set, flags, plugins.data.files, plugins.model.files,
+                 request.command_line, threads, run.device.str(), seed_drawn, group.get()};
+  OpenRun open = start_run(new_run);
+  return run_training(open.dir, run, settings, *optimizer, TrainingPosition{});
+}
+
+}  // namespace forge

@@ -1,0 +1,47 @@
+// Every file and folder name of a run folder, made in one place (as leveldb's db/filename.h
+// does for a database): nothing else in forge concatenates a run folder's paths.
+//
+//   <run>/manifest.json                the run's record (runs/manifest.hpp)
+//   <run>/flags.json                   every resolved flag value
+//   <run>/log.txt                      the log
+//   <run>/metrics.csv                  metric rows; TensorBoard event files beside it
+//   <run>/evals.json                   what forge eval measured
+//   <run>/.lock                        held by the process training the run
+//   <run>/sweep_point.json             the sweep point a run of a sweep trains
+//   <run>/checkpoints/step-N.ckpt      checkpoints (runs/checkpoint_files.hpp lists them)
+//   <run>/plugins/<role>/<name>.so     the plugin libraries the run used
+//   <run>/plugins/<role>/src/...       their sources and local headers
+//   <run>/plugins/<role>/git.diff      uncommitted changes of their repository
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace forge {
+
+std::string manifest_file(const std::string& run_dir);
+std::string flags_file(const std::string& run_dir);
+std::string log_file(const std::string& run_dir);
+std::string metrics_file(const std::string& run_dir);
+std::string tensorboard_folder(const std::string& run_dir);
+std::string evals_file(const std::string& run_dir);
+std::string lock_file(const std::string& run_dir);
+std::string sweep_point_file(const std::string& run_dir);
+std::string checkpoints_folder(const std::string& run_dir);
+std::string checkpoint_path(const std::string& run_dir, int64_t step);
+
+// A plugin's folder, and its library as the manifest records it: relative to the run folder.
+std::string plugin_folder(const std::string& run_dir, const std::string& role);
+std::string plugin_library_in_run(const std::string& role, const std::string& name);
+std::string plugin_sources_folder(const std::string& run_dir, const std::string& role);
+std::string git_diff_file(const std::string& run_dir, const std::string& role);
+
+// Whether `name` is a file or folder that starting a run writes before its manifest: a folder
+// holding only such names is a start that died early, and may be started again.
+bool is_run_start_file(const std::string& name);
+
+// Whether `name` is the temporary file of an atomic write (core/atomic_file.hpp) that a killed
+// process left behind.
+bool is_temporary_file(const std::string& name);
+
+}  // namespace forge

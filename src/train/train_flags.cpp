@@ -1,0 +1,58 @@
+#include "train/train_flags.hpp"
+
+namespace forge {
+
+std::vector<FlagSpec> train_flags() {
+  return {
+      text_flag("data", "", "data plugin: a built-in name (mnist, synthetic, csv), a .so, or a .cpp to compile"),
+      text_flag("model", "", "model plugin: a built-in name (mlp, cnn), a .so, or a .cpp to compile"),
+      text_flag("config", "", "config file of flag values (name = value lines); command-line flags win"),
+      text_flag("checkpoint_dir", "checkpoints", "folder that holds the runs"),
+      text_flag("run_name", "", "runs go to <checkpoint_dir>/<run_name>/<N> (default: <data>_<model>)"),
+      text_flag("run_dir", "", "train in this folder instead: start a run there, or resume the one it holds"),
+      integer_flag("epochs", 5, "epochs to train"),
+      integer_flag("max_steps", 0, "train this many optimizer steps instead of --epochs (0: --epochs decides)"),
+      integer_flag("batch_size", 32, "mini-batch size"),
+      integer_flag("accumulate", 1, "mini-batches whose gradients add up to one optimizer step"),
+      text_flag("optimizer", "adam", "sgd | adam | adamw | rmsprop"),
+      real_flag("lr", "0.001", "learning rate (the peak rate of a schedule)"),
+      real_flag("momentum", "0", "momentum (sgd, rmsprop)"),
+      real_flag("weight_decay", "0", "weight decay"),
+      real_flag("clip_grad_norm", "0", "clip the gradients' global L2 norm to this (0: no clipping)"),
+      text_flag("lr_schedule", "constant", "constant | step | cosine | onecycle (rates by optimizer step)"),
+      integer_flag("warmup_steps", 0, "linear warm-up steps (onecycle: its rise, default 30% of the run)"),
+      integer_flag("lr_step_size", 0, "step schedule: multiply the rate by --lr_gamma every N steps (0: every epoch)"),
+      real_flag("lr_gamma", "0.1", "step schedule: the factor"),
+      real_flag("min_lr", "0", "cosine and onecycle: the final rate"),
+      real_flag("valid_fraction", "0", "carve this fraction of train into a seeded 'valid' set, evaluated each epoch"),
+      integer_flag("eval_every_steps", 0, "also evaluate 'valid' (and checkpoint) every N steps (0: at epoch ends)"),
+      integer_flag("eval_test_every", 0, "also evaluate 'test' every N epochs (0: only at the end of the run)"),
+      text_flag("early_stopping", "", "end the run when a metric stops improving: split[/metric:min|max][:patience[:min_delta]], e.g. valid/loss:min:5"),
+      text_flag("keep_best", "", "also keep the best checkpoint by split[/metric:min|max], e.g. valid/accuracy:max (valid alone: the model's metric)"),
+      integer_flag("seed", -1, "seed of every generator forge and the plugins use (-1: draw one, print and record it)"),
+      bool_flag("deterministic", false, "ask libtorch for deterministic algorithms (an error where an op has none)"),
+      text_flag("device", "cpu", "cpu | cuda | cuda:N"),
+      integer_flag("threads", 0, "CPU threads libtorch uses (0: libtorch's default)"),
+      integer_flag("log_every", 100, "log a line and record the train metrics and steps/s at every N-th step"),
+      bool_flag("no_progress", false, "no progress bar on a terminal (the log lines of --log_every instead)"),
+      integer_flag("checkpoint_every", 0, "also checkpoint every N steps (0: only at the end of each epoch)"),
+      integer_flag("keep_checkpoints", 3, "keep the newest K checkpoints (0: all)"),
+      integer_flag("stop_after_steps", 0, "stop as if interrupted once this many steps are done (0: never)"),
+      bool_flag("force", false, "resume even when the run's plugins, libtorch or exactness-breaking flags changed"),
+      bool_flag("flush_denormal", true, "flush denormal floats to zero (much faster optimizer steps on x86)"),
+      integer_flag("nproc_per_node", 1, "data-parallel: worker processes on this node (--batch_size is per process)"),
+      integer_flag("nnodes", 1, "data-parallel: nodes taking part (each runs forge with its --node_rank)"),
+      integer_flag("node_rank", 0, "data-parallel: this node's number, 0 to --nnodes - 1"),
+      text_flag("master_addr", "127.0.0.1", "data-parallel: address of rank 0's node, where the workers meet"),
+      integer_flag("master_port", 0, "data-parallel: port of the rendezvous on --master_addr (0: a free one; one node only)"),
+      integer_flag("dist_timeout", 60, "data-parallel: seconds to wait for every rank to arrive, and for each exchange"),
+  };
+}
+
+FlagSet forge_flag_set() {
+  FlagSet set;
+  set.declare(train_flags(), "forge");
+  return set;
+}
+
+}  // namespace forge

@@ -1,0 +1,27 @@
+// The resumable state of training beside the model and optimizer: where in which epoch it is,
+// the running sums of the epoch's metrics and of the current --log_every interval, and what
+// --keep_best and --early_stopping have seen. A checkpoint holds it (train/checkpoint.hpp);
+// with the seed it decides everything a resumed run does next.
+#pragma once
+
+#include "train/metric_goal.hpp"
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace forge {
+
+struct TrainingPosition {
+  int64_t epoch = 0;  // the epoch in progress, from 0
+  int64_t batch = 0;  // the next batch of that epoch
+  int64_t step = 0;   // optimizer steps done in all
+  std::map<std::string, double> epoch_sums;  // metric sums over the epoch's batches so far
+  int64_t epoch_batches = 0;
+  std::map<std::string, double> log_sums;  // metric sums since the last --log_every row
+  int64_t log_batches = 0;
+  GoalState best;   // --keep_best: its best_step is the checkpoint kept beside the newest
+  GoalState early;  // --early_stopping
+};
+
+}  // namespace forge

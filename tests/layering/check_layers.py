@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""forge's layers look only down. Reads every #include of src/ and plugins/ and fails, naming
+each file and include, when one looks up or sideways where it must not:
+
+  api/ cli/                      the shells: command bodies and the public library
+  app/                           saved runs, the run lifecycle, prepared plugins, process settings
+  train/ sweep/ report/          what runs do
+  runs/ metrics/ plugins/        the run folder, metric sinks, plugin files
+  core/                          flags, errors, files, processes
+
+and, beyond the ranks: api/ never includes cli/, runs/ never includes train/, metrics/ and
+report/ never include train/, and built-in plugins include only <forge/...> of forge's.
+
+  check_layers.py ROOT          check the tree at ROOT (exit 1 on a forbidden include)
+  check_layers.py --self-test   adds each kind of forbidden include to a copy of the tree and
+                                checks that each is caught
+"""
+import pathlib
+import re
+import shutil
+import sys
+import tempfile
+
+RANK = {"core": 0, "runs": 1, "metrics": 1, "plugins": 1,
+        "train": 2, "sweep": 2, "report": 2, "app": 3, "api": 4, "cli": 4}
+# Sideways or skipping includes that the ranks alone would allow.
+FORBIDDEN = {("api", "cli"), ("report", "train"), ("train", "sweep"), ("train", "report"), ("sweep", "train"),
+             ("plugins", "runs"), ("plugins", "metrics")}
+INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)
+
+
+def layer_of(include):
+    head = include.split("/", 1)[0]
+    return head if head in RANK and "/" in include else None
+
+
+def problems(root):
+    root = pathlib.Path(root)
+    found = []
+    for path in sorted((root / "src").rglob("*")):
+        if path.suffix not in (".hpp", ".cpp", ".h"):
+            continue
+        layer = path.relative_to(root / "src").parts[0]
+        if layer not in RANK:
+            continue
+        for quote, include in INCLUDE.findall(path.read_text(errors="replace")):
+            target = layer_of(include) if quote == '"' else None
+            if target is None or target == layer:
+                continue
+            if RANK[target] > RANK[layer] or (layer, target) in FORBIDDEN:
+                found.append(f"{path.relative_to(root)}: {layer}/ must not include {include}")
+    for path in sorted((root / "plugins").glob("*.cpp")):
+        for quote, include in INCLUDE.findall(path.read_text(errors="replace")):
+            if quote == '"' or layer_of(include):
+                found.append(f"{path.relative_to(root)}: a built-in plugin includes only <forge/...>, not {include}")
+    return found
+
+
+def self_test(root):
+    """Each forbidden include, added to a copy of the tree, must be reported."""
+    cases = [("src/api/run.cpp", '#include "cli/commands.hpp"'),
+             ("src/runs/run_dir.cpp", '#include "train/trainer.hpp"'),
+             ("src/core/hash.cpp", '#include "runs/manifest.hpp"'),
+             ("src/metrics/metrics_log.cpp", '#include "train/trainer.hpp"'),
+             ("src/report/html_report.cpp", '#include "train/trainer.hpp"'),
+             ("plugins/mlp.cpp", '#include "core/flag_set.hpp"')]
+    failed = 0
+    with tempfile.TemporaryDirectory() as scratch:
+        copy = pathlib.Path(scratch) / "tree"
+        shutil.copytree(pathlib.Path(root) / "src", copy / "src")
+        shutil.copytree(pathlib.Path(root) / "plugins", copy / "plugins")
+        if problems(copy):
+            print("the tree itself breaks the layers:\n" + "\n".join(problems(copy)))
+            return 1
+        for file, line in cases:
+            target = copy / file
+            original = target.read_text()
+            target.write_text(line + "\n" + original)
+            if not any(file in p for p in problems(copy)):
+                print(f"not caught: {line} in {file}")
+                failed += 1
+            target.write_text(original)
+    print(f"{len(cases) - failed} of {len(cases)} forbidden includes caught")
+    return 1 if failed else 0
+
+
+def main(argv):
+    if len(argv) == 3 and argv[1] == "--self-test":
+        return self_test(argv[2])
+    if len(argv) != 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    found = problems(argv[1])
+    for line in found:
+        print(line)
+    print(f"layers: {len(found)} forbidden include(s)")
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
