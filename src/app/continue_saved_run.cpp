@@ -34,7 +34,7 @@ Flags flags_for_resume(const SavedRun& run, const FlagSet& flag_set, const std::
 }
 
 void require_same_world(const SavedRun& run, int64_t world_size) {
-  const int64_t saved = run.manifest.value("world_size", int64_t{1});
+  const int64_t saved = run.manifest.world_size;
   if (saved == world_size) return;
   throw Error(ExitCode::usage, "run " + run.dir + " was trained by " + std::to_string(saved) +
                                    " data-parallel process(es); resume it with as many (now " +

@@ -55,19 +55,19 @@ PreparedPlugins prepare_plugins(const std::string& data, const std::string& mode
   return {data_future.get(), std::move(model_plugin)};
 }
 
-PreparedPlugin prepare_saved_plugin(const std::string& run_dir, const nlohmann::json& record, PluginKind kind) {
+PreparedPlugin prepare_saved_plugin(const std::string& run_dir, const PluginRecord& record, PluginKind kind) {
   std::string role = kind_name(kind);
-  std::string library = run_dir + "/" + record.value("library", "");
+  std::string library = run_dir + "/" + record.library;
   PreparedPlugin plugin;
-  plugin.files = {role, record.value("given", ""), library, "", {}};
+  plugin.files = {role, record.given, library, "", {}};
   try {
     plugin.loaded = load_plugin(library, kind);
     return plugin;
   } catch (const Error& e) {
-    if (!record.contains("source")) throw;
+    if (record.source.empty()) throw;
     spdlog::warn("{}; rebuilding it from the source saved in the run", e.what());
   }
-  std::string source = plugin_sources_folder(run_dir, role) + "/" + record["source"].get<std::string>();
+  std::string source = plugin_sources_folder(run_dir, role) + "/" + record.source;
   plugin.files = compile_and_describe(source, role, plugin.files.given);
   plugin.loaded = load_plugin(plugin.files.library, kind);
   return plugin;

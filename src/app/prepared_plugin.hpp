@@ -5,8 +5,6 @@
 #include "plugins/plugin_loader.hpp"
 #include "runs/snapshot.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <string>
 
 namespace forge {
@@ -27,7 +25,7 @@ PreparedPlugins prepare_plugins(const std::string& data, const std::string& mode
 
 // Loads the plugin a run saved (its manifest record); when the saved library cannot be loaded
 // (say forge was upgraded) and the run holds the source, rebuilds it from that source.
-PreparedPlugin prepare_saved_plugin(const std::string& run_dir, const nlohmann::json& record, PluginKind kind);
+PreparedPlugin prepare_saved_plugin(const std::string& run_dir, const PluginRecord& record, PluginKind kind);
 
 // "data plugin mnist": how messages name the plugin.
 std::string plugin_label(const PreparedPlugin& plugin);

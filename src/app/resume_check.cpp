@@ -34,11 +34,11 @@ bool breaks_exactness(const std::string& flag, const Flags& now) {
 
 void compare_plugin(const SavedRun& run, const PreparedPlugin& plugin, const std::string& role,
                     std::vector<ResumeDifference>& out) {
-  const json& record = run.manifest["plugins"][role];
-  std::string saved_library = run.dir + "/" + record.value("library", "");
+  const PluginRecord& record = run.manifest.plugins.at(role);
+  std::string saved_library = run.dir + "/" + record.library;
   if (plugin.files.library != saved_library) {
     out.push_back({role + " plugin rebuilt from its saved source (the saved library did not load)", true});
-  } else if (sha1_of_file(saved_library) != record.value("sha1", "")) {
+  } else if (sha1_of_file(saved_library) != record.sha1) {
     out.push_back({role + " plugin library " + saved_library + " changed since the run was recorded", true});
   }
 }
@@ -68,10 +68,10 @@ std::vector<ResumeDifference> resume_differences(const SavedRun& run, const Flag
   compare_plugin(run, run.data_plugin, "data", out);
   compare_plugin(run, run.model_plugin, "model", out);
   const BuildConfig& build = build_config();
-  std::string libtorch = run.manifest.value("libtorch_version", "");
+  const std::string& libtorch = run.manifest.libtorch_version;
   if (libtorch != build.libtorch_version)
     out.push_back({"libtorch " + libtorch + " (saved) -> " + build.libtorch_version + " (now)", true});
-  std::string forge_version = run.manifest.value("forge_version", "");
+  const std::string& forge_version = run.manifest.forge_version;
   if (forge_version != build.forge_version)
     out.push_back({"forge " + forge_version + " (saved) -> " + build.forge_version + " (now)", false});
   return out;

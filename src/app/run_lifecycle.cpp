@@ -37,14 +37,14 @@ std::string prepare_fresh_run_dir(const std::string& dir) {
   return dir;
 }
 
-json first_manifest(const NewRun& run, const std::string& dir) {
-  json manifest = new_manifest(run.command_line, run.threads);
-  manifest["plugins"] = {{"data", snapshot_plugin(dir, run.data)}, {"model", snapshot_plugin(dir, run.model)}};
-  manifest["flush_denormal"] = run.flags.boolean("flush_denormal");
-  manifest["deterministic"] = run.flags.boolean("deterministic");
-  manifest["device"] = run.device;
-  manifest["seed"] = {{"value", run.flags.integer("seed")}, {"drawn", run.seed_drawn}};
-  manifest["world_size"] = run.group ? run.group->size() : 1;
+Manifest first_manifest(const NewRun& run, const std::string& dir) {
+  Manifest manifest = new_manifest(run.command_line, run.threads);
+  manifest.plugins = {{"data", snapshot_plugin(dir, run.data)}, {"model", snapshot_plugin(dir, run.model)}};
+  manifest.flush_denormal = run.flags.boolean("flush_denormal");
+  manifest.deterministic = run.flags.boolean("deterministic");
+  manifest.device = run.device;
+  manifest.seed = SeedRecord{run.flags.integer("seed"), run.seed_drawn};
+  manifest.world_size = run.group ? run.group->size() : 1;
   return manifest;
 }
 
@@ -75,7 +75,7 @@ OpenRun start_run(const NewRun& run) {
   add_log_file(log_file(open.dir));
   spdlog::info("run {}", open.dir);
   write_saved_flags(open.dir, run.flag_set, run.flags);
-  write_json_atomically(manifest_file(open.dir), first_manifest(run, open.dir));
+  write_manifest(open.dir, first_manifest(run, open.dir));
   return open;
 }
 
@@ -83,18 +83,17 @@ void reopen_run(const ReopenedRun& run) {
   const std::string& dir = run.saved.dir;
   add_log_file(log_file(dir));
   remove_stale_temp_files(dir);
-  MetricsLog::truncate_after(dir, std::max<int64_t>(run.from_step, 0));
+  truncate_metrics_after(dir, std::max<int64_t>(run.from_step, 0));
   write_saved_flags(dir, run.flag_set, run.flags);
-  json& manifest = run.saved.manifest;
-  manifest["status"] = "running";
-  manifest["reason"] = "";
-  manifest["ended"] = nullptr;
+  Manifest& manifest = run.saved.manifest;
+  manifest.status = "running";
+  manifest.reason = "";
+  manifest.ended = "";
   record_this_process(manifest);
-  manifest["resumes"].push_back({{"started", now_iso8601()}, {"command_line", run.command_line},
-                                 {"from_step", run.from_step}, {"threads", run.threads}, {"forced", run.forced}});
-  manifest["device"] = run.device;
-  manifest["world_size"] = run.world_size;
-  write_json_atomically(manifest_file(dir), manifest);
+  manifest.resumes.push_back({now_iso8601(), run.command_line, run.from_step, run.threads, run.forced});
+  manifest.device = run.device;
+  manifest.world_size = run.world_size;
+  write_manifest(dir, manifest);
 }
 
 }  // namespace forge

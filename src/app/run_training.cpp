@@ -2,7 +2,10 @@
 
 #include "core/exception_text.hpp"
 #include "core/logging.hpp"
+#include "metrics/metrics_log.hpp"
+#include "metrics/tensorboard_writer.hpp"
 #include "runs/manifest.hpp"
+#include "runs/run_files.hpp"
 #include "train/optimizers.hpp"
 #include "train/stop_signals.hpp"
 
@@ -59,6 +62,18 @@ TrainSettings train_settings(const Flags& flags, const LoadedRun& run, std::shar
   return s;
 }
 
+TrainerOutputs run_folder_outputs(const std::string& run_dir, const TrainSettings& settings, int64_t first_step) {
+  TrainerOutputs outputs;
+  if (!settings.writes_run()) return outputs;
+  outputs.sinks.push_back(std::make_shared<CsvMetricWriter>(run_dir));
+  // A new event file whose SessionLog START drops an earlier session's points from here on.
+  outputs.sinks.push_back(std::make_shared<TensorBoardWriter>(tensorboard_folder(run_dir), first_step));
+  RunFolderCheckpointer::Options options{settings.device, settings.keep_checkpoints, settings.epochs,
+                                         settings.max_steps};
+  outputs.checkpointer = std::make_shared<RunFolderCheckpointer>(run_dir, options);
+  return outputs;
+}
+
 int run_training(const std::string& run_dir, LoadedRun& run, const TrainSettings& settings,
                  torch::optim::Optimizer& optimizer, const TrainingPosition& start) {
   TrainResult result;
@@ -67,7 +82,7 @@ int run_training(const std::string& run_dir, LoadedRun& run, const TrainSettings
     if (settings.writes_run()) record_status(run_dir, status, reason);
   };
   try {
-    Trainer trainer(*run.model, run.data, optimizer, settings, run_dir);
+    Trainer trainer(*run.model, run.data, optimizer, settings, run_folder_outputs(run_dir, settings, start.step + 1));
     result = trainer.run(start);
     if (result.outcome == TrainOutcome::interrupted) {
       int signal = result.signal;

@@ -16,6 +16,11 @@ TrainSettings train_settings(const Flags& flags, const LoadedRun& run,
 
 // Returns the exit code: 0 when completed, 128 + signal when interrupted. On failure records
 // it and rethrows.
+// The trainer's outputs for the run folder: metrics.csv, a TensorBoard session starting at
+// `first_step`, checkpoints into checkpoints/ — for the process that writes the run; none for
+// the other data-parallel ranks.
+TrainerOutputs run_folder_outputs(const std::string& run_dir, const TrainSettings& settings, int64_t first_step);
+
 int run_training(const std::string& run_dir, LoadedRun& run, const TrainSettings& settings,
                  torch::optim::Optimizer& optimizer, const TrainingPosition& start);
 

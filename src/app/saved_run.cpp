@@ -13,11 +13,12 @@ namespace forge {
 
 SavedRun open_saved_run(const std::string& run_dir) {
   require_run_dir(run_dir);
-  SavedRun run{run_dir, read_json(manifest_file(run_dir)), read_saved_flags(run_dir), {}, {}};
-  if (!run.manifest.contains("plugins"))
+  SavedRun run{run_dir, read_manifest(run_dir), read_saved_flags(run_dir), {}, {}};
+  const auto& plugins = run.manifest.plugins;
+  if (!plugins.count("data") || !plugins.count("model"))
     throw Error(ExitCode::run, manifest_file(run_dir) + " records no plugins; the run folder is damaged");
-  run.data_plugin = prepare_saved_plugin(run_dir, run.manifest["plugins"]["data"], PluginKind::data);
-  run.model_plugin = prepare_saved_plugin(run_dir, run.manifest["plugins"]["model"], PluginKind::model);
+  run.data_plugin = prepare_saved_plugin(run_dir, plugins.at("data"), PluginKind::data);
+  run.model_plugin = prepare_saved_plugin(run_dir, plugins.at("model"), PluginKind::model);
   return run;
 }
 

@@ -4,9 +4,8 @@
 
 #include "app/loaded_run.hpp"
 #include "app/prepared_plugin.hpp"
+#include "runs/manifest.hpp"
 #include "train/training_state.hpp"
-
-#include <nlohmann/json.hpp>
 
 #include <string>
 
@@ -14,7 +13,7 @@ namespace forge {
 
 struct SavedRun {
   std::string dir;
-  nlohmann::json manifest;
+  Manifest manifest;
   Flags flags;
   PreparedPlugin data_plugin;
   PreparedPlugin model_plugin;

@@ -52,18 +52,15 @@ RunSummary open_run(const Args& args, size_t index) {
   return summarize_run(dir);
 }
 
-std::string git_text(const json& plugin) {
-  if (!plugin.contains("git") || !plugin["git"].is_object()) return "-";
-  const json& git = plugin["git"];
-  std::string commit = git.value("commit", "");
-  return commit.substr(0, 12) + (git.value("dirty", false) ? " (dirty)" : "");
+std::string git_text(const PluginRecord& plugin) {
+  if (!plugin.git) return "-";
+  return plugin.git->commit.substr(0, 12) + (plugin.git->dirty ? " (dirty)" : "");
 }
 
 // The file name of the plugin's main source as the run saved it ("" for a plugin given as .so).
 std::string main_source(const RunSummary& run, const std::string& kind) {
-  const json& m = run.manifest;
-  if (!m.contains("plugins") || !m["plugins"].contains(kind)) return "";
-  return m["plugins"][kind].value("source", "");
+  const auto& plugins = run.manifest.plugins;
+  return plugins.count(kind) ? plugins.at(kind).source : "";
 }
 
 }  // namespace
@@ -75,7 +72,7 @@ int show_command(const Args& args) {
   }
   if (args.size() != 1) throw Error(ExitCode::usage, "forge show takes one run folder; see forge show --help");
   RunSummary run = open_run(args, 0);
-  const json& m = run.manifest;
+  const Manifest& m = run.manifest;
   std::cout << "run       " << run.dir << "\n"
             << "status    " << run.status << (run.reason.empty() ? "" : " (" + run.reason + ")") << "\n"
             << "started   " << run.started << (run.ended.empty() ? "" : ", ended " + run.ended) << "\n"
@@ -83,26 +80,23 @@ int show_command(const Args& args) {
             << (run.max_steps > 0 ? "--max_steps " + std::to_string(run.max_steps) : std::to_string(run.epochs) + " epochs")
             << " done" << (run.awaiting_evaluation ? "; end-of-run evaluation not done (forge resume does it)" : "")
             << "\n";
-  if (m.contains("seed") && m["seed"].is_object())
-    std::cout << "seed      " << m["seed"].value("value", int64_t(0)) << (m["seed"].value("drawn", false) ? " (drawn)" : "")
-              << "\n";
-  if (m.value("world_size", int64_t{1}) > 1)
-    std::cout << "processes " << m["world_size"].get<int64_t>() << " (data-parallel)\n";
+  if (m.seed) std::cout << "seed      " << m.seed->value << (m.seed->drawn ? " (drawn)" : "") << "\n";
+  if (m.world_size > 1) std::cout << "processes " << m.world_size << " (data-parallel)\n";
   const std::string label = sweep_point_file(run.dir);
   if (boost::filesystem::is_regular_file(label)) {
     const json point = read_json(label);
     const std::string values = point_text(point["point"]);
     std::cout << "sweep     " << point.value("sweep", "?") << ", point " << (values.empty() ? "-" : values) << "\n";
   }
-  std::cout << "forge     " << m.value("forge_version", "?") << ", libtorch " << m.value("libtorch_version", "?") << ", "
-            << m.value("compiler", "?") << ", " << m.value("host", "?") << "\n";
+  auto or_unknown = [](const std::string& text) { return text.empty() ? std::string("?") : text; };
+  std::cout << "forge     " << or_unknown(m.forge_version) << ", libtorch " << or_unknown(m.libtorch_version) << ", "
+            << or_unknown(m.compiler) << ", " << or_unknown(m.host) << "\n";
 
   std::cout << "\nplugins\n";
   TextTable plugins({"  KIND", "NAME", "SOURCE", "SHA-1", "GIT"});
-  if (m.contains("plugins"))
-    for (const auto& [kind, plugin] : m["plugins"].items())
-      plugins.add_row({"  " + kind, plugin.value("name", "?"), plugin.value("source", "-"),
-                       plugin.value("sha1", "").substr(0, 12), git_text(plugin)});
+  for (const auto& [kind, plugin] : m.plugins)
+    plugins.add_row({"  " + kind, plugin.name.empty() ? "?" : plugin.name, plugin.source.empty() ? "-" : plugin.source,
+                     plugin.sha1.substr(0, 12), git_text(plugin)});
   std::cout << plugins.render();
 
   std::vector<int64_t> steps = list_checkpoints(run.dir);

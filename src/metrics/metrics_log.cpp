@@ -14,29 +14,26 @@ namespace {
 const char* header = "step,epoch,split,name,value,wall_time\n";
 }
 
-MetricsLog::MetricsLog(const std::string& run_dir) : run_dir_(run_dir) {
+CsvMetricWriter::CsvMetricWriter(const std::string& run_dir) {
   std::string path = metrics_file(run_dir);
   bool fresh = !boost::filesystem::exists(path);
   csv_.open(path, std::ios::app);
   if (fresh) csv_ << header << std::flush;
 }
 
-void MetricsLog::begin_session(int64_t first_step) {
-  tensorboard_ = std::make_unique<TensorBoardWriter>(tensorboard_folder(run_dir_), first_step);
-}
-
-void MetricsLog::write(int64_t step, int64_t epoch, const std::string& split,
+void CsvMetricWriter::write(int64_t step, int64_t epoch, const std::string& split,
                        const std::map<std::string, double>& metrics) {
   double wall = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   for (const auto& [name, value] : metrics) {
     csv_ << step << ',' << epoch << ',' << split << ',' << name << ',' << std::setprecision(9) << value << ','
          << std::fixed << std::setprecision(3) << wall << std::defaultfloat << '\n';
-    if (tensorboard_) tensorboard_->scalar(split + "/" + name, step, value, wall);
   }
   csv_.flush();
 }
 
-void MetricsLog::truncate_after(const std::string& run_dir, int64_t step) {
+void CsvMetricWriter::flush() { csv_.flush(); }
+
+void truncate_metrics_after(const std::string& run_dir, int64_t step) {
   std::string path = metrics_file(run_dir);
   if (!boost::filesystem::exists(path)) return;
   std::istringstream lines(read_file(path));

@@ -104,6 +104,14 @@ void TensorBoardWriter::scalar(const std::string& tag, int64_t step, double valu
   write_record(scalar_event);
 }
 
+void TensorBoardWriter::write(int64_t step, int64_t /*epoch*/, const std::string& split,
+                              const std::map<std::string, double>& metrics) {
+  const double wall = now();
+  for (const auto& [name, value] : metrics) scalar(split + "/" + name, step, value, wall);
+}
+
+void TensorBoardWriter::flush() { out_.flush(); }
+
 void TensorBoardWriter::write_record(const std::string& data) {
   std::string record;
   uint64_t length = data.size();

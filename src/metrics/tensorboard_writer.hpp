@@ -7,13 +7,15 @@
 // protobuf is encoded by hand: four message types do not need the protobuf library.
 #pragma once
 
+#include "metrics/metric_sink.hpp"
+
 #include <cstdint>
 #include <fstream>
 #include <string>
 
 namespace forge {
 
-class TensorBoardWriter {
+class TensorBoardWriter : public MetricSink {
  public:
   // Starts a new event file in `dir` for a training session whose first step is
   // `first_step`: a file_version event, then a SessionLog START at that step, by which
@@ -22,6 +24,11 @@ class TensorBoardWriter {
   TensorBoardWriter(const std::string& dir, int64_t first_step);
 
   void scalar(const std::string& tag, int64_t step, double value, double wall_time);
+
+  // Each metric as the scalar `split/name`; every record is flushed as it is written.
+  void write(int64_t step, int64_t epoch, const std::string& split,
+             const std::map<std::string, double>& metrics) override;
+  void flush() override;
 
   const std::string& path() const { return path_; }
 

@@ -20,8 +20,8 @@ std::string lock_path(const std::string& run_dir) { return lock_file(run_dir); }
 // The process the manifest names as training the run (train and resume record their pid).
 std::string recorded_process(const std::string& run_dir) {
   try {
-    json manifest = read_json(manifest_file(run_dir));
-    return "pid " + manifest.value("pid", json(0)).dump() + " on " + manifest.value("host", "?");
+    const Manifest manifest = read_manifest(run_dir);
+    return "pid " + std::to_string(manifest.pid) + " on " + (manifest.host.empty() ? "?" : manifest.host);
   } catch (const Error&) {
     return "not yet recorded";
   }
@@ -54,8 +54,7 @@ bool is_run_locked(const std::string& run_dir) {
 }
 
 bool record_crash_if_dead(const std::string& run_dir) {
-  json manifest = read_json(manifest_file(run_dir));
-  if (manifest.value("status", "") != "running" || is_run_locked(run_dir)) return false;
+  if (read_manifest(run_dir).status != "running" || is_run_locked(run_dir)) return false;
   record_status(run_dir, "crashed",
                 "the training process (" + recorded_process(run_dir) + ") died without recording why");
   return true;

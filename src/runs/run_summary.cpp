@@ -56,21 +56,20 @@ std::optional<double> parse_iso8601(const std::string& text) {
 RunSummary summarize_run(const std::string& run_dir) {
   RunSummary run;
   run.dir = run_dir;
-  run.manifest = read_json(manifest_file(run_dir));
+  run.manifest = read_manifest(run_dir);
   if (fs::exists(flags_file(run_dir))) run.flags = read_json(flags_file(run_dir));
-  const json& m = run.manifest;
-  run.status = m.value("status", "unknown");
-  run.reason = m.value("reason", "");
+  const Manifest& m = run.manifest;
+  run.status = m.status.empty() ? "unknown" : m.status;
+  run.reason = m.reason;
   if (run.status == "running" && !is_run_locked(run_dir)) run.status = "crashed";
-  run.started = m.value("started", "");
-  if (m.contains("ended") && m["ended"].is_string()) run.ended = m["ended"].get<std::string>();
+  run.started = m.started;
+  run.ended = m.ended;
 
   // Progress: the manifest's record of the newest checkpoint; the flags for what was asked.
   std::vector<int64_t> steps = list_checkpoints(run_dir);
-  if (m.contains("progress")) {
-    const json& p = m["progress"];
-    run.step = p.value("step", int64_t(0));
-    run.epochs_done = p.value("epochs_done", int64_t(0));
+  if (m.progress) {
+    run.step = m.progress->step;
+    run.epochs_done = m.progress->epochs_done;
   } else if (!steps.empty()) {
     run.step = steps.back();
   }
@@ -79,8 +78,7 @@ RunSummary summarize_run(const std::string& run_dir) {
     run.max_steps = run.flags.value("max_steps", int64_t(0));
   }
   const bool trained = run.max_steps > 0 ? run.step >= run.max_steps : run.epochs_done >= run.epochs;
-  run.awaiting_evaluation = trained && run.status != "completed" && m.contains("progress") &&
-                            evaluated_step(m) != run.step;
+  run.awaiting_evaluation = trained && run.status != "completed" && m.progress && evaluated_step(m) != run.step;
 
   for (const MetricRow& row : read_metrics(run_dir)) {
     run.final_metrics[row.split + "/" + row.name] = row.value;

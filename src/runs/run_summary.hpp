@@ -3,7 +3,7 @@
 // without changing anything in the folder.
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include "runs/manifest.hpp"
 
 #include <cstdint>
 #include <map>
@@ -29,7 +29,8 @@ struct RunSummary {
   std::string started, ended;  // ISO 8601; ended is empty while running
   double seconds = 0;          // from start to end (or to now)
   std::map<std::string, double> final_metrics;  // "split/name" → its last value
-  nlohmann::json manifest, flags;
+  Manifest manifest;
+  json flags;  // flags.json as saved; null when there is none
 };
 
 // How far the run got against what was asked: "3/5" (epochs), "step 750/1000" (--max_steps),

@@ -24,28 +24,26 @@ std::string copy_keeping_layout(const fs::path& file, const fs::path& base, cons
 
 }  // namespace
 
-nlohmann::json snapshot_plugin(const std::string& run_dir, const PluginFiles& plugin) {
-  fs::path dir = plugin_folder(run_dir, plugin.role);
-  fs::create_directories(dir);
-  std::string name = fs::path(plugin.library).stem().string();
-  copy_file_atomically(plugin.library, run_dir + "/" + plugin_library_in_run(plugin.role, name));
-  nlohmann::json record{{"name", name},
-                        {"given", plugin.given},
-                        {"library", plugin_library_in_run(plugin.role, name)},
-                        {"sha1", sha1_of_file(plugin.library)},
-                        {"sources", nlohmann::json::array()}};
+PluginRecord snapshot_plugin(const std::string& run_dir, const PluginFiles& plugin) {
+  fs::create_directories(plugin_folder(run_dir, plugin.role));
+  PluginRecord record;
+  record.name = fs::path(plugin.library).stem().string();
+  record.given = plugin.given;
+  record.library = plugin_library_in_run(plugin.role, record.name);
+  copy_file_atomically(plugin.library, run_dir + "/" + record.library);
+  record.sha1 = sha1_of_file(plugin.library);
   if (plugin.source.empty()) return record;
 
-  fs::path source = fs::canonical(plugin.source);
-  fs::path base = source.parent_path();
-  record["source"] = copy_keeping_layout(source, base, plugin_sources_folder(run_dir, plugin.role));
-  for (const auto& header : plugin.headers)
-    record["sources"].push_back(copy_keeping_layout(fs::canonical(header), base, plugin_sources_folder(run_dir, plugin.role)));
-  record["source_origin"] = source.string();
+  const fs::path source = fs::canonical(plugin.source);
+  const fs::path base = source.parent_path();
+  const fs::path sources = plugin_sources_folder(run_dir, plugin.role);
+  record.source = copy_keeping_layout(source, base, sources);
+  for (const auto& header : plugin.headers) record.sources.push_back(copy_keeping_layout(fs::canonical(header), base, sources));
+  record.source_origin = source.string();
 
   GitState git = git_state(base.string());
   if (git.in_repository) {
-    record["git"] = {{"root", git.root}, {"commit", git.commit}, {"dirty", !git.diff.empty()}};
+    record.git = GitRecord{git.root, git.commit, !git.diff.empty()};
     if (!git.diff.empty()) write_file_atomically(git_diff_file(run_dir, plugin.role), git.diff);
   }
   return record;

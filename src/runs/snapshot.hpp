@@ -7,7 +7,7 @@
 //   <run>/plugins/<role>/git.diff          uncommitted changes (when in a git repository)
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include "runs/manifest.hpp"
 
 #include <string>
 #include <vector>
@@ -24,6 +24,6 @@ struct PluginFiles {
 
 // Copies the plugin into the run folder and returns its record for the manifest:
 // name, given, library (relative to the run), sha1, source files, git commit.
-nlohmann::json snapshot_plugin(const std::string& run_dir, const PluginFiles& plugin);
+PluginRecord snapshot_plugin(const std::string& run_dir, const PluginFiles& plugin);
 
 }  // namespace forge

@@ -1,13 +1,11 @@
 #include "train/trainer.hpp"
 
 #include "core/logging.hpp"
-#include "runs/manifest.hpp"
 #include "train/evaluate.hpp"
 #include "train/stop_signals.hpp"
 
 #include <forge/error.hpp>
 
-#include <boost/filesystem.hpp>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -72,7 +70,7 @@ void check_train_settings(const TrainSettings& settings, const DataMap& data) {
 }
 
 Trainer::Trainer(Model& model, const DataMap& data, torch::optim::Optimizer& optimizer, TrainSettings settings,
-                 std::string run_dir)
+                 TrainerOutputs outputs)
     : model_(model),
       data_(data),
       train_(data.dataset("train")),
@@ -81,8 +79,7 @@ Trainer::Trainer(Model& model, const DataMap& data, torch::optim::Optimizer& opt
       optimizer_(optimizer),
       settings_(std::move(settings)),
       batches_(batches_per_epoch(train_.size(), settings_)),
-      run_dir_(std::move(run_dir)),
-      metrics_(settings_.writes_run() ? std::make_unique<MetricsLog>(run_dir_) : nullptr),
+      outputs_(std::move(outputs)),
       progress_bar_(settings_.progress_bar && settings_.writes_run()) {
   // A goal that names only a split watches the model's own metric.
   for (auto* goal : {&settings_.keep_best, &settings_.early_stopping}) {
@@ -100,7 +97,6 @@ torch::Tensor Trainer::epoch_order(int64_t samples, int64_t seed, int64_t epoch)
 }
 
 TrainResult Trainer::run(TrainingPosition position) {
-  if (metrics_) metrics_->begin_session(position.step + 1);
   adopt_goal_states(position);
   if (evaluated_test_at_epoch_end(position)) last_test_step_ = position.step;
   // A run that early stopping ended stays ended, unless the patience has grown since.
@@ -203,7 +199,7 @@ void Trainer::synchronise_step(std::map<std::string, double>& metric_shares) {
 
 void Trainer::write_metrics(int64_t step, int64_t epoch, const std::string& split,
                             const std::map<std::string, double>& metrics) {
-  if (metrics_) metrics_->write(step, epoch, split, metrics);
+  for (const auto& sink : outputs_.sinks) sink->write(step, epoch, split, metrics);
 }
 
 Batch Trainer::gather_batch(const torch::Tensor& indices) {
@@ -356,18 +352,10 @@ bool Trainer::evaluated_test_at_epoch_end(const TrainingPosition& position) cons
 }
 
 void Trainer::checkpoint(const TrainingPosition& position) {
-  if (!settings_.writes_run()) return;
-  std::string path = checkpoint_path(run_dir_, position.step);
-  auto started = std::chrono::steady_clock::now();
-  save_checkpoint(path, model_.module(), optimizer_, position, settings_.device);
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  spdlog::info("checkpoint {} ({:.0f} KiB, {:.1f} ms)", path, boost::filesystem::file_size(path) / 1024.0, ms);
-  record_progress(run_dir_, position.step, position.epoch, settings_.epochs, settings_.max_steps);
-  if (settings_.keep_checkpoints <= 0) return;
-  int64_t best_step = settings_.keep_best ? position.best.best_step : -1;
-  auto steps = list_checkpoints(run_dir_);
-  for (size_t i = 0; i + settings_.keep_checkpoints < steps.size(); ++i)
-    if (steps[i] != best_step) boost::filesystem::remove(checkpoint_path(run_dir_, steps[i]));
+  if (!outputs_.checkpointer) return;
+  for (const auto& sink : outputs_.sinks) sink->flush();  // the rows the checkpoint stands for
+  const int64_t best_step = settings_.keep_best ? position.best.best_step : -1;
+  outputs_.checkpointer->save(model_.module(), optimizer_, position, best_step);
 }
 
 }  // namespace forge

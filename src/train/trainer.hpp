@@ -10,16 +10,18 @@
 
 #include <forge/model.hpp>
 
-#include "metrics/metrics_log.hpp"
+#include "metrics/metric_sink.hpp"
 #include "metrics/progress_bar.hpp"
-#include "train/checkpoint.hpp"
+#include "train/checkpointer.hpp"
 #include "train/data_parallel.hpp"
 #include "train/lr_schedule.hpp"
 #include "train/metric_goal.hpp"
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace forge {
 
@@ -72,10 +74,17 @@ int64_t steps_per_epoch(int64_t samples, const TrainSettings& settings);
 // watched split that is never evaluated, say), before any run folder is made.
 void check_train_settings(const TrainSettings& settings, const DataMap& data);
 
+// What the trainer reports to and checkpoints through; it knows no paths. Data-parallel ranks
+// other than 0 get none: rank 0 writes for the run.
+struct TrainerOutputs {
+  std::vector<std::shared_ptr<MetricSink>> sinks;
+  std::shared_ptr<Checkpointer> checkpointer;  // null: this process writes no checkpoints
+};
+
 class Trainer {
  public:
   Trainer(Model& model, const DataMap& data, torch::optim::Optimizer& optimizer, TrainSettings settings,
-          std::string run_dir);
+          TrainerOutputs outputs);
 
   // Trains from `position` to the end: --epochs (or --max_steps) done, or early stopping.
   // When a stop signal arrives (or stop_after_steps is reached), finishes the current step,
@@ -125,8 +134,7 @@ class Trainer {
   torch::optim::Optimizer& optimizer_;
   TrainSettings settings_;
   int64_t batches_;  // mini-batches per epoch
-  std::string run_dir_;
-  std::unique_ptr<MetricsLog> metrics_;  // rank 0 (or the only process) only
+  TrainerOutputs outputs_;
   ProgressBar progress_bar_;
 };
 

@@ -7,10 +7,10 @@
 
 namespace forge {
 
-TEST(MetricsLog, AppendsRowsAndTruncatesRedoneSteps) {
+TEST(CsvMetricWriter, AppendsRowsAndTruncatesRedoneSteps) {
   testing::TempDir dir;
   {
-    MetricsLog log(dir.path());
+    CsvMetricWriter log(dir.path());
     log.write(10, 1, "train", {{"loss", 0.5}, {"accuracy", 0.75}});
     log.write(20, 2, "test", {{"loss", 0.25}});
   }
@@ -18,11 +18,11 @@ TEST(MetricsLog, AppendsRowsAndTruncatesRedoneSteps) {
   EXPECT_EQ(csv.rfind("step,epoch,split,name,value,wall_time\n", 0), 0u);
   EXPECT_NE(csv.find("\n10,1,train,accuracy,0.75,"), std::string::npos);
   EXPECT_NE(csv.find("\n20,2,test,loss,0.25,"), std::string::npos);
-  MetricsLog::truncate_after(dir.path(), 10);
+  truncate_metrics_after(dir.path(), 10);
   csv = read_file(dir / "metrics.csv");
   EXPECT_EQ(csv.find("\n20,"), std::string::npos);
   EXPECT_NE(csv.find("\n10,1,train,loss"), std::string::npos);
-  MetricsLog(dir.path()).write(30, 3, "train", {{"loss", 1}});
+  CsvMetricWriter(dir.path()).write(30, 3, "train", {{"loss", 1}});
   EXPECT_EQ(read_file(dir / "metrics.csv").find("step,epoch", 1), std::string::npos) << "header written twice";
 }
 

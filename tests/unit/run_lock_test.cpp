@@ -31,7 +31,7 @@ TEST(RunLock, ExclusiveWhileHeldAndFreeAfter) {
 
 TEST(RunLock, ALockOfADeadProcessDoesNotBlockAndItsRunIsCrashed) {
   testing::TempDir run;
-  write_json_atomically(run / "manifest.json", new_manifest({"forge", "train"}, 1));
+  write_manifest(run.path(), new_manifest({"forge", "train"}, 1));
   pid_t child = ::fork();
   if (child == 0) {
     RunLock lock(run.path());
@@ -50,7 +50,7 @@ TEST(RunLock, ALockOfADeadProcessDoesNotBlockAndItsRunIsCrashed) {
 
 TEST(RunLock, ARunningRunWhoseProcessLivesIsNotCrashed) {
   testing::TempDir run;
-  write_json_atomically(run / "manifest.json", new_manifest({"forge", "train"}, 1));
+  write_manifest(run.path(), new_manifest({"forge", "train"}, 1));
   RunLock lock(run.path());
   EXPECT_FALSE(record_crash_if_dead(run.path()));
 }

@@ -23,12 +23,13 @@ TEST(Snapshot, CopiesLibrarySourceHeadersAndGitState) {
 
   PluginFiles files{"model", "net.cpp", repo / "net.so", repo / "net.cpp", {repo / "layers/a.hpp"}};
   auto record = snapshot_plugin(run.path(), files);
-  EXPECT_EQ(record["library"], "plugins/model/net.so");
-  EXPECT_EQ(record["sha1"], sha1_of_file(repo / "net.so"));
+  EXPECT_EQ(record.library, "plugins/model/net.so");
+  EXPECT_EQ(record.sha1, sha1_of_file(repo / "net.so"));
   EXPECT_EQ(read_file(run / "plugins/model/src/net.cpp"), read_file(repo / "net.cpp"));
   EXPECT_EQ(read_file(run / "plugins/model/src/layers/a.hpp"), "// a\n");
-  EXPECT_EQ(record["git"]["commit"].get<std::string>().size(), 40u);
-  EXPECT_EQ(record["git"]["dirty"], true);
+  ASSERT_TRUE(record.git);
+  EXPECT_EQ(record.git->commit.size(), 40u);
+  EXPECT_TRUE(record.git->dirty);
   EXPECT_NE(read_file(run / "plugins/model/git.diff").find("+// changed"), std::string::npos);
 }
 
@@ -36,8 +37,8 @@ TEST(Snapshot, LibraryWithoutSourceOutsideGit) {
   testing::TempDir dir, run;
   testing::write_text(dir / "lib.so", "binary");
   auto record = snapshot_plugin(run.path(), {"data", "lib.so", dir / "lib.so", "", {}});
-  EXPECT_FALSE(record.contains("source"));
-  EXPECT_FALSE(record.contains("git"));
+  EXPECT_EQ(record.source, "");
+  EXPECT_FALSE(record.git);
   EXPECT_TRUE(boost::filesystem::exists(run / "plugins/data/lib.so"));
 }
 

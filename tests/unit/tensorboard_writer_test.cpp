@@ -86,12 +86,13 @@ TEST(TensorBoardWriter, AResumedSessionSortsAfterAndPurgesTheStepsItRedoes) {
   EXPECT_EQ(scalars["train/loss"], expected);
 }
 
-TEST(MetricsLog, SendsEveryScalarToTheCsvAndTensorBoard) {
+TEST(TensorBoardWriter, AsAMetricSinkWritesEachMetricAsSplitSlashName) {
   testing::TempDir dir;
   {
-    MetricsLog log(dir.path());
-    log.begin_session(1);
-    log.write(10, 1, "train", {{"loss", 0.5}, {"my_metric", 3}});
+    std::vector<std::unique_ptr<MetricSink>> sinks;
+    sinks.push_back(std::make_unique<CsvMetricWriter>(dir.path()));
+    sinks.push_back(std::make_unique<TensorBoardWriter>(dir.path(), 1));
+    for (const auto& sink : sinks) sink->write(10, 1, "train", {{"loss", 0.5}, {"my_metric", 3}});
   }
   auto scalars = testing::tensorboard_scalars(dir.path());
   EXPECT_EQ(scalars["train/loss"], (std::map<int64_t, float>{{10, 0.5f}}));

@@ -1,11 +1,12 @@
 #include "train/trainer.hpp"
 
-#include "core/atomic_file.hpp"
 #include "test_support.hpp"
 
 #include <forge/error.hpp>
 
 #include <gtest/gtest.h>
+
+#include <sstream>
 
 namespace forge {
 namespace {
@@ -39,10 +40,60 @@ std::shared_ptr<Model> fixed_linear() {
   return Model::of(net);
 }
 
-TrainResult train(Model& model, const DataMap& data, const TrainSettings& s, const std::string& dir) {
+// Rows as metrics.csv would hold them ("step,epoch,split,name,value"), in memory.
+class MemorySink : public MetricSink {
+ public:
+  void write(int64_t step, int64_t epoch, const std::string& split,
+             const std::map<std::string, double>& metrics) override {
+    for (const auto& [name, value] : metrics) {
+      std::ostringstream row;
+      row << step << ',' << epoch << ',' << split << ',' << name << ',' << value;
+      rows.push_back(row.str());
+    }
+  }
+  void flush() override { ++flushes; }
+  bool has(const std::string& prefix) const {
+    for (const auto& row : rows)
+      if (row.rfind(prefix, 0) == 0) return true;
+    return false;
+  }
+  int count(const std::string& part) const {
+    int n = 0;
+    for (const auto& row : rows) n += row.find(part) != std::string::npos;
+    return n;
+  }
+  std::vector<std::string> rows;
+  int flushes = 0;
+};
+
+// The positions the trainer checkpointed, and the step it asked pruning to keep each time.
+class MemoryCheckpointer : public Checkpointer {
+ public:
+  void save(torch::nn::Module&, torch::optim::Optimizer&, const TrainingPosition& position, int64_t keep) override {
+    positions.push_back(position);
+    kept.push_back(keep);
+  }
+  std::vector<int64_t> steps() const {
+    std::vector<int64_t> out;
+    for (const auto& p : positions) out.push_back(p.step);
+    return out;
+  }
+  std::vector<TrainingPosition> positions;
+  std::vector<int64_t> kept;
+};
+
+struct Trained {
+  TrainResult result;
+  std::shared_ptr<MemorySink> sink = std::make_shared<MemorySink>();
+  std::shared_ptr<MemoryCheckpointer> checkpoints = std::make_shared<MemoryCheckpointer>();
+};
+
+Trained train(Model& model, const DataMap& data, const TrainSettings& s) {
   torch::optim::SGD optimizer(model.module().parameters(), torch::optim::SGDOptions(s.schedule.lr));
-  Trainer trainer(model, data, optimizer, s, dir);
-  return trainer.run({});
+  Trained out;
+  Trainer trainer(model, data, optimizer, s, {{out.sink}, out.checkpoints});
+  out.result = trainer.run({});
+  return out;
 }
 
 }  // namespace
@@ -57,27 +108,27 @@ TEST(Trainer, EpochOrderDependsOnlyOnSeedAndEpoch) {
 }
 
 TEST(Trainer, LearnsAndCheckpointsEveryEpoch) {
-  testing::TempDir run;
   DataMap data = separable_data();
   auto model = Model::of(torch::nn::Linear(2, 2));
-  TrainResult result = train(*model, data, settings(3, 16), run.path());
-  EXPECT_EQ(result.outcome, TrainOutcome::completed);
-  EXPECT_EQ(result.reason, "trained 3 epochs");
-  EXPECT_EQ(list_checkpoints(run.path()), (std::vector<int64_t>{4, 8, 12}));
+  Trained run = train(*model, data, settings(3, 16));
+  EXPECT_EQ(run.result.outcome, TrainOutcome::completed);
+  EXPECT_EQ(run.result.reason, "trained 3 epochs");
+  EXPECT_EQ(run.result.step, 12);
+  EXPECT_EQ(run.checkpoints->steps(), (std::vector<int64_t>{4, 8, 12}));
+  EXPECT_GE(run.sink->flushes, 3) << "the rows a checkpoint stands for are flushed before it";
   torch::NoGradGuard guard;
   auto logits = model->forward(data.dataset("test").inputs);
   EXPECT_GT(logits.argmax(1).eq(data.dataset("test").targets).to(torch::kFloat).mean().item<float>(), 0.9);
 }
 
 TEST(Trainer, AccumulatedBatchesMatchOneBatchOfTheirSize) {
-  testing::TempDir a, b;
   DataMap data = separable_data();
   auto whole = fixed_linear(), accumulated = fixed_linear();
-  train(*whole, data, settings(2, 16), a.path());
+  train(*whole, data, settings(2, 16));
   TrainSettings s = settings(2, 8);
   s.accumulate = 2;
-  train(*accumulated, data, s, b.path());
-  EXPECT_EQ(list_checkpoints(b.path()), (std::vector<int64_t>{4, 8}));  // optimizer steps, not batches
+  Trained run = train(*accumulated, data, s);
+  EXPECT_EQ(run.checkpoints->steps(), (std::vector<int64_t>{4, 8}));  // optimizer steps, not batches
   for (const auto& name : {"weight", "bias"})
     EXPECT_TRUE(torch::allclose(whole->module().named_parameters()[name], accumulated->module().named_parameters()[name],
                                 1e-5, 1e-6))
@@ -85,14 +136,13 @@ TEST(Trainer, AccumulatedBatchesMatchOneBatchOfTheirSize) {
 }
 
 TEST(Trainer, ClipsTheGradientNorm) {
-  testing::TempDir run;
   DataMap data = separable_data();
   auto model = fixed_linear();
   torch::Tensor before = model->module().named_parameters()["weight"].clone();
   TrainSettings s = settings(1, 64);
   s.clip_grad_norm = 1e-3;
   s.max_steps = 1;
-  train(*model, data, s, run.path());
+  train(*model, data, s);
   // SGD at lr 0.5 moves the parameters by lr × the clipped gradient.
   double moved = (model->module().named_parameters()["weight"] - before).norm().item<double>();
   EXPECT_GT(moved, 0);
@@ -100,63 +150,75 @@ TEST(Trainer, ClipsTheGradientNorm) {
 }
 
 TEST(Trainer, MaxStepsEndsMidEpochWithACheckpoint) {
-  testing::TempDir run;
   DataMap data = separable_data();
   auto model = fixed_linear();
   TrainSettings s = settings(100, 8);
   s.max_steps = 5;
-  TrainResult result = train(*model, data, s, run.path());
-  EXPECT_EQ(result.outcome, TrainOutcome::completed);
-  EXPECT_EQ(result.reason, "reached --max_steps 5");
-  EXPECT_EQ(list_checkpoints(run.path()).back(), 5);
-  EXPECT_NE(read_file(run / "metrics.csv").find("\n5,1,test,accuracy,"), std::string::npos);  // the final test
+  Trained run = train(*model, data, s);
+  EXPECT_EQ(run.result.outcome, TrainOutcome::completed);
+  EXPECT_EQ(run.result.reason, "reached --max_steps 5");
+  EXPECT_EQ(run.checkpoints->steps().back(), 5);
+  EXPECT_TRUE(run.sink->has("5,1,test,accuracy,"));  // the final test
+}
+
+// A run resumed at its end (stopped after its last checkpoint) evaluates test once, unless its
+// record says that evaluation is done.
+TEST(Trainer, TheFinalEvaluationRunsUnlessAlreadyRecorded) {
+  DataMap data = separable_data();
+  auto model = fixed_linear();
+  torch::optim::SGD optimizer(model->module().parameters(), torch::optim::SGDOptions(0.5));
+  TrainSettings s = settings(2, 16);
+  TrainingPosition end;
+  end.epoch = 2;
+  end.step = 8;
+  auto sink = std::make_shared<MemorySink>();
+  TrainResult result = Trainer(*model, data, optimizer, s, {{sink}, nullptr}).run(end);
+  EXPECT_EQ(result.step, 8);
+  EXPECT_EQ(sink->count(",test,accuracy,"), 1);
+  s.evaluated_step = 8;
+  auto again = std::make_shared<MemorySink>();
+  Trainer(*model, data, optimizer, s, {{again}, nullptr}).run(end);
+  EXPECT_EQ(again->count(",test,"), 0);
 }
 
 TEST(Trainer, EarlyStoppingEndsTheRunAndSaysWhy) {
-  testing::TempDir run;
   DataMap data = separable_data(true);
   auto model = fixed_linear();
   TrainSettings s = settings(50, 16);
   // No change counts as an improvement: the second evaluation is stale, which ends the run.
   s.early_stopping = parse_metric_goal("valid/loss:min:1:1000", "early_stopping", true);
-  TrainResult result = train(*model, data, s, run.path());
-  EXPECT_EQ(result.outcome, TrainOutcome::completed);
-  EXPECT_NE(result.reason.find("early stopping: valid/loss did not improve by more than 1000 for 1 evaluations"),
+  Trained run = train(*model, data, s);
+  EXPECT_EQ(run.result.outcome, TrainOutcome::completed);
+  EXPECT_NE(run.result.reason.find("early stopping: valid/loss did not improve by more than 1000 for 1 evaluations"),
             std::string::npos)
-      << result.reason;
-  EXPECT_EQ(list_checkpoints(run.path()).back(), 8);  // two epochs of four steps
-  EXPECT_EQ(read_checkpoint_position(checkpoint_path(run.path(), 8)).early.stale, 1);
+      << run.result.reason;
+  EXPECT_EQ(run.checkpoints->steps().back(), 8);  // two epochs of four steps
+  EXPECT_EQ(run.checkpoints->positions.back().early.stale, 1);
 }
 
 TEST(Trainer, EvaluatesValidEveryNStepsAndKeepsTheBest) {
-  testing::TempDir run;
   DataMap data = separable_data(true);
   auto model = fixed_linear();
   TrainSettings s = settings(2, 8);
   s.eval_every_steps = 3;
-  s.keep_checkpoints = 1;
   s.keep_best = parse_metric_goal("valid/loss:max", "keep_best", false);  // the worst loss: the first evaluation
-  train(*model, data, s, run.path());
-  std::string csv = read_file(run / "metrics.csv");
-  for (const char* row : {"\n3,1,valid,loss,", "\n6,1,valid,loss,", "\n8,1,valid,loss,", "\n9,2,valid,loss,"})
-    EXPECT_NE(csv.find(row), std::string::npos) << row << "\n" << csv;
-  EXPECT_EQ(list_checkpoints(run.path()), (std::vector<int64_t>{3, 16}));
+  Trained run = train(*model, data, s);
+  for (const char* row : {"3,1,valid,loss,", "6,1,valid,loss,", "8,1,valid,loss,", "9,2,valid,loss,"})
+    EXPECT_TRUE(run.sink->has(row)) << row;
+  EXPECT_EQ(run.checkpoints->steps(), (std::vector<int64_t>{3, 6, 8, 9, 12, 15, 16}));
+  EXPECT_EQ(run.checkpoints->kept.back(), 3) << "pruning keeps the best checkpoint";
 }
 
 TEST(Trainer, LogsTheLearningRateWhereItChanges) {
-  testing::TempDir run;
   DataMap data = separable_data();
   auto model = fixed_linear();
   TrainSettings s = settings(2, 16);
   s.schedule.kind = ScheduleKind::step;
   s.schedule.step_size = 4;
-  train(*model, data, s, run.path());
-  std::string csv = read_file(run / "metrics.csv");
-  EXPECT_NE(csv.find("\n1,1,train,lr,0.5,"), std::string::npos) << csv;
-  EXPECT_NE(csv.find("\n5,2,train,lr,0.05,"), std::string::npos) << csv;
-  size_t rows = 0;
-  for (size_t at = csv.find(",lr,"); at != std::string::npos; at = csv.find(",lr,", at + 1)) ++rows;
-  EXPECT_EQ(rows, 2u) << "logged without a change:\n" << csv;
+  Trained run = train(*model, data, s);
+  EXPECT_TRUE(run.sink->has("1,1,train,lr,0.5"));
+  EXPECT_TRUE(run.sink->has("5,2,train,lr,0.05"));
+  EXPECT_EQ(run.sink->count(",lr,"), 2) << "logged without a change";
 }
 
 TEST(Trainer, SettingsThatWatchAnUnevaluatedSplitAreRefused) {
