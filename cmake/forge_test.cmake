@@ -1,9 +1,9 @@
-# forge_add_test(name sources...): a GoogleTest executable over forge_core, each of its tests
+# forge_add_test(name sources...): a GoogleTest executable over forge_all, each of its tests
 # registered with CTest. tests/test_support.cpp gets the paths the tests need compiled in.
 function(forge_add_test name)
   add_executable(${name} ${ARGN} ${PROJECT_SOURCE_DIR}/tests/test_support.cpp
                  ${PROJECT_SOURCE_DIR}/tests/tensorboard_reader.cpp)
-  target_link_libraries(${name} PRIVATE forge_core GTest::gtest_main)
+  target_link_libraries(${name} PRIVATE forge_all GTest::gtest_main)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests)
   forge_reuse_torch_pch(${name})
   target_compile_definitions(${name} PRIVATE

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <forge/error.hpp>
+#include <forge/export.hpp>
 #include <forge/model.hpp>
 
 #include <cstdint>
@@ -50,9 +51,9 @@ struct LoadedCheckpoint {
 // flags, and restores the chosen checkpoint. Like `forge eval`, it first applies the run's
 // process settings to this process: --seed (data plugins that draw random numbers make the
 // same data), --threads when set, --flush_denormal and --deterministic.
-LoadedCheckpoint load_from_checkpoint(const std::string& run_dir, const LoadOptions& options = {});
+FORGE_API LoadedCheckpoint load_from_checkpoint(const std::string& run_dir, const LoadOptions& options = {});
 
 // The steps of the run's checkpoints, oldest first.
-std::vector<int64_t> list_run_checkpoints(const std::string& run_dir);
+FORGE_API std::vector<int64_t> list_run_checkpoints(const std::string& run_dir);
 
 }  // namespace forge

@@ -62,6 +62,17 @@ bool complains_about_pch(const std::string& output) {
   return output.find("precompiled header") != std::string::npos || output.find("PCH file") != std::string::npos;
 }
 
+// forge's public headers (<include_dir>/forge/*), by name and content: a plugin built against
+// other headers — an edit without a plugin ABI bump — must not be taken from the cache.
+void add_public_headers(Hasher& hasher, const std::string& include_dir) {
+  std::vector<fs::path> files;
+  boost::system::error_code error;
+  for (fs::directory_iterator it(fs::path(include_dir) / "forge", error), end; !error && it != end; ++it)
+    if (fs::is_regular_file(it->path())) files.push_back(it->path());
+  std::sort(files.begin(), files.end());
+  for (const auto& file : files) hasher.add(file.filename().string()).add(read_file(file.string()));
+}
+
 }  // namespace
 
 std::string plugin_cache_dir() {
@@ -110,7 +121,9 @@ std::string plugin_cache_key(const std::string& source, const std::vector<std::s
   Hasher hasher;
   hasher.add("abi " + std::to_string(plugin_abi_version));
   const BuildConfig& config = build_config();
+  hasher.add("forge " + config.forge_version);
   hasher.add(config.compiler).add(config.compiler_version).add(forge_layout().include_dir);
+  add_public_headers(hasher, forge_layout().include_dir);
   for (const auto& list : {config.compile_flags, config.include_dirs, config.link_libraries})
     for (const auto& part : list) hasher.add(part);
   hasher.add(read_file(source));

@@ -17,8 +17,8 @@ struct CompiledPlugin {
 // $XDG_CACHE_HOME/forge, or ~/.cache/forge.
 std::string plugin_cache_dir();
 
-// The cache key: a hash of the source, its local headers, the compile command and the
-// plugin ABI version.
+// The cache key: a hash of the source, its local headers, the compile command, forge's version,
+// its plugin ABI version and the content of its public headers (include/forge/).
 std::string plugin_cache_key(const std::string& source, const std::vector<std::string>& headers);
 
 // Compiles `source` into <cache>/plugins/<key>/<stem>.so unless it is there already. The

@@ -87,6 +87,25 @@ TEST_F(Installed, TrainsWithItsPluginsAndCompilesPluginsAgainstItsOwnHeaders) {
   EXPECT_FALSE(says(second, "precompiling")) << second.output;
 }
 
+// An edit of the public headers without a plugin ABI bump used to reuse plugin libraries
+// cached from the old headers.
+TEST_F(Installed, EditingItsPublicHeadersRebuildsCachedPlugins) {
+  testing::TempDir work;
+  const std::string cache = work / "cache";
+  testing::write_text(work / "tiny.cpp", "#include <forge/plugin.hpp>\n"
+                                         "namespace { std::vector<forge::FlagSpec> flags() { return {}; } }\n"
+                                         "int load() { return 0; }\n"
+                                         "FORGE_PLUGIN_IDENTITY(data, flags)\nFORGE_PLUGIN_LOAD(load)\n");
+  auto compile = [&] { return run_with_cache(cache, {forge(), "compile", "tiny.cpp"}, work.path()); };
+  ASSERT_EQ(compile().exit_status, 0);
+  ProcessResult again = compile();
+  EXPECT_TRUE(says(again, "cached build found")) << again.output;
+  std::ofstream(*prefix_ / "include/forge/model.hpp", std::ios::app) << "\n// edited without an ABI bump\n";
+  ProcessResult edited = compile();
+  ASSERT_EQ(edited.exit_status, 0) << edited.output;
+  EXPECT_TRUE(says(edited, "compiled in")) << edited.output;
+}
+
 TEST_F(Installed, OutsideProjectFindsForgeWithFindPackageAndUsesARun) {
   testing::TempDir work;
   ProcessResult configured =
