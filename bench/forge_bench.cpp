@@ -32,9 +32,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using json = nlohmann::json;
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 double median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
@@ -85,9 +83,8 @@ double hand_written_epoch(forge::Model& model, torch::optim::Optimizer& optimize
   for (int64_t at = 0; at < train.size(); at += batch_size) {
     torch::Tensor index = order.slice(0, at, std::min(train.size(), at + batch_size));
     optimizer.zero_grad();
-    torch::Tensor loss =
-        torch::nn::functional::cross_entropy(model.forward(train.inputs.index_select(0, index)),
-                                             train.targets.index_select(0, index));
+    torch::Tensor loss = torch::nn::functional::cross_entropy(model.forward(train.inputs.index_select(0, index)),
+                                                              train.targets.index_select(0, index));
     loss.backward();
     optimizer.step();
   }
@@ -105,8 +102,8 @@ double matmul_floor_epoch(const forge::Dataset& train, int64_t batch_size) {
     torch::Tensor batch = x.slice(0, at, std::min(train.size(), at + batch_size));
     torch::Tensor hidden = torch::mm(batch, w1.t()).relu_();
     torch::Tensor logits = torch::mm(hidden, w2.t());
-    torch::Tensor grad_w2 = torch::mm(logits.t(), hidden);     // dL/dW2 with dL/dlogits ~ logits
-    torch::Tensor grad_hidden = torch::mm(logits, w2);         // back through W2
+    torch::Tensor grad_w2 = torch::mm(logits.t(), hidden);      // dL/dW2 with dL/dlogits ~ logits
+    torch::Tensor grad_hidden = torch::mm(logits, w2);          // back through W2
     torch::Tensor grad_w1 = torch::mm(grad_hidden.t(), batch);  // dL/dW1
     (void)grad_w1;
     (void)grad_w2;
@@ -137,8 +134,12 @@ int epoch_command(const std::map<std::string, std::string>& o) {
   } else {
     throw std::invalid_argument("--loop must be hand, flushed, fused or floor");
   }
-  std::cout << json{{"loop", loop},         {"model", model_name}, {"batch_size", batch_size},
-                    {"threads", torch::get_num_threads()}, {"samples", train.size()}, {"epoch_seconds", seconds}}
+  std::cout << json{{"loop", loop},
+                    {"model", model_name},
+                    {"batch_size", batch_size},
+                    {"threads", torch::get_num_threads()},
+                    {"samples", train.size()},
+                    {"epoch_seconds", seconds}}
             << std::endl;
   return 0;
 }
@@ -164,7 +165,8 @@ int checkpoint_command(const std::map<std::string, std::string>& o) {
   }
   auto bytes = std::filesystem::file_size(path);
   std::filesystem::remove_all(dir);
-  std::cout << json{{"model", model_name}, {"bytes", bytes}, {"save_seconds", save}, {"load_seconds", load},
+  std::cout << json{{"model", model_name},         {"bytes", bytes},
+                    {"save_seconds", save},        {"load_seconds", load},
                     {"save_median", median(save)}, {"load_median", median(load)}}
             << std::endl;
   return 0;

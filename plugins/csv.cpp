@@ -164,9 +164,8 @@ forge::DataMap load(const forge::Flags& flags) {
     std::vector<std::string> classes = target_fields;
     double a, b;
     if (is_numeric(classes))
-      std::sort(classes.begin(), classes.end(), [&](const std::string& x, const std::string& y) {
-        return to_number(x, a), to_number(y, b), a < b;
-      });
+      std::sort(classes.begin(), classes.end(),
+                [&](const std::string& x, const std::string& y) { return to_number(x, a), to_number(y, b), a < b; });
     else
       std::sort(classes.begin(), classes.end());
     classes.erase(std::unique(classes.begin(), classes.end()), classes.end());

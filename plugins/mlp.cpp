@@ -4,9 +4,7 @@
 
 namespace {
 
-std::vector<forge::FlagSpec> flags() {
-  return {forge::integer_flag("n_hidden", 128, "units in the hidden layer")};
-}
+std::vector<forge::FlagSpec> flags() { return {forge::integer_flag("n_hidden", 128, "units in the hidden layer")}; }
 
 std::shared_ptr<forge::Model> load(const forge::Flags& flags, const forge::DataMap& data) {
   int64_t inputs = 1;

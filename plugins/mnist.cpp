@@ -17,7 +17,8 @@ std::vector<forge::FlagSpec> flags() {
       forge::text_flag("data_dir", "/usr/share/datasets/fashion-mnist",
                        "folder of MNIST-format idx files (train-*, t10k-*; .gz or plain)"),
       forge::integer_flag("train_limit", 0, "use only the first N training images (0: all)"),
-      forge::bool_flag("standardize", true, "scale pixels to zero mean and unit variance (statistics of the training split)"),
+      forge::bool_flag("standardize", true,
+                       "scale pixels to zero mean and unit variance (statistics of the training split)"),
   };
 }
 
@@ -43,7 +44,8 @@ torch::Tensor read_idx(const std::string& path, int dims) {
   if (!file) throw std::runtime_error("cannot open " + path);
   unsigned char header[4 + 4 * 3];
   const int header_size = 4 + 4 * dims;
-  bool header_ok = gzread(file, header, unsigned(header_size)) == header_size && big_endian(header) == uint32_t(0x800 + dims);
+  bool header_ok =
+      gzread(file, header, unsigned(header_size)) == header_size && big_endian(header) == uint32_t(0x800 + dims);
   std::vector<int64_t> shape;
   int64_t count = 1;
   for (int d = 0; header_ok && d < dims; ++d) {
@@ -76,7 +78,8 @@ torch::Tensor empty_float_on_huge_pages(const std::vector<int64_t>& shape) {
   void* memory = std::aligned_alloc(huge_page, bytes);
   if (!memory) throw std::bad_alloc();
   ::madvise(memory, bytes, MADV_HUGEPAGE);  // advice only: without it, ordinary pages
-  return torch::from_blob(memory, shape, [](void* p) { std::free(p); }, torch::kFloat32);
+  return torch::from_blob(
+      memory, shape, [](void* p) { std::free(p); }, torch::kFloat32);
 }
 
 forge::Dataset read_split(const std::string& dir, const std::string& prefix, int64_t limit) {

@@ -49,11 +49,20 @@ class Cursor {
   }
   void skip(uint32_t wire_type) {
     switch (wire_type) {
-      case 0: varint(); break;
-      case 1: fixed<uint64_t>(); break;
-      case 2: sub(); break;
-      case 5: fixed<uint32_t>(); break;
-      default: throw std::runtime_error("unknown wire type " + std::to_string(wire_type));
+      case 0:
+        varint();
+        break;
+      case 1:
+        fixed<uint64_t>();
+        break;
+      case 2:
+        sub();
+        break;
+      case 5:
+        fixed<uint32_t>();
+        break;
+      default:
+        throw std::runtime_error("unknown wire type " + std::to_string(wire_type));
     }
   }
 
@@ -69,9 +78,12 @@ std::pair<std::string, float> decode_value(Cursor value) {
   std::pair<std::string, float> out{"", 0.0f};
   while (!value.done()) {
     uint64_t key = value.varint();
-    if (key == (1 << 3 | 2)) out.first = value.text();
-    else if (key == (2 << 3 | 5)) out.second = value.fixed<float>();
-    else value.skip(key & 7);
+    if (key == (1 << 3 | 2))
+      out.first = value.text();
+    else if (key == (2 << 3 | 5))
+      out.second = value.fixed<float>();
+    else
+      value.skip(key & 7);
   }
   return out;
 }
@@ -81,22 +93,29 @@ DecodedEvent decode_event(Cursor event) {
   while (!event.done()) {
     uint64_t key = event.varint();
     uint32_t field = uint32_t(key >> 3), type = uint32_t(key & 7);
-    if (field == 1 && type == 1) out.wall_time = event.fixed<double>();
-    else if (field == 2 && type == 0) out.step = int64_t(event.varint());
-    else if (field == 3 && type == 2) out.file_version = event.text();
+    if (field == 1 && type == 1)
+      out.wall_time = event.fixed<double>();
+    else if (field == 2 && type == 0)
+      out.step = int64_t(event.varint());
+    else if (field == 3 && type == 2)
+      out.file_version = event.text();
     else if (field == 5 && type == 2) {
       Cursor summary = event.sub();
       while (!summary.done()) {
         uint64_t k = summary.varint();
-        if (k == (1 << 3 | 2)) out.values.push_back(decode_value(summary.sub()));
-        else summary.skip(k & 7);
+        if (k == (1 << 3 | 2))
+          out.values.push_back(decode_value(summary.sub()));
+        else
+          summary.skip(k & 7);
       }
     } else if (field == 6 && type == 2) {
       Cursor log = event.sub();
       while (!log.done()) {
         uint64_t k = log.varint();
-        if (k == (1 << 3 | 0)) out.session_status = int(log.varint());
-        else log.skip(k & 7);
+        if (k == (1 << 3 | 0))
+          out.session_status = int(log.varint());
+        else
+          log.skip(k & 7);
       }
     } else {
       event.skip(type);

@@ -13,8 +13,8 @@ namespace forge::testing {
 struct DecodedEvent {
   double wall_time = 0;
   int64_t step = 0;
-  std::string file_version;   // set in a file's first event
-  int session_status = 0;     // SessionLog status; 1 = START
+  std::string file_version;                           // set in a file's first event
+  int session_status = 0;                             // SessionLog status; 1 = START
   std::vector<std::pair<std::string, float>> values;  // summary.value: tag, simple_value
 };
 

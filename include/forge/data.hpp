@@ -42,8 +42,7 @@ class BOOST_SYMBOL_VISIBLE DataMap {
   // Throws std::out_of_range naming the missing dataset.
   const Dataset& dataset(const std::string& name) const {
     auto it = datasets.find(name);
-    if (it == datasets.end())
-      throw std::out_of_range("the data map has no dataset named '" + name + "'");
+    if (it == datasets.end()) throw std::out_of_range("the data map has no dataset named '" + name + "'");
     return it->second;
   }
 
@@ -58,8 +57,7 @@ class BOOST_SYMBOL_VISIBLE DataMap {
   template <class T>
   const T& value(const std::string& name) const {
     auto it = values.find(name);
-    if (it == values.end())
-      throw std::out_of_range("the data map has no value named '" + name + "'");
+    if (it == values.end()) throw std::out_of_range("the data map has no value named '" + name + "'");
     return std::get<T>(it->second);
   }
 };

@@ -12,9 +12,9 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
-#include <type_traits>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace forge {
@@ -89,12 +89,11 @@ using FlagsFunction = std::vector<FlagSpec> (*)();
 // Exports `fn` under the symbol `name` as Boost.DLL's aliases do (a pointer variable that
 // boost::dll::shared_library::get_alias reads). Unlike BOOST_DLL_ALIAS it takes the function's
 // address outside the alias namespace, so the function may itself be called `load`.
-#define FORGE_DETAIL_EXPORT_ALIAS(fn, name)                                              \
-  static const auto forge_detail_target_##name = &fn;                                    \
-  namespace forge_exports {                                                              \
-  extern "C" BOOST_SYMBOL_EXPORT const void* name;                                       \
-  const void* name = reinterpret_cast<const void*>(                                      \
-      reinterpret_cast<std::intptr_t>(forge_detail_target_##name));                      \
+#define FORGE_DETAIL_EXPORT_ALIAS(fn, name)                                                                      \
+  static const auto forge_detail_target_##name = &fn;                                                            \
+  namespace forge_exports {                                                                                      \
+  extern "C" BOOST_SYMBOL_EXPORT const void* name;                                                               \
+  const void* name = reinterpret_cast<const void*>(reinterpret_cast<std::intptr_t>(forge_detail_target_##name)); \
   }
 
 // Exported identity of a plugin: the ABI it was built for and whether it is a data or a
@@ -103,21 +102,21 @@ using FlagsFunction = std::vector<FlagSpec> (*)();
   static_assert(std::is_same<decltype(&flags_fn), forge::FlagsFunction>::value,               \
                 "a plugin's flags function must be: std::vector<forge::FlagSpec> flags()");   \
   extern "C" BOOST_SYMBOL_EXPORT int forge_plugin_abi() { return forge::plugin_abi_version; } \
-  extern "C" BOOST_SYMBOL_EXPORT const char* forge_plugin_kind() { return #kind_name; }      \
+  extern "C" BOOST_SYMBOL_EXPORT const char* forge_plugin_kind() { return #kind_name; }       \
   FORGE_DETAIL_EXPORT_ALIAS(flags_fn, forge_flags)
 
 // Exports the plugin's `load` entry point.
 #define FORGE_PLUGIN_LOAD(load_fn) FORGE_DETAIL_EXPORT_ALIAS(load_fn, load)
 
 // The usual way to declare a plugin: its flags and its load function.
-#define FORGE_DATA_PLUGIN(flags_fn, load_fn)                                         \
-  static_assert(std::is_same<decltype(&load_fn), forge::DataLoadFunction>::value,    \
+#define FORGE_DATA_PLUGIN(flags_fn, load_fn)                                               \
+  static_assert(std::is_same<decltype(&load_fn), forge::DataLoadFunction>::value,          \
                 "a data plugin's load must be: forge::DataMap load(const forge::Flags&)"); \
-  FORGE_PLUGIN_IDENTITY(data, flags_fn)                                              \
+  FORGE_PLUGIN_IDENTITY(data, flags_fn)                                                    \
   FORGE_PLUGIN_LOAD(load_fn)
-#define FORGE_MODEL_PLUGIN(flags_fn, load_fn)                                                     \
-  static_assert(std::is_same<decltype(&load_fn), forge::ModelLoadFunction>::value,                \
-                "a model plugin's load must be: std::shared_ptr<forge::Model> "                   \
-                "load(const forge::Flags&, const forge::DataMap&)");                              \
-  FORGE_PLUGIN_IDENTITY(model, flags_fn)                                                          \
+#define FORGE_MODEL_PLUGIN(flags_fn, load_fn)                                      \
+  static_assert(std::is_same<decltype(&load_fn), forge::ModelLoadFunction>::value, \
+                "a model plugin's load must be: std::shared_ptr<forge::Model> "    \
+                "load(const forge::Flags&, const forge::DataMap&)");               \
+  FORGE_PLUGIN_IDENTITY(model, flags_fn)                                           \
   FORGE_PLUGIN_LOAD(load_fn)

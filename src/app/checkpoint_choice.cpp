@@ -5,8 +5,8 @@
 
 #include <forge/error.hpp>
 
-#include <boost/filesystem.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/filesystem.hpp>
 
 #include <stdexcept>
 
@@ -22,7 +22,8 @@ std::string available(const std::string& run_dir) {
 int64_t newest_intact(const std::string& run_dir, const std::string& purpose) {
   int64_t step = newest_valid_checkpoint(run_dir);
   if (step < 0)
-    throw Error(ExitCode::run, "run " + run_dir + " has no intact checkpoint to " + purpose + "; train or resume it first");
+    throw Error(ExitCode::run,
+                "run " + run_dir + " has no intact checkpoint to " + purpose + "; train or resume it first");
   return step;
 }
 
@@ -65,8 +66,8 @@ int64_t choose_checkpoint(const std::string& run_dir, const std::string& asked, 
     throw Error(ExitCode::usage, "invalid value '" + asked + "' for --checkpoint: expected a step number or best");
   }
   if (!boost::filesystem::exists(checkpoint_path(run_dir, step)))
-    throw Error(ExitCode::run, "run " + run_dir + " has no checkpoint at step " + asked +
-                                   " (it has: " + available(run_dir) + ")");
+    throw Error(ExitCode::run,
+                "run " + run_dir + " has no checkpoint at step " + asked + " (it has: " + available(run_dir) + ")");
   return step;
 }
 

@@ -1,8 +1,8 @@
 #include "app/resume_check.hpp"
 
 #include "core/hash.hpp"
-#include "runs/manifest.hpp"
 #include "plugins/build_config.hpp"
+#include "runs/manifest.hpp"
 #include "train/lr_schedule.hpp"
 
 #include <forge/error.hpp>
@@ -18,10 +18,10 @@ namespace {
 // shorten the run, change what is evaluated, logged or kept, or name where the run lives.
 const std::set<std::string>& neutral_flags() {
   static const std::set<std::string> names{
-      "epochs",           "max_steps", "log_every",        "checkpoint_every", "keep_checkpoints",
-      "keep_best",        "early_stopping", "eval_every_steps", "eval_test_every",  "stop_after_steps",
-      "run_dir",          "config",    "force",            "checkpoint_dir",   "run_name",
-      "no_progress",      "node_rank", "master_addr",      "master_port",      "dist_timeout"};
+      "epochs",         "max_steps",        "log_every",       "checkpoint_every", "keep_checkpoints", "keep_best",
+      "early_stopping", "eval_every_steps", "eval_test_every", "stop_after_steps", "run_dir",          "config",
+      "force",          "checkpoint_dir",   "run_name",        "no_progress",      "node_rank",        "master_addr",
+      "master_port",    "dist_timeout"};
   return names;
 }
 

@@ -30,10 +30,18 @@ json flags_to_json(const FlagSet& set, const Flags& flags) {
   json out = json::object();
   for (const auto& [name, text] : flags.all()) {
     switch (set.spec(name).type) {
-      case FlagType::integer: out[name] = std::stoll(text); break;
-      case FlagType::real: out[name] = std::stod(text); break;
-      case FlagType::boolean: out[name] = flags.boolean(name); break;
-      case FlagType::text: out[name] = text; break;
+      case FlagType::integer:
+        out[name] = std::stoll(text);
+        break;
+      case FlagType::real:
+        out[name] = std::stod(text);
+        break;
+      case FlagType::boolean:
+        out[name] = flags.boolean(name);
+        break;
+      case FlagType::text:
+        out[name] = text;
+        break;
     }
   }
   return out;

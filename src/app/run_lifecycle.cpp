@@ -11,8 +11,8 @@
 
 #include <forge/error.hpp>
 
-#include <boost/filesystem.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/filesystem.hpp>
 
 namespace fs = boost::filesystem;
 
@@ -66,9 +66,8 @@ OpenRun start_run(const NewRun& run) {
     install_stop_handlers();
     return open;
   }
-  open.dir = run.run_dir_given.empty()
-                 ? claim_run_dir(run.flags.text("checkpoint_dir"), run.flags.text("run_name"))
-                 : prepare_fresh_run_dir(run.run_dir_given);
+  open.dir = run.run_dir_given.empty() ? claim_run_dir(run.flags.text("checkpoint_dir"), run.flags.text("run_name"))
+                                       : prepare_fresh_run_dir(run.run_dir_given);
   if (run.group) run.group->share_text("run_dir", open.dir);
   open.lock = std::make_unique<RunLock>(open.dir);
   install_stop_handlers();

@@ -45,7 +45,7 @@ struct ReopenedRun {
   const Flags& flags;
   std::vector<std::string> command_line;
   int threads = 0;
-  int64_t from_step = -1;  // the checkpoint resumed from; -1: none, training starts afresh
+  int64_t from_step = -1;           // the checkpoint resumed from; -1: none, training starts afresh
   std::vector<std::string> forced;  // differences --force accepted
   std::string device;
   int64_t world_size = 1;

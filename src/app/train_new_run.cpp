@@ -27,7 +27,7 @@ int train_new_run(NewRunRequest request) {
   if (flags.text("run_name").empty()) flags.set("run_name", default_run_name(plugins));
   const bool seed_drawn = flags.integer("seed") == -1;
   const WorldPosition world = world_from_environment();
-  if (world.rank == 0) draw_seed_if_unset(flags);  // the other ranks take rank 0's
+  if (world.rank == 0) draw_seed_if_unset(flags);                                     // the other ranks take rank 0's
   std::shared_ptr<DataParallelGroup> group = join_data_parallel_group(world, flags);  // null when alone
   const int threads = apply_process_settings(flags);
 
@@ -37,8 +37,16 @@ int train_new_run(NewRunRequest request) {
   share_initial_model(group.get(), run.model->module());
   auto optimizer = make_optimizer_from_flags(flags, *run.model);
 
-  NewRun new_run{request.run_dir_given, request.flag_set, flags, plugins.data.files, plugins.model.files,
-                 request.command_line, threads, run.device.str(), seed_drawn, group.get()};
+  NewRun new_run{request.run_dir_given,
+                 request.flag_set,
+                 flags,
+                 plugins.data.files,
+                 plugins.model.files,
+                 request.command_line,
+                 threads,
+                 run.device.str(),
+                 seed_drawn,
+                 group.get()};
   OpenRun open = start_run(new_run);
   return run_training(open.dir, run, settings, *optimizer, TrainingPosition{});
 }

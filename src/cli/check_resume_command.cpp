@@ -1,18 +1,18 @@
 // forge check-resume: trains a short run twice in a scratch folder — straight through, and
 // stopped after a few steps then resumed, each in its own forge process — and reports whether
 // the final parameters and buffers are bitwise identical, naming the first tensor that differs.
-#include "cli/commands.hpp"
 #include "app/run_flags.hpp"
 #include "app/saved_run.hpp"
+#include "cli/commands.hpp"
 #include "cli/run_command_help.hpp"
-#include "train/model_state.hpp"
 #include "core/process.hpp"
 #include "train/checkpoint.hpp"
+#include "train/model_state.hpp"
 
 #include <forge/error.hpp>
 
-#include <boost/filesystem.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/filesystem.hpp>
 
 #include <cstdlib>
 #include <iostream>
@@ -40,8 +40,8 @@ void run_forge_step(const std::vector<std::string>& argv, const std::string& wha
   ProcessResult result = run_process(argv);
   if (result.exit_status != 0) {
     std::cerr << result.output;
-    throw Error(ExitCode::failure, "check-resume: the " + what + " failed (exit " +
-                                       std::to_string(result.exit_status) + "); its output is above");
+    throw Error(ExitCode::failure, "check-resume: the " + what + " failed (exit " + std::to_string(result.exit_status) +
+                                       "); its output is above");
   }
 }
 
@@ -49,6 +49,49 @@ std::string make_scratch_dir() {
   std::string pattern = (fs::temp_directory_path() / "forge-check-resume-XXXXXX").string();
   if (!::mkdtemp(pattern.data())) throw Error(ExitCode::failure, "check-resume: cannot create a scratch folder");
   return pattern;
+}
+
+// The train flags given, and the step to stop at (--stop_at, default 5), which it takes out.
+// Throws Error(ExitCode::usage) for a flag check-resume chooses itself or a bad --stop_at.
+Args train_args_and_stop_step(const Args& given, int64_t& stop_at) {
+  for (const char* chosen : {"run_dir", "run_name", "checkpoint_dir", "stop_after_steps"})
+    if (!find_flag_value(given, chosen).empty())
+      throw Error(ExitCode::usage, std::string("check-resume chooses --") + chosen + " itself; leave it out");
+  Args args;
+  std::string stop_text = "5";
+  for (size_t i = 0; i < given.size(); ++i) {
+    if (given[i] == "--stop_at" && i + 1 < given.size())
+      stop_text = given[++i];
+    else if (given[i].rfind("--stop_at=", 0) == 0)
+      stop_text = given[i].substr(10);
+    else
+      args.push_back(given[i]);
+  }
+  if (stop_text.empty() || stop_text.find_first_not_of("0123456789") != std::string::npos ||
+      std::atoll(stop_text.c_str()) < 1)
+    throw Error(ExitCode::usage, "invalid value '" + stop_text + "' for --stop_at: expected a positive integer");
+  stop_at = std::atoll(stop_text.c_str());
+  return args;
+}
+
+// Trains `train` straight through, then stopped after `stop_at` steps and resumed, in
+// <scratch>/straight/1 and <scratch>/stopped/1.
+void train_both_runs(const Args& train, const std::string& scratch, int64_t stop_at) {
+  Args straight = train, stopped = train;
+  straight.insert(straight.end(), {"--run_name", "straight"});
+  spdlog::info("check-resume: training straight through ({})", scratch + "/straight/1");
+  run_forge_step(straight, "straight run");
+  // The same seed for the second run, drawn or given.
+  std::string seed = std::to_string(read_saved_flags(scratch + "/straight/1").integer("seed"));
+  stopped.insert(stopped.end(),
+                 {"--run_name", "stopped", "--stop_after_steps", std::to_string(stop_at), "--seed", seed});
+  spdlog::info("check-resume: training again, stopping after step {}", stop_at);
+  run_forge_step(stopped, "stopped run");
+  if (list_checkpoints(scratch + "/stopped/1").back() != stop_at)
+    throw Error(ExitCode::usage,
+                "check-resume: the run has fewer than " + std::to_string(stop_at) + " steps; pass a smaller --stop_at");
+  spdlog::info("check-resume: resuming from step {}", stop_at);
+  run_forge_step({train[0], "resume", scratch + "/stopped/1"}, "resume");
 }
 
 }  // namespace
@@ -59,39 +102,13 @@ int check_resume_command(const Args& given) {
       std::cout << usage;
       return 0;
     }
-  for (const char* chosen : {"run_dir", "run_name", "checkpoint_dir", "stop_after_steps"})
-    if (!find_flag_value(given, chosen).empty())
-      throw Error(ExitCode::usage, std::string("check-resume chooses --") + chosen + " itself; leave it out");
-  Args args;
-  std::string stop_at = "5";
-  for (size_t i = 0; i < given.size(); ++i) {
-    if (given[i] == "--stop_at" && i + 1 < given.size()) stop_at = given[++i];
-    else if (given[i].rfind("--stop_at=", 0) == 0) stop_at = given[i].substr(10);
-    else args.push_back(given[i]);
-  }
-  if (stop_at.find_first_not_of("0123456789") != std::string::npos || std::atoll(stop_at.c_str()) < 1)
-    throw Error(ExitCode::usage, "invalid value '" + stop_at + "' for --stop_at: expected a positive integer");
-
-  std::string self = own_executable();
-  std::string scratch = make_scratch_dir();
-  Args train{self, "train"};
+  int64_t stop_at = 0;
+  const Args args = train_args_and_stop_step(given, stop_at);
+  const std::string scratch = make_scratch_dir();
+  Args train{own_executable(), "train"};
   train.insert(train.end(), args.begin(), args.end());
   train.insert(train.end(), {"--checkpoint_dir", scratch});
-
-  Args straight = train, stopped = train;
-  straight.insert(straight.end(), {"--run_name", "straight"});
-  spdlog::info("check-resume: training straight through ({})", scratch + "/straight/1");
-  run_forge_step(straight, "straight run");
-  // The same seed for the second run, drawn or given.
-  std::string seed = std::to_string(read_saved_flags(scratch + "/straight/1").integer("seed"));
-  stopped.insert(stopped.end(), {"--run_name", "stopped", "--stop_after_steps", stop_at, "--seed", seed});
-  spdlog::info("check-resume: training again, stopping after step {}", stop_at);
-  run_forge_step(stopped, "stopped run");
-  int64_t stopped_at = list_checkpoints(scratch + "/stopped/1").back();
-  if (stopped_at != std::atoll(stop_at.c_str()))
-    throw Error(ExitCode::usage, "check-resume: the run has fewer than " + stop_at + " steps; pass a smaller --stop_at");
-  spdlog::info("check-resume: resuming from step {}", stopped_at);
-  run_forge_step({self, "resume", scratch + "/stopped/1"}, "resume");
+  train_both_runs(train, scratch, stop_at);
 
   auto straight_state = final_state(scratch + "/straight/1");
   std::string difference = first_difference(straight_state, final_state(scratch + "/stopped/1"));
@@ -99,8 +116,9 @@ int check_resume_command(const Args& given) {
     std::cout << "resume is NOT exact: " << difference << "; runs kept in " << scratch << std::endl;
     return int(ExitCode::failure);
   }
-  std::cout << "resume is exact: all " << straight_state.size() << " parameter and buffer tensors are bitwise identical "
-            << "after stopping at step " << stopped_at << " and resuming" << std::endl;
+  std::cout << "resume is exact: all " << straight_state.size()
+            << " parameter and buffer tensors are bitwise identical after stopping at step " << stop_at
+            << " and resuming" << std::endl;
   fs::remove_all(scratch);
   return 0;
 }

@@ -66,8 +66,10 @@ int dispatch(const Args& args, char** argv) {
   std::vector<std::string> known = engine_commands;
   known.insert(known.end(), {"compile", "runs", "show", "diff", "report", "sweep"});
   std::string guess = closest_name(command, known);
-  throw Error(ExitCode::usage, "unknown command '" + command + "'" + (guess.empty() ? "" : "; did you mean " + guess + "?") +
-                                   " (commands: train, resume, eval, export, sweep, compile, runs, show, diff, report, check-resume; see forge --help)");
+  throw Error(ExitCode::usage, "unknown command '" + command + "'" +
+                                   (guess.empty() ? "" : "; did you mean " + guess + "?") +
+                                   " (commands: train, resume, eval, export, sweep, compile, runs, show, diff, report, "
+                                   "check-resume; see forge --help)");
 }
 
 }  // namespace
@@ -88,7 +90,8 @@ int report_errors(const std::function<int()>& command,
 int run_cli(int argc, char** argv) {
   setup_console_log();
   Args args(argv + 1, argv + argc);
-  return report_errors([&] { return dispatch(args, argv); }, [](const std::exception& e) { return std::string(e.what()); });
+  return report_errors([&] { return dispatch(args, argv); },
+                       [](const std::exception& e) { return std::string(e.what()); });
 }
 
 }  // namespace forge

@@ -19,8 +19,7 @@ int compile_command(const Args& args) {
     throw Error(ExitCode::usage, "forge compile needs exactly one plugin source");
   }
   std::string source = resolve_plugin(args[0]);
-  if (!is_plugin_source(source))
-    throw Error(ExitCode::usage, source + " is not a C++ source (.cpp, .cc or .cxx)");
+  if (!is_plugin_source(source)) throw Error(ExitCode::usage, source + " is not a C++ source (.cpp, .cc or .cxx)");
   auto started = std::chrono::steady_clock::now();
   CompiledPlugin compiled = compile_plugin(source);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -13,8 +13,8 @@
 
 #include <forge/error.hpp>
 
-#include <boost/filesystem.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/filesystem.hpp>
 
 #include <iostream>
 #include <sstream>
@@ -28,11 +28,12 @@ const char* usage =
 
 FlagSet eval_flag_set() {
   FlagSet set;
-  set.declare({text_flag("checkpoint", "", "step of the checkpoint to evaluate, or best (the one --keep_best kept); "
-                                          "default: the newest intact one"),
-               integer_flag("batch_size", 256, "evaluation batch size"),
-               text_flag("device", "cpu", "cpu | cuda | cuda:N")},
-              "forge eval");
+  set.declare(
+      {text_flag("checkpoint", "",
+                 "step of the checkpoint to evaluate, or best (the one --keep_best kept); "
+                 "default: the newest intact one"),
+       integer_flag("batch_size", 256, "evaluation batch size"), text_flag("device", "cpu", "cpu | cuda | cuda:N")},
+      "forge eval");
   return set;
 }
 
@@ -44,7 +45,8 @@ int eval_command(const Args& args) {
   if (options.integer("batch_size") < 1) throw Error(ExitCode::usage, "--batch_size must be at least 1");
   const std::string& run_dir = args[0];
   require_run_dir(run_dir);
-  if (record_crash_if_dead(run_dir)) spdlog::warn("{} was left running by a process that died: recorded as crashed", run_dir);
+  if (record_crash_if_dead(run_dir))
+    spdlog::warn("{} was left running by a process that died: recorded as crashed", run_dir);
   int64_t step = choose_checkpoint(run_dir, options.text("checkpoint"), "evaluate");  // before any plugin loads
   RestoredModel restored = restore_model(open_saved_run(run_dir), step, options.text("device"));
   if (!restored.data.has_dataset("test"))
@@ -61,8 +63,8 @@ int eval_command(const Args& args) {
 
   const std::string evals_path = evals_file(run_dir);
   json evals = boost::filesystem::exists(evals_path) ? read_json(evals_path) : json::object();
-  evals[std::to_string(step)] = {{"split", "test"}, {"metrics", metrics}, {"epoch", position.epoch},
-                                 {"evaluated", now_iso8601()}};
+  evals[std::to_string(step)] = {
+      {"split", "test"}, {"metrics", metrics}, {"epoch", position.epoch}, {"evaluated", now_iso8601()}};
   write_json_atomically(evals_path, evals);
   return 0;
 }

@@ -23,8 +23,9 @@ const char* usage =
 
 FlagSet export_flag_set() {
   FlagSet set;
-  set.declare({text_flag("checkpoint", "", "step of the checkpoint to export, or best (the one --keep_best kept); "
-                                          "default: the newest intact one"),
+  set.declare({text_flag("checkpoint", "",
+                         "step of the checkpoint to export, or best (the one --keep_best kept); "
+                         "default: the newest intact one"),
                text_flag("output", "", "the file to write (also -o)")},
               "forge export");
   return set;

@@ -34,7 +34,8 @@ FolderCommandArgs parse_folder_command_args(
       return args[++i];
     };
     if (!on_option(arg, value))
-      throw Error(ExitCode::usage, "unknown option " + arg + " for forge " + command + "; see forge " + command + " --help");
+      throw Error(ExitCode::usage,
+                  "unknown option " + arg + " for forge " + command + "; see forge " + command + " --help");
   }
   return parsed;
 }

@@ -23,12 +23,16 @@ const char* report_help =
 
 int report_command(const Args& args) {
   std::string output = "report.html", title;
-  FolderCommandArgs parsed = parse_folder_command_args(args, "report", "checkpoints", [&](const std::string& name, const auto& value) {
-    if (name == "-o" || name == "--output") output = value();
-    else if (name == "--title") title = value();
-    else return false;
-    return true;
-  });
+  FolderCommandArgs parsed =
+      parse_folder_command_args(args, "report", "checkpoints", [&](const std::string& name, const auto& value) {
+        if (name == "-o" || name == "--output")
+          output = value();
+        else if (name == "--title")
+          title = value();
+        else
+          return false;
+        return true;
+      });
   if (parsed.help) {
     std::cout << report_help;
     return 0;

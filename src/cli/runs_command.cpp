@@ -34,9 +34,12 @@ const std::vector<std::string> statuses{"completed", "running", "interrupted", "
 std::string duration(double seconds) {
   long s = long(seconds + 0.5);
   char text[64];
-  if (s >= 3600) std::snprintf(text, sizeof text, "%ldh%02ldm", s / 3600, s / 60 % 60);
-  else if (s >= 60) std::snprintf(text, sizeof text, "%ldm%02lds", s / 60, s % 60);
-  else std::snprintf(text, sizeof text, "%lds", s);
+  if (s >= 3600)
+    std::snprintf(text, sizeof text, "%ldh%02ldm", s / 3600, s / 60 % 60);
+  else if (s >= 60)
+    std::snprintf(text, sizeof text, "%ldm%02lds", s / 60, s % 60);
+  else
+    std::snprintf(text, sizeof text, "%lds", s);
   return text;
 }
 
@@ -93,63 +96,84 @@ void check_choice(const std::string& value, const std::vector<std::string>& know
                                    (guess.empty() ? "" : "; did you mean " + guess + "?") + " (one of: " + list + ")");
 }
 
-}  // namespace
-
-int runs_command(const Args& args) {
+struct RunsOptions {
+  bool help = false;
+  std::string root;
   std::string sort_key = "run";
-  std::vector<std::string> wanted;
-  bool as_json = false, descending = false;
-  FolderCommandArgs parsed = parse_folder_command_args(args, "runs", "checkpoints", [&](const std::string& name, const auto& value) {
-    if (name == "--json") {
-      as_json = true;
-    } else if (name == "--sort") {
-      sort_key = value();
-      descending = !sort_key.empty() && sort_key[0] == '-';
-      if (descending) sort_key.erase(0, 1);
-      check_choice(sort_key, sort_keys, "--sort");
-    } else if (name == "--status") {
-      std::istringstream list(value());
-      std::string status;
-      while (std::getline(list, status, ',')) {
-        check_choice(status, statuses, "--status");
-        wanted.push_back(status);
-      }
-    } else {
-      return false;
-    }
-    return true;
-  });
-  if (parsed.help) {
-    std::cout << runs_help;
-    return 0;
-  }
-  const std::string& root = parsed.folder;
+  bool descending = false;
+  std::vector<std::string> statuses;  // only these; empty: all
+  bool as_json = false;
+};
 
+RunsOptions parse_runs_options(const Args& args) {
+  RunsOptions options;
+  FolderCommandArgs parsed =
+      parse_folder_command_args(args, "runs", "checkpoints", [&](const std::string& name, const auto& value) {
+        if (name == "--json") {
+          options.as_json = true;
+        } else if (name == "--sort") {
+          options.sort_key = value();
+          options.descending = !options.sort_key.empty() && options.sort_key[0] == '-';
+          if (options.descending) options.sort_key.erase(0, 1);
+          check_choice(options.sort_key, sort_keys, "--sort");
+        } else if (name == "--status") {
+          std::istringstream list(value());
+          for (std::string status; std::getline(list, status, ',');) {
+            check_choice(status, statuses, "--status");
+            options.statuses.push_back(status);
+          }
+        } else {
+          return false;
+        }
+        return true;
+      });
+  options.help = parsed.help;
+  options.root = parsed.folder;
+  return options;
+}
+
+// The runs below the root with a wanted status, in the order asked for.
+std::vector<RunSummary> listed_runs(const RunsOptions& options) {
+  const auto& wanted = options.statuses;
   std::vector<RunSummary> runs;
-  for (const auto& dir : find_runs(root)) {
+  for (const auto& dir : find_runs(options.root)) {
     RunSummary run = summarize_run(dir);
     if (wanted.empty() || std::find(wanted.begin(), wanted.end(), run.status) != wanted.end()) runs.push_back(run);
   }
-  if (sort_key == "run" && descending) std::reverse(runs.begin(), runs.end());
-  std::stable_sort(runs.begin(), runs.end(),
-                   [&](const RunSummary& a, const RunSummary& b) { return sorted_before(a, b, sort_key, descending); });
+  if (options.sort_key == "run" && options.descending) std::reverse(runs.begin(), runs.end());
+  std::stable_sort(runs.begin(), runs.end(), [&](const RunSummary& a, const RunSummary& b) {
+    return sorted_before(a, b, options.sort_key, options.descending);
+  });
+  return runs;
+}
 
-  if (as_json) {
+void print_table(const std::vector<RunSummary>& runs, const std::string& root) {
+  TextTable table({"RUN", "STATUS", "EPOCHS", "TRAIN LOSS", "TEST ACC", "STARTED", "DURATION"});
+  for (const auto& run : runs) {
+    table.add_row({run_label(root, run.dir), run.status, progress_text(run), fixed_or_dash(run.last_train_loss, 4),
+                   fixed_or_dash(run.best_test_accuracy, 4), short_time(run.started), duration(run.seconds)});
+  }
+  std::cout << table.render();
+}
+
+}  // namespace
+
+int runs_command(const Args& args) {
+  const RunsOptions options = parse_runs_options(args);
+  if (options.help) {
+    std::cout << runs_help;
+    return 0;
+  }
+  const std::vector<RunSummary> runs = listed_runs(options);
+  if (options.as_json) {
     json rows = json::array();
     for (const auto& run : runs) rows.push_back(to_json(run));
     std::cout << rows.dump(2) << std::endl;
-    return 0;
+  } else if (runs.empty()) {
+    std::cout << "no runs under " << options.root << (options.statuses.empty() ? "" : " with that status") << "\n";
+  } else {
+    print_table(runs, options.root);
   }
-  if (runs.empty()) {
-    std::cout << "no runs under " << root << (wanted.empty() ? "" : " with that status") << "\n";
-    return 0;
-  }
-  TextTable table({"RUN", "STATUS", "EPOCHS", "TRAIN LOSS", "TEST ACC", "STARTED", "DURATION"});
-  for (const auto& run : runs) {
-    table.add_row({run_label(root, run.dir), run.status, progress_text(run), fixed_or_dash(run.last_train_loss, 4), fixed_or_dash(run.best_test_accuracy, 4),
-                   short_time(run.started), duration(run.seconds)});
-  }
-  std::cout << table.render();
   return 0;
 }
 

@@ -47,8 +47,7 @@ std::string flag_text(const json& value) {
 
 RunSummary open_run(const Args& args, size_t index) {
   const std::string& dir = args[index];
-  if (!is_run_dir(dir))
-    throw Error(ExitCode::run, dir + " is not a run folder (it has no manifest.json)");
+  if (!is_run_dir(dir)) throw Error(ExitCode::run, dir + " is not a run folder (it has no manifest.json)");
   return summarize_run(dir);
 }
 
@@ -63,27 +62,22 @@ std::string main_source(const RunSummary& run, const std::string& kind) {
   return plugins.count(kind) ? plugins.at(kind).source : "";
 }
 
-}  // namespace
-
-int show_command(const Args& args) {
-  if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
-    std::cout << show_help;
-    return 0;
-  }
-  if (args.size() != 1) throw Error(ExitCode::usage, "forge show takes one run folder; see forge show --help");
-  RunSummary run = open_run(args, 0);
+// Status, progress, seed, processes, sweep point and versions.
+void print_record(const RunSummary& run) {
   const Manifest& m = run.manifest;
   std::cout << "run       " << run.dir << "\n"
             << "status    " << run.status << (run.reason.empty() ? "" : " (" + run.reason + ")") << "\n"
             << "started   " << run.started << (run.ended.empty() ? "" : ", ended " + run.ended) << "\n"
-            << "progress  step " << run.step << ", " << (run.epochs_done < 0 ? "?" : std::to_string(run.epochs_done)) << " of "
-            << (run.max_steps > 0 ? "--max_steps " + std::to_string(run.max_steps) : std::to_string(run.epochs) + " epochs")
+            << "progress  step " << run.step << ", " << (run.epochs_done < 0 ? "?" : std::to_string(run.epochs_done))
+            << " of "
+            << (run.max_steps > 0 ? "--max_steps " + std::to_string(run.max_steps)
+                                  : std::to_string(run.epochs) + " epochs")
             << " done" << (run.awaiting_evaluation ? "; end-of-run evaluation not done (forge resume does it)" : "")
             << "\n";
   if (m.seed) std::cout << "seed      " << m.seed->value << (m.seed->drawn ? " (drawn)" : "") << "\n";
   if (m.world_size > 1) std::cout << "processes " << m.world_size << " (data-parallel)\n";
   const std::string label = sweep_point_file(run.dir);
-  if (boost::filesystem::is_regular_file(label)) {
+  if (fs::is_regular_file(label)) {
     const json point = read_json(label);
     const std::string values = point_text(point["point"]);
     std::cout << "sweep     " << point.value("sweep", "?") << ", point " << (values.empty() ? "-" : values) << "\n";
@@ -91,14 +85,18 @@ int show_command(const Args& args) {
   auto or_unknown = [](const std::string& text) { return text.empty() ? std::string("?") : text; };
   std::cout << "forge     " << or_unknown(m.forge_version) << ", libtorch " << or_unknown(m.libtorch_version) << ", "
             << or_unknown(m.compiler) << ", " << or_unknown(m.host) << "\n";
+}
 
+void print_plugins(const RunSummary& run) {
   std::cout << "\nplugins\n";
   TextTable plugins({"  KIND", "NAME", "SOURCE", "SHA-1", "GIT"});
-  for (const auto& [kind, plugin] : m.plugins)
+  for (const auto& [kind, plugin] : run.manifest.plugins)
     plugins.add_row({"  " + kind, plugin.name.empty() ? "?" : plugin.name, plugin.source.empty() ? "-" : plugin.source,
                      plugin.sha1.substr(0, 12), git_text(plugin)});
   std::cout << plugins.render();
+}
 
+void print_checkpoints_flags_and_metrics(const RunSummary& run) {
   std::vector<int64_t> steps = list_checkpoints(run.dir);
   std::cout << "\ncheckpoints (" << steps.size() << ")";
   for (size_t i = 0; i < steps.size(); ++i) std::cout << (i ? ", " : ": step ") << steps[i];
@@ -112,17 +110,9 @@ int show_command(const Args& args) {
   TextTable metrics({"  METRIC", "VALUE"});
   for (const auto& [name, value] : run.final_metrics) metrics.add_row({"  " + name, number(value)});
   std::cout << (run.final_metrics.empty() ? "  (none yet)\n" : metrics.render());
-  return 0;
 }
 
-int diff_command(const Args& args) {
-  if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
-    std::cout << diff_help;
-    return 0;
-  }
-  if (args.size() != 2) throw Error(ExitCode::usage, "forge diff takes two run folders; see forge diff --help");
-  RunSummary a = open_run(args, 0), b = open_run(args, 1);
-
+void print_flag_differences(const RunSummary& a, const RunSummary& b) {
   std::cout << "flags that differ\n";
   TextTable flags({"  FLAG", a.dir, b.dir});
   std::set<std::string> names;
@@ -138,12 +128,14 @@ int diff_command(const Args& args) {
     ++differing;
   }
   std::cout << (differing ? flags.render() : "  (none)\n");
+}
 
-  // The sources each run saved (plugins/<kind>/src/), compared by the system's diff.
+// The sources each run saved (plugins/<kind>/src/), compared by the system's diff.
+void print_source_differences(const RunSummary& a, const RunSummary& b) {
   std::cout << "\nplugin sources\n";
   bool same_sources = true;
   for (const char* kind : {"data", "model"}) {
-    std::string x = a.dir + "/plugins/" + kind + "/src", y = b.dir + "/plugins/" + kind + "/src";
+    std::string x = plugin_sources_folder(a.dir, kind), y = plugin_sources_folder(b.dir, kind);
     if (!fs::is_directory(x) || !fs::is_directory(y)) continue;
     // Sources under different names (my_net.cpp, my_net_v2.cpp) are compared file to file.
     std::string source_x = main_source(a, kind), source_y = main_source(b, kind);
@@ -158,7 +150,9 @@ int diff_command(const Args& args) {
     std::cout << diff.output;
   }
   if (same_sources) std::cout << "  (identical)\n";
+}
 
+void print_metric_comparison(const RunSummary& a, const RunSummary& b) {
   std::cout << "\nfinal metrics\n";
   TextTable metrics({"  METRIC", a.dir, b.dir});
   std::set<std::string> metric_names;
@@ -170,6 +164,33 @@ int diff_command(const Args& args) {
                      y == b.final_metrics.end() ? "-" : number(y->second)});
   }
   std::cout << (metric_names.empty() ? "  (none yet)\n" : metrics.render());
+}
+
+}  // namespace
+
+int show_command(const Args& args) {
+  if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
+    std::cout << show_help;
+    return 0;
+  }
+  if (args.size() != 1) throw Error(ExitCode::usage, "forge show takes one run folder; see forge show --help");
+  const RunSummary run = open_run(args, 0);
+  print_record(run);
+  print_plugins(run);
+  print_checkpoints_flags_and_metrics(run);
+  return 0;
+}
+
+int diff_command(const Args& args) {
+  if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
+    std::cout << diff_help;
+    return 0;
+  }
+  if (args.size() != 2) throw Error(ExitCode::usage, "forge diff takes two run folders; see forge diff --help");
+  const RunSummary a = open_run(args, 0), b = open_run(args, 1);
+  print_flag_differences(a, b);
+  print_source_differences(a, b);
+  print_metric_comparison(a, b);
   return 0;
 }
 

@@ -13,8 +13,8 @@
 
 #include <forge/error.hpp>
 
-#include <boost/filesystem.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/filesystem.hpp>
 
 #include <algorithm>
 #include <iostream>
@@ -65,6 +65,42 @@ int positive(const std::string& flag, const std::string& value) {
   throw Error(ExitCode::usage, "invalid value '" + value + "' for " + flag + ": expected a whole number of at least 1");
 }
 
+// The sweep's own options that take a value; everything else goes to `forge train`.
+bool is_valued_sweep_option(const std::string& name) {
+  static const std::vector<std::string> valued{"-j",
+                                               "--jobs",
+                                               "--launcher",
+                                               "--status",
+                                               "--slurm_partition",
+                                               "--slurm_time",
+                                               "--slurm_cpus_per_task",
+                                               "--slurm_mem",
+                                               "--slurm_extra",
+                                               "--slurm_signal_seconds"};
+  return std::find(valued.begin(), valued.end(), name) != valued.end();
+}
+
+void set_sweep_option(SweepOptions& options, const std::string& name, const std::string& value) {
+  if (name == "-j" || name == "--jobs")
+    options.jobs = positive(name, value);
+  else if (name == "--launcher")
+    options.launcher = value;
+  else if (name == "--status")
+    options.status = value;
+  else if (name == "--slurm_partition")
+    options.slurm.partition = value;
+  else if (name == "--slurm_time")
+    options.slurm.time = value;
+  else if (name == "--slurm_cpus_per_task")
+    options.slurm.cpus_per_task = positive(name, value);
+  else if (name == "--slurm_mem")
+    options.slurm.mem = value;
+  else if (name == "--slurm_extra")
+    options.slurm.extra = value;
+  else if (name == "--slurm_signal_seconds")
+    options.slurm.signal_seconds = positive(name, value);
+}
+
 SweepOptions parse_sweep_options(const Args& args) {
   SweepOptions options;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -74,30 +110,15 @@ SweepOptions parse_sweep_options(const Args& args) {
       value = name.substr(name.find('=') + 1);
       name = name.substr(0, name.find('='));
     }
-    static const std::vector<std::string> valued{"-j", "--jobs", "--launcher", "--status", "--slurm_partition",
-                                                 "--slurm_time", "--slurm_cpus_per_task", "--slurm_mem",
-                                                 "--slurm_extra", "--slurm_signal_seconds"};
     if (name == "--slurm_requeue") {
       options.slurm.requeue = !inline_value || value == "true";
-      continue;
-    }
-    if (std::find(valued.begin(), valued.end(), name) == valued.end()) {
+    } else if (!is_valued_sweep_option(name)) {
       options.train_args.push_back(args[i]);
-      continue;
+    } else {
+      if (!inline_value && i + 1 == args.size())
+        throw Error(ExitCode::usage, name + " needs a value; see forge sweep --help");
+      set_sweep_option(options, name, inline_value ? value : args[++i]);
     }
-    if (!inline_value) {
-      if (i + 1 == args.size()) throw Error(ExitCode::usage, name + " needs a value; see forge sweep --help");
-      value = args[++i];
-    }
-    if (name == "-j" || name == "--jobs") options.jobs = positive(name, value);
-    else if (name == "--launcher") options.launcher = value;
-    else if (name == "--status") options.status = value;
-    else if (name == "--slurm_partition") options.slurm.partition = value;
-    else if (name == "--slurm_time") options.slurm.time = value;
-    else if (name == "--slurm_cpus_per_task") options.slurm.cpus_per_task = positive(name, value);
-    else if (name == "--slurm_mem") options.slurm.mem = value;
-    else if (name == "--slurm_extra") options.slurm.extra = value;
-    else if (name == "--slurm_signal_seconds") options.slurm.signal_seconds = positive(name, value);
   }
   if (options.launcher != "local" && options.launcher != "slurm")
     throw Error(ExitCode::usage, "invalid value '" + options.launcher + "' for --launcher: expected local or slurm");
@@ -161,6 +182,38 @@ int show_status(const std::string& path) {
   return 0;
 }
 
+// The points whose run is not completed yet (a sweep run again continues where it stopped).
+std::vector<PointToRun> points_to_run(SweepRecord& record, const SweepPlan& plan, const std::string& checkpoint_dir,
+                                      const std::string& run_name) {
+  std::vector<PointToRun> to_run;
+  for (size_t i = 0; i < plan.points.size(); ++i) {
+    const std::string dir = point_run_dir(record, plan, i, checkpoint_dir, run_name);
+    if (point_status(dir) == "completed") {
+      spdlog::info("point {} ({}): completed already in {}", i, plan.points[i].label(), dir);
+      continue;
+    }
+    to_run.push_back({i, plan.points[i].label(), dir, plan.points[i].train_args});
+  }
+  return to_run;
+}
+
+// Runs the points here, -j at a time; the exit code: 0 when every point completed.
+int run_here(SweepRecord& record, const std::vector<PointToRun>& to_run, size_t points, int jobs) {
+  const LocalSweepResult result = run_points_locally(record.dir, to_run, std::max(jobs, 1));
+  for (const auto& [index, code] : result.exit_codes) record.json["points"][index]["exit_code"] = code;
+  save_sweep_record(record);
+  std::cout << points_table(record, {});
+  if (result.stopped_by) {
+    spdlog::warn("sweep stopped by a signal; run the same command again to continue it");
+    return result.stopped_by;
+  }
+  size_t completed = 0;
+  for (const auto& point : record.json["points"]) completed += point_status(point["run_dir"]) == "completed";
+  if (completed == points) return 0;
+  spdlog::error("{} of {} points did not complete", points - completed, points);
+  return int(ExitCode::failure);
+}
+
 }  // namespace
 
 int sweep_command(const Args& args, const Args& command_line) {
@@ -171,44 +224,21 @@ int sweep_command(const Args& args, const Args& command_line) {
   SweepOptions options = parse_sweep_options(args);
   if (!options.status.empty()) return show_status(options.status);
   SweepPlan plan = plan_sweep(options.train_args);
-  if (shared_flag(plan, "data").empty() && shared_flag(plan, "model").empty() && find_flag_value(plan.shared_args, "config").empty() &&
-      plan.axes.empty())
-    throw Error(ExitCode::usage, std::string("forge sweep needs train flags (--data, --model...); ") +
-                                     "see forge sweep --help");
-  const std::string checkpoint_dir = shared_flag(plan, "checkpoint_dir").empty() ? "checkpoints"
-                                                                                 : shared_flag(plan, "checkpoint_dir");
+  if (shared_flag(plan, "data").empty() && shared_flag(plan, "model").empty() &&
+      find_flag_value(plan.shared_args, "config").empty() && plan.axes.empty())
+    throw Error(ExitCode::usage,
+                std::string("forge sweep needs train flags (--data, --model...); ") + "see forge sweep --help");
+  const std::string checkpoint_dir =
+      shared_flag(plan, "checkpoint_dir").empty() ? "checkpoints" : shared_flag(plan, "checkpoint_dir");
   const std::string run_name = run_name_of(plan);
-  SweepRecord record = open_sweep_record(sweep_dir(checkpoint_dir, run_name, plan), plan, command_line, options.launcher);
+  SweepRecord record =
+      open_sweep_record(sweep_dir(checkpoint_dir, run_name, plan), plan, command_line, options.launcher);
   spdlog::info("sweep {}: {} points, record {}/sweep.json", plan.id, plan.points.size(), record.dir);
-
-  std::vector<PointToRun> to_run;
-  for (size_t i = 0; i < plan.points.size(); ++i) {
-    const std::string dir = point_run_dir(record, plan, i, checkpoint_dir, run_name);
-    if (point_status(dir) == "completed") {
-      spdlog::info("point {} ({}): completed already in {}", i, plan.points[i].label(), dir);
-      continue;
-    }
-    to_run.push_back({i, plan.points[i].label(), dir, plan.points[i].train_args});
-  }
-
-  if (options.launcher == "slurm") {
-    if (!to_run.empty()) submit_slurm_array(record, to_run, options.slurm, options.jobs);
-    std::cout << points_table(record, slurm_task_states(record));
-    return 0;
-  }
-  const LocalSweepResult result = run_points_locally(record.dir, to_run, std::max(options.jobs, 1));
-  for (const auto& [index, code] : result.exit_codes) record.json["points"][index]["exit_code"] = code;
-  save_sweep_record(record);
-  std::cout << points_table(record, {});
-  if (result.stopped_by) {
-    spdlog::warn("sweep stopped by a signal; run the same command again to continue it");
-    return result.stopped_by;
-  }
-  size_t completed = 0;
-  for (const auto& point : record.json["points"]) completed += point_status(point["run_dir"]) == "completed";
-  if (completed == plan.points.size()) return 0;
-  spdlog::error("{} of {} points did not complete", plan.points.size() - completed, plan.points.size());
-  return int(ExitCode::failure);
+  const std::vector<PointToRun> to_run = points_to_run(record, plan, checkpoint_dir, run_name);
+  if (options.launcher != "slurm") return run_here(record, to_run, plan.points.size(), options.jobs);
+  if (!to_run.empty()) submit_slurm_array(record, to_run, options.slurm, options.jobs);
+  std::cout << points_table(record, slurm_task_states(record));
+  return 0;
 }
 
 }  // namespace forge

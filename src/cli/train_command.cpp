@@ -27,8 +27,7 @@ bool wants_help(const Args& args) {
 }
 
 Args without_help(Args args) {
-  args.erase(std::remove_if(args.begin(), args.end(), [](auto& a) { return a == "--help" || a == "-h"; }),
-             args.end());
+  args.erase(std::remove_if(args.begin(), args.end(), [](auto& a) { return a == "--help" || a == "-h"; }), args.end());
   return args;
 }
 

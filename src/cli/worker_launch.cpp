@@ -62,8 +62,10 @@ class Workers {
     for (int local = 0; local < launch.nproc_per_node; ++local) {
       const int rank = launch.node_rank * launch.nproc_per_node + local;
       SpawnOptions options;
-      options.environment = {{"RANK", std::to_string(rank)}, {"WORLD_SIZE", std::to_string(world)},
-                             {"LOCAL_RANK", std::to_string(local)}, {"MASTER_ADDR", launch.master_addr},
+      options.environment = {{"RANK", std::to_string(rank)},
+                             {"WORLD_SIZE", std::to_string(world)},
+                             {"LOCAL_RANK", std::to_string(local)},
+                             {"MASTER_ADDR", launch.master_addr},
                              {"MASTER_PORT", std::to_string(launch.master_port)}};
       options.own_process_group = true;  // a terminal's Ctrl-C reaches the launcher, which passes it on once
       options.end_with_parent = true;    // the launcher gone, the workers checkpoint and stop

@@ -17,20 +17,28 @@ namespace {
 
 const char* type_name(FlagType type) {
   switch (type) {
-    case FlagType::integer: return "integer";
-    case FlagType::real: return "number";
-    case FlagType::text: return "text";
-    case FlagType::boolean: return "true|false";
+    case FlagType::integer:
+      return "integer";
+    case FlagType::real:
+      return "number";
+    case FlagType::text:
+      return "text";
+    case FlagType::boolean:
+      return "true|false";
   }
   return "?";
 }
 
 const char* expected(FlagType type) {
   switch (type) {
-    case FlagType::integer: return "an integer";
-    case FlagType::real: return "a number";
-    case FlagType::text: return "text";
-    case FlagType::boolean: return "true or false";
+    case FlagType::integer:
+      return "an integer";
+    case FlagType::real:
+      return "a number";
+    case FlagType::text:
+      return "text";
+    case FlagType::boolean:
+      return "true or false";
   }
   return "?";
 }
@@ -64,8 +72,10 @@ std::string strip_dashes(std::string name) {
 [[noreturn]] void unknown_flag(const std::string& typed, const std::vector<std::string>& known) {
   std::string message = "unknown flag --" + typed;
   std::string suggestion = closest_name(typed, known);
-  if (!suggestion.empty()) message += "; did you mean --" + suggestion + "?";
-  else message += "; see --help for the flags forge and the plugins accept";
+  if (!suggestion.empty())
+    message += "; did you mean --" + suggestion + "?";
+  else
+    message += "; see --help for the flags forge and the plugins accept";
   throw Error(ExitCode::usage, message);
 }
 
@@ -75,8 +85,7 @@ void FlagSet::declare(const std::vector<FlagSpec>& specs, const std::string& own
   for (const auto& spec : specs) {
     for (const auto& d : declared_)
       if (d.spec.name == spec.name)
-        throw Error(ExitCode::plugin, "flag --" + spec.name + " of " + owner +
-                                          " is already declared by " + d.owner +
+        throw Error(ExitCode::plugin, "flag --" + spec.name + " of " + owner + " is already declared by " + d.owner +
                                           "; rename it in the plugin");
     declared_.push_back({spec, owner});
   }
@@ -108,8 +117,7 @@ std::vector<std::string> FlagSet::names() const {
 std::string FlagSet::normalise(const std::string& name, const std::string& value) const {
   const FlagSpec& s = spec(name);
   auto wrong = [&] {
-    return Error(ExitCode::usage, "invalid value '" + value + "' for --" + name + ": expected " +
-                                      expected(s.type));
+    return Error(ExitCode::usage, "invalid value '" + value + "' for --" + name + ": expected " + expected(s.type));
   };
   switch (s.type) {
     case FlagType::integer:
@@ -140,8 +148,7 @@ Flags FlagSet::parse(const std::vector<std::string>& args, const std::string& co
     // No abbreviations: "--n_hid" must not silently mean "--n_hidden".
     auto style = po::command_line_style::unix_style ^ po::command_line_style::allow_guessing;
     po::positional_options_description no_positionals;
-    po::store(po::command_line_parser(args).options(description).positional(no_positionals).style(style).run(),
-              given);
+    po::store(po::command_line_parser(args).options(description).positional(no_positionals).style(style).run(), given);
     if (!config_file.empty()) {
       std::ifstream config(config_file);
       if (!config) throw Error(ExitCode::usage, "cannot read config file " + config_file);
@@ -154,13 +161,13 @@ Flags FlagSet::parse(const std::vector<std::string>& args, const std::string& co
   } catch (const po::too_many_positional_options_error&) {
     throw Error(ExitCode::usage, "unexpected argument; flags are written --name value");
   } catch (const po::error& e) {
-    throw Error(ExitCode::usage, std::string(e.what()) + (config_file.empty() ? "" : " (in " + config_file + " or on the command line)"));
+    throw Error(ExitCode::usage, std::string(e.what()) +
+                                     (config_file.empty() ? "" : " (in " + config_file + " or on the command line)"));
   }
   Flags flags;
   for (const auto& d : declared_) {
     const std::string& name = d.spec.name;
-    flags.set(name, given.count(name) ? normalise(name, given[name].as<std::string>())
-                                      : d.spec.default_value);
+    flags.set(name, given.count(name) ? normalise(name, given[name].as<std::string>()) : d.spec.default_value);
   }
   return flags;
 }

@@ -75,8 +75,8 @@ std::string own_executable() {
   char path[4096];
   const ssize_t length = ::readlink("/proc/self/exe", path, sizeof path - 1);
   if (length <= 0)
-    throw Error(ExitCode::failure, std::string("cannot find forge's own executable (/proc/self/exe): ") +
-                                       std::strerror(errno));
+    throw Error(ExitCode::failure,
+                std::string("cannot find forge's own executable (/proc/self/exe): ") + std::strerror(errno));
   return std::string(path, size_t(length));
 }
 

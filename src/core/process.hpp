@@ -17,9 +17,9 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
 
 struct SpawnOptions {
   std::map<std::string, std::string> environment;  // set in the child, beside this process's
-  std::string output_file;          // the child's stdout and stderr are appended here ("": inherited)
-  bool own_process_group = false;   // a terminal's Ctrl-C does not reach it (the parent passes it on)
-  bool end_with_parent = false;     // SIGTERM when this process dies
+  std::string output_file;                         // the child's stdout and stderr are appended here ("": inherited)
+  bool own_process_group = false;                  // a terminal's Ctrl-C does not reach it (the parent passes it on)
+  bool end_with_parent = false;                    // SIGTERM when this process dies
 };
 
 // Starts `argv` (argv[0] a path) without waiting for it, with the default handling of every

@@ -8,7 +8,8 @@ namespace {
 
 // Display width: UTF-8 continuation bytes take no column.
 size_t width(const std::string& text) {
-  return size_t(std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  return size_t(
+      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 }  // namespace

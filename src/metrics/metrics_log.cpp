@@ -22,7 +22,7 @@ CsvMetricWriter::CsvMetricWriter(const std::string& run_dir) {
 }
 
 void CsvMetricWriter::write(int64_t step, int64_t epoch, const std::string& split,
-                       const std::map<std::string, double>& metrics) {
+                            const std::map<std::string, double>& metrics) {
   double wall = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   for (const auto& [name, value] : metrics) {
     csv_ << step << ',' << epoch << ',' << split << ',' << name << ',' << std::setprecision(9) << value << ','
@@ -56,8 +56,9 @@ std::vector<MetricRow> read_metrics(const std::string& run_dir) {
     std::istringstream fields(line);
     std::string step, epoch, value, wall;
     MetricRow row;
-    if (!std::getline(fields, step, ',') || !std::getline(fields, epoch, ',') || !std::getline(fields, row.split, ',') ||
-        !std::getline(fields, row.name, ',') || !std::getline(fields, value, ',') || !std::getline(fields, wall))
+    if (!std::getline(fields, step, ',') || !std::getline(fields, epoch, ',') ||
+        !std::getline(fields, row.split, ',') || !std::getline(fields, row.name, ',') ||
+        !std::getline(fields, value, ',') || !std::getline(fields, wall))
       continue;
     try {
       row.step = std::stoll(step);

@@ -5,8 +5,8 @@
 
 #include <forge/error.hpp>
 
-#include <boost/filesystem.hpp>
 #include <unistd.h>
+#include <boost/filesystem.hpp>
 
 #include <chrono>
 #include <cstring>
@@ -54,9 +54,7 @@ std::string event(double wall_time, int64_t step) {
   return out;
 }
 
-double now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+double now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
 // The first number in the names of the event files already in `dir`: the next file must
 // sort after them, even when a resume starts within the same second.

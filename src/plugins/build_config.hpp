@@ -16,8 +16,8 @@ struct BuildConfig {
   std::vector<std::string> link_libraries;
   std::string forge_version;
   std::string libtorch_version;
-  std::string build_plugin_dir;  // the built-in plugins of the build tree
-  std::string plugin_pch;  // the build tree's header that includes <torch/torch.h>, passed to -include
+  std::string build_plugin_dir;          // the built-in plugins of the build tree
+  std::string plugin_pch;                // the build tree's header that includes <torch/torch.h>, passed to -include
   std::string pch_extension;             // of its precompiled form beside it: .pch (Clang), .gch (GCC)
   std::vector<std::string> pch_options;  // what precompiling it takes beyond compile_flags
 };

@@ -3,8 +3,8 @@
 #include "core/process.hpp"
 #include "plugins/build_config.hpp"
 
-#include <boost/filesystem.hpp>
 #include <dlfcn.h>
+#include <boost/filesystem.hpp>
 
 namespace fs = boost::filesystem;
 

@@ -10,10 +10,10 @@ namespace forge {
 
 struct ForgeLayout {
   bool installed = false;
-  std::string prefix;          // installed only
-  std::string include_dir;     // holds forge/plugin.hpp, for plugins forge compiles
-  std::string plugin_dir;      // the built-in plugins
-  std::string plugin_pch;      // build tree only: CMake's precompiled <torch/torch.h> (its header)
+  std::string prefix;       // installed only
+  std::string include_dir;  // holds forge/plugin.hpp, for plugins forge compiles
+  std::string plugin_dir;   // the built-in plugins
+  std::string plugin_pch;   // build tree only: CMake's precompiled <torch/torch.h> (its header)
 };
 
 // The layout around `module`, the file forge's code was loaded from (bin/forge, lib/libforge.so,

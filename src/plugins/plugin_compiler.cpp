@@ -11,8 +11,8 @@
 #include <forge/error.hpp>
 #include <forge/plugin.hpp>
 
-#include <boost/filesystem.hpp>
 #include <unistd.h>
+#include <boost/filesystem.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -36,8 +36,7 @@ std::string first_error_line(const std::string& output) {
 
 size_t count_errors(const std::string& output) {
   size_t count = 0;
-  for (size_t at = output.find(": error:"); at != std::string::npos; at = output.find(": error:", at + 1))
-    ++count;
+  for (size_t at = output.find(": error:"); at != std::string::npos; at = output.find(": error:", at + 1)) ++count;
   return count;
 }
 
@@ -132,8 +131,7 @@ std::string plugin_cache_key(const std::string& source, const std::vector<std::s
 }
 
 CompiledPlugin compile_plugin(const std::string& source) {
-  if (!fs::is_regular_file(source))
-    throw Error(ExitCode::plugin, "plugin source " + source + " does not exist");
+  if (!fs::is_regular_file(source)) throw Error(ExitCode::plugin, "plugin source " + source + " does not exist");
   CompiledPlugin result;
   result.headers = local_headers(source);
   result.cache_key = plugin_cache_key(source, result.headers);
@@ -148,8 +146,7 @@ CompiledPlugin compile_plugin(const std::string& source) {
   fs::create_directories(dir, ignored);
   // Unique per process and per call: two compiles of one source never share a temp file.
   static std::atomic<int> builds{0};
-  std::string temp =
-      (dir / (".build." + std::to_string(::getpid()) + "." + std::to_string(builds++) + ".so")).string();
+  std::string temp = (dir / (".build." + std::to_string(::getpid()) + "." + std::to_string(builds++) + ".so")).string();
   const std::string absolute_source = fs::absolute(source).string();
   if (includes_torch(absolute_source)) torch_pch_header(/*build_if_missing=*/true);
   std::vector<std::string> command = compile_command(absolute_source, temp);
@@ -161,8 +158,8 @@ CompiledPlugin compile_plugin(const std::string& source) {
     std::cerr << compiled.output;
     size_t errors = count_errors(compiled.output);
     throw Error(ExitCode::compile, "cannot compile " + source + " (" + std::to_string(errors) +
-                                       (errors == 1 ? " error" : " errors") + "): " +
-                                       first_error_line(compiled.output));
+                                       (errors == 1 ? " error" : " errors") +
+                                       "): " + first_error_line(compiled.output));
   }
   fs::rename(temp, library);
   return result;

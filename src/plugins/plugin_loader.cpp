@@ -32,16 +32,17 @@ LoadedPlugin load_plugin(const std::string& library, PluginKind expected) {
                       "); give a forge plugin: a .cpp source or a library built from one");
   }
   if (!lib.has("forge_plugin_abi") || !lib.has("forge_plugin_kind"))
-    fail(library, "is not a forge plugin: it does not export forge_plugin_abi (declare it with "
-                  "FORGE_DATA_PLUGIN or FORGE_MODEL_PLUGIN from <forge/plugin.hpp>)");
+    fail(library,
+         "is not a forge plugin: it does not export forge_plugin_abi (declare it with "
+         "FORGE_DATA_PLUGIN or FORGE_MODEL_PLUGIN from <forge/plugin.hpp>)");
   int abi = lib.get<int()>("forge_plugin_abi")();
   if (abi != plugin_abi_version)
     fail(library, "was built for plugin ABI " + std::to_string(abi) + ", this forge uses ABI " +
                       std::to_string(plugin_abi_version) + "; rebuild it from its source");
   std::string kind = lib.get<const char*()>("forge_plugin_kind")();
   if (kind != kind_name(expected))
-    fail(library, "is a " + kind + " plugin, but was given as the " + kind_name(expected) +
-                      " plugin (--" + kind_name(expected) + ")");
+    fail(library, "is a " + kind + " plugin, but was given as the " + kind_name(expected) + " plugin (--" +
+                      kind_name(expected) + ")");
   if (!lib.has("load")) fail(library, "has no load entry point (export it with FORGE_PLUGIN_LOAD)");
 
   LoadedPlugin plugin;

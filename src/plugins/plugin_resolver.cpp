@@ -33,7 +33,7 @@ std::vector<std::string> plugin_search_path() {
     dirs.push_back(canonical);
   };
   const fs::path exe_dir = fs::path(own_executable()).parent_path();
-  add(exe_dir / "plugins");                            // the build tree
+  add(exe_dir / "plugins");                           // the build tree
   add(exe_dir / ".." / "lib" / "forge" / "plugins");  // an installed prefix
   add(forge_layout().plugin_dir);
   if (const char* extra = std::getenv("FORGE_PLUGIN_PATH")) {

@@ -7,9 +7,9 @@
 #include "plugins/forge_layout.hpp"
 #include "plugins/plugin_compiler.hpp"
 
-#include <boost/filesystem.hpp>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
+#include <boost/filesystem.hpp>
 
 #include <chrono>
 

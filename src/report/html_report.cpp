@@ -11,11 +11,20 @@ std::string escape_html(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -45,8 +54,9 @@ std::string html_report(const std::vector<RunSummary>& runs, const std::vector<s
     std::string dataset = run.flags.is_object() ? run.flags.value("data", "") : "";
     rows += "<tr><td><span class=\"swatch\" data-index=\"" + std::to_string(i) + "\"></span>" + escape_html(names[i]) +
             "</td><td>" + escape_html(run.status) + "</td><td>" + escape_html(dataset) + " / " + escape_html(model) +
-            "</td><td>" + escape_html(lr) + "</td><td>" + progress_text(run) + "</td><td>" + fixed_or_dash(run.last_train_loss, 4) + "</td><td>" +
-            fixed_or_dash(run.best_test_accuracy, 4) + "</td><td>" + escape_html(run.started) + "</td></tr>\n";
+            "</td><td>" + escape_html(lr) + "</td><td>" + progress_text(run) + "</td><td>" +
+            fixed_or_dash(run.last_train_loss, 4) + "</td><td>" + fixed_or_dash(run.best_test_accuracy, 4) +
+            "</td><td>" + escape_html(run.started) + "</td></tr>\n";
   }
   // Inside <script>, "</" would end the element: JSON allows the escaped "<\/" instead.
   std::string payload = data.dump();

@@ -7,8 +7,8 @@
 #include <forge/error.hpp>
 #include <forge/plugin.hpp>
 
-#include <boost/filesystem.hpp>
 #include <unistd.h>
+#include <boost/filesystem.hpp>
 
 #include <ctime>
 #include <fstream>
@@ -166,14 +166,19 @@ json to_json(const Manifest& m) {
   if (m.seed) out["seed"] = {{"value", m.seed->value}, {"drawn", m.seed->drawn}};
   out["world_size"] = m.world_size;
   if (m.progress)
-    out["progress"] = {{"step", m.progress->step}, {"epochs_done", m.progress->epochs_done},
-                       {"epochs", m.progress->epochs}, {"max_steps", m.progress->max_steps}};
+    out["progress"] = {{"step", m.progress->step},
+                       {"epochs_done", m.progress->epochs_done},
+                       {"epochs", m.progress->epochs},
+                       {"max_steps", m.progress->max_steps}};
   if (m.evaluated_step) out["evaluated_step"] = *m.evaluated_step;
   if (!m.resumes.empty()) {
     out["resumes"] = json::array();
     for (const auto& r : m.resumes)
-      out["resumes"].push_back({{"started", r.started}, {"command_line", r.command_line}, {"from_step", r.from_step},
-                                {"threads", r.threads}, {"forced", r.forced}});
+      out["resumes"].push_back({{"started", r.started},
+                                {"command_line", r.command_line},
+                                {"from_step", r.from_step},
+                                {"threads", r.threads},
+                                {"forced", r.forced}});
   }
   return out;
 }

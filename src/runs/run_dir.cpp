@@ -4,8 +4,8 @@
 
 #include <forge/error.hpp>
 
-#include <boost/filesystem.hpp>
 #include <sys/stat.h>
+#include <boost/filesystem.hpp>
 
 #include <cerrno>
 #include <cstring>
@@ -45,8 +45,7 @@ bool is_run_dir(const std::string& path) { return fs::is_regular_file(manifest_f
 
 void require_run_dir(const std::string& path) {
   if (!fs::is_directory(path)) throw Error(ExitCode::run, "run folder " + path + " does not exist");
-  if (!is_run_dir(path))
-    throw Error(ExitCode::run, path + " is not a forge run folder (it has no manifest.json)");
+  if (!is_run_dir(path)) throw Error(ExitCode::run, path + " is not a forge run folder (it has no manifest.json)");
 }
 
 }  // namespace forge

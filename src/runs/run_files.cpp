@@ -21,9 +21,7 @@ std::string checkpoint_path(const std::string& run_dir, int64_t step) {
   return checkpoints_folder(run_dir) + name;
 }
 
-std::string plugin_folder(const std::string& run_dir, const std::string& role) {
-  return run_dir + "/plugins/" + role;
-}
+std::string plugin_folder(const std::string& run_dir, const std::string& role) { return run_dir + "/plugins/" + role; }
 
 std::string plugin_library_in_run(const std::string& role, const std::string& name) {
   return "plugins/" + role + "/" + name + ".so";

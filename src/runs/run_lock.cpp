@@ -31,8 +31,7 @@ std::string recorded_process(const std::string& run_dir) {
 
 RunLock::RunLock(const std::string& run_dir) {
   fd_ = ::open(lock_path(run_dir).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd_ < 0)
-    throw Error(ExitCode::run, "cannot lock run " + run_dir + ": " + std::strerror(errno));
+  if (fd_ < 0) throw Error(ExitCode::run, "cannot lock run " + run_dir + ": " + std::strerror(errno));
   if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
     ::close(fd_);
     fd_ = -1;

@@ -95,8 +95,7 @@ RunSummary summarize_run(const std::string& run_dir) {
 
 std::string progress_text(const RunSummary& run) {
   const std::string unevaluated = run.awaiting_evaluation ? ", not evaluated" : "";
-  if (run.max_steps > 0)
-    return "step " + std::to_string(run.step) + "/" + std::to_string(run.max_steps) + unevaluated;
+  if (run.max_steps > 0) return "step " + std::to_string(run.step) + "/" + std::to_string(run.max_steps) + unevaluated;
   return (run.epochs_done < 0 ? "?" : std::to_string(run.epochs_done)) + "/" + std::to_string(run.epochs) + unevaluated;
 }
 

@@ -17,17 +17,17 @@ struct RunSummary {
   std::string dir;
   std::string status;  // the manifest's; "crashed" when it says running but no process holds the run
   std::string reason;
-  int64_t step = 0;         // of the newest checkpoint
+  int64_t step = 0;          // of the newest checkpoint
   int64_t epochs_done = -1;  // epochs that checkpoint completed; -1: not recorded (runs of forge < 0.2)
-  int64_t epochs = 0;       // asked for (--epochs)
-  int64_t max_steps = 0;    // asked for (--max_steps; 0 = none)
+  int64_t epochs = 0;        // asked for (--epochs)
+  int64_t max_steps = 0;     // asked for (--max_steps; 0 = none)
   // Trained to the end but its end-of-run evaluation not recorded: it stopped (crash, signal)
   // in between; `forge resume` evaluates it.
   bool awaiting_evaluation = false;
   std::optional<double> last_train_loss;
   std::optional<double> best_test_accuracy;
-  std::string started, ended;  // ISO 8601; ended is empty while running
-  double seconds = 0;          // from start to end (or to now)
+  std::string started, ended;                   // ISO 8601; ended is empty while running
+  double seconds = 0;                           // from start to end (or to now)
   std::map<std::string, double> final_metrics;  // "split/name" → its last value
   Manifest manifest;
   json flags;  // flags.json as saved; null when there is none

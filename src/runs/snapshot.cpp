@@ -38,7 +38,8 @@ PluginRecord snapshot_plugin(const std::string& run_dir, const PluginFiles& plug
   const fs::path base = source.parent_path();
   const fs::path sources = plugin_sources_folder(run_dir, plugin.role);
   record.source = copy_keeping_layout(source, base, sources);
-  for (const auto& header : plugin.headers) record.sources.push_back(copy_keeping_layout(fs::canonical(header), base, sources));
+  for (const auto& header : plugin.headers)
+    record.sources.push_back(copy_keeping_layout(fs::canonical(header), base, sources));
   record.source_origin = source.string();
 
   GitState git = git_state(base.string());

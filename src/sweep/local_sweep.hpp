@@ -14,14 +14,14 @@ namespace forge {
 
 struct PointToRun {
   size_t index;
-  std::string label;                    // for the log
+  std::string label;  // for the log
   std::string run_dir;
   std::vector<std::string> train_args;  // without --run_dir
 };
 
 struct LocalSweepResult {
-  int stopped_by = 0;                 // 0, or 128 + the signal that stopped the sweep
-  std::map<size_t, int> exit_codes;   // by point index, for the points that ran
+  int stopped_by = 0;                // 0, or 128 + the signal that stopped the sweep
+  std::map<size_t, int> exit_codes;  // by point index, for the points that ran
 };
 
 // Each point's output goes to <sweep dir>/point-<index>.log.

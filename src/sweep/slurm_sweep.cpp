@@ -6,9 +6,9 @@
 
 #include <forge/error.hpp>
 
-#include <boost/filesystem.hpp>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
+#include <boost/filesystem.hpp>
 
 #include <regex>
 #include <sstream>
@@ -85,8 +85,8 @@ std::string slurm_job_script(const std::string& sweep_dir, const std::string& sw
 void submit_slurm_array(SweepRecord& record, const std::vector<PointToRun>& points, const SlurmOptions& options,
                         int throttle) {
   const std::string script_path = record.dir + "/job.sh";
-  write_file_atomically(script_path, slurm_job_script(record.dir, record.json.value("id", ""), points, options, throttle,
-                                                      own_executable(), fs::current_path().string()));
+  write_file_atomically(script_path, slurm_job_script(record.dir, record.json.value("id", ""), points, options,
+                                                      throttle, own_executable(), fs::current_path().string()));
   ::chmod(script_path.c_str(), 0755);
   std::vector<std::string> command{"sbatch", "--parsable"};
   for (const auto& word : split_words(options.extra)) command.push_back(word);

@@ -17,16 +17,16 @@ struct SweepAxis {
 
 struct SweepPoint {
   std::vector<std::pair<std::string, std::string>> values;  // one (flag, value) per axis
-  std::vector<std::string> train_args;  // the shared flags, then --flag value per axis
-  std::string hash;                     // 40 hex digits, of train_args
-  std::string label() const;            // "lr=1e-3 n_hidden=128"
+  std::vector<std::string> train_args;                      // the shared flags, then --flag value per axis
+  std::string hash;                                         // 40 hex digits, of train_args
+  std::string label() const;                                // "lr=1e-3 n_hidden=128"
 };
 
 struct SweepPlan {
   std::vector<std::string> shared_args;  // train flags every point gets, as given
   std::vector<SweepAxis> axes;
-  std::vector<SweepPoint> points;        // the grid, the last axis varying fastest
-  std::string id;                        // 12 hex digits, of the shared flags and the axes
+  std::vector<SweepPoint> points;  // the grid, the last axis varying fastest
+  std::string id;                  // 12 hex digits, of the shared flags and the axes
 };
 
 // Splits `train_args` (train flags as `--name value` or `--name=value`) into shared flags and

@@ -29,7 +29,8 @@ std::string labelled_run(const std::string& runs_root, const std::string& hash) 
 
 std::string point_text(const json& values) {
   std::string text;
-  for (const auto& [flag, value] : values.items()) text += (text.empty() ? "" : " ") + flag + "=" + value.get<std::string>();
+  for (const auto& [flag, value] : values.items())
+    text += (text.empty() ? "" : " ") + flag + "=" + value.get<std::string>();
   return text;
 }
 
@@ -48,11 +49,18 @@ SweepRecord open_sweep_record(const std::string& dir, const SweepPlan& plan, con
     for (const auto& [flag, value] : point.values) values[flag] = value;
     points.push_back({{"values", values}, {"hash", point.hash}, {"run_dir", ""}});
   }
-  SweepRecord record{dir, {{"id", plan.id}, {"created", now_iso8601()}, {"command", command}, {"launcher", launcher},
-                           {"shared_args", plan.shared_args}, {"axes", axes}, {"points", points}}};
+  SweepRecord record{dir,
+                     {{"id", plan.id},
+                      {"created", now_iso8601()},
+                      {"command", command},
+                      {"launcher", launcher},
+                      {"shared_args", plan.shared_args},
+                      {"axes", axes},
+                      {"points", points}}};
   boost::system::error_code error;
   fs::create_directories(dir, error);
-  if (!fs::is_directory(dir)) throw Error(ExitCode::failure, "cannot create sweep folder " + dir + ": " + error.message());
+  if (!fs::is_directory(dir))
+    throw Error(ExitCode::failure, "cannot create sweep folder " + dir + ": " + error.message());
   save_sweep_record(record);
   return record;
 }
@@ -60,8 +68,9 @@ SweepRecord open_sweep_record(const std::string& dir, const SweepPlan& plan, con
 SweepRecord read_sweep_record(const std::string& path) {
   const fs::path dir = fs::path(path).filename() == "sweep.json" ? fs::path(path).parent_path() : fs::path(path);
   if (!fs::is_regular_file(dir / "sweep.json"))
-    throw Error(ExitCode::run, path + " is not a sweep folder (it has no sweep.json); sweeps are in "
-                                      "<checkpoint_dir>/<run_name>/sweeps/<id>");
+    throw Error(ExitCode::run, path +
+                                   " is not a sweep folder (it has no sweep.json); sweeps are in "
+                                   "<checkpoint_dir>/<run_name>/sweeps/<id>");
   return {dir.string(), read_json((dir / "sweep.json").string())};
 }
 

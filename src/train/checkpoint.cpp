@@ -79,7 +79,8 @@ std::map<std::string, double> read_sums(torch::serialize::InputArchive& archive,
   return out;
 }
 
-void write_sums(torch::serialize::OutputArchive& archive, const std::string& key, const std::map<std::string, double>& sums) {
+void write_sums(torch::serialize::OutputArchive& archive, const std::string& key,
+                const std::map<std::string, double>& sums) {
   torch::serialize::OutputArchive out;
   for (const auto& [name, sum] : sums) out.write(name, torch::tensor(sum, torch::kFloat64));
   archive.write(key, out);

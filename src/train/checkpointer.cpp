@@ -4,8 +4,8 @@
 #include "runs/manifest.hpp"
 #include "train/checkpoint.hpp"
 
-#include <boost/filesystem.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/filesystem.hpp>
 
 #include <chrono>
 

@@ -45,8 +45,8 @@ WorldPosition world_from_environment() {
   world.rank = integer_variable("RANK", 0, true);
   world.local_rank = integer_variable("LOCAL_RANK", world.rank, false);
   if (world.world_size < 1 || world.rank >= world.world_size)
-    throw Error(ExitCode::usage, "data-parallel: RANK=" + std::to_string(world.rank) + " does not fit WORLD_SIZE=" +
-                                     std::to_string(world.world_size));
+    throw Error(ExitCode::usage, "data-parallel: RANK=" + std::to_string(world.rank) +
+                                     " does not fit WORLD_SIZE=" + std::to_string(world.world_size));
   const char* addr = std::getenv("MASTER_ADDR");
   world.master_addr = addr && *addr ? addr : "127.0.0.1";
   world.master_port = integer_variable("MASTER_PORT", 29500, false);
@@ -155,7 +155,8 @@ std::shared_ptr<DataParallelGroup> join_data_parallel_group(const WorldPosition&
   }
   auto group = std::make_shared<DataParallelGroup>(world, std::chrono::seconds(flags.integer("dist_timeout")));
   flags.set("seed", group->share_text("seed", flags.text("seed")));
-  spdlog::info("data-parallel: rank 0 of {}, rendezvous at {}:{}", world.world_size, world.master_addr, world.master_port);
+  spdlog::info("data-parallel: rank 0 of {}, rendezvous at {}:{}", world.world_size, world.master_addr,
+               world.master_port);
   return group;
 }
 

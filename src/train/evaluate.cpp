@@ -4,8 +4,7 @@
 
 namespace forge {
 
-std::map<std::string, double> evaluate(Model& model, const Dataset& dataset, int64_t batch_size,
-                                       torch::Device device) {
+std::map<std::string, double> evaluate(Model& model, const Dataset& dataset, int64_t batch_size, torch::Device device) {
   int64_t n = dataset.size();
   if (n == 0) throw Error(ExitCode::failure, "cannot evaluate on an empty dataset");
   torch::InferenceMode no_autograd;
@@ -13,8 +12,8 @@ std::map<std::string, double> evaluate(Model& model, const Dataset& dataset, int
   std::map<std::string, double> sums;
   for (int64_t start = 0; start < n; start += batch_size) {
     int64_t end = std::min(n, start + batch_size);
-    StepOutput out = model.eval_step({dataset.inputs.slice(0, start, end).to(device),
-                                      dataset.targets.slice(0, start, end).to(device)});
+    StepOutput out = model.eval_step(
+        {dataset.inputs.slice(0, start, end).to(device), dataset.targets.slice(0, start, end).to(device)});
     for (const auto& [name, value] : out.metrics) sums[name] += value * double(end - start);
   }
   for (auto& [name, sum] : sums) sum /= double(n);

@@ -18,8 +18,8 @@ struct Coefficients {
 // exp_avg_sq.mul_(b2).addcmul_(g, g, 1 - b2); denom = sqrt(exp_avg_sq) / sqrt(bc2) + eps;
 // p.addcdiv_(exp_avg, denom, -lr / bc1). Plain loops the compiler vectorises (-O3
 // -fno-math-errno for this file).
-void adam_range(float* __restrict p, const float* __restrict g, float* __restrict exp_avg,
-                float* __restrict exp_avg_sq, const Coefficients& c, int64_t begin, int64_t end) {
+void adam_range(float* __restrict p, const float* __restrict g, float* __restrict exp_avg, float* __restrict exp_avg_sq,
+                const Coefficients& c, int64_t begin, int64_t end) {
   for (int64_t i = begin; i < end; ++i) {
     float grad = c.weight_decay != 0 ? g[i] + c.weight_decay * p[i] : g[i];
     float m = exp_avg[i] * c.beta1 + c.one_minus_beta1 * grad;

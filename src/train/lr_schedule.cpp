@@ -38,9 +38,7 @@ ScheduleKind parse_schedule_kind(const std::string& name) {
   return static_cast<ScheduleKind>(it - names.begin());
 }
 
-bool depends_on_run_length(ScheduleKind kind) {
-  return kind == ScheduleKind::cosine || kind == ScheduleKind::onecycle;
-}
+bool depends_on_run_length(ScheduleKind kind) { return kind == ScheduleKind::cosine || kind == ScheduleKind::onecycle; }
 
 double learning_rate(const LrSchedule& s, int64_t step) {
   if (s.kind == ScheduleKind::onecycle) {
@@ -54,10 +52,13 @@ double learning_rate(const LrSchedule& s, int64_t step) {
   if (step < s.warmup_steps) return s.lr * double(step + 1) / double(s.warmup_steps);
   int64_t after = step - s.warmup_steps;
   switch (s.kind) {
-    case ScheduleKind::step: return s.lr * std::pow(s.gamma, double(after / s.step_size));
+    case ScheduleKind::step:
+      return s.lr * std::pow(s.gamma, double(after / s.step_size));
     case ScheduleKind::cosine:
-      return cosine_between(s.lr, s.min_lr, double(after) / double(std::max<int64_t>(1, s.total_steps - s.warmup_steps)));
-    default: return s.lr;
+      return cosine_between(s.lr, s.min_lr,
+                            double(after) / double(std::max<int64_t>(1, s.total_steps - s.warmup_steps)));
+    default:
+      return s.lr;
   }
 }
 

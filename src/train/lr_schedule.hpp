@@ -12,12 +12,12 @@ enum class ScheduleKind { constant, step, cosine, onecycle };
 
 struct LrSchedule {
   ScheduleKind kind = ScheduleKind::constant;
-  double lr = 1e-3;           // the peak rate (--lr)
-  int64_t warmup_steps = 0;   // linear rise from lr/warmup_steps to lr (onecycle: from lr/25)
-  int64_t step_size = 1;      // step: multiply by gamma every step_size steps after warm-up
+  double lr = 1e-3;          // the peak rate (--lr)
+  int64_t warmup_steps = 0;  // linear rise from lr/warmup_steps to lr (onecycle: from lr/25)
+  int64_t step_size = 1;     // step: multiply by gamma every step_size steps after warm-up
   double gamma = 0.1;
-  double min_lr = 0.0;        // cosine and onecycle end here
-  int64_t total_steps = 1;    // cosine and onecycle: the run's length in optimizer steps
+  double min_lr = 0.0;      // cosine and onecycle end here
+  int64_t total_steps = 1;  // cosine and onecycle: the run's length in optimizer steps
 };
 
 // The names --lr_schedule accepts.

@@ -11,8 +11,8 @@
 namespace forge {
 
 struct MetricGoal {
-  std::string split;     // "train", "valid" or "test"
-  std::string name;      // "" until resolved: the model's main metric
+  std::string split;  // "train", "valid" or "test"
+  std::string name;   // "" until resolved: the model's main metric
   bool maximize = true;
   int64_t patience = 5;  // early stopping: evaluations without improvement before the run ends
   double min_delta = 0;  // early stopping: the least change that counts as an improvement
@@ -30,7 +30,7 @@ struct GoalState {
   std::string watched;     // the goal it belongs to (MetricGoal::watched); a different goal starts afresh
   int64_t best_step = -1;  // the step where it was best (-1: not evaluated yet)
   double best_value = 0;
-  int64_t stale = 0;       // evaluations since it last improved
+  int64_t stale = 0;  // evaluations since it last improved
 
   // Records one evaluation at `step`; returns true when it is the best so far. Improving needs
   // more than goal.min_delta.

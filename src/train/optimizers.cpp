@@ -32,10 +32,8 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const OptimizerSettings&
   using namespace torch::optim;
   if (s.name == "sgd")
     return std::make_unique<SGD>(parameters, SGDOptions(s.lr).momentum(s.momentum).weight_decay(s.weight_decay));
-  if (s.name == "adam")
-    return std::make_unique<FusedAdam>(parameters, AdamOptions(s.lr).weight_decay(s.weight_decay));
-  if (s.name == "adamw")
-    return std::make_unique<AdamW>(parameters, AdamWOptions(s.lr).weight_decay(s.weight_decay));
+  if (s.name == "adam") return std::make_unique<FusedAdam>(parameters, AdamOptions(s.lr).weight_decay(s.weight_decay));
+  if (s.name == "adamw") return std::make_unique<AdamW>(parameters, AdamWOptions(s.lr).weight_decay(s.weight_decay));
   return std::make_unique<FusedRMSprop>(parameters,
                                         RMSpropOptions(s.lr).momentum(s.momentum).weight_decay(s.weight_decay));
 }

@@ -13,7 +13,7 @@ namespace forge {
 struct OptimizerSettings {
   std::string name = "adam";
   double lr = 1e-3;
-  double momentum = 0.0;      // sgd and rmsprop
+  double momentum = 0.0;  // sgd and rmsprop
   double weight_decay = 0.0;
 };
 

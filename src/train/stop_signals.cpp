@@ -1,7 +1,7 @@
 #include "train/stop_signals.hpp"
 
-#include <csignal>
 #include <unistd.h>
+#include <csignal>
 
 namespace forge {
 namespace {

@@ -27,8 +27,12 @@ std::vector<FlagSpec> train_flags() {
       real_flag("valid_fraction", "0", "carve this fraction of train into a seeded 'valid' set, evaluated each epoch"),
       integer_flag("eval_every_steps", 0, "also evaluate 'valid' (and checkpoint) every N steps (0: at epoch ends)"),
       integer_flag("eval_test_every", 0, "also evaluate 'test' every N epochs (0: only at the end of the run)"),
-      text_flag("early_stopping", "", "end the run when a metric stops improving: split[/metric:min|max][:patience[:min_delta]], e.g. valid/loss:min:5"),
-      text_flag("keep_best", "", "also keep the best checkpoint by split[/metric:min|max], e.g. valid/accuracy:max (valid alone: the model's metric)"),
+      text_flag("early_stopping", "",
+                "end the run when a metric stops improving: split[/metric:min|max][:patience[:min_delta]], e.g. "
+                "valid/loss:min:5"),
+      text_flag("keep_best", "",
+                "also keep the best checkpoint by split[/metric:min|max], e.g. valid/accuracy:max (valid alone: the "
+                "model's metric)"),
       integer_flag("seed", -1, "seed of every generator forge and the plugins use (-1: draw one, print and record it)"),
       bool_flag("deterministic", false, "ask libtorch for deterministic algorithms (an error where an op has none)"),
       text_flag("device", "cpu", "cpu | cuda | cuda:N"),
@@ -44,8 +48,10 @@ std::vector<FlagSpec> train_flags() {
       integer_flag("nnodes", 1, "data-parallel: nodes taking part (each runs forge with its --node_rank)"),
       integer_flag("node_rank", 0, "data-parallel: this node's number, 0 to --nnodes - 1"),
       text_flag("master_addr", "127.0.0.1", "data-parallel: address of rank 0's node, where the workers meet"),
-      integer_flag("master_port", 0, "data-parallel: port of the rendezvous on --master_addr (0: a free one; one node only)"),
-      integer_flag("dist_timeout", 60, "data-parallel: seconds to wait for every rank to arrive, and for each exchange"),
+      integer_flag("master_port", 0,
+                   "data-parallel: port of the rendezvous on --master_addr (0: a free one; one node only)"),
+      integer_flag("dist_timeout", 60,
+                   "data-parallel: seconds to wait for every rank to arrive, and for each exchange"),
   };
 }
 

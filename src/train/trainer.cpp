@@ -37,7 +37,8 @@ std::string names_of(const std::map<std::string, double>& metrics) {
 void check_goal_split(const MetricGoal& goal, const std::string& flag, const TrainSettings& settings,
                       const DataMap& data) {
   if (goal.split == "valid" && !data.has_dataset("valid"))
-    throw Error(ExitCode::usage, "--" + flag + " watches valid, but the data has no 'valid' set; add --valid_fraction " +
+    throw Error(ExitCode::usage, "--" + flag +
+                                     " watches valid, but the data has no 'valid' set; add --valid_fraction " +
                                      "(e.g. 0.1) to carve one from train");
   if (goal.split == "test" && (!data.has_dataset("test") || settings.eval_test_every == 0))
     throw Error(ExitCode::usage, "--" + flag + " watches test, which is evaluated only at the end of the run; " +
@@ -46,7 +47,9 @@ void check_goal_split(const MetricGoal& goal, const std::string& flag, const Tra
 
 // The epoch (from 1) that the latest step belonged to: at an epoch's end the position has
 // already moved on to the next one.
-int64_t epoch_of_latest_step(const TrainingPosition& p) { return p.batch == 0 ? std::max<int64_t>(1, p.epoch) : p.epoch + 1; }
+int64_t epoch_of_latest_step(const TrainingPosition& p) {
+  return p.batch == 0 ? std::max<int64_t>(1, p.epoch) : p.epoch + 1;
+}
 
 }  // namespace
 
@@ -176,7 +179,8 @@ void Trainer::train_step(const torch::Tensor& order, TrainingPosition& position)
     stop_requested_ = stop_signal();
     checkpoint_requested_ = take_checkpoint_request();
   }
-  if (settings_.clip_grad_norm > 0) torch::nn::utils::clip_grad_norm_(model_.module().parameters(), settings_.clip_grad_norm);
+  if (settings_.clip_grad_norm > 0)
+    torch::nn::utils::clip_grad_norm_(model_.module().parameters(), settings_.clip_grad_norm);
   optimizer_.step();
   ++position.step;
   position.batch = last;
@@ -231,9 +235,11 @@ void Trainer::set_learning_rate(int64_t step, TrainingPosition& position) {
 void Trainer::log_progress(TrainingPosition& position) {
   ++interval_steps_;
   if (progress_bar_.enabled()) {
-    EpochProgress progress{position.epoch + 1, settings_.max_steps > 0 ? 0 : settings_.epochs, position.batch, batches_};
+    EpochProgress progress{position.epoch + 1, settings_.max_steps > 0 ? 0 : settings_.epochs, position.batch,
+                           batches_};
     auto loss = position.epoch_sums.find("loss");
-    if (loss != position.epoch_sums.end() && position.epoch_batches > 0) progress.loss = loss->second / position.epoch_batches;
+    if (loss != position.epoch_sums.end() && position.epoch_batches > 0)
+      progress.loss = loss->second / position.epoch_batches;
     progress_bar_.update(progress);
   }
   // At steps that are multiples of --log_every, not every N steps of this process: a resumed
@@ -245,7 +251,8 @@ void Trainer::log_progress(TrainingPosition& position) {
   // The means over the steps since the previous row: the train curves. (The epoch's means go
   // to train_epoch at its end.) Their sums are checkpointed, so a resumed run writes the same.
   std::map<std::string, double> interval;
-  for (const auto& [name, sum] : position.log_sums) interval[name] = sum / double(std::max<int64_t>(1, position.log_batches));
+  for (const auto& [name, sum] : position.log_sums)
+    interval[name] = sum / double(std::max<int64_t>(1, position.log_batches));
   position.log_sums.clear();
   position.log_batches = 0;
   // With a progress bar on screen, the line goes to log.txt only.
@@ -260,7 +267,8 @@ void Trainer::log_progress(TrainingPosition& position) {
 
 void Trainer::end_epoch(TrainingPosition& position) {
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_started_).count();
-  spdlog::info("epoch {} trained in {:.3f} s ({} steps)", position.epoch + 1, seconds, position.step - epoch_first_step_);
+  spdlog::info("epoch {} trained in {:.3f} s ({} steps)", position.epoch + 1, seconds,
+               position.step - epoch_first_step_);
   auto train = means(position);
   write_metrics(position.step, position.epoch + 1, "train_epoch", train);
   watch("train", train, position);

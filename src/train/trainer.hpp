@@ -29,7 +29,7 @@ struct TrainSettings {
   int64_t epochs = 1;
   int64_t batch_size = 32;
   int64_t log_every = 100;
-  bool progress_bar = false;     // draw one on the terminal; the --log_every lines then go only to log.txt
+  bool progress_bar = false;  // draw one on the terminal; the --log_every lines then go only to log.txt
   int64_t seed = 0;
   int64_t checkpoint_every = 0;  // steps between checkpoints; 0: only at the end of each epoch
   int64_t keep_checkpoints = 3;  // newest checkpoints kept; 0: all
@@ -100,7 +100,8 @@ class Trainer {
   // Data-parallel: sums the ranks' stop and checkpoint requests and metric shares, and averages
   // the gradients, so every rank takes the same step and the same decisions.
   void synchronise_step(std::map<std::string, double>& metric_shares);
-  void write_metrics(int64_t step, int64_t epoch, const std::string& split, const std::map<std::string, double>& metrics);
+  void write_metrics(int64_t step, int64_t epoch, const std::string& split,
+                     const std::map<std::string, double>& metrics);
   Batch gather_batch(const torch::Tensor& indices);
   void set_learning_rate(int64_t step, TrainingPosition& position);
   void end_epoch(TrainingPosition& position);
@@ -121,10 +122,10 @@ class Trainer {
   int64_t interval_steps_ = 0;
   std::chrono::steady_clock::time_point epoch_started_;  // or when this process took the epoch up
   int64_t epoch_first_step_ = 0;
-  int64_t last_test_step_ = -1;    // step of the latest test evaluation
-  std::string early_stop_reason_;  // set when --early_stopping ends the run
-  int stop_requested_ = 0;         // after a step: the signal that asks to stop (any rank's), or 0
-  bool checkpoint_requested_ = false;  // after a step: SIGUSR1 (on any rank)
+  int64_t last_test_step_ = -1;            // step of the latest test evaluation
+  std::string early_stop_reason_;          // set when --early_stopping ends the run
+  int stop_requested_ = 0;                 // after a step: the signal that asks to stop (any rank's), or 0
+  bool checkpoint_requested_ = false;      // after a step: SIGUSR1 (on any rank)
   std::vector<std::string> metric_names_;  // data-parallel: what the model's step reports
 
   Model& model_;

@@ -13,9 +13,9 @@
 namespace forge {
 
 struct TrainingPosition {
-  int64_t epoch = 0;  // the epoch in progress, from 0
-  int64_t batch = 0;  // the next batch of that epoch
-  int64_t step = 0;   // optimizer steps done in all
+  int64_t epoch = 0;                         // the epoch in progress, from 0
+  int64_t batch = 0;                         // the next batch of that epoch
+  int64_t step = 0;                          // optimizer steps done in all
   std::map<std::string, double> epoch_sums;  // metric sums over the epoch's batches so far
   int64_t epoch_batches = 0;
   std::map<std::string, double> log_sums;  // metric sums since the last --log_every row

@@ -3,8 +3,8 @@
 #include "core/atomic_file.hpp"
 #include "test_support.hpp"
 
-#include <boost/filesystem.hpp>
 #include <gtest/gtest.h>
+#include <boost/filesystem.hpp>
 
 namespace fs = boost::filesystem;
 
@@ -17,9 +17,9 @@ class BadInput : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new testing::TempDir;
-    auto trained = testing::run_forge({"train", "--data", "synthetic", "--model", "mlp", "--epochs", "1",
-                                       "--run_name", "good", "--samples", "64"},
-                                      dir_->path());
+    auto trained = testing::run_forge(
+        {"train", "--data", "synthetic", "--model", "mlp", "--epochs", "1", "--run_name", "good", "--samples", "64"},
+        dir_->path());
     ASSERT_EQ(trained.exit_status, 0) << trained.output;
   }
   static void TearDownTestSuite() { delete dir_; }
@@ -81,7 +81,8 @@ FORGE_DATA_PLUGIN(flags, load)
   ProcessResult result = testing::run_forge({"train", "--data", other / "wrong.cpp", "--model", "mlp"}, dir_->path());
   EXPECT_EQ(result.exit_status, 3) << result.output;
   EXPECT_NE(result.output.find("a data plugin's load must be: forge::DataMap load(const forge::Flags&)"),
-            std::string::npos) << result.output;
+            std::string::npos)
+      << result.output;
   EXPECT_EQ(testing::tree_digest(dir_->path()), before_);
 }
 

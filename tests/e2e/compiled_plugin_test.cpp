@@ -4,8 +4,8 @@
 #include "tensorboard_reader.hpp"
 #include "test_support.hpp"
 
-#include <boost/filesystem.hpp>
 #include <gtest/gtest.h>
+#include <boost/filesystem.hpp>
 
 namespace fs = boost::filesystem;
 
@@ -20,8 +20,19 @@ TEST(CompiledPlugins, TrainDeleteSourcesResumeEval) {
   fs::copy_file(plugins + "tiny_net_layers.hpp", sources / "tiny_net_layers.hpp");
   fs::copy_file(testing::source_dir() + "/plugins/synthetic.cpp", sources / "blobs.cpp");
 
-  std::vector<std::string> train{"train", "--data", sources / "blobs.cpp", "--model", sources / "tiny_net.cpp",
-                                 "--epochs", "2", "--samples", "128", "--width", "6", "--run_name", "mine"};
+  std::vector<std::string> train{"train",
+                                 "--data",
+                                 sources / "blobs.cpp",
+                                 "--model",
+                                 sources / "tiny_net.cpp",
+                                 "--epochs",
+                                 "2",
+                                 "--samples",
+                                 "128",
+                                 "--width",
+                                 "6",
+                                 "--run_name",
+                                 "mine"};
   auto first = testing::run_forge(train, work.path());
   ASSERT_EQ(first.exit_status, 0) << first.output;
   // A second run with unchanged sources compiles nothing.

@@ -2,8 +2,8 @@
 // `forge COMMAND --help` lists them (the plugins' too), plugin files, run folders.
 #include "test_support.hpp"
 
-#include <boost/filesystem.hpp>
 #include <gtest/gtest.h>
+#include <boost/filesystem.hpp>
 
 #include <sstream>
 
@@ -17,7 +17,8 @@ namespace {
 std::vector<std::string> complete(const std::vector<std::string>& words, const std::string& cwd) {
   std::string script = "source '" + testing::source_dir() + "/scripts/forge-completion.bash'\nCOMP_WORDS=(";
   for (const auto& word : words) script += "'" + word + "' ";
-  script += ")\nCOMP_CWORD=" + std::to_string(words.size() - 1) + "\n_forge\nprintf '%s\\n' \"${COMPREPLY[@]}\" | sort\n";
+  script +=
+      ")\nCOMP_CWORD=" + std::to_string(words.size() - 1) + "\n_forge\nprintf '%s\\n' \"${COMPREPLY[@]}\" | sort\n";
   ProcessResult result = run_process({"bash", "-c", script}, cwd);
   EXPECT_EQ(result.exit_status, 0) << result.output;
   std::vector<std::string> lines;
@@ -44,7 +45,8 @@ TEST(BashCompletion, CommandsFlagsPluginsAndRunFolders) {
   EXPECT_EQ(complete({forge, "e"}, work.path()), (Words{"eval", "export"}));
   EXPECT_EQ(complete({forge, "train", "--ep"}, work.path()), Words{"--epochs"});
   EXPECT_EQ(complete({forge, "train", "--n_h"}, work.path()), Words{});  // the model's flag needs the model
-  EXPECT_EQ(complete({forge, "train", "--data", "synthetic", "--model", "mlp", "--n_h"}, work.path()), Words{"--n_hidden"});
+  EXPECT_EQ(complete({forge, "train", "--data", "synthetic", "--model", "mlp", "--n_h"}, work.path()),
+            Words{"--n_hidden"});
   EXPECT_EQ(complete({forge, "train", "--data", "synthetic", "--model", "mlp", "--data_s"}, work.path()),
             Words{"--data_seed"});
   EXPECT_EQ(complete({forge, "eval", "--check"}, work.path()), Words{"--checkpoint"});

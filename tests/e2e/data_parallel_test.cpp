@@ -6,8 +6,8 @@
 #include "runs/manifest.hpp"
 #include "test_support.hpp"
 
-#include <boost/filesystem.hpp>
 #include <gtest/gtest.h>
+#include <boost/filesystem.hpp>
 
 #include <signal.h>
 #include <unistd.h>
@@ -38,8 +38,8 @@ double largest_difference(const NamedState& a, const NamedState& b) {
 }
 
 // 200 samples: the last global batch of 32 is short (8), split 4 and 4 between the ranks.
-const Args synthetic{"--data", "synthetic", "--model", "mlp", "--samples", "200", "--seed", "4", "--threads", "1",
-                     "--no_progress"};
+const Args synthetic{"--data", "synthetic", "--model",   "mlp", "--samples",    "200",
+                     "--seed", "4",         "--threads", "1",   "--no_progress"};
 
 Args with(Args args, const Args& more) {
   args.insert(args.begin(), "train");
@@ -49,9 +49,9 @@ Args with(Args args, const Args& more) {
 
 TEST(DataParallel, TwoProcessesOfBatch16TrainAsOneOfBatch32) {
   testing::TempDir dir;
-  ProcessResult parallel = testing::run_forge(with(synthetic, {"--epochs", "2", "--batch_size", "16", "--nproc_per_node",
-                                                               "2", "--run_name", "parallel"}),
-                                              dir.path());
+  ProcessResult parallel = testing::run_forge(
+      with(synthetic, {"--epochs", "2", "--batch_size", "16", "--nproc_per_node", "2", "--run_name", "parallel"}),
+      dir.path());
   ASSERT_EQ(parallel.exit_status, 0) << parallel.output;
   ProcessResult single =
       testing::run_forge(with(synthetic, {"--epochs", "2", "--batch_size", "32", "--run_name", "single"}), dir.path());
@@ -77,11 +77,12 @@ TEST(DataParallel, TwoProcessesOfBatch16TrainAsOneOfBatch32) {
 TEST(DataParallel, SigtermToTheLauncherInterruptsAllRanksAndResumeIsExact) {
   testing::TempDir dir;
   const Args parallel{"--epochs", "40", "--batch_size", "16", "--nproc_per_node", "2"};
-  ProcessResult straight = testing::run_forge(with(synthetic, [&] {
-                                                Args a = parallel;
-                                                a.insert(a.end(), {"--run_name", "straight"});
-                                                return a;
-                                              }()),
+  ProcessResult straight = testing::run_forge(with(synthetic,
+                                                   [&] {
+                                                     Args a = parallel;
+                                                     a.insert(a.end(), {"--run_name", "straight"});
+                                                     return a;
+                                                   }()),
                                               dir.path());
   ASSERT_EQ(straight.exit_status, 0) << straight.output;
 
@@ -89,7 +90,8 @@ TEST(DataParallel, SigtermToTheLauncherInterruptsAllRanksAndResumeIsExact) {
   stopped.insert(stopped.end(), {"--run_name", "stopped"});
   const std::string run = dir / "checkpoints/stopped/1";
   const int pid = testing::spawn_forge(stopped, dir.path(), dir / "stopped.log");
-  ASSERT_TRUE(testing::wait_until([&] { return !list_checkpoints(run).empty(); }, 60)) << testing::text_or_empty(dir / "stopped.log");
+  ASSERT_TRUE(testing::wait_until([&] { return !list_checkpoints(run).empty(); }, 60))
+      << testing::text_or_empty(dir / "stopped.log");
   ::kill(pid, SIGTERM);
   EXPECT_EQ(testing::wait_for_exit(pid), 143) << testing::text_or_empty(dir / "stopped.log");
   EXPECT_EQ(testing::run_status(run), "interrupted");
@@ -114,7 +116,8 @@ TEST(DataParallel, SigtermToTheLauncherInterruptsAllRanksAndResumeIsExact) {
 
 std::vector<int> children_of(int pid) {
   std::vector<int> children;
-  std::istringstream in(testing::text_or_empty("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children"));
+  std::istringstream in(
+      testing::text_or_empty("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children"));
   for (int child; in >> child;) children.push_back(child);
   return children;
 }
@@ -125,7 +128,8 @@ TEST(DataParallel, ADeadRankEndsTheRunWithOneClearErrorInsteadOfAHang) {
   const int pid = testing::spawn_forge(
       with(synthetic, {"--epochs", "1000", "--batch_size", "16", "--nproc_per_node", "2", "--run_name", "dies"}),
       dir.path(), dir / "dies.log");
-  ASSERT_TRUE(testing::wait_until([&] { return testing::run_status(run) == "running" && children_of(pid).size() == 2; }, 60))
+  ASSERT_TRUE(
+      testing::wait_until([&] { return testing::run_status(run) == "running" && children_of(pid).size() == 2; }, 60))
       << testing::text_or_empty(dir / "dies.log");
   const auto killed = std::chrono::steady_clock::now();
   ::kill(children_of(pid).back(), SIGKILL);
@@ -134,16 +138,18 @@ TEST(DataParallel, ADeadRankEndsTheRunWithOneClearErrorInsteadOfAHang) {
   const std::string log = testing::text_or_empty(dir / "dies.log");
   EXPECT_TRUE(says(log, "forge: error: data-parallel training failed: rank ")) << log;
   EXPECT_TRUE(says(log, "was killed by signal 9")) << log;
-  EXPECT_TRUE(testing::run_status(run) == "failed" || testing::run_status(run) == "interrupted") << testing::run_status(run);
+  EXPECT_TRUE(testing::run_status(run) == "failed" || testing::run_status(run) == "interrupted")
+      << testing::run_status(run);
 }
 
 TEST(DataParallel, ARankThatNeverArrivesIsAnErrorWithinTheTimeout) {
   testing::TempDir dir;
   const auto started = std::chrono::steady_clock::now();
-  ProcessResult alone = run_process(
-      {"env", "RANK=1", "WORLD_SIZE=2", "MASTER_ADDR=127.0.0.1", "MASTER_PORT=" + std::to_string(30000 + ::getpid() % 20000),
-       testing::forge_binary(), "train", "--data", "synthetic", "--model", "mlp", "--dist_timeout", "3"},
-      dir.path());
+  ProcessResult alone =
+      run_process({"env", "RANK=1", "WORLD_SIZE=2", "MASTER_ADDR=127.0.0.1",
+                   "MASTER_PORT=" + std::to_string(30000 + ::getpid() % 20000), testing::forge_binary(), "train",
+                   "--data", "synthetic", "--model", "mlp", "--dist_timeout", "3"},
+                  dir.path());
   EXPECT_EQ(alone.exit_status, 1) << alone.output;
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
   EXPECT_TRUE(says(alone.output, "rank 1 of 2 could not join the others at 127.0.0.1:")) << alone.output;
@@ -175,16 +181,17 @@ class TwoHosts : public ::testing::Test {
     subnet_ = "10.211." + id;
     a_ = "forge-a-" + id;
     b_ = "forge-b-" + id;
-    for (const Args& command : std::vector<Args>{
-             {"ip", "netns", "add", a_},
-             {"ip", "netns", "add", b_},
-             {"ip", "link", "add", "veth-fa" + id, "netns", a_, "type", "veth", "peer", "name", "veth-fb" + id, "netns", b_},
-             {"ip", "-n", a_, "addr", "add", subnet_ + ".1/24", "dev", "veth-fa" + id},
-             {"ip", "-n", b_, "addr", "add", subnet_ + ".2/24", "dev", "veth-fb" + id},
-             {"ip", "-n", a_, "link", "set", "veth-fa" + id, "up"},
-             {"ip", "-n", b_, "link", "set", "veth-fb" + id, "up"},
-             {"ip", "-n", a_, "link", "set", "lo", "up"},
-             {"ip", "-n", b_, "link", "set", "lo", "up"}}) {
+    for (const Args& command :
+         std::vector<Args>{{"ip", "netns", "add", a_},
+                           {"ip", "netns", "add", b_},
+                           {"ip", "link", "add", "veth-fa" + id, "netns", a_, "type", "veth", "peer", "name",
+                            "veth-fb" + id, "netns", b_},
+                           {"ip", "-n", a_, "addr", "add", subnet_ + ".1/24", "dev", "veth-fa" + id},
+                           {"ip", "-n", b_, "addr", "add", subnet_ + ".2/24", "dev", "veth-fb" + id},
+                           {"ip", "-n", a_, "link", "set", "veth-fa" + id, "up"},
+                           {"ip", "-n", b_, "link", "set", "veth-fb" + id, "up"},
+                           {"ip", "-n", a_, "link", "set", "lo", "up"},
+                           {"ip", "-n", b_, "link", "set", "lo", "up"}}) {
       ProcessResult done = run_process(command);
       ASSERT_EQ(done.exit_status, 0) << command[0] << " " << command[1] << " " << command[2] << ": " << done.output;
     }
@@ -197,8 +204,17 @@ class TwoHosts : public ::testing::Test {
 
   // forge as rank `rank` of 2 in namespace `ns`, rendezvous at rank 0's address.
   Args rank_in(const std::string& ns, int rank, const Args& train_args) const {
-    Args command{"ip", "netns", "exec", ns, "env", "RANK=" + std::to_string(rank), "WORLD_SIZE=2",
-                 "LOCAL_RANK=0", "MASTER_ADDR=" + subnet_ + ".1", "MASTER_PORT=29517", testing::forge_binary()};
+    Args command{"ip",
+                 "netns",
+                 "exec",
+                 ns,
+                 "env",
+                 "RANK=" + std::to_string(rank),
+                 "WORLD_SIZE=2",
+                 "LOCAL_RANK=0",
+                 "MASTER_ADDR=" + subnet_ + ".1",
+                 "MASTER_PORT=29517",
+                 testing::forge_binary()};
     command.insert(command.end(), train_args.begin(), train_args.end());
     return command;
   }
@@ -221,7 +237,8 @@ class TwoHosts : public ::testing::Test {
 
 TEST_F(TwoHosts, RanksInTwoNamespacesTrainOneRun) {
   testing::TempDir dir;
-  const Args train = with(synthetic, {"--epochs", "2", "--batch_size", "16", "--run_name", "hosts", "--dist_timeout", "30"});
+  const Args train =
+      with(synthetic, {"--epochs", "2", "--batch_size", "16", "--run_name", "hosts", "--dist_timeout", "30"});
   // Rank 1 runs in the background; rank 0 runs to the end here.
   const pid_t other = start(rank_in(b_, 1, train), dir.path());
   ProcessResult first = run_process(rank_in(a_, 0, train), dir.path());

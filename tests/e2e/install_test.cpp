@@ -4,9 +4,9 @@
 #include "plugins/build_config.hpp"
 #include "test_support.hpp"
 
-#include <boost/filesystem.hpp>
 #include <gtest/gtest.h>
 #include <unistd.h>
+#include <boost/filesystem.hpp>
 
 #include <fstream>
 
@@ -42,11 +42,10 @@ class Installed : public ::testing::Test {
 };
 
 TEST_F(Installed, PrefixHoldsForgeItsEngineLibraryHeadersPluginsPackageAndCompletion) {
-  for (const std::string file :
-       {"bin/forge", "lib/forge/forge-engine", "lib/libforge.so", "include/forge/run.hpp", "include/forge/plugin.hpp",
-        "lib/forge/plugins/mnist.so", "lib/forge/plugins/mlp.so", "lib/forge/plugins/mlp.cpp",
-        "lib/cmake/forge/forgeConfig.cmake", "lib/cmake/forge/forgeTargets.cmake",
-        "share/bash-completion/completions/forge"})
+  for (const std::string file : {"bin/forge", "lib/forge/forge-engine", "lib/libforge.so", "include/forge/run.hpp",
+                                 "include/forge/plugin.hpp", "lib/forge/plugins/mnist.so", "lib/forge/plugins/mlp.so",
+                                 "lib/forge/plugins/mlp.cpp", "lib/cmake/forge/forgeConfig.cmake",
+                                 "lib/cmake/forge/forgeTargets.cmake", "share/bash-completion/completions/forge"})
     EXPECT_TRUE(fs::exists(*prefix_ / file)) << file;
   ProcessResult version = run_process({forge(), "--version"}, "");
   EXPECT_EQ(version.exit_status, 0);
@@ -59,7 +58,8 @@ TEST_F(Installed, TrainsWithItsPluginsAndCompilesPluginsAgainstItsOwnHeaders) {
   testing::TempDir work;
   const std::string cache = work / "cache";
   ProcessResult trained = run_with_cache(
-      cache, {forge(), "train", "--data", "synthetic", "--model", "mlp", "--epochs", "1", "--seed", "1", "--no_progress"},
+      cache,
+      {forge(), "train", "--data", "synthetic", "--model", "mlp", "--epochs", "1", "--seed", "1", "--no_progress"},
       work.path());
   ASSERT_EQ(trained.exit_status, 0) << trained.output;
   EXPECT_TRUE(fs::exists(work / "checkpoints/synthetic_mlp/1/plugins/model/src/mlp.cpp"));
@@ -68,11 +68,12 @@ TEST_F(Installed, TrainsWithItsPluginsAndCompilesPluginsAgainstItsOwnHeaders) {
 
   // A plugin that compiles only against the installed headers, which this test marks.
   std::ofstream(*prefix_ / "include/forge/plugin.hpp", std::ios::app) << "\n#define FORGE_TEST_INSTALLED_HEADERS 1\n";
-  testing::write_text(work / "marked.cpp", "#include <forge/plugin.hpp>\n"
-                                           "#ifndef FORGE_TEST_INSTALLED_HEADERS\n"
-                                           "#error compiled against another forge's headers\n"
-                                           "#endif\n" +
-                                               read_file(testing::source_dir() + "/plugins/mlp.cpp"));
+  testing::write_text(work / "marked.cpp",
+                      "#include <forge/plugin.hpp>\n"
+                      "#ifndef FORGE_TEST_INSTALLED_HEADERS\n"
+                      "#error compiled against another forge's headers\n"
+                      "#endif\n" +
+                          read_file(testing::source_dir() + "/plugins/mlp.cpp"));
   ProcessResult compiled = run_with_cache(cache, {forge(), "compile", "marked.cpp"}, work.path());
   ASSERT_EQ(compiled.exit_status, 0) << compiled.output;
   EXPECT_TRUE(says(compiled, "precompiling <torch/torch.h> for plugin builds")) << compiled.output;
@@ -92,10 +93,11 @@ TEST_F(Installed, TrainsWithItsPluginsAndCompilesPluginsAgainstItsOwnHeaders) {
 TEST_F(Installed, EditingItsPublicHeadersRebuildsCachedPlugins) {
   testing::TempDir work;
   const std::string cache = work / "cache";
-  testing::write_text(work / "tiny.cpp", "#include <forge/plugin.hpp>\n"
-                                         "namespace { std::vector<forge::FlagSpec> flags() { return {}; } }\n"
-                                         "int load() { return 0; }\n"
-                                         "FORGE_PLUGIN_IDENTITY(data, flags)\nFORGE_PLUGIN_LOAD(load)\n");
+  testing::write_text(work / "tiny.cpp",
+                      "#include <forge/plugin.hpp>\n"
+                      "namespace { std::vector<forge::FlagSpec> flags() { return {}; } }\n"
+                      "int load() { return 0; }\n"
+                      "FORGE_PLUGIN_IDENTITY(data, flags)\nFORGE_PLUGIN_LOAD(load)\n");
   auto compile = [&] { return run_with_cache(cache, {forge(), "compile", "tiny.cpp"}, work.path()); };
   ASSERT_EQ(compile().exit_status, 0);
   ProcessResult again = compile();
@@ -134,9 +136,8 @@ TEST_F(Installed, OutsideProjectFindsForgeWithFindPackageAndUsesARun) {
 // forge package is installed already), its forge trains. Removed again at the end.
 TEST(DebianPackage, InstallsWithDebianDependenciesAndTrainsAnEpoch) {
   testing::TempDir work;
-  ProcessResult packed =
-      run_process({"cpack", "-G", "DEB", "-B", work.path(), "--config", testing::build_dir() + "/CPackConfig.cmake"},
-                  work.path());
+  ProcessResult packed = run_process(
+      {"cpack", "-G", "DEB", "-B", work.path(), "--config", testing::build_dir() + "/CPackConfig.cmake"}, work.path());
   ASSERT_EQ(packed.exit_status, 0) << packed.output;
   const std::string deb = work / ("forge_" + build_config().forge_version + "_amd64.deb");
   ASSERT_TRUE(fs::exists(deb)) << packed.output;
@@ -155,8 +156,8 @@ TEST(DebianPackage, InstallsWithDebianDependenciesAndTrainsAnEpoch) {
   ASSERT_EQ(installed.exit_status, 0) << installed.output;
 
   ProcessResult trained = run_with_cache(work / "cache",
-                                         {"/usr/bin/forge", "train", "--data", "synthetic", "--model", "mlp", "--epochs",
-                                          "1", "--seed", "1", "--no_progress"},
+                                         {"/usr/bin/forge", "train", "--data", "synthetic", "--model", "mlp",
+                                          "--epochs", "1", "--seed", "1", "--no_progress"},
                                          work.path());
   ASSERT_EQ(trained.exit_status, 0) << trained.output;
   EXPECT_TRUE(says(trained, "completed: trained 1 epochs")) << trained.output;

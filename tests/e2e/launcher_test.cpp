@@ -2,8 +2,8 @@
 // and the training commands run in forge-engine, which it execs.
 #include "test_support.hpp"
 
-#include <boost/filesystem.hpp>
 #include <gtest/gtest.h>
+#include <boost/filesystem.hpp>
 
 namespace fs = boost::filesystem;
 
@@ -47,7 +47,8 @@ TEST(Launcher, WithoutItsEngineATrainingCommandSaysWhatIsMissing) {
 
   ProcessResult version = run_process({prefix / "bin/forge", "--version"}, prefix.path());
   EXPECT_EQ(version.exit_status, 0) << version.output;
-  ProcessResult train = run_process({prefix / "bin/forge", "train", "--data", "synthetic", "--model", "mlp"}, prefix.path());
+  ProcessResult train =
+      run_process({prefix / "bin/forge", "train", "--data", "synthetic", "--model", "mlp"}, prefix.path());
   EXPECT_EQ(train.exit_status, 1) << train.output;
   EXPECT_NE(train.output.find("forge: error: forge-engine"), std::string::npos) << train.output;
   EXPECT_NE(train.output.find("reinstall forge"), std::string::npos) << train.output;

@@ -29,7 +29,8 @@ TEST(LibraryExports, OnlyThePublicApiOfForgeIsExported) {
   for (const auto& name : exported) listed += "\n  " + name;
   ASSERT_EQ(exported.size(), 2u) << "libforge.so exports these symbols of forge's:" << listed;
   for (const auto& name : exported)
-    EXPECT_TRUE(name.rfind("forge::load_from_checkpoint(", 0) == 0 || name.rfind("forge::list_run_checkpoints(", 0) == 0)
+    EXPECT_TRUE(name.rfind("forge::load_from_checkpoint(", 0) == 0 ||
+                name.rfind("forge::list_run_checkpoints(", 0) == 0)
         << name;
 }
 

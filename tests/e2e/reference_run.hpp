@@ -4,8 +4,8 @@
 
 #include "app/saved_run.hpp"
 #include "runs/checkpoint_files.hpp"
-#include "train/model_state.hpp"
 #include "test_support.hpp"
+#include "train/model_state.hpp"
 
 #include <gtest/gtest.h>
 

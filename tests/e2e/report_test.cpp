@@ -3,8 +3,8 @@
 #include "core/atomic_file.hpp"
 #include "test_support.hpp"
 
-#include <boost/filesystem.hpp>
 #include <gtest/gtest.h>
+#include <boost/filesystem.hpp>
 
 #include <regex>
 
@@ -71,7 +71,8 @@ TEST_F(Report, HeadlessChromiumDrawsEveryRunsCurves) {
     EXPECT_TRUE(std::regex_search(dom.output, curve)) << "no drawn train curve for " << run;
   }
   // A picture for people: build/tests/report-screenshot.png.
-  std::string screenshot = fs::path(testing::plugin_cache_dir_for_tests()).parent_path().string() + "/report-screenshot.png";
+  std::string screenshot =
+      fs::path(testing::plugin_cache_dir_for_tests()).parent_path().string() + "/report-screenshot.png";
   fs::remove(screenshot);
   auto shoot = browser;
   shoot.insert(shoot.end(), {"--window-size=1250,1300", "--screenshot=" + screenshot, "file://" + report()});

@@ -1,14 +1,14 @@
 // Stop anywhere, lose nothing: kill -9 and SIGTERM at many points, failed saves, locks,
 // changed flags and libraries, and check-resume — each through the forge binary.
 #include "core/atomic_file.hpp"
-#include "runs/manifest.hpp"
-#include "train/checkpoint.hpp"
-#include "runs/run_lock.hpp"
 #include "e2e/reference_run.hpp"
+#include "runs/manifest.hpp"
+#include "runs/run_lock.hpp"
 #include "tensorboard_reader.hpp"
+#include "train/checkpoint.hpp"
 
-#include <boost/filesystem.hpp>
 #include <gtest/gtest.h>
+#include <boost/filesystem.hpp>
 
 #include <chrono>
 #include <csignal>
@@ -27,9 +27,9 @@ using testing::run_forge;
 // 2 epochs of 64 steps of a tiny CNN (dropout, batch norm) on synthetic images.
 std::vector<std::string> cnn_run(const std::string& run_name, std::vector<std::string> more = {},
                                  const std::string& epochs = "2") {
-  std::vector<std::string> args{"train", "--data", "synthetic", "--model", "cnn", "--channels", "4",
-                                "--samples", "512", "--batch_size", "8", "--epochs", epochs, "--seed", "0",
-                                "--log_every", "10", "--run_name", run_name};
+  std::vector<std::string> args{
+      "train", "--data",   "synthetic", "--model", "cnn", "--channels",  "4",  "--samples",  "512",   "--batch_size",
+      "8",     "--epochs", epochs,      "--seed",  "0",   "--log_every", "10", "--run_name", run_name};
   args.insert(args.end(), more.begin(), more.end());
   return args;
 }
@@ -44,8 +44,8 @@ TEST_F(ResumeSafety, KillNineJustAfterCheckpointsThenResumeIsBitwiseExact) {
   int tried = 0, matched = 0;
   for (int64_t k : {3, 40, 64, 90, 120}) {
     std::string name = "kill" + std::to_string(k), run = *dir_ / ("checkpoints/" + name + "/1");
-    int pid = testing::spawn_forge(cnn_run(name, {"--checkpoint_every", "1", "--keep_checkpoints", "0"}),
-                                   dir_->path(), *dir_ / (name + ".log"));
+    int pid = testing::spawn_forge(cnn_run(name, {"--checkpoint_every", "1", "--keep_checkpoints", "0"}), dir_->path(),
+                                   *dir_ / (name + ".log"));
     ASSERT_TRUE(testing::wait_until([&] { return fs::exists(checkpoint_path(run, k)); }));
     ::kill(pid, SIGKILL);
     testing::wait_for_exit(pid);
@@ -59,8 +59,10 @@ TEST_F(ResumeSafety, KillNineJustAfterCheckpointsThenResumeIsBitwiseExact) {
     if (k != 3)
       EXPECT_NE(resumed.output.find("was left running by a process that died"), std::string::npos) << resumed.output;
     ++tried;
-    if (first_difference(testing::run_state(run), reference).empty()) ++matched;
-    else ADD_FAILURE() << "kill -9 after step " << k << ": resumed run differs";
+    if (first_difference(testing::run_state(run), reference).empty())
+      ++matched;
+    else
+      ADD_FAILURE() << "kill -9 after step " << k << ": resumed run differs";
     // Rows the killed process wrote past its last checkpoint are dropped from both sinks.
     EXPECT_EQ(testing::tensorboard_curves(run), testing::tensorboard_curves(straight())) << "after kill -9 at " << k;
   }
@@ -94,12 +96,14 @@ TEST_F(ResumeSafety, SigtermAtRandomMomentsThenResumeIsBitwiseExact) {
 TEST_F(ResumeSafety, FailedSaveKeepsThePreviousCheckpointAndRecordsFailure) {
   ASSERT_EQ(run_forge({"train", "--data", "synthetic", "--model", "mlp", "--samples", "64", "--epochs", "1",
                        "--run_name", "full"},
-                      dir_->path()).exit_status, 0);
+                      dir_->path())
+                .exit_status,
+            0);
   std::string run = *dir_ / "checkpoints/full/1";
   std::string before = read_file(checkpoint_path(run, 2));
   // A file size limit below a checkpoint's size: the next save fails with EFBIG.
-  auto result = run_process({"bash", "-c", "ulimit -f 40 && exec \"$0\" resume \"$1\" --epochs 2",
-                             testing::forge_binary(), run});
+  auto result =
+      run_process({"bash", "-c", "ulimit -f 40 && exec \"$0\" resume \"$1\" --epochs 2", testing::forge_binary(), run});
   EXPECT_EQ(result.exit_status, 1) << result.output;
   EXPECT_NE(testing::last_line(result.output).find("forge: error: training failed: cannot write"), std::string::npos)
       << result.output;
@@ -151,8 +155,9 @@ TEST_F(ResumeSafety, ExactnessBreakingChangesNeedForceAndAreRecorded) {
 
 TEST_F(ResumeSafety, TrainWithRunDirStartsOrResumes) {
   // --lr 1e-3 and --noise .50 are saved as 0.001 and 0.5: the requeued job's same command is no change.
-  std::vector<std::string> job{"train", "--run_dir", "job", "--data", "synthetic", "--model", "mlp", "--lr", "1e-3",
-                               "--noise", ".50", "--samples", "64", "--stop_after_steps", "1"};
+  std::vector<std::string> job{"train", "--run_dir", "job",     "--data", "synthetic", "--model", "mlp",
+                               "--lr",  "1e-3",      "--noise", ".50",    "--samples", "64",      "--stop_after_steps",
+                               "1"};
   auto first = run_forge(job, dir_->path());
   ASSERT_EQ(first.exit_status, 0) << first.output;
   EXPECT_EQ(read_json(*dir_ / "job/manifest.json")["status"], "interrupted");
@@ -171,8 +176,7 @@ TEST_F(ResumeSafety, CheckpointEveryKeepAndSigusr1) {
                           "--epochs", "2", "--checkpoint_every", "3", "--keep_checkpoints", "0", "--run_name", "every"},
                          dir_->path());
   ASSERT_EQ(every.exit_status, 0) << every.output;
-  EXPECT_EQ(list_checkpoints(*dir_ / "checkpoints/every/1"),
-            (std::vector<int64_t>{3, 6, 9, 10, 12, 15, 18, 20}));
+  EXPECT_EQ(list_checkpoints(*dir_ / "checkpoints/every/1"), (std::vector<int64_t>{3, 6, 9, 10, 12, 15, 18, 20}));
   auto kept = run_forge({"train", "--data", "synthetic", "--model", "mlp", "--samples", "64", "--epochs", "4",
                          "--keep_checkpoints", "2", "--run_name", "kept"},
                         dir_->path());
@@ -180,8 +184,7 @@ TEST_F(ResumeSafety, CheckpointEveryKeepAndSigusr1) {
   EXPECT_EQ(list_checkpoints(*dir_ / "checkpoints/kept/1"), (std::vector<int64_t>{6, 8}));
 
   std::string run = *dir_ / "checkpoints/usr1/1";
-  int pid = testing::spawn_forge(cnn_run("usr1", {"--keep_checkpoints", "0"}, "50"), dir_->path(),
-                                 *dir_ / "usr1.log");
+  int pid = testing::spawn_forge(cnn_run("usr1", {"--keep_checkpoints", "0"}, "50"), dir_->path(), *dir_ / "usr1.log");
   ASSERT_TRUE(testing::wait_until([&] { return fs::exists(run + "/manifest.json") && is_run_locked(run); }));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   ::kill(pid, SIGUSR1);
@@ -195,7 +198,8 @@ TEST_F(ResumeSafety, CheckpointEveryKeepAndSigusr1) {
     return true;
   };
   EXPECT_TRUE(testing::wait_until(answered, 60)) << "SIGUSR1 was not answered";
-  EXPECT_TRUE(testing::wait_until([&] { return fs::exists(checkpoint_path(run, step)); }, 60)) << "no checkpoint at " << step;
+  EXPECT_TRUE(testing::wait_until([&] { return fs::exists(checkpoint_path(run, step)); }, 60))
+      << "no checkpoint at " << step;
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   EXPECT_EQ(::kill(pid, 0), 0) << "SIGUSR1 must not stop training";
   ::kill(pid, SIGINT);
@@ -204,8 +208,9 @@ TEST_F(ResumeSafety, CheckpointEveryKeepAndSigusr1) {
 
 TEST_F(ResumeSafety, KeepBestKeepsTheBestCheckpointAcrossResumes) {
   // The training loss falls epoch after epoch here, so "train/loss:max" is epoch 1's checkpoint.
-  std::vector<std::string> args{"train", "--data", "synthetic", "--model", "mlp", "--samples", "64", "--epochs", "3",
-                                "--keep_checkpoints", "1", "--keep_best", "train/loss:max", "--run_name", "best"};
+  std::vector<std::string> args{"train",     "--data",      "synthetic",      "--model",    "mlp",
+                                "--samples", "64",          "--epochs",       "3",          "--keep_checkpoints",
+                                "1",         "--keep_best", "train/loss:max", "--run_name", "best"};
   ASSERT_EQ(run_forge(args, dir_->path()).exit_status, 0);
   std::string run = *dir_ / "checkpoints/best/1";
   EXPECT_EQ(list_checkpoints(run), (std::vector<int64_t>{2, 6}));
@@ -236,8 +241,8 @@ int rows_of(const std::string& run, const std::string& split) {
 // A run stopped after its last step but before its final test evaluation used to be marked
 // completed by resume without ever evaluating test: its test metrics were lost for good.
 TEST_F(ResumeSafety, AStopBeforeTheFinalEvaluationIsEvaluatedOnResume) {
-  std::vector<std::string> args{"train", "--data", "synthetic", "--model", "mlp", "--samples", "64", "--epochs",
-                                "2", "--stop_after_steps", "4", "--run_name", "unevaluated"};
+  std::vector<std::string> args{"train",    "--data", "synthetic",          "--model", "mlp",        "--samples",  "64",
+                                "--epochs", "2",      "--stop_after_steps", "4",       "--run_name", "unevaluated"};
   ASSERT_EQ(run_forge(args, dir_->path()).exit_status, 0);
   std::string run = *dir_ / "checkpoints/unevaluated/1";
   EXPECT_EQ(testing::run_status(run), "interrupted");
@@ -265,8 +270,8 @@ TEST_F(ResumeSafety, AStopBeforeTheFinalEvaluationIsEvaluatedOnResume) {
 // it busy for a while after the last checkpoint).
 TEST_F(ResumeSafety, KillNineDuringTheFinalEvaluationIsEvaluatedOnResume) {
   std::string run = *dir_ / "checkpoints/killed_eval/1";
-  int pid = testing::spawn_forge({"train", "--data", "synthetic", "--model", "cnn", "--samples", "60000",
-                                  "--max_steps", "1", "--run_name", "killed_eval"},
+  int pid = testing::spawn_forge({"train", "--data", "synthetic", "--model", "cnn", "--samples", "60000", "--max_steps",
+                                  "1", "--run_name", "killed_eval"},
                                  dir_->path(), *dir_ / "killed_eval.log");
   ASSERT_TRUE(testing::wait_until([&] { return fs::exists(checkpoint_path(run, 1)); }));
   ::kill(pid, SIGKILL);
@@ -287,7 +292,7 @@ TEST(CheckResume, BuiltInCnnResumesExactly) {
   ASSERT_EQ(result.exit_status, 0) << result.output;
   EXPECT_NE(result.output.find("resume is exact: all"), std::string::npos) << result.output;
   auto mlp = run_forge({"check-resume", "--data", "synthetic", "--model", "mlp", "--samples", "256", "--epochs", "2"},
-                      dir.path());
+                       dir.path());
   ASSERT_EQ(mlp.exit_status, 0) << mlp.output;
   auto refused = run_forge({"check-resume", "--data", "synthetic", "--model", "mlp", "--run_name", "x"}, dir.path());
   EXPECT_EQ(refused.exit_status, 2);

@@ -7,8 +7,8 @@
 
 #include <forge/run.hpp>
 
-#include <boost/filesystem.hpp>
 #include <gtest/gtest.h>
+#include <boost/filesystem.hpp>
 
 #include <regex>
 #include <sstream>
@@ -104,7 +104,8 @@ TEST_F(UsingARun, ExampleProgramPrintsPredictionsOfAChosenCheckpoint) {
   ASSERT_EQ(newest.exit_status, 0) << newest.output;
   EXPECT_NE(newest.output.find("checkpoint step 32 (epoch 2)"), std::string::npos) << newest.output;
   std::regex line(R"(test example \d: predicted class \d, true class \d)");
-  EXPECT_EQ(std::distance(std::sregex_iterator(newest.output.begin(), newest.output.end(), line), std::sregex_iterator()), 5)
+  EXPECT_EQ(
+      std::distance(std::sregex_iterator(newest.output.begin(), newest.output.end(), line), std::sregex_iterator()), 5)
       << newest.output;
   EXPECT_TRUE(std::regex_search(newest.output, std::regex(R"(\d of 5 right)"))) << newest.output;
 
@@ -159,12 +160,13 @@ TEST(ExportForPython, TorchLoadOfTheStateDictGivesForgeEvalsAccuracy) {
       << exported.output;
 
   ProcessResult python = run_process(
-      {"/usr/bin/python3", testing::source_dir() + "/examples/fashion_mnist_accuracy.py", run, "weights.pt"}, dir.path());
+      {"/usr/bin/python3", testing::source_dir() + "/examples/fashion_mnist_accuracy.py", run, "weights.pt"},
+      dir.path());
   ASSERT_EQ(python.exit_status, 0) << python.output;
   const double accuracy = read_json(run + "/evals.json")["94"]["metrics"]["accuracy"].get<double>();
   std::ostringstream expected;
-  expected << "test accuracy " << std::fixed << std::setprecision(6) << accuracy << " (" << std::llround(accuracy * 10000)
-           << " of 10000)";
+  expected << "test accuracy " << std::fixed << std::setprecision(6) << accuracy << " ("
+           << std::llround(accuracy * 10000) << " of 10000)";
   EXPECT_NE(python.output.find(expected.str()), std::string::npos) << python.output << "\nforge eval: " << accuracy;
 }
 

@@ -3,8 +3,8 @@
 #include "runs/manifest.hpp"
 #include "test_support.hpp"
 
-#include <boost/filesystem.hpp>
 #include <gtest/gtest.h>
+#include <boost/filesystem.hpp>
 
 namespace fs = boost::filesystem;
 
@@ -109,8 +109,8 @@ TEST_F(RunListing, BadRunsOptionsAreUsageErrors) {
 TEST_F(RunListing, ShowPrintsStatusPluginsCheckpointsFlagsAndFinalMetrics) {
   auto shown = run_forge({"show", run("lr/2")}, dir_->path());
   ASSERT_EQ(shown.exit_status, 0) << shown.output;
-  for (const char* expected : {"status    completed (trained 1 epochs)", "seed      1", "gen_b.cpp", "checkpoints (1): step 16",
-                               "--lr", "0.01", "test/accuracy", "train/loss"})
+  for (const char* expected : {"status    completed (trained 1 epochs)", "seed      1", "gen_b.cpp",
+                               "checkpoints (1): step 16", "--lr", "0.01", "test/accuracy", "train/loss"})
     EXPECT_NE(shown.output.find(expected), std::string::npos) << expected << "\n" << shown.output;
   EXPECT_EQ(run_forge({"show", dir_->path()}, dir_->path()).exit_status, 5) << "not a run folder";
 }

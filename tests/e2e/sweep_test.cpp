@@ -5,8 +5,8 @@
 #include "runs/run_summary.hpp"
 #include "test_support.hpp"
 
-#include <boost/filesystem.hpp>
 #include <gtest/gtest.h>
+#include <boost/filesystem.hpp>
 
 #include <signal.h>
 #include <unistd.h>
@@ -31,8 +31,10 @@ json sweep_record(const std::string& root, const std::string& name) {
   return json();
 }
 
-const Args grid{"sweep", "--data", "synthetic", "--model", "mlp", "--epochs", "1", "--seed", "1", "--threads", "1",
-                "--lr", "1e-3,3e-3", "--n_hidden", "16,0"};  // --n_hidden 0: the model plugin refuses it
+const Args grid{
+    "sweep", "--data",    "synthetic", "--model", "mlp",       "--epochs",   "1",   "--seed",
+    "1",     "--threads", "1",         "--lr",    "1e-3,3e-3", "--n_hidden", "16,0"};  // --n_hidden 0: the model plugin
+                                                                                       // refuses it
 
 TEST(LocalSweep, TrainsTheGridInParallelAndAFailingPointStopsNoOther) {
   testing::TempDir dir;
@@ -51,14 +53,15 @@ TEST(LocalSweep, TrainsTheGridInParallelAndAFailingPointStopsNoOther) {
     EXPECT_EQ(label["point"]["n_hidden"], "16");
     EXPECT_EQ(read_json(run + "/flags.json")["lr"], i == 0 ? 1e-3 : 3e-3);
     ProcessResult shown = testing::run_forge({"show", run}, dir.path());
-    EXPECT_TRUE(says(shown.output, "sweep     " + record["id"].get<std::string>() + ", point lr=" +
-                                       (i == 0 ? "1e-3" : "3e-3") + " n_hidden=16"))
+    EXPECT_TRUE(says(shown.output, "sweep     " + record["id"].get<std::string>() +
+                                       ", point lr=" + (i == 0 ? "1e-3" : "3e-3") + " n_hidden=16"))
         << shown.output;
   }
   for (size_t i : {1, 3}) EXPECT_EQ(record["points"][i]["exit_code"], 4) << record.dump(2);
   EXPECT_TRUE(says(swept.output, "lr=3e-3 n_hidden=16")) << swept.output;
   EXPECT_TRUE(says(swept.output, "failed (exit 4)")) << swept.output;
-  EXPECT_TRUE(says(testing::text_or_empty(dir / ("checkpoints/synthetic_mlp/sweeps/" + record["id"].get<std::string>() + "/point-1.log")),
+  EXPECT_TRUE(says(testing::text_or_empty(
+                       dir / ("checkpoints/synthetic_mlp/sweeps/" + record["id"].get<std::string>() + "/point-1.log")),
                    "--n_hidden must be at least 1"));
 
   // Launched again: the completed points are skipped, the failing ones tried again.
@@ -71,11 +74,12 @@ TEST(LocalSweep, TrainsTheGridInParallelAndAFailingPointStopsNoOther) {
 
 TEST(LocalSweep, StoppedBySigtermItsPointsCheckpointAndTheSameCommandFinishesThem) {
   testing::TempDir dir;
-  const Args command{"sweep", "--data", "synthetic", "--model", "mlp", "--epochs", "300", "--seed", "2", "--threads",
-                     "1", "--lr", "1e-3,2e-3", "-j", "2", "--run_name", "long"};
+  const Args command{"sweep",     "--data", "synthetic", "--model",   "mlp", "--epochs", "300",        "--seed", "2",
+                     "--threads", "1",      "--lr",      "1e-3,2e-3", "-j",  "2",        "--run_name", "long"};
   const int pid = testing::spawn_forge(command, dir.path(), dir / "sweep.log");
   const std::string first = dir / "checkpoints/long/1", second = dir / "checkpoints/long/2";
-  ASSERT_TRUE(testing::wait_until([&] { return testing::run_status(first) == "running" && testing::run_status(second) == "running"; }, 60))
+  ASSERT_TRUE(testing::wait_until(
+      [&] { return testing::run_status(first) == "running" && testing::run_status(second) == "running"; }, 60))
       << testing::text_or_empty(dir / "sweep.log");
   ::kill(pid, SIGTERM);
   EXPECT_EQ(testing::wait_for_exit(pid), 143) << testing::text_or_empty(dir / "sweep.log");
@@ -87,7 +91,8 @@ TEST(LocalSweep, StoppedBySigtermItsPointsCheckpointAndTheSameCommandFinishesThe
   ASSERT_EQ(resumed.exit_status, 0) << resumed.output;
   EXPECT_EQ(testing::run_status(first), "completed");
   EXPECT_EQ(testing::run_status(second), "completed");
-  EXPECT_TRUE(says(testing::text_or_empty(first + "/log.txt"), "resuming")) << testing::text_or_empty(first + "/log.txt");
+  EXPECT_TRUE(says(testing::text_or_empty(first + "/log.txt"), "resuming"))
+      << testing::text_or_empty(first + "/log.txt");
 }
 
 TEST(SweepErrors, BadSweepsAreOneLineUsageErrorsBeforeAnyRun) {
@@ -140,17 +145,21 @@ class SlurmSweep : public ::testing::Test {
 
 TEST_F(SlurmSweep, AJobArrayTrainsEveryPoint) {
   testing::TempDir dir;
-  const Args command{"sweep", "--launcher", "slurm", "--data", "synthetic", "--model", "mlp", "--epochs", "1",
-                     "--threads", "1", "--seed", "1", "--lr", "1e-3,3e-3", "--n_hidden", "16,32"};
+  const Args command{"sweep", "--launcher", "slurm",     "--data",     "synthetic", "--model",
+                     "mlp",   "--epochs",   "1",         "--threads",  "1",         "--seed",
+                     "1",     "--lr",       "1e-3,3e-3", "--n_hidden", "16,32"};
   ProcessResult submitted = testing::run_forge(command, dir.path());
   ASSERT_EQ(submitted.exit_status, 0) << submitted.output;
   EXPECT_TRUE(says(submitted.output, "submitted job array")) << submitted.output;
-  ASSERT_TRUE(testing::wait_until([&] { return find_runs(dir / "checkpoints").size() == 4 &&
-                                      testing::run_status(dir / "checkpoints/synthetic_mlp/4") == "completed" &&
-                                      testing::run_status(dir / "checkpoints/synthetic_mlp/1") == "completed" &&
-                                      testing::run_status(dir / "checkpoints/synthetic_mlp/2") == "completed" &&
-                                      testing::run_status(dir / "checkpoints/synthetic_mlp/3") == "completed"; },
-                         120));
+  ASSERT_TRUE(testing::wait_until(
+      [&] {
+        return find_runs(dir / "checkpoints").size() == 4 &&
+               testing::run_status(dir / "checkpoints/synthetic_mlp/4") == "completed" &&
+               testing::run_status(dir / "checkpoints/synthetic_mlp/1") == "completed" &&
+               testing::run_status(dir / "checkpoints/synthetic_mlp/2") == "completed" &&
+               testing::run_status(dir / "checkpoints/synthetic_mlp/3") == "completed";
+      },
+      120));
   json record = sweep_record(dir.path(), "synthetic_mlp");
   EXPECT_EQ(record["launcher"], "slurm");
   EXPECT_EQ(record["slurm"].size(), 1u);
@@ -158,7 +167,8 @@ TEST_F(SlurmSweep, AJobArrayTrainsEveryPoint) {
   EXPECT_TRUE(says(testing::text_or_empty(sweep_dir + "/job.sh"), "#SBATCH --signal=B:USR1@120"));
   ProcessResult status = testing::run_forge({"sweep", "--status", sweep_dir}, dir.path());
   EXPECT_EQ(status.exit_status, 0) << status.output;
-  EXPECT_EQ(std::count(status.output.begin(), status.output.end(), '\n'), 6) << status.output;  // title, header, 4 points
+  EXPECT_EQ(std::count(status.output.begin(), status.output.end(), '\n'), 6)
+      << status.output;  // title, header, 4 points
   EXPECT_TRUE(says(status.output, "lr=3e-3 n_hidden=32  checkpoints/synthetic_mlp/4  completed")) << status.output;
 
   // Launched again, nothing is left to submit.
@@ -169,32 +179,39 @@ TEST_F(SlurmSweep, AJobArrayTrainsEveryPoint) {
 
 TEST_F(SlurmSweep, Usr1CheckpointsTermInterruptsAndTheSweepResumesThePoint) {
   testing::TempDir dir;
-  const Args command{"sweep", "--launcher", "slurm", "--slurm_requeue", "--data", "synthetic", "--model", "mlp",
-                     "--epochs", "300", "--threads", "1", "--seed", "1", "--run_name", "long"};
+  const Args command{"sweep",      "--launcher", "slurm", "--slurm_requeue", "--data", "synthetic", "--model",
+                     "mlp",        "--epochs",   "300",   "--threads",       "1",      "--seed",    "1",
+                     "--run_name", "long"};
   ASSERT_EQ(testing::run_forge(command, dir.path()).exit_status, 0);
   const std::string run = dir / "checkpoints/long/1";
   ASSERT_TRUE(testing::wait_until([&] { return testing::run_status(run) == "running"; }, 60));
   const std::string task = sweep_record(dir.path(), "long")["slurm"][0]["job_id"].get<std::string>() + "_0";
-  const std::string sweep_dir = dir / ("checkpoints/long/sweeps/" + sweep_record(dir.path(), "long")["id"].get<std::string>());
+  const std::string sweep_dir =
+      dir / ("checkpoints/long/sweeps/" + sweep_record(dir.path(), "long")["id"].get<std::string>());
   ProcessResult status = testing::run_forge({"sweep", "--status", sweep_dir}, dir.path());
   EXPECT_TRUE(says(status.output, "running  RUNNING")) << status.output;  // the run's status, then SLURM's
 
   ASSERT_EQ(run_process({"scancel", "--signal=USR1", "--batch", task}).exit_status, 0);
-  ASSERT_TRUE(testing::wait_until([&] { return says(testing::text_or_empty(run + "/log.txt"), "SIGUSR1: checkpoint at step"); }, 30))
+  ASSERT_TRUE(testing::wait_until(
+      [&] { return says(testing::text_or_empty(run + "/log.txt"), "SIGUSR1: checkpoint at step"); }, 30))
       << testing::text_or_empty(run + "/log.txt");
   ASSERT_EQ(run_process({"scancel", "--signal=TERM", "--batch", task}).exit_status, 0);
   // (The status is recorded just before the log line is written.)
-  ASSERT_TRUE(testing::wait_until([&] { return testing::run_status(run) == "interrupted" &&
-                                               says(testing::text_or_empty(run + "/log.txt"), "stopped by SIGTERM"); },
-                                  30))
+  ASSERT_TRUE(testing::wait_until(
+      [&] {
+        return testing::run_status(run) == "interrupted" &&
+               says(testing::text_or_empty(run + "/log.txt"), "stopped by SIGTERM");
+      },
+      30))
       << testing::text_or_empty(run + "/log.txt");
   const int64_t stopped_at = list_checkpoints(run).back();
 
   ProcessResult relaunched = testing::run_forge(command, dir.path());
   ASSERT_EQ(relaunched.exit_status, 0) << relaunched.output;
-  ASSERT_TRUE(testing::wait_until([&] { return testing::run_status(run) == "completed"; }, 90)) << testing::text_or_empty(run + "/log.txt");
-  EXPECT_TRUE(says(testing::text_or_empty(run + "/log.txt"), "resuming " + std::string("checkpoints/long/1 from step ") +
-                                                    std::to_string(stopped_at)))
+  ASSERT_TRUE(testing::wait_until([&] { return testing::run_status(run) == "completed"; }, 90))
+      << testing::text_or_empty(run + "/log.txt");
+  EXPECT_TRUE(says(testing::text_or_empty(run + "/log.txt"),
+                   "resuming " + std::string("checkpoints/long/1 from step ") + std::to_string(stopped_at)))
       << testing::text_or_empty(run + "/log.txt");
   EXPECT_EQ(list_checkpoints(run).back(), 300 * 16);
 }

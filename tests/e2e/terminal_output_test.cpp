@@ -12,8 +12,8 @@ const std::string erase_line = "\r\033[K";
 const std::string green = "\033[32m";
 
 std::vector<std::string> short_run(const std::string& name) {
-  return {"train", "--data", "synthetic", "--model", "mlp", "--epochs", "2", "--seed", "1", "--log_every", "4",
-          "--run_name", name};
+  return {"train",  "--data", "synthetic",   "--model", "mlp",        "--epochs", "2",
+          "--seed", "1",      "--log_every", "4",       "--run_name", name};
 }
 
 // Runs forge under `script`, which gives it a pseudo-terminal for stdout and stderr.
@@ -65,9 +65,9 @@ TEST(TerminalOutput, OutputThatIsNotATerminalGetsPlainLinesWithoutEscapes) {
 // were filled at the new size.
 TEST(TerminalOutput, APartialLastBatchPrintsNoLibtorchWarning) {
   testing::TempDir dir;
-  ProcessResult result = testing::run_forge({"train", "--data", "synthetic", "--model", "mlp", "--samples", "500",
-                                             "--epochs", "2", "--run_name", "partial"},
-                                            dir.path());
+  ProcessResult result = testing::run_forge(
+      {"train", "--data", "synthetic", "--model", "mlp", "--samples", "500", "--epochs", "2", "--run_name", "partial"},
+      dir.path());
   ASSERT_EQ(result.exit_status, 0) << result.output;
   EXPECT_EQ(result.output.find("resized"), std::string::npos) << result.output;
   EXPECT_EQ(result.output.find("Warning:"), std::string::npos) << result.output;

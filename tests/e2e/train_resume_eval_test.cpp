@@ -1,15 +1,15 @@
 // The user's day on the built-in plugins: train, interrupt, resume, evaluate — and a resumed
 // run ends bitwise identical to one that never stopped.
 #include "core/atomic_file.hpp"
+#include "e2e/reference_run.hpp"
 #include "runs/manifest.hpp"
 #include "train/checkpoint.hpp"
-#include "e2e/reference_run.hpp"
 
-#include <boost/filesystem.hpp>
 #include <gtest/gtest.h>
+#include <boost/filesystem.hpp>
 
-#include <csignal>
 #include <chrono>
+#include <csignal>
 #include <thread>
 
 namespace fs = boost::filesystem;
@@ -21,8 +21,9 @@ using testing::run_forge;
 
 // A tiny CNN (dropout and batch norm: both depend on restored state) on synthetic images.
 std::vector<std::string> cnn_run(const std::string& run_name, const std::string& epochs = "4") {
-  return {"train", "--data", "synthetic", "--model", "cnn", "--channels", "4", "--samples", "2048",
-          "--batch_size", "8", "--epochs", epochs, "--seed", "0", "--log_every", "1000", "--run_name", run_name};
+  return {"train",     "--data",      "synthetic",    "--model",    "cnn",      "--channels", "4",
+          "--samples", "2048",        "--batch_size", "8",          "--epochs", epochs,       "--seed",
+          "0",         "--log_every", "1000",         "--run_name", run_name};
 }
 
 class TrainResumeEval : public testing::WithReferenceRun {
@@ -147,20 +148,21 @@ TEST_F(TrainResumeEval, ConfigFileAndOverrides) {
 TEST_F(TrainResumeEval, ConcurrentTrainingsGetDistinctRunNumbers) {
   std::vector<int> pids;
   for (int i = 0; i < 8; ++i)
-    pids.push_back(testing::spawn_forge({"train", "--data", "synthetic", "--model", "mlp", "--epochs", "1",
-                                         "--samples", "64", "--run_name", "together"},
+    pids.push_back(testing::spawn_forge({"train", "--data", "synthetic", "--model", "mlp", "--epochs", "1", "--samples",
+                                         "64", "--run_name", "together"},
                                         dir_->path(), *dir_ / ("together" + std::to_string(i) + ".log")));
   for (int pid : pids) EXPECT_EQ(testing::wait_for_exit(pid), 0);
   for (int n = 1; n <= 8; ++n)
-    EXPECT_EQ(read_json(*dir_ / ("checkpoints/together/" + std::to_string(n) + "/manifest.json"))["status"], "completed")
+    EXPECT_EQ(read_json(*dir_ / ("checkpoints/together/" + std::to_string(n) + "/manifest.json"))["status"],
+              "completed")
         << n;
 }
 
 TEST_F(TrainResumeEval, HelpListsForgeAndPluginFlags) {
   auto help = run_forge({"train", "--data", "synthetic", "--model", "mlp", "--help"}, dir_->path());
   EXPECT_EQ(help.exit_status, 0);
-  for (const char* text : {"forge flags:", "data plugin synthetic flags:", "model plugin mlp flags:", "--n_hidden",
-                           "--samples", "--lr"})
+  for (const char* text :
+       {"forge flags:", "data plugin synthetic flags:", "model plugin mlp flags:", "--n_hidden", "--samples", "--lr"})
     EXPECT_NE(help.output.find(text), std::string::npos) << text;
   EXPECT_EQ(run_forge({"--help"}, dir_->path()).exit_status, 0);
   EXPECT_NE(run_forge({"--version"}, dir_->path()).output.find("plugin ABI"), std::string::npos);

@@ -1,13 +1,13 @@
 // The training loop's options as a user meets them: schedules, validation, early stopping,
 // the best checkpoint, seeds, devices, the csv plugin — and a resume continues all of it exactly.
 #include "core/atomic_file.hpp"
-#include "runs/manifest.hpp"
-#include "train/checkpoint.hpp"
 #include "e2e/reference_run.hpp"
+#include "runs/manifest.hpp"
 #include "tensorboard_reader.hpp"
+#include "train/checkpoint.hpp"
 
-#include <boost/filesystem.hpp>
 #include <gtest/gtest.h>
+#include <boost/filesystem.hpp>
 
 #include <regex>
 
@@ -21,11 +21,43 @@ using testing::run_forge;
 // Every option that carries state across steps, on a tiny CNN (dropout, batch norm). Valid
 // accuracy saturates on this data, so early stopping ends the run in its fourth epoch.
 std::vector<std::string> loop_run(const std::string& run_name) {
-  return {"train", "--data", "synthetic", "--model", "cnn", "--channels", "4", "--samples", "512",
-          "--batch_size", "8", "--epochs", "6", "--seed", "5", "--valid_fraction", "0.2",
-          "--lr_schedule", "cosine", "--warmup_steps", "10", "--accumulate", "2", "--clip_grad_norm", "1",
-          "--eval_every_steps", "10", "--eval_test_every", "1", "--early_stopping", "valid/accuracy:max:3",
-          "--keep_best", "valid/loss:min", "--log_every", "7", "--run_name", run_name};
+  return {"train",
+          "--data",
+          "synthetic",
+          "--model",
+          "cnn",
+          "--channels",
+          "4",
+          "--samples",
+          "512",
+          "--batch_size",
+          "8",
+          "--epochs",
+          "6",
+          "--seed",
+          "5",
+          "--valid_fraction",
+          "0.2",
+          "--lr_schedule",
+          "cosine",
+          "--warmup_steps",
+          "10",
+          "--accumulate",
+          "2",
+          "--clip_grad_norm",
+          "1",
+          "--eval_every_steps",
+          "10",
+          "--eval_test_every",
+          "1",
+          "--early_stopping",
+          "valid/accuracy:max:3",
+          "--keep_best",
+          "valid/loss:min",
+          "--log_every",
+          "7",
+          "--run_name",
+          run_name};
 }
 
 // metrics.csv without what depends on the clock: its wall-time column and the speed rows.
@@ -107,7 +139,8 @@ TEST_F(TrainingOptions, ResumingARunThatStoppedEarlyLeavesItAsItWas) {
 }
 
 TEST_F(TrainingOptions, EvalCheckpointBestEvaluatesTheKeptOne) {
-  int64_t best = read_checkpoint_position(checkpoint_path(straight(), list_checkpoints(straight()).back())).best.best_step;
+  int64_t best =
+      read_checkpoint_position(checkpoint_path(straight(), list_checkpoints(straight()).back())).best.best_step;
   auto result = run_forge({"eval", straight(), "--checkpoint", "best"}, dir_->path());
   ASSERT_EQ(result.exit_status, 0) << result.output;
   EXPECT_NE(result.output.find("(checkpoint step " + std::to_string(best) + ","), std::string::npos) << result.output;
@@ -122,8 +155,8 @@ TEST_F(TrainingOptions, ChangingTheHorizonOfACosineScheduleNeedsForce) {
 
 TEST(TrainingSeed, IsDrawnPrintedAndRecordedWhenNotGiven) {
   testing::TempDir dir;
-  std::vector<std::string> args{"train", "--data", "synthetic", "--model", "mlp", "--samples", "64", "--epochs", "1",
-                                "--deterministic"};
+  std::vector<std::string> args{"train",     "--data", "synthetic", "--model", "mlp",
+                                "--samples", "64",     "--epochs",  "1",       "--deterministic"};
   auto result = run_forge(args, dir.path());
   ASSERT_EQ(result.exit_status, 0) << result.output;
   std::smatch drawn;
@@ -173,9 +206,10 @@ TEST(TrainingOptionErrors, AreOneClearLineBeforeAnyRunFolderExists) {
 
 TEST(EvalBest, NeedsARunThatKeptOne) {
   testing::TempDir dir;
-  ASSERT_EQ(run_forge({"train", "--data", "synthetic", "--model", "mlp", "--samples", "64", "--epochs", "1"}, dir.path())
-                .exit_status,
-            0);
+  ASSERT_EQ(
+      run_forge({"train", "--data", "synthetic", "--model", "mlp", "--samples", "64", "--epochs", "1"}, dir.path())
+          .exit_status,
+      0);
   auto result = run_forge({"eval", dir / "checkpoints/synthetic_mlp/1", "--checkpoint", "best"}, dir.path());
   EXPECT_EQ(result.exit_status, 5);
   EXPECT_NE(testing::last_line(result.output).find("not trained with --keep_best"), std::string::npos) << result.output;

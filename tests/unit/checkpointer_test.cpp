@@ -5,8 +5,8 @@
 #include "test_support.hpp"
 #include "train/checkpoint.hpp"
 
-#include <boost/filesystem.hpp>
 #include <gtest/gtest.h>
+#include <boost/filesystem.hpp>
 
 namespace forge {
 namespace {

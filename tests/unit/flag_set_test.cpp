@@ -11,8 +11,8 @@ namespace {
 
 FlagSet example_set() {
   FlagSet set;
-  set.declare({integer_flag("epochs", 5, "epochs"), real_flag("lr", "0.001", "rate"),
-               text_flag("name", "run", "name"), bool_flag("fast", false, "go fast")},
+  set.declare({integer_flag("epochs", 5, "epochs"), real_flag("lr", "0.001", "rate"), text_flag("name", "run", "name"),
+               bool_flag("fast", false, "go fast")},
               "forge");
   set.declare({integer_flag("n_hidden", 128, "units")}, "model plugin mlp");
   return set;

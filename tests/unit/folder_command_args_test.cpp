@@ -14,9 +14,12 @@ namespace {
 // Collects the options of a command that knows --title (with a value) and --json (without).
 FolderCommandArgs parse(const Args& args, std::map<std::string, std::string>& seen) {
   return parse_folder_command_args(args, "report", "checkpoints", [&](const std::string& name, const auto& value) {
-    if (name == "--title") seen[name] = value();
-    else if (name == "--json") seen[name] = "";
-    else return false;
+    if (name == "--title")
+      seen[name] = value();
+    else if (name == "--json")
+      seen[name] = "";
+    else
+      return false;
     return true;
   });
 }

@@ -1,9 +1,9 @@
-#include "plugins/build_config.hpp"
 #include "plugins/forge_layout.hpp"
+#include "plugins/build_config.hpp"
 #include "test_support.hpp"
 
-#include <boost/filesystem.hpp>
 #include <gtest/gtest.h>
+#include <boost/filesystem.hpp>
 
 namespace fs = boost::filesystem;
 

@@ -2,8 +2,8 @@
 
 #include "test_support.hpp"
 
-#include <boost/filesystem.hpp>
 #include <gtest/gtest.h>
+#include <boost/filesystem.hpp>
 
 namespace forge {
 
@@ -19,8 +19,7 @@ TEST(LocalHeaders, FollowsQuotedIncludesRecursivelyOnce) {
 }
 
 TEST(LinkDirectives, ReadsForgeLinkComments) {
-  EXPECT_EQ(link_directives("// forge:link z\nint x;\n  //forge:link png\n"),
-            (std::vector<std::string>{"z", "png"}));
+  EXPECT_EQ(link_directives("// forge:link z\nint x;\n  //forge:link png\n"), (std::vector<std::string>{"z", "png"}));
   EXPECT_TRUE(link_directives("// forge: nothing\n").empty());
 }
 

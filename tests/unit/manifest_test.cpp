@@ -14,7 +14,8 @@ TEST(Manifest, NewManifestRecordsTheEnvironment) {
   EXPECT_EQ(m["threads"], 2);
   EXPECT_EQ(m["command_line"][1], "train");
   EXPECT_TRUE(m["ended"].is_null());
-  for (const char* key : {"forge_version", "libtorch_version", "compiler", "plugin_abi", "host", "cpu", "started", "pid"})
+  for (const char* key :
+       {"forge_version", "libtorch_version", "compiler", "plugin_abi", "host", "cpu", "started", "pid"})
     EXPECT_TRUE(m.contains(key)) << key;
 }
 
@@ -31,15 +32,29 @@ TEST(Manifest, RecordStatusKeepsTheRest) {
 
 // A newer forge's keys survive an older forge rewriting the record.
 TEST(Manifest, RoundTripsEveryFieldAndKeepsUnknownKeys) {
-  json written = {{"status", "interrupted"}, {"reason", "SIGTERM"}, {"ended", "2026-11-29T10:00:00+0000"},
-                  {"plugins", {{"data", {{"name", "mnist"}, {"library", "plugins/data/mnist.so"}, {"sha1", "ab"},
-                                         {"sources", json::array()}, {"given", "mnist"}, {"from_the_future", 1},
-                                         {"git", {{"root", "/r"}, {"commit", "c0ffee"}, {"dirty", true}}}}}}},
+  json written = {{"status", "interrupted"},
+                  {"reason", "SIGTERM"},
+                  {"ended", "2026-11-29T10:00:00+0000"},
+                  {"plugins",
+                   {{"data",
+                     {{"name", "mnist"},
+                      {"library", "plugins/data/mnist.so"},
+                      {"sha1", "ab"},
+                      {"sources", json::array()},
+                      {"given", "mnist"},
+                      {"from_the_future", 1},
+                      {"git", {{"root", "/r"}, {"commit", "c0ffee"}, {"dirty", true}}}}}}},
                   {"seed", {{"value", 7}, {"drawn", true}}},
                   {"progress", {{"step", 40}, {"epochs_done", 2}, {"epochs", 5}, {"max_steps", 0}}},
-                  {"resumes", {{{"started", "s"}, {"command_line", {"forge", "resume"}}, {"from_step", 20},
-                                {"threads", 2}, {"forced", {"--lr"}}}}},
-                  {"world_size", 2}, {"evaluated_step", 40}, {"a_newer_key", {{"nested", true}}}};
+                  {"resumes",
+                   {{{"started", "s"},
+                     {"command_line", {"forge", "resume"}},
+                     {"from_step", 20},
+                     {"threads", 2},
+                     {"forced", {"--lr"}}}}},
+                  {"world_size", 2},
+                  {"evaluated_step", 40},
+                  {"a_newer_key", {{"nested", true}}}};
   Manifest m = manifest_from_json(written);
   EXPECT_EQ(m.status, "interrupted");
   EXPECT_EQ(m.plugins.at("data").library, "plugins/data/mnist.so");

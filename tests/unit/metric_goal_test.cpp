@@ -31,7 +31,7 @@ TEST(MetricGoal, RefusesMalformedText) {
 TEST(GoalState, CountsEvaluationsWithoutImprovementBeyondMinDelta) {
   MetricGoal goal = parse_metric_goal("valid/loss:min:2:0.1", "early_stopping", true);
   GoalState state;
-  EXPECT_TRUE(state.update(goal, 10, 1.0));  // the first evaluation is the best so far
+  EXPECT_TRUE(state.update(goal, 10, 1.0));    // the first evaluation is the best so far
   EXPECT_FALSE(state.update(goal, 20, 0.95));  // better, but not by more than 0.1
   EXPECT_EQ(state.stale, 1);
   EXPECT_TRUE(state.update(goal, 30, 0.8));

@@ -5,8 +5,8 @@
 #include "core/process.hpp"
 #include "test_support.hpp"
 
-#include <boost/filesystem.hpp>
 #include <gtest/gtest.h>
+#include <boost/filesystem.hpp>
 
 namespace forge {
 
@@ -17,8 +17,9 @@ TEST(Snapshot, CopiesLibrarySourceHeadersAndGitState) {
   testing::write_text(repo / "net.so", "binary");
   ASSERT_EQ(run_process({"git", "init", "-q"}, repo.path()).exit_status, 0);
   run_process({"git", "-c", "user.name=t", "-c", "user.email=t@t", "add", "."}, repo.path());
-  ASSERT_EQ(run_process({"git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x"}, repo.path())
-                .exit_status, 0);
+  ASSERT_EQ(
+      run_process({"git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x"}, repo.path()).exit_status,
+      0);
   testing::write_text(repo / "net.cpp", "#include \"layers/a.hpp\"\n// changed\n");
 
   PluginFiles files{"model", "net.cpp", repo / "net.so", repo / "net.cpp", {repo / "layers/a.hpp"}};

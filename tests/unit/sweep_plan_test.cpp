@@ -10,7 +10,8 @@ namespace {
 using Args = std::vector<std::string>;
 
 TEST(SweepPlan, CommaListsBecomeAxesAndTheGridVariesTheLastAxisFastest) {
-  SweepPlan plan = plan_sweep({"--data", "mnist", "--model=mlp", "--lr", "1e-3,3e-4", "--n_hidden=128,256", "--epochs", "2"});
+  SweepPlan plan =
+      plan_sweep({"--data", "mnist", "--model=mlp", "--lr", "1e-3,3e-4", "--n_hidden=128,256", "--epochs", "2"});
   EXPECT_EQ(plan.shared_args, (Args{"--data", "mnist", "--model", "mlp", "--epochs", "2"}));
   ASSERT_EQ(plan.axes.size(), 2u);
   EXPECT_EQ(plan.axes[1].flag, "n_hidden");

@@ -1,6 +1,6 @@
+#include "metrics/tensorboard_writer.hpp"
 #include "metrics/crc32c.hpp"
 #include "metrics/metrics_log.hpp"
-#include "metrics/tensorboard_writer.hpp"
 
 #include "core/atomic_file.hpp"
 #include "tensorboard_reader.hpp"
@@ -14,9 +14,7 @@
 namespace forge {
 namespace {
 
-double now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+double now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
 TEST(Crc32c, MatchesPublishedCheckValues) {
   EXPECT_EQ(crc32c("123456789", 9), 0xE3069283u);  // the CRC catalogue's check value

@@ -130,8 +130,8 @@ TEST(Trainer, AccumulatedBatchesMatchOneBatchOfTheirSize) {
   Trained run = train(*accumulated, data, s);
   EXPECT_EQ(run.checkpoints->steps(), (std::vector<int64_t>{4, 8}));  // optimizer steps, not batches
   for (const auto& name : {"weight", "bias"})
-    EXPECT_TRUE(torch::allclose(whole->module().named_parameters()[name], accumulated->module().named_parameters()[name],
-                                1e-5, 1e-6))
+    EXPECT_TRUE(torch::allclose(whole->module().named_parameters()[name],
+                                accumulated->module().named_parameters()[name], 1e-5, 1e-6))
         << name;
 }
 
