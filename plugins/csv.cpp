@@ -23,18 +23,28 @@ std::vector<forge::FlagSpec> flags() {
       forge::text_flag("task", "classification", "classification | regression"),
       forge::real_flag("test_fraction", "0.2", "fraction of the rows held out as the test set"),
       forge::integer_flag("split_seed", 0, "seed of the test (and valid) split; the training --seed leaves it alone"),
+      forge::integer_flag("max_file_mb", 4096, "refuse a table larger than this many MiB once decompressed"),
   };
 }
 
 using Row = std::vector<std::string>;
 
-std::string read_text(const std::string& path) {
+// The whole file, decompressed; at most `max_bytes` of it (a small .gz can expand without
+// bound).
+std::string read_text(const std::string& path, int64_t max_bytes) {
   gzFile file = gzopen(path.c_str(), "rb");  // gzread reads plain files too
   if (!file) throw std::runtime_error("cannot open --csv_path " + path);
   std::string text;
   char chunk[1 << 16];
   int n;
-  while ((n = gzread(file, chunk, sizeof chunk)) > 0) text.append(chunk, size_t(n));
+  while ((n = gzread(file, chunk, sizeof chunk)) > 0) {
+    text.append(chunk, size_t(n));
+    if (int64_t(text.size()) > max_bytes) {
+      gzclose(file);
+      throw std::runtime_error(path + " is larger than --max_file_mb " + std::to_string(max_bytes >> 20) +
+                               " MiB once decompressed; raise it if the table is really that big");
+    }
+  }
   gzclose(file);
   if (n < 0) throw std::runtime_error(path + " is not a readable (or gzip) file");
   return text;
@@ -117,7 +127,8 @@ forge::DataMap load(const forge::Flags& flags) {
   if (path.empty()) throw std::invalid_argument("--csv_path is required: the CSV file to read");
   if (task != "classification" && task != "regression")
     throw std::invalid_argument("--task must be classification or regression, not '" + task + "'");
-  std::vector<Row> rows = parse_rows(read_text(path));
+  if (flags.integer("max_file_mb") < 1) throw std::invalid_argument("--max_file_mb must be at least 1");
+  std::vector<Row> rows = parse_rows(read_text(path, flags.integer("max_file_mb") << 20));
   if (rows.empty()) throw std::runtime_error(path + " holds no rows");
 
   // The header, if any: names, counts (scikit-learn), counts then names, or none.

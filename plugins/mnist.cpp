@@ -5,6 +5,7 @@
 #include <zlib.h>
 
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -19,6 +20,7 @@ std::vector<forge::FlagSpec> flags() {
       forge::integer_flag("train_limit", 0, "use only the first N training images (0: all)"),
       forge::bool_flag("standardize", true,
                        "scale pixels to zero mean and unit variance (statistics of the training split)"),
+      forge::integer_flag("max_file_mb", 4096, "refuse an idx file larger than this many MiB once decompressed"),
   };
 }
 
@@ -36,10 +38,26 @@ uint32_t big_endian(const unsigned char* bytes) {
   return uint32_t(bytes[0]) << 24 | uint32_t(bytes[1]) << 16 | uint32_t(bytes[2]) << 8 | bytes[3];
 }
 
+// The element count the header's dimensions give, checked: at most `max_bytes`, and for a
+// plain file exactly what follows the header (nothing is allocated for a header that lies).
+int64_t checked_count(const std::vector<int64_t>& shape, const std::string& path, gzFile file, int header_size,
+                      int64_t max_bytes) {
+  int64_t count = 1;
+  for (int64_t d : shape)
+    if (__builtin_mul_overflow(count, d, &count) || count > max_bytes)
+      throw std::runtime_error(path + " claims more than --max_file_mb " + std::to_string(max_bytes >> 20) +
+                               " MiB of data; raise it if the file is really that big");
+  struct stat info {};
+  if (gzdirect(file) && ::stat(path.c_str(), &info) == 0 && info.st_size - header_size != count)
+    throw std::runtime_error(path + " is truncated or has trailing data (its header claims " + std::to_string(count) +
+                             " bytes of data)");
+  return count;
+}
+
 // Reads a whole idx file (gzread also reads plain files) and checks its magic and size. The
 // header gives the size, so the data goes straight into its tensor: no growing buffer and no
 // copy, which matter on 47 MB of training images.
-torch::Tensor read_idx(const std::string& path, int dims) {
+torch::Tensor read_idx(const std::string& path, int dims, int64_t max_bytes) {
   gzFile file = gzopen(path.c_str(), "rb");
   if (!file) throw std::runtime_error("cannot open " + path);
   unsigned char header[4 + 4 * 3];
@@ -47,14 +65,17 @@ torch::Tensor read_idx(const std::string& path, int dims) {
   bool header_ok =
       gzread(file, header, unsigned(header_size)) == header_size && big_endian(header) == uint32_t(0x800 + dims);
   std::vector<int64_t> shape;
-  int64_t count = 1;
-  for (int d = 0; header_ok && d < dims; ++d) {
-    shape.push_back(big_endian(header + 4 + 4 * d));
-    count *= shape.back();
-  }
+  for (int d = 0; header_ok && d < dims; ++d) shape.push_back(big_endian(header + 4 + 4 * d));
   if (!header_ok) {
     gzclose(file);
     throw std::runtime_error(path + " is not an idx file with " + std::to_string(dims) + " dimensions");
+  }
+  int64_t count = 0;
+  try {
+    count = checked_count(shape, path, file, header_size, max_bytes);
+  } catch (...) {
+    gzclose(file);
+    throw;
   }
   torch::Tensor data = torch::empty(shape, torch::kUInt8);
   auto* at = data.data_ptr<uint8_t>();
@@ -82,9 +103,9 @@ torch::Tensor empty_float_on_huge_pages(const std::vector<int64_t>& shape) {
       memory, shape, [](void* p) { std::free(p); }, torch::kFloat32);
 }
 
-forge::Dataset read_split(const std::string& dir, const std::string& prefix, int64_t limit) {
-  torch::Tensor images = read_idx(find_idx(dir, prefix + "-images-idx3-ubyte"), 3);
-  torch::Tensor labels = read_idx(find_idx(dir, prefix + "-labels-idx1-ubyte"), 1);
+forge::Dataset read_split(const std::string& dir, const std::string& prefix, int64_t limit, int64_t max_bytes) {
+  torch::Tensor images = read_idx(find_idx(dir, prefix + "-images-idx3-ubyte"), 3, max_bytes);
+  torch::Tensor labels = read_idx(find_idx(dir, prefix + "-labels-idx1-ubyte"), 1, max_bytes);
   if (images.size(0) != labels.size(0))
     throw std::runtime_error(dir + ": " + prefix + " images and labels differ in count");
   if (limit > 0 && limit < images.size(0)) {
@@ -98,9 +119,11 @@ forge::Dataset read_split(const std::string& dir, const std::string& prefix, int
 
 forge::DataMap load(const forge::Flags& flags) {
   std::string dir = flags.text("data_dir");
+  if (flags.integer("max_file_mb") < 1) throw std::invalid_argument("--max_file_mb must be at least 1");
+  const int64_t max_bytes = flags.integer("max_file_mb") << 20;
   forge::DataMap data;
-  data.datasets["train"] = read_split(dir, "train", flags.integer("train_limit"));
-  data.datasets["test"] = read_split(dir, "t10k", 0);
+  data.datasets["train"] = read_split(dir, "train", flags.integer("train_limit"), max_bytes);
+  data.datasets["test"] = read_split(dir, "t10k", 0, max_bytes);
   if (flags.boolean("standardize")) {
     // Statistics of the training split only, applied to both: the test set stays unseen.
     torch::Tensor mean = data.datasets["train"].inputs.mean(), std = data.datasets["train"].inputs.std();

@@ -31,6 +31,10 @@ struct LoadOptions {
   std::map<std::string, std::string> override_flags;
   // Where the model goes: "cpu", "cuda" or "cuda:N".
   std::string device = "cpu";
+  // A run folder is code, like a pickle: its plugin libraries are loaded only when they lie
+  // inside it and match the SHA-1 it recorded (else they are rebuilt from its saved sources,
+  // or refused). true loads them anyway: only for runs you trust.
+  bool force = false;
 };
 
 struct LoadedCheckpoint {

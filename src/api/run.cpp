@@ -13,7 +13,7 @@ namespace forge {
 LoadedCheckpoint load_from_checkpoint(const std::string& run_dir, const LoadOptions& options) {
   require_run_dir(run_dir);
   const int64_t step = choose_checkpoint(run_dir, options.checkpoint, "load");  // before any plugin loads
-  SavedRun run = open_saved_run(run_dir);
+  SavedRun run = open_saved_run(run_dir, options.force);
   const FlagSet known = train_flag_set(run.data_plugin, run.model_plugin);
   for (const auto& [name, value] : options.override_flags) {
     if (!known.declares(name)) {

@@ -48,7 +48,7 @@ int continue_saved_run(const std::string& run_dir, const std::vector<std::string
   const WorldPosition world = world_from_environment();
   std::unique_ptr<RunLock> lock;
   if (world.rank == 0) lock = std::make_unique<RunLock>(run_dir);  // the other ranks only train
-  SavedRun run = open_saved_run(run_dir);
+  SavedRun run = open_saved_run(run_dir, switch_given(args, "force"));
   const FlagSet flag_set = train_flag_set(run.data_plugin, run.model_plugin);
   std::vector<std::string> forced;
   Flags flags = flags_for_resume(run, flag_set, args, forced);

@@ -1,5 +1,6 @@
 #include "app/prepared_plugin.hpp"
 
+#include "core/hash.hpp"
 #include "plugins/plugin_compiler.hpp"
 #include "plugins/plugin_resolver.hpp"
 #include "runs/run_files.hpp"
@@ -26,6 +27,27 @@ PluginFiles compile_and_describe(const std::string& source, const std::string& r
   else
     spdlog::info("{} plugin {}: compiled in {:.1f} s -> {}", role, source, seconds, compiled.library);
   return {role, given, compiled.library, source, compiled.headers};
+}
+
+// Whether `path` (followed through links) lies inside `dir`.
+bool lies_inside(const std::string& dir, const std::string& path) {
+  boost::system::error_code error;
+  const fs::path inner = fs::canonical(path, error);
+  if (error) return false;
+  const fs::path outer = fs::canonical(dir, error);
+  if (error) return false;
+  const fs::path relative = inner.lexically_relative(outer);
+  return !relative.empty() && *relative.begin() != "..";
+}
+
+// Why a run's saved library must not be loaded as it is: "" when it lies inside the run folder
+// and matches the SHA-1 the run recorded.
+std::string distrust(const std::string& run_dir, const std::string& library, const std::string& sha1) {
+  if (!fs::is_regular_file(library)) return "library " + library + " is missing";
+  if (!lies_inside(run_dir, library)) return "library " + library + " lies outside the run folder";
+  if (sha1_of_file(library) != sha1)
+    return "library " + library + " changed since the run was recorded (its SHA-1 differs)";
+  return "";
 }
 
 }  // namespace
@@ -55,21 +77,33 @@ PreparedPlugins prepare_plugins(const std::string& data, const std::string& mode
   return {data_future.get(), std::move(model_plugin)};
 }
 
-PreparedPlugin prepare_saved_plugin(const std::string& run_dir, const PluginRecord& record, PluginKind kind) {
-  std::string role = kind_name(kind);
-  std::string library = run_dir + "/" + record.library;
+PreparedPlugin prepare_saved_plugin(const std::string& run_dir, const PluginRecord& record, PluginKind kind,
+                                    bool force) {
+  const std::string role = kind_name(kind);
+  const std::string library = run_dir + "/" + record.library;
   PreparedPlugin plugin;
   plugin.files = {role, record.given, library, "", {}};
-  try {
-    plugin.loaded = load_plugin(library, kind);
-    return plugin;
-  } catch (const Error& e) {
-    if (record.source.empty()) throw;
-    spdlog::warn("{}; rebuilding it from the source saved in the run", e.what());
+  std::string why = distrust(run_dir, library, record.sha1);
+  if (why.empty() || (force && fs::is_regular_file(library))) {
+    if (!why.empty()) spdlog::warn("{} plugin {}; loading it anyway (--force)", role, why);
+    try {
+      plugin.loaded = load_plugin(library, kind);
+      return plugin;
+    } catch (const Error& e) {
+      if (record.source.empty()) throw;
+      why = e.what();
+    }
+  } else if (record.source.empty()) {
+    throw Error(ExitCode::run, role + " plugin " + why + ", and the run saved no source to rebuild it from; " +
+                                   "pass --force to load it anyway (a run folder is code: only for runs you trust)");
   }
-  std::string source = plugin_sources_folder(run_dir, role) + "/" + record.source;
+  spdlog::warn("{} plugin {}; rebuilding it from the source saved in the run", role, why);
+  const std::string source = plugin_sources_folder(run_dir, role) + "/" + record.source;
+  if (!lies_inside(run_dir, source))
+    throw Error(ExitCode::run, role + " plugin source " + source + " lies outside the run folder; it is not compiled");
   plugin.files = compile_and_describe(source, role, plugin.files.given);
   plugin.loaded = load_plugin(plugin.files.library, kind);
+  plugin.rebuilt_because = why;
   return plugin;
 }
 

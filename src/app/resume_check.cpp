@@ -35,12 +35,11 @@ bool breaks_exactness(const std::string& flag, const Flags& now) {
 void compare_plugin(const SavedRun& run, const PreparedPlugin& plugin, const std::string& role,
                     std::vector<ResumeDifference>& out) {
   const PluginRecord& record = run.manifest.plugins.at(role);
-  std::string saved_library = run.dir + "/" + record.library;
-  if (plugin.files.library != saved_library) {
-    out.push_back({role + " plugin rebuilt from its saved source (the saved library did not load)", true});
-  } else if (sha1_of_file(saved_library) != record.sha1) {
+  const std::string saved_library = run.dir + "/" + record.library;
+  if (!plugin.rebuilt_because.empty())
+    out.push_back({role + " plugin " + plugin.rebuilt_because + ": rebuilt from its saved source", true});
+  else if (sha1_of_file(saved_library) != record.sha1)  // loaded anyway (--force)
     out.push_back({role + " plugin library " + saved_library + " changed since the run was recorded", true});
-  }
 }
 
 // Whether two spellings of a flag value mean the same: numbers compare by value (flags.json

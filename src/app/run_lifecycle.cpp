@@ -3,6 +3,7 @@
 #include "app/run_flags.hpp"
 #include "core/logging.hpp"
 #include "metrics/metrics_log.hpp"
+#include "runs/checkpoint_files.hpp"
 #include "runs/manifest.hpp"
 #include "runs/run_dir.hpp"
 #include "runs/run_files.hpp"
@@ -82,6 +83,8 @@ void reopen_run(const ReopenedRun& run) {
   const std::string& dir = run.saved.dir;
   add_log_file(log_file(dir));
   remove_stale_temp_files(dir);
+  for (int64_t step : set_aside_checkpoints_after(dir, run.from_step))
+    spdlog::warn("{}: set aside as .corrupt (it failed its integrity check)", checkpoint_path(dir, step));
   truncate_metrics_after(dir, std::max<int64_t>(run.from_step, 0));
   write_saved_flags(dir, run.flag_set, run.flags);
   Manifest& manifest = run.saved.manifest;

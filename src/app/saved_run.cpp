@@ -11,14 +11,14 @@
 
 namespace forge {
 
-SavedRun open_saved_run(const std::string& run_dir) {
+SavedRun open_saved_run(const std::string& run_dir, bool force) {
   require_run_dir(run_dir);
   SavedRun run{run_dir, read_manifest(run_dir), read_saved_flags(run_dir), {}, {}};
   const auto& plugins = run.manifest.plugins;
   if (!plugins.count("data") || !plugins.count("model"))
     throw Error(ExitCode::run, manifest_file(run_dir) + " records no plugins; the run folder is damaged");
-  run.data_plugin = prepare_saved_plugin(run_dir, plugins.at("data"), PluginKind::data);
-  run.model_plugin = prepare_saved_plugin(run_dir, plugins.at("model"), PluginKind::model);
+  run.data_plugin = prepare_saved_plugin(run_dir, plugins.at("data"), PluginKind::data, force);
+  run.model_plugin = prepare_saved_plugin(run_dir, plugins.at("model"), PluginKind::model, force);
   return run;
 }
 

@@ -19,8 +19,9 @@ struct SavedRun {
   PreparedPlugin model_plugin;
 };
 
-// Throws Error(ExitCode::run) when `run_dir` is not a run folder.
-SavedRun open_saved_run(const std::string& run_dir);
+// Throws Error(ExitCode::run) when `run_dir` is not a run folder, or a plugin library in it
+// cannot be trusted and rebuilt (see prepare_saved_plugin; `force` loads it anyway).
+SavedRun open_saved_run(const std::string& run_dir, bool force = false);
 
 // A run's model as its checkpoint at `step` left it, built by the run's own plugins from its
 // saved flags (applied to the process first), with the data map it was built for, on `device`.

@@ -23,7 +23,7 @@ namespace forge {
 namespace {
 
 const char* usage =
-    "usage: forge eval RUN_DIR [--checkpoint STEP|best] [--batch_size N] [--device DEV]\n"
+    "usage: forge eval RUN_DIR [--checkpoint STEP|best] [--batch_size N] [--device DEV] [--force]\n"
     "Evaluates the run's model on its data's test set and records the result in evals.json.\n";
 
 FlagSet eval_flag_set() {
@@ -32,7 +32,10 @@ FlagSet eval_flag_set() {
       {text_flag("checkpoint", "",
                  "step of the checkpoint to evaluate, or best (the one --keep_best kept); "
                  "default: the newest intact one"),
-       integer_flag("batch_size", 256, "evaluation batch size"), text_flag("device", "cpu", "cpu | cuda | cuda:N")},
+       integer_flag("batch_size", 256, "evaluation batch size"), text_flag("device", "cpu", "cpu | cuda | cuda:N"),
+       bool_flag("force", false,
+                 "load the run's plugin libraries even when they lie outside the run folder or differ from what it "
+                 "recorded (only for runs you trust)")},
       "forge eval");
   return set;
 }
@@ -48,7 +51,8 @@ int eval_command(const Args& args) {
   if (record_crash_if_dead(run_dir))
     spdlog::warn("{} was left running by a process that died: recorded as crashed", run_dir);
   int64_t step = choose_checkpoint(run_dir, options.text("checkpoint"), "evaluate");  // before any plugin loads
-  RestoredModel restored = restore_model(open_saved_run(run_dir), step, options.text("device"));
+  RestoredModel restored =
+      restore_model(open_saved_run(run_dir, options.boolean("force")), step, options.text("device"));
   if (!restored.data.has_dataset("test"))
     throw Error(ExitCode::data, "the run's data plugin returns no 'test' dataset");
   auto metrics = evaluate(*restored.model, restored.data.dataset("test"), options.integer("batch_size"),

@@ -17,7 +17,7 @@ namespace forge {
 namespace {
 
 const char* usage =
-    "usage: forge export RUN_DIR [--checkpoint STEP|best] -o FILE.pt\n"
+    "usage: forge export RUN_DIR [--checkpoint STEP|best] [--force] -o FILE.pt\n"
     "Writes the model's parameters and buffers at a checkpoint as a PyTorch state_dict\n"
     "(torch.load(FILE) in Python gives a dict of tensors for load_state_dict).\n";
 
@@ -26,7 +26,10 @@ FlagSet export_flag_set() {
   set.declare({text_flag("checkpoint", "",
                          "step of the checkpoint to export, or best (the one --keep_best kept); "
                          "default: the newest intact one"),
-               text_flag("output", "", "the file to write (also -o)")},
+               text_flag("output", "", "the file to write (also -o)"),
+               bool_flag("force", false,
+                         "load the run's plugin libraries even when they lie outside the run folder or differ from "
+                         "what it recorded (only for runs you trust)")},
               "forge export");
   return set;
 }
@@ -44,6 +47,7 @@ int export_command(const Args& args) {
 
   LoadOptions load;
   load.checkpoint = options.text("checkpoint");
+  load.force = options.boolean("force");
   LoadedCheckpoint run = load_from_checkpoint(args[0], load);
   c10::Dict<std::string, torch::Tensor> state;
   int64_t values = 0;

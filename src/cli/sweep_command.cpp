@@ -231,6 +231,7 @@ int sweep_command(const Args& args, const Args& command_line) {
   const std::string checkpoint_dir =
       shared_flag(plan, "checkpoint_dir").empty() ? "checkpoints" : shared_flag(plan, "checkpoint_dir");
   const std::string run_name = run_name_of(plan);
+  if (options.launcher == "slurm") check_slurm_sweep(plan, options.slurm, checkpoint_dir + "/" + run_name);
   SweepRecord record =
       open_sweep_record(sweep_dir(checkpoint_dir, run_name, plan), plan, command_line, options.launcher);
   spdlog::info("sweep {}: {} points, record {}/sweep.json", plan.id, plan.points.size(), record.dir);

@@ -15,8 +15,10 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <map>
+#include <random>
 #include <thread>
 
 namespace forge {
@@ -45,12 +47,31 @@ std::string describe_exit(int status) {
 }
 
 // Picks a free port when none was given.
+// The run's rendezvous secret: FORGE_DIST_SECRET, or on one node a fresh random one.
+std::string rendezvous_secret(const WorkerLaunch& launch) {
+  const char* given = std::getenv("FORGE_DIST_SECRET");
+  if (given && *given) return given;
+  if (launch.nnodes > 1)
+    throw Error(ExitCode::usage,
+                "a run over several nodes needs FORGE_DIST_SECRET set to the same secret on every "
+                "node, e.g. export FORGE_DIST_SECRET=$(od -An -tx1 -N16 /dev/urandom | tr -d ' ')");
+  std::random_device entropy;
+  std::string secret;
+  char hex[9];
+  for (int i = 0; i < 4; ++i) {
+    std::snprintf(hex, sizeof hex, "%08x", unsigned(entropy()));
+    secret += hex;
+  }
+  return secret;
+}
+
 WorkerLaunch resolved(WorkerLaunch launch) {
   if (launch.master_port == 0) {
     if (launch.nnodes > 1)
       throw Error(ExitCode::usage, "a run over several nodes needs --master_port (the same on every node)");
     launch.master_port = free_port(launch.master_addr);
   }
+  launch.secret = rendezvous_secret(launch);
   return launch;
 }
 
@@ -66,7 +87,8 @@ class Workers {
                              {"WORLD_SIZE", std::to_string(world)},
                              {"LOCAL_RANK", std::to_string(local)},
                              {"MASTER_ADDR", launch.master_addr},
-                             {"MASTER_PORT", std::to_string(launch.master_port)}};
+                             {"MASTER_PORT", std::to_string(launch.master_port)},
+                             {"FORGE_DIST_SECRET", launch.secret}};
       options.own_process_group = true;  // a terminal's Ctrl-C reaches the launcher, which passes it on once
       options.end_with_parent = true;    // the launcher gone, the workers checkpoint and stop
       std::vector<std::string> argv = command_line;

@@ -18,6 +18,7 @@ struct WorkerLaunch {
   int node_rank = 0;
   std::string master_addr = "127.0.0.1";
   int master_port = 0;  // 0: a free port of this host (one node only)
+  std::string secret;   // given to the workers as FORGE_DIST_SECRET (never saved in the run)
 };
 
 // From --nproc_per_node, --nnodes, --node_rank, --master_addr, --master_port. Throws

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -55,8 +56,10 @@ void copy_all(int in, int out, const std::string& from, const std::string& temp)
 // fsync the directory; the temp file is removed on failure.
 template <class Fill>
 void replace_atomically(const std::string& path, mode_t mode, Fill fill) {
-  // The temp name is unique per process so concurrent writers never share a temp file.
-  std::string temp = path + ".tmp." + std::to_string(::getpid());
+  // The temp name is unique per process and call, so concurrent writers (other processes, or
+  // threads of this one) never share a temp file.
+  static std::atomic<unsigned> writes{0};
+  std::string temp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(writes++);
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) fail("cannot create", temp);
   try {

@@ -211,6 +211,16 @@ std::string find_config_value(const std::string& config_file, const std::string&
   return found.count(name) ? found[name].as<std::string>() : "";
 }
 
+bool switch_given(const std::vector<std::string>& args, const std::string& name) {
+  const std::string bare = "--" + name, with_value = bare + "=";
+  auto on = [](const std::string& value) { return value == "true" || value == "1" || value == "yes"; };
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == bare) return i + 1 == args.size() || args[i + 1].rfind("-", 0) == 0 || on(args[i + 1]);
+    if (args[i].rfind(with_value, 0) == 0) return on(args[i].substr(with_value.size()));
+  }
+  return false;
+}
+
 std::string given_or_configured(const std::vector<std::string>& args, const std::string& name) {
   std::string value = find_flag_value(args, name);
   const std::string config = find_flag_value(args, "config");

@@ -55,4 +55,8 @@ std::string find_config_value(const std::string& config_file, const std::string&
 // `name`'s value from `args`, else from the --config file `args` name; "" if neither sets it.
 std::string given_or_configured(const std::vector<std::string>& args, const std::string& name);
 
+// Whether the switch --`name` is on in `args` (--name, --name=true, --name true): what a
+// command must know before its flag parser exists.
+bool switch_given(const std::vector<std::string>& args, const std::string& name);
+
 }  // namespace forge

@@ -3,45 +3,110 @@
 #include "core/atomic_file.hpp"
 #include "runs/run_files.hpp"
 
+#include <forge/error.hpp>
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <boost/filesystem.hpp>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <iomanip>
 #include <sstream>
 
 namespace forge {
 namespace {
-const char* header = "step,epoch,split,name,value,wall_time\n";
+
+const char* header = "step,epoch,split,name,value,wall_time";
+
+template <class Number, class Parse>
+bool parse_whole(const std::string& text, Number& out, Parse parse) {
+  try {
+    size_t used = 0;
+    out = parse(text, &used);
+    return used == text.size() && !text.empty();
+  } catch (const std::exception&) {
+    return false;
+  }
 }
 
-CsvMetricWriter::CsvMetricWriter(const std::string& run_dir) {
-  std::string path = metrics_file(run_dir);
-  bool fresh = !boost::filesystem::exists(path);
-  csv_.open(path, std::ios::app);
-  if (fresh) csv_ << header << std::flush;
+// One row of metrics.csv, every field complete; false for a torn or damaged line.
+bool parse_row(const std::string& line, MetricRow& row) {
+  std::istringstream fields(line);
+  std::string step, epoch, value, wall;
+  if (!std::getline(fields, step, ',') || !std::getline(fields, epoch, ',') || !std::getline(fields, row.split, ',') ||
+      !std::getline(fields, row.name, ',') || !std::getline(fields, value, ',') || !std::getline(fields, wall) ||
+      !fields.eof())
+    return false;
+  auto to_int = [](const std::string& t, size_t* used) { return std::stoll(t, used); };
+  auto to_real = [](const std::string& t, size_t* used) { return std::stod(t, used); };
+  return !row.split.empty() && !row.name.empty() && parse_whole(step, row.step, to_int) &&
+         parse_whole(epoch, row.epoch, to_int) && parse_whole(value, row.value, to_real) &&
+         parse_whole(wall, row.wall_time, to_real);
+}
+
+[[noreturn]] void fail(const std::string& what, const std::string& path) {
+  throw Error(ExitCode::failure, what + " " + path + ": " + std::strerror(errno));
+}
+
+}  // namespace
+
+CsvMetricWriter::CsvMetricWriter(const std::string& run_dir) : path_(metrics_file(run_dir)) {
+  fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) fail("cannot open", path_);
+  struct stat info {};
+  if (::fstat(fd_, &info) == 0 && info.st_size == 0) append(std::string(header) + "\n");
+}
+
+CsvMetricWriter::~CsvMetricWriter() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void CsvMetricWriter::append(const std::string& text) {
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd_, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail("cannot write", path_);
+    done += size_t(n);
+  }
 }
 
 void CsvMetricWriter::write(int64_t step, int64_t epoch, const std::string& split,
                             const std::map<std::string, double>& metrics) {
   double wall = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  std::ostringstream rows;
   for (const auto& [name, value] : metrics) {
-    csv_ << step << ',' << epoch << ',' << split << ',' << name << ',' << std::setprecision(9) << value << ','
+    rows << step << ',' << epoch << ',' << split << ',' << name << ',' << std::setprecision(9) << value << ','
          << std::fixed << std::setprecision(3) << wall << std::defaultfloat << '\n';
   }
-  csv_.flush();
+  // One write a call: the rows of one call land together or (on a crash) leave a torn tail,
+  // which truncate_metrics_after drops.
+  append(rows.str());
 }
 
-void CsvMetricWriter::flush() { csv_.flush(); }
+void CsvMetricWriter::flush() {}
 
 void truncate_metrics_after(const std::string& run_dir, int64_t step) {
-  std::string path = metrics_file(run_dir);
+  const std::string path = metrics_file(run_dir);
   if (!boost::filesystem::exists(path)) return;
   std::istringstream lines(read_file(path));
-  std::string line, kept;
-  std::getline(lines, line);
-  kept = line + "\n";
-  while (std::getline(lines, line))
-    if (!line.empty() && std::stoll(line.substr(0, line.find(','))) <= step) kept += line + "\n";
+  std::string line, kept = std::string(header) + "\n";
+  std::getline(lines, line);  // the header
+  int64_t dropped = line == header ? 0 : 1;
+  MetricRow row;
+  while (std::getline(lines, line)) {
+    if (line.empty()) continue;
+    if (!parse_row(line, row))
+      ++dropped;
+    else if (row.step <= step)
+      kept += line + "\n";
+  }
+  if (dropped > 0)
+    spdlog::warn("{}: dropped {} torn or unreadable line(s), left by a crash in the middle of a write", path, dropped);
   write_file_atomically(path, kept);
 }
 
@@ -52,24 +117,9 @@ std::vector<MetricRow> read_metrics(const std::string& run_dir) {
   std::istringstream lines(read_file(path));
   std::string line;
   std::getline(lines, line);  // the header
-  while (std::getline(lines, line)) {
-    std::istringstream fields(line);
-    std::string step, epoch, value, wall;
-    MetricRow row;
-    if (!std::getline(fields, step, ',') || !std::getline(fields, epoch, ',') ||
-        !std::getline(fields, row.split, ',') || !std::getline(fields, row.name, ',') ||
-        !std::getline(fields, value, ',') || !std::getline(fields, wall))
-      continue;
-    try {
-      row.step = std::stoll(step);
-      row.epoch = std::stoll(epoch);
-      row.value = std::stod(value);
-      row.wall_time = std::stod(wall);
-    } catch (const std::exception&) {
-      continue;
-    }
-    rows.push_back(row);
-  }
+  MetricRow row;
+  while (std::getline(lines, line))
+    if (parse_row(line, row)) rows.push_back(row);
   return rows;
 }
 

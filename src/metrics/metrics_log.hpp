@@ -6,7 +6,6 @@
 #include "metrics/metric_sink.hpp"
 
 #include <cstdint>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <string>
@@ -29,20 +28,30 @@ std::vector<MetricRow> read_metrics(const std::string& run_dir);
 
 // Drops rows after `step` from <run_dir>/metrics.csv: they belong to work a resumed run is
 // about to redo. (TensorBoard's copies are dropped by the resumed session's START event.)
+// Lines that do not parse — a tail torn by a crash mid-write — are dropped with a warning.
 void truncate_metrics_after(const std::string& run_dir, int64_t step);
 
 class CsvMetricWriter : public MetricSink {
  public:
   // Opens <run_dir>/metrics.csv for appending, writing the header when the file is new.
+  // Throws Error(ExitCode::failure) naming the file and the system's reason.
   explicit CsvMetricWriter(const std::string& run_dir);
+  ~CsvMetricWriter() override;
+  CsvMetricWriter(const CsvMetricWriter&) = delete;
+  CsvMetricWriter& operator=(const CsvMetricWriter&) = delete;
 
-  // Each call's rows are flushed before it returns.
+  // Each call's rows reach the file (one write) before it returns. Throws
+  // Error(ExitCode::failure) naming the file and the system's reason (a full disk, say): a
+  // row that cannot be written stops the run rather than go missing.
   void write(int64_t step, int64_t epoch, const std::string& split,
              const std::map<std::string, double>& metrics) override;
   void flush() override;
 
  private:
-  std::ofstream csv_;
+  void append(const std::string& text);
+
+  std::string path_;
+  int fd_ = -1;
 };
 
 }  // namespace forge

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <boost/filesystem.hpp>
 
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <regex>
@@ -121,6 +122,8 @@ void TensorBoardWriter::write_record(const std::string& data) {
   // crash loses at most the record being written (a torn tail it skips).
   out_.write(record.data(), std::streamsize(record.size()));
   out_.flush();
+  // A record that cannot be written (a full disk) stops the run rather than go missing.
+  if (!out_) throw Error(ExitCode::failure, "cannot write " + path_ + ": " + std::strerror(errno));
 }
 
 }  // namespace forge

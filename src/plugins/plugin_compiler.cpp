@@ -6,11 +6,13 @@
 #include "plugins/build_config.hpp"
 #include "plugins/forge_layout.hpp"
 #include "plugins/local_headers.hpp"
+#include "plugins/plugin_cache.hpp"
 #include "plugins/torch_pch.hpp"
 
 #include <forge/error.hpp>
 #include <forge/plugin.hpp>
 
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 #include <boost/filesystem.hpp>
 
@@ -74,13 +76,6 @@ void add_public_headers(Hasher& hasher, const std::string& include_dir) {
 
 }  // namespace
 
-std::string plugin_cache_dir() {
-  const char* xdg = std::getenv("XDG_CACHE_HOME");
-  if (xdg && *xdg) return std::string(xdg) + "/forge";
-  const char* home = std::getenv("HOME");
-  return std::string(home && *home ? home : "/tmp") + "/.cache/forge";
-}
-
 std::vector<std::string> build_flags(bool link_library) {
   std::vector<std::string> flags;
   for (const auto& flag : build_config().compile_flags)  // (an empty definition list leaves "" and "-D")
@@ -138,12 +133,14 @@ CompiledPlugin compile_plugin(const std::string& source) {
   fs::path dir = fs::path(plugin_cache_dir()) / "plugins" / result.cache_key;
   fs::path library = dir / (fs::path(source).stem().string() + ".so");
   result.library = library.string();
-  if (fs::is_regular_file(library)) {
+  make_private_cache_dir(dir.string());
+  if (cached_library_intact(library.string())) {
     result.from_cache = true;
     return result;
   }
+  if (fs::exists(library))
+    spdlog::warn("cached plugin {} does not match its recorded SHA-1; rebuilding it", library.string());
   boost::system::error_code ignored;
-  fs::create_directories(dir, ignored);
   // Unique per process and per call: two compiles of one source never share a temp file.
   static std::atomic<int> builds{0};
   std::string temp = (dir / (".build." + std::to_string(::getpid()) + "." + std::to_string(builds++) + ".so")).string();
@@ -162,6 +159,7 @@ CompiledPlugin compile_plugin(const std::string& source) {
                                        "): " + first_error_line(compiled.output));
   }
   fs::rename(temp, library);
+  record_cached_library(library.string());
   return result;
 }
 

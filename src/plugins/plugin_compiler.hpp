@@ -14,14 +14,12 @@ struct CompiledPlugin {
   std::vector<std::string> headers;  // local headers that went into the key
 };
 
-// $XDG_CACHE_HOME/forge, or ~/.cache/forge.
-std::string plugin_cache_dir();
-
 // The cache key: a hash of the source, its local headers, the compile command, forge's version,
 // its plugin ABI version and the content of its public headers (include/forge/).
 std::string plugin_cache_key(const std::string& source, const std::vector<std::string>& headers);
 
-// Compiles `source` into <cache>/plugins/<key>/<stem>.so unless it is there already. The
+// Compiles `source` into <cache>/plugins/<key>/<stem>.so (plugins/plugin_cache.hpp) unless it
+// is there already and matches its recorded SHA-1. The
 // library appears atomically (built under a temporary name, then renamed), so a library
 // that a running process has loaded is never overwritten in place.
 // Throws Error(ExitCode::compile) with the compiler's first error as a one-line summary,

@@ -50,22 +50,45 @@ bool is_plugin_source(const std::string& path) {
   return ext == ".cpp" || ext == ".cc" || ext == ".cxx";
 }
 
-std::string resolve_plugin(const std::string& name) {
-  if (name.empty()) throw Error(ExitCode::usage, "empty plugin name");
-  if (name.find('/') != std::string::npos || fs::exists(name)) {
-    if (!fs::exists(name)) throw Error(ExitCode::plugin, "plugin file " + name + " does not exist");
-    if (!fs::is_regular_file(name)) throw Error(ExitCode::plugin, "plugin " + name + " is not a file");
-    return name;
-  }
+namespace {
+
+// The file `name` is in the search path, or "".
+std::string search(const std::string& name, const std::vector<std::string>& dirs) {
   std::vector<std::string> candidates{name};
   if (fs::path(name).extension().empty()) candidates = {name + ".so", name + ".cpp"};
-  std::vector<std::string> dirs = plugin_search_path();
   for (const auto& dir : dirs)
     for (const auto& candidate : candidates)
       if (fs::is_regular_file(fs::path(dir) / candidate)) return (fs::path(dir) / candidate).string();
-  throw Error(ExitCode::plugin, "plugin '" + name + "' not found: no such file, and not in " +
-                                    (dirs.empty() ? "any plugin folder" : join(dirs, ", ")) +
-                                    " (add folders to FORGE_PLUGIN_PATH)");
+  return "";
+}
+
+std::string as_given(const std::string& path) {
+  if (!fs::exists(path)) throw Error(ExitCode::plugin, "plugin file " + path + " does not exist");
+  if (!fs::is_regular_file(path)) throw Error(ExitCode::plugin, "plugin " + path + " is not a file");
+  return path;
+}
+
+}  // namespace
+
+std::string resolve_plugin(const std::string& name) {
+  if (name.empty()) throw Error(ExitCode::usage, "empty plugin name");
+  if (name.find('/') != std::string::npos) return as_given(name);
+  const std::vector<std::string> dirs = plugin_search_path();
+  const std::string found = search(name, dirs);
+  // A name without an extension is never a file here: `mnist` is the built-in even where a
+  // folder or file of that name sits in the current directory.
+  const bool local_file = !fs::path(name).extension().empty() && fs::is_regular_file(name);
+  if (local_file && !found.empty())
+    throw Error(ExitCode::usage, "plugin '" + name + "' is ambiguous: ./" + name + " here, and " + found + "; say ./" +
+                                     name + " for the file here, or " + fs::path(name).stem().string() +
+                                     " for the other");
+  if (local_file) return name;
+  if (!found.empty()) return found;
+  throw Error(ExitCode::plugin,
+              "plugin '" + name + "' not found: " +
+                  (fs::exists(name) ? "./" + name + " here is taken only as ./" + name + ", and it is not in "
+                                    : "no such file, and not in ") +
+                  (dirs.empty() ? "any plugin folder" : join(dirs, ", ")) + " (add folders to FORGE_PLUGIN_PATH)");
 }
 
 }  // namespace forge

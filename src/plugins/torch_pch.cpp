@@ -5,12 +5,16 @@
 #include "core/process.hpp"
 #include "plugins/build_config.hpp"
 #include "plugins/forge_layout.hpp"
+#include "plugins/plugin_cache.hpp"
 #include "plugins/plugin_compiler.hpp"
 
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <sys/file.h>
 #include <unistd.h>
 #include <boost/filesystem.hpp>
 
+#include <atomic>
 #include <chrono>
 
 namespace fs = boost::filesystem;
@@ -33,17 +37,35 @@ std::string user_pch_header() {
   return (fs::path(plugin_cache_dir()) / "pch" / hasher.hex() / "forge_torch.hpp").string();
 }
 
+// Held while this process builds the per-user header: concurrent first compiles (two .cpp
+// plugins of one `forge train`, or two forge processes) build it once; the others wait for it.
+class PchBuildLock {
+ public:
+  explicit PchBuildLock(const std::string& dir)
+      : fd_(::open((dir + "/.build.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600)) {
+    if (fd_ >= 0) ::flock(fd_, LOCK_EX);  // without a lock file, builds race and the loser's rename is harmless
+  }
+  ~PchBuildLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  PchBuildLock(const PchBuildLock&) = delete;
+  PchBuildLock& operator=(const PchBuildLock&) = delete;
+
+ private:
+  int fd_;
+};
+
 bool build_user_pch(const std::string& header) {
   const BuildConfig& config = build_config();
   const std::string binary = header + config.pch_extension;
   boost::system::error_code ignored;
-  fs::create_directories(fs::path(header).parent_path(), ignored);
   write_file_atomically(header, "// Precompiled for plugins that forge compiles.\n#include <torch/torch.h>\n");
   spdlog::info("precompiling <torch/torch.h> for plugin builds into {} (once per user; ~40 s)",
                fs::path(header).parent_path().string());
   auto started = std::chrono::steady_clock::now();
-  // Built under a name of this process, then renamed: a concurrent build never reads half a file.
-  const std::string temp = binary + ".build." + std::to_string(::getpid());
+  // Built under a name of this process and thread, then renamed: nobody reads half a file.
+  static std::atomic<int> builds{0};
+  const std::string temp = binary + ".build." + std::to_string(::getpid()) + "." + std::to_string(builds++);
   std::vector<std::string> command{config.compiler};
   for (const auto& flag : build_flags(false)) command.push_back(flag);
   for (const auto& option : config.pch_options)
@@ -72,7 +94,11 @@ std::string torch_pch_header(bool build_if_missing) {
   if (!layout.installed) return exists(layout.plugin_pch + extension) ? layout.plugin_pch : "";
   const std::string header = user_pch_header();
   if (exists(header + extension)) return header;
-  if (build_if_missing && build_user_pch(header)) return header;
+  if (!build_if_missing) return "";
+  make_private_cache_dir(fs::path(header).parent_path().string());
+  PchBuildLock lock(fs::path(header).parent_path().string());
+  if (exists(header + extension)) return header;  // built while this process waited
+  if (build_user_pch(header)) return header;
   return "";
 }
 

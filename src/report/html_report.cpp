@@ -4,6 +4,8 @@
 #include "metrics/metrics_log.hpp"
 #include "runs/manifest.hpp"
 
+#include <cmath>
+
 namespace forge {
 namespace {
 
@@ -30,14 +32,38 @@ std::string escape_html(const std::string& text) {
   return out;
 }
 
+// A value as JSON: a number, or for NaN and infinities (which JSON has not, and which a
+// diverged run does log) the string JavaScript's Number() reads back.
+json value_json(double value) {
+  if (std::isfinite(value)) return value;
+  return std::isnan(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity";
+}
+
 // The curves of one run: "split/name" → [[step, value], ...], without the clock's speed rows.
 json run_series(const RunSummary& run) {
   json series = json::object();
   for (const MetricRow& row : read_metrics(run.dir)) {
     if (row.name == "steps_per_second") continue;
-    series[row.split + "/" + row.name].push_back({row.step, row.value});
+    series[row.split + "/" + row.name].push_back({row.step, value_json(row.value)});
   }
   return series;
+}
+
+// JSON that is safe inside <script>: every '<', '>' and '&' (which JSON holds only inside
+// strings) as a backslash-u escape, so neither "</script>" nor "<!--" can change how the page parses.
+std::string script_safe(const std::string& json_text) {
+  std::string out;
+  for (char c : json_text) {
+    if (c == '<')
+      out += "\\u003c";
+    else if (c == '>')
+      out += "\\u003e";
+    else if (c == '&')
+      out += "\\u0026";
+    else
+      out += c;
+  }
+  return out;
 }
 
 }  // namespace
@@ -58,10 +84,7 @@ std::string html_report(const std::vector<RunSummary>& runs, const std::vector<s
             fixed_or_dash(run.last_train_loss, 4) + "</td><td>" + fixed_or_dash(run.best_test_accuracy, 4) +
             "</td><td>" + escape_html(run.started) + "</td></tr>\n";
   }
-  // Inside <script>, "</" would end the element: JSON allows the escaped "<\/" instead.
-  std::string payload = data.dump();
-  for (size_t at = payload.find("</"); at != std::string::npos; at = payload.find("</", at + 3))
-    payload.replace(at, 2, "<\\/");
+  const std::string payload = script_safe(data.dump());
 
   return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>" + escape_html(title) +
          "</title>\n<style>" + report_style + "</style></head>\n<body>\n<h1>" + escape_html(title) + "</h1>\n" +

@@ -26,6 +26,12 @@ const char* const report_script = R"JS(
 (function () {
   "use strict";
   var runs = JSON.parse(document.getElementById("forge-data").textContent);
+  // NaN and infinities arrive as strings (JSON has no such numbers): back to numbers.
+  runs.forEach(function (run) {
+    Object.keys(run.series).forEach(function (tag) {
+      run.series[tag].forEach(function (p) { if (typeof p[1] === "string") p[1] = Number(p[1]); });
+    });
+  });
   var palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
   var colour = function (i) { return palette[i % palette.length]; };
   var SVG = "http://www.w3.org/2000/svg";
@@ -70,7 +76,9 @@ const char* const report_script = R"JS(
     var lines = [];
     runs.forEach(function (run, i) { if (run.series[tag]) lines.push({run: run, index: i, points: run.series[tag]}); });
     var xs = [], ys = [];
-    lines.forEach(function (l) { l.points.forEach(function (p) { xs.push(p[0]); ys.push(p[1]); }); });
+    // The scale fits the finite values; NaN and infinities are marked, never drawn as numbers.
+    lines.forEach(function (l) { l.points.forEach(function (p) { xs.push(p[0]); if (isFinite(p[1])) ys.push(p[1]); }); });
+    if (!ys.length) ys = [0, 1];
     var x0 = Math.min.apply(null, xs), x1 = Math.max.apply(null, xs);
     var y0 = Math.min.apply(null, ys), y1 = Math.max.apply(null, ys);
     if (x1 === x0) { x0 -= 1; x1 += 1; }
@@ -97,10 +105,28 @@ const char* const report_script = R"JS(
     el("path", {d: "M" + L + "," + T + "V" + (H - B) + "H" + (W - R)}, axis);
 
     lines.forEach(function (l) {
-      var d = l.points.map(function (p, k) { return (k ? "L" : "M") + sx(p[0]).toFixed(1) + "," + sy(p[1]).toFixed(1); }).join("");
+      // A gap where values are not finite, and a marker (NaN and +inf at the top, -inf at the
+      // bottom) where each such stretch begins.
+      var d = "", pen = false;
+      l.points.forEach(function (p) {
+        if (isFinite(p[1])) {
+          d += (pen ? "L" : "M") + sx(p[0]).toFixed(1) + "," + sy(p[1]).toFixed(1);
+          pen = true;
+          return;
+        }
+        if (pen || !d) {
+          var mark = el("text", {"class": "nonfinite", x: sx(p[0]), y: p[1] === -Infinity ? H - B - 4 : T + 10,
+                                 "text-anchor": "middle", fill: colour(l.index), "data-run": l.run.name,
+                                 "data-value": String(p[1])}, svg);
+          mark.textContent = "\u00d7 " + String(p[1]);
+        }
+        pen = false;
+      });
       el("path", {"class": "curve", d: d, stroke: colour(l.index), "data-run": l.run.name}, svg);
       if (l.points.length <= 20)
-        l.points.forEach(function (p) { el("circle", {cx: sx(p[0]), cy: sy(p[1]), r: 3, fill: colour(l.index)}, svg); });
+        l.points.forEach(function (p) {
+          if (isFinite(p[1])) el("circle", {cx: sx(p[0]), cy: sy(p[1]), r: 3, fill: colour(l.index)}, svg);
+        });
       curves++;
     });
 
@@ -118,7 +144,8 @@ const char* const report_script = R"JS(
         l.points.forEach(function (p) { if (Math.abs(p[0] - step) < Math.abs(best[0] - step)) best = p; });
         if (shownStep === null) shownStep = best[0];
         html += "<div><span class=\"swatch\" style=\"background:" + colour(l.index) + "\"></span>" +
-                l.run.name.replace(/[&<>]/g, "") + ": " + (+best[1].toPrecision(5)) + " (step " + best[0] + ")</div>";
+                l.run.name.replace(/[&<>]/g, "") + ": " + (isFinite(best[1]) ? +best[1].toPrecision(5) : String(best[1])) +
+                " (step " + best[0] + ")</div>";
       });
       guide.setAttribute("x1", sx(shownStep)); guide.setAttribute("x2", sx(shownStep));
       guide.setAttribute("visibility", "visible");

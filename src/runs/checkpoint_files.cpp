@@ -25,4 +25,15 @@ std::vector<int64_t> list_checkpoints(const std::string& run_dir) {
   return steps;
 }
 
+std::vector<int64_t> set_aside_checkpoints_after(const std::string& run_dir, int64_t step) {
+  std::vector<int64_t> set_aside;
+  for (int64_t newer : list_checkpoints(run_dir)) {
+    if (newer <= step) continue;
+    const std::string path = checkpoint_path(run_dir, newer);
+    fs::rename(path, path + ".corrupt");
+    set_aside.push_back(newer);
+  }
+  return set_aside;
+}
+
 }  // namespace forge

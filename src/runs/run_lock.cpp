@@ -6,7 +6,6 @@
 #include <forge/error.hpp>
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -27,12 +26,21 @@ std::string recorded_process(const std::string& run_dir) {
   }
 }
 
+// The whole file, for fcntl's open-file-description locks.
+struct flock whole_file(short type) {
+  struct flock lock {};
+  lock.l_type = type;
+  lock.l_whence = SEEK_SET;
+  return lock;
+}
+
 }  // namespace
 
 RunLock::RunLock(const std::string& run_dir) {
   fd_ = ::open(lock_path(run_dir).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0) throw Error(ExitCode::run, "cannot lock run " + run_dir + ": " + std::strerror(errno));
-  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+  struct flock exclusive = whole_file(F_WRLCK);
+  if (::fcntl(fd_, F_OFD_SETLK, &exclusive) != 0) {
     ::close(fd_);
     fd_ = -1;
     throw Error(ExitCode::run, "run " + run_dir + " is being trained by another process (" + recorded_process(run_dir) +
@@ -41,13 +49,15 @@ RunLock::RunLock(const std::string& run_dir) {
 }
 
 RunLock::~RunLock() {
-  if (fd_ >= 0) ::close(fd_);  // closing releases the flock
+  if (fd_ >= 0) ::close(fd_);  // closing releases the lock
 }
 
 bool is_run_locked(const std::string& run_dir) {
   int fd = ::open(lock_path(run_dir).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
-  bool locked = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  // F_OFD_GETLK asks without taking anything: a look never makes a writer's lock fail.
+  struct flock probe = whole_file(F_RDLCK);
+  bool locked = ::fcntl(fd, F_OFD_GETLK, &probe) == 0 && probe.l_type != F_UNLCK;
   ::close(fd);
   return locked;
 }

@@ -1,8 +1,8 @@
-// One process trains a run at a time: it holds an exclusive lock on <run>/.lock (flock) for
-// as long as it trains. The lock file stays empty (taking the lock changes nothing on disk);
-// the holder is named from the manifest's pid and host. The kernel drops the lock when the process dies, so a crashed
-// run never stays locked, and a manifest that says "running" while nobody holds the lock is a run whose process died
-// without a word.
+// One process trains a run at a time: it holds an exclusive lock on <run>/.lock (an fcntl
+// open-file-description lock, which readers can test without taking) for as long as it trains. The lock file stays
+// empty (taking the lock changes nothing on disk); the holder is named from the manifest's pid and host. The kernel
+// drops the lock when the process dies, so a crashed run never stays locked, and a manifest that says "running" while
+// nobody holds the lock is a run whose process died without a word.
 #pragma once
 
 #include <string>

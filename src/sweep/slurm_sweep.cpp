@@ -25,6 +25,12 @@ std::string quoted(const std::string& text) {
   return out + "'";
 }
 
+// An #SBATCH option's value, checked and in the double quotes sbatch strips.
+std::string directive_value(const std::string& value, const std::string& what) {
+  check_job_script_value(value, what, true);
+  return "\"" + value + "\"";
+}
+
 std::vector<std::string> split_words(const std::string& text) {
   std::istringstream in(text);
   std::vector<std::string> words;
@@ -55,28 +61,59 @@ std::vector<long> array_tasks(const std::string& id, const std::string& job) {
 
 }  // namespace
 
+void check_job_script_value(const std::string& value, const std::string& what, bool sbatch_directive) {
+  for (unsigned char c : value)
+    if (c < 0x20 || c == 0x7f)
+      throw Error(ExitCode::usage, what + " holds a control character (a newline?), which a SLURM job script " +
+                                       "cannot carry safely; remove it");
+  if (sbatch_directive && value.find('"') != std::string::npos)
+    throw Error(ExitCode::usage, what + " holds a double quote, which an #SBATCH line cannot carry; remove it");
+}
+
+void check_slurm_sweep(const SweepPlan& plan, const SlurmOptions& options, const std::string& runs_folder) {
+  for (size_t i = 0; i < plan.points.size(); ++i) {
+    for (const auto& arg : plan.points[i].train_args)
+      check_job_script_value(arg, "a train flag of point " + std::to_string(i));
+    check_job_script_value(plan.points[i].label(), "the label of point " + std::to_string(i));
+  }
+  check_job_script_value(fs::absolute(runs_folder).string(), "the runs' folder (--checkpoint_dir, --run_name)", true);
+  check_job_script_value(fs::current_path().string(), "the working folder");
+  check_job_script_value(options.partition, "--slurm_partition", true);
+  check_job_script_value(options.time, "--slurm_time", true);
+  check_job_script_value(options.mem, "--slurm_mem", true);
+}
+
 std::string slurm_job_script(const std::string& sweep_dir, const std::string& sweep_id,
                              const std::vector<PointToRun>& points, const SlurmOptions& options, int throttle,
                              const std::string& forge, const std::string& working_dir) {
   std::ostringstream script;
   script << "#!/bin/bash\n"
          << "# forge sweep " << sweep_id << ": task i of this array trains one point (start or resume).\n"
-         << "#SBATCH --job-name=forge-sweep-" << sweep_id << "\n"
+         << "#SBATCH --job-name=" << directive_value("forge-sweep-" + sweep_id, "the sweep's id") << "\n"
          << "#SBATCH --array=0-" << points.size() - 1 << (throttle > 0 ? "%" + std::to_string(throttle) : "") << "\n"
-         << "#SBATCH --output=" << fs::absolute(sweep_dir).string() << "/slurm-%A_%a.out\n"
+         << "#SBATCH --output="
+         << directive_value(fs::absolute(sweep_dir).string() + "/slurm-%A_%a.out", "the sweep's folder") << "\n"
          << "#SBATCH --signal=B:USR1@" << options.signal_seconds << "\n"
          << (options.requeue ? "#SBATCH --requeue\n" : "#SBATCH --no-requeue\n");
-  if (!options.partition.empty()) script << "#SBATCH --partition=" << options.partition << "\n";
-  if (!options.time.empty()) script << "#SBATCH --time=" << options.time << "\n";
+  if (!options.partition.empty())
+    script << "#SBATCH --partition=" << directive_value(options.partition, "--slurm_partition") << "\n";
+  if (!options.time.empty()) script << "#SBATCH --time=" << directive_value(options.time, "--slurm_time") << "\n";
   if (options.cpus_per_task > 0) script << "#SBATCH --cpus-per-task=" << options.cpus_per_task << "\n";
-  if (!options.mem.empty()) script << "#SBATCH --mem=" << options.mem << "\n";
+  if (!options.mem.empty()) script << "#SBATCH --mem=" << directive_value(options.mem, "--slurm_mem") << "\n";
+  check_job_script_value(working_dir, "the working folder");
+  check_job_script_value(forge, "forge's path");
   script << "cd " << quoted(working_dir) << " || exit 1\n"
          << "case $SLURM_ARRAY_TASK_ID in\n";
   for (size_t task = 0; task < points.size(); ++task) {
+    const PointToRun& point = points[task];
     script << "  " << task << ") exec " << quoted(forge) << " train";
-    for (const auto& arg : points[task].train_args) script << " " << quoted(arg);
-    script << " --run_dir " << quoted(points[task].run_dir) << " ;;  # point " << points[task].index << ": "
-           << points[task].label << "\n";
+    for (const auto& arg : point.train_args) {
+      check_job_script_value(arg, "a train flag of point " + std::to_string(point.index));
+      script << " " << quoted(arg);
+    }
+    check_job_script_value(point.run_dir, "the run folder of point " + std::to_string(point.index));
+    check_job_script_value(point.label, "the label of point " + std::to_string(point.index));
+    script << " --run_dir " << quoted(point.run_dir) << " ;;  # point " << point.index << ": " << point.label << "\n";
   }
   script << "esac\necho \"no point for array task $SLURM_ARRAY_TASK_ID\" >&2\nexit 1\n";
   return script.str();

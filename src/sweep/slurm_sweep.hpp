@@ -5,6 +5,7 @@
 #pragma once
 
 #include "sweep/local_sweep.hpp"
+#include "sweep/sweep_plan.hpp"
 #include "sweep/sweep_record.hpp"
 
 #include <map>
@@ -20,8 +21,18 @@ struct SlurmOptions {
   bool requeue = false;
 };
 
+// Throws Error(ExitCode::usage) naming `what` when `value` cannot go into a job script: a
+// control character (a newline would become shell code on the compute nodes), or, for an
+// #SBATCH value, a double quote (sbatch has no way to escape one).
+void check_job_script_value(const std::string& value, const std::string& what, bool sbatch_directive = false);
+
+// Checks every value of a SLURM sweep that will reach its job script (each point's flags and
+// label, the folder its runs go to, the #SBATCH options), before any run folder is made.
+void check_slurm_sweep(const SweepPlan& plan, const SlurmOptions& options, const std::string& runs_folder);
+
 // The job script for `points` (task i runs points[i]); `throttle` > 0 limits the tasks running
-// at once (--array=0-N%throttle).
+// at once (--array=0-N%throttle). Every value is checked (check_job_script_value) and quoted:
+// #SBATCH values in double quotes, which sbatch strips, shell words in single quotes.
 std::string slurm_job_script(const std::string& sweep_dir, const std::string& sweep_id,
                              const std::vector<PointToRun>& points, const SlurmOptions& options, int throttle,
                              const std::string& forge, const std::string& working_dir);

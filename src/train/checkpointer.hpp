@@ -40,7 +40,9 @@ class RunFolderCheckpointer : public Checkpointer {
             int64_t keep_step) override;
 
  private:
-  void prune(int64_t keep_step) const;
+  // Keeps the newest `keep_checkpoints` up to `written` (the one just written, always kept)
+  // and `keep_step`.
+  void prune(int64_t written, int64_t keep_step) const;
 
   std::string run_dir_;
   Options options_;

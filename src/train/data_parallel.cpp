@@ -1,6 +1,7 @@
 #include "train/data_parallel.hpp"
 
 #include "core/exception_text.hpp"
+#include "core/hash.hpp"
 #include "train/model_state.hpp"
 
 #include <forge/error.hpp>
@@ -50,6 +51,13 @@ WorldPosition world_from_environment() {
   const char* addr = std::getenv("MASTER_ADDR");
   world.master_addr = addr && *addr ? addr : "127.0.0.1";
   world.master_port = integer_variable("MASTER_PORT", 29500, false);
+  const char* secret = std::getenv("FORGE_DIST_SECRET");
+  if (world.world_size > 1 && !(secret && *secret))
+    throw Error(ExitCode::usage,
+                "data-parallel: FORGE_DIST_SECRET is not set; forge's launcher (--nproc_per_node) "
+                "sets it for its workers; with another launcher, set it to the same secret for "
+                "every rank, e.g. export FORGE_DIST_SECRET=$(od -An -tx1 -N16 /dev/urandom | tr -d ' ')");
+  world.secret = secret ? secret : "";
   return world;
 }
 
@@ -73,7 +81,8 @@ std::string local_address_towards(const std::string& master_addr, int master_por
 }
 
 struct DataParallelGroup::Impl {
-  c10::intrusive_ptr<c10d::TCPStore> store;
+  c10::intrusive_ptr<c10d::TCPStore> server;
+  c10::intrusive_ptr<c10d::PrefixStore> store;  // the run's keys, under the secret's prefix
   c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
 };
 
@@ -88,11 +97,14 @@ DataParallelGroup::DataParallelGroup(const WorldPosition& world, std::chrono::mi
     options.numWorkers = size_t(world.world_size);
     options.waitWorkers = true;
     options.timeout = timeout;
-    impl_->store = c10::make_intrusive<c10d::TCPStore>(world.master_addr, options);
+    impl_->server = c10::make_intrusive<c10d::TCPStore>(world.master_addr, options);
+    Hasher prefix;
+    prefix.add("forge rendezvous").add(world.secret);
+    impl_->store = c10::make_intrusive<c10d::PrefixStore>("forge/" + prefix.hex(), impl_->server);
     auto gloo = c10d::ProcessGroupGloo::Options::create(timeout);
     gloo->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(bind));
     impl_->group = c10::make_intrusive<c10d::ProcessGroupGloo>(
-        c10::make_intrusive<c10d::PrefixStore>("forge", impl_->store), world.rank, world.world_size, gloo);
+        c10::make_intrusive<c10d::PrefixStore>("group", impl_->store), world.rank, world.world_size, gloo);
   } catch (const Error&) {
     throw;
   } catch (const std::exception& e) {
@@ -118,7 +130,7 @@ void DataParallelGroup::sum(torch::Tensor& tensor) {
 }
 
 std::string DataParallelGroup::share_text(const std::string& key, const std::string& value) {
-  const std::string full = "forge/text/" + key;
+  const std::string full = "text/" + key;
   if (world_.rank == 0) impl_->store->set(full, std::vector<uint8_t>(value.begin(), value.end()));
   std::vector<uint8_t> bytes = impl_->store->get(full);
   return std::string(bytes.begin(), bytes.end());

@@ -25,10 +25,14 @@ struct WorldPosition {
   int local_rank = 0;
   std::string master_addr;
   int master_port = 0;
+  // FORGE_DIST_SECRET: every key of the rendezvous lives under a prefix derived from it, so a
+  // process that reaches the port but knows no secret cannot address the run's keys.
+  std::string secret;
 };
 
-// From RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT; a world of one when RANK and
-// WORLD_SIZE are unset. Throws Error(ExitCode::usage) naming a malformed or missing variable.
+// From RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT and FORGE_DIST_SECRET; a world of
+// one when RANK and WORLD_SIZE are unset. Throws Error(ExitCode::usage) naming a malformed or
+// missing variable (forge's launcher sets the secret for its workers; other launchers must).
 WorldPosition world_from_environment();
 
 // The local address this host reaches `master_addr` from: what Gloo binds to. (A host name

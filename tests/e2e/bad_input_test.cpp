@@ -144,6 +144,43 @@ TEST_F(BadInput, TruncatedCheckpoint) {
   EXPECT_EQ(testing::tree_digest(copy.path()), copy_before);
 }
 
+// An idx header that claims 2^96 bytes (the element count overflowed), one that claims more
+// than the file holds, and a small .gz that would expand past the cap: each a clear data
+// error before anything is allocated.
+TEST_F(BadInput, HostileIdxFiles) {
+  testing::TempDir data;
+  auto idx = [](uint32_t magic, std::vector<uint32_t> dims, size_t payload) {
+    std::string bytes;
+    for (uint32_t word : [&] {
+           dims.insert(dims.begin(), magic);
+           return dims;
+         }())
+      for (int shift : {24, 16, 8, 0}) bytes.push_back(char((word >> shift) & 0xff));
+    return bytes + std::string(payload, '\0');
+  };
+  testing::write_text(data / "train-labels-idx1-ubyte", idx(0x801, {10}, 10));
+  testing::write_text(data / "train-images-idx3-ubyte", idx(0x803, {0xffffffffu, 0xffffffffu, 0xffffffffu}, 16));
+  const std::vector<std::string> train{"train", "--data", "mnist", "--model", "mlp", "--data_dir", data.path()};
+  expect_error(train, 6, "claims more than --max_file_mb 4096 MiB of data");
+  testing::write_text(data / "train-images-idx3-ubyte", idx(0x803, {10, 28, 28}, 100));
+  expect_error(train, 6, "is truncated or has trailing data (its header claims 7840 bytes of data)");
+  testing::write_text(data / "train-images-idx3-ubyte", idx(0x803, {4000, 28, 28}, 4000 * 28 * 28));
+  ASSERT_EQ(run_process({"gzip", "-f", data / "train-images-idx3-ubyte"}).exit_status, 0);
+  auto capped = train;
+  capped.insert(capped.end(), {"--max_file_mb", "1"});
+  expect_error(capped, 6, "claims more than --max_file_mb 1 MiB of data");
+}
+
+TEST_F(BadInput, ACsvThatExpandsPastTheCap) {
+  testing::TempDir data;
+  std::string rows = "a,b,label\n";
+  while (rows.size() < (3u << 20)) rows += "1,2,0\n3,4,1\n";
+  testing::write_text(data / "big.csv", rows);
+  ASSERT_EQ(run_process({"gzip", "-f", data / "big.csv"}).exit_status, 0);
+  expect_error({"train", "--data", "csv", "--csv_path", data / "big.csv.gz", "--model", "mlp", "--max_file_mb", "2"}, 6,
+               "is larger than --max_file_mb 2 MiB once decompressed");
+}
+
 TEST_F(BadInput, DataFolderWithoutIdxFiles) {
   testing::TempDir empty;
   expect_error({"train", "--data", "mnist", "--model", "mlp", "--data_dir", empty.path()}, 6,

@@ -146,7 +146,7 @@ TEST(DataParallel, ARankThatNeverArrivesIsAnErrorWithinTheTimeout) {
   testing::TempDir dir;
   const auto started = std::chrono::steady_clock::now();
   ProcessResult alone =
-      run_process({"env", "RANK=1", "WORLD_SIZE=2", "MASTER_ADDR=127.0.0.1",
+      run_process({"env", "RANK=1", "WORLD_SIZE=2", "MASTER_ADDR=127.0.0.1", "FORGE_DIST_SECRET=s",
                    "MASTER_PORT=" + std::to_string(30000 + ::getpid() % 20000), testing::forge_binary(), "train",
                    "--data", "synthetic", "--model", "mlp", "--dist_timeout", "3"},
                   dir.path());
@@ -154,6 +154,53 @@ TEST(DataParallel, ARankThatNeverArrivesIsAnErrorWithinTheTimeout) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
   EXPECT_TRUE(says(alone.output, "rank 1 of 2 could not join the others at 127.0.0.1:")) << alone.output;
   EXPECT_FALSE(fs::exists(dir / "checkpoints"));
+}
+
+// The rendezvous store listens on a port anyone who reaches it can write to: every key of a run
+// lives under a prefix derived from FORGE_DIST_SECRET, so a process with another secret (or
+// none) cannot address them. Two ranks with different secrets never find each other.
+TEST(DataParallel, RanksWithAnotherSecretNeverJoinAndNoSecretIsRefused) {
+  testing::TempDir dir;
+  const std::string port = "MASTER_PORT=" + std::to_string(31000 + ::getpid() % 20000);
+  auto rank = [&](int r, const std::string& secret) {
+    return Args{"env",
+                "RANK=" + std::to_string(r),
+                "WORLD_SIZE=2",
+                "MASTER_ADDR=127.0.0.1",
+                port,
+                "FORGE_DIST_SECRET=" + secret,
+                testing::forge_binary(),
+                "train",
+                "--data",
+                "synthetic",
+                "--model",
+                "mlp",
+                "--dist_timeout",
+                "3"};
+  };
+  pid_t zero = ::fork();
+  if (zero == 0) {
+    Args command = rank(0, "one secret");
+    std::vector<char*> argv;
+    for (auto& arg : command) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    if (::chdir(dir.path().c_str()) == 0) ::execvp(argv[0], argv.data());
+    ::_exit(127);
+  }
+  ProcessResult other = run_process(rank(1, "another secret"), dir.path());
+  EXPECT_EQ(testing::wait_for_exit(zero), 1);
+  EXPECT_EQ(other.exit_status, 1) << other.output;
+  EXPECT_TRUE(says(other.output, "could not join the others")) << other.output;
+  EXPECT_FALSE(fs::exists(dir / "checkpoints"));
+
+  ProcessResult no_secret = run_process({"env", "RANK=1", "WORLD_SIZE=2", port, testing::forge_binary(), "train",
+                                         "--data", "synthetic", "--model", "mlp"},
+                                        dir.path());
+  EXPECT_EQ(no_secret.exit_status, 2) << no_secret.output;
+  EXPECT_TRUE(says(no_secret.output, "FORGE_DIST_SECRET is not set")) << no_secret.output;
+  ProcessResult nodes = testing::run_forge(with(synthetic, {"--nnodes", "2", "--master_port", "29601"}), dir.path());
+  EXPECT_EQ(nodes.exit_status, 2) << nodes.output;
+  EXPECT_TRUE(says(nodes.output, "a run over several nodes needs FORGE_DIST_SECRET")) << nodes.output;
 }
 
 TEST(DataParallel, SettingsThatCannotWorkAreUsageErrors) {
@@ -214,6 +261,7 @@ class TwoHosts : public ::testing::Test {
                  "LOCAL_RANK=0",
                  "MASTER_ADDR=" + subnet_ + ".1",
                  "MASTER_PORT=29517",
+                 "FORGE_DIST_SECRET=two hosts",
                  testing::forge_binary()};
     command.insert(command.end(), train_args.begin(), train_args.end());
     return command;
@@ -255,7 +303,7 @@ TEST_F(TwoHosts, RanksInTwoNamespacesTrainOneRun) {
 TEST_F(TwoHosts, EachNodesLauncherStartsItsRanks) {
   testing::TempDir dir;
   auto node = [&](const std::string& ns, int rank) {
-    Args command{"ip", "netns", "exec", ns, testing::forge_binary()};
+    Args command{"ip", "netns", "exec", ns, "env", "FORGE_DIST_SECRET=two nodes", testing::forge_binary()};
     for (const auto& arg : with(synthetic, {"--epochs", "1", "--batch_size", "16", "--run_name", "nodes", "--nnodes",
                                             "2", "--node_rank", std::to_string(rank), "--master_addr", subnet_ + ".1",
                                             "--master_port", "29518", "--dist_timeout", "30"}))

@@ -108,6 +108,26 @@ TEST_F(Installed, EditingItsPublicHeadersRebuildsCachedPlugins) {
   EXPECT_TRUE(says(edited, "compiled in")) << edited.output;
 }
 
+// An installed forge builds its precompiled torch header on the first compile that needs it.
+// Two torch plugins of one `forge train` compile at once: both used to build it under the same
+// temporary name, and one rename failed.
+TEST_F(Installed, TwoFirstCompilesAtOnceShareOnePrecompiledHeader) {
+  testing::TempDir work;
+  const std::string cache = work / "cache";
+  fs::copy_file(testing::source_dir() + "/plugins/synthetic.cpp", work / "my_data.cpp");
+  fs::copy_file(testing::source_dir() + "/plugins/mlp.cpp", work / "my_net.cpp");
+  ProcessResult trained = run_with_cache(
+      cache,
+      {forge(), "train", "--data", "./my_data.cpp", "--model", "./my_net.cpp", "--samples", "64", "--epochs", "1"},
+      work.path());
+  ASSERT_EQ(trained.exit_status, 0) << trained.output;
+  size_t builds = 0;
+  for (size_t at = trained.output.find("precompiling <torch/torch.h>"); at != std::string::npos;
+       at = trained.output.find("precompiling <torch/torch.h>", at + 1))
+    ++builds;
+  EXPECT_EQ(builds, 1u) << trained.output;
+}
+
 TEST_F(Installed, OutsideProjectFindsForgeWithFindPackageAndUsesARun) {
   testing::TempDir work;
   ProcessResult configured =

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <boost/filesystem.hpp>
 
+#include <fstream>
 #include <regex>
 
 namespace fs = boost::filesystem;
@@ -81,6 +82,41 @@ TEST_F(Report, HeadlessChromiumDrawsEveryRunsCurves) {
   ASSERT_TRUE(fs::exists(screenshot));
   EXPECT_EQ(read_file(screenshot).substr(1, 3), "PNG");
   EXPECT_GT(fs::file_size(screenshot), 10000u);
+}
+
+// A diverged run's NaN used to become null and be drawn at 0 (it looked like loss 0), and a run
+// named "<!--<script>" stopped every chart.
+TEST(ReportOfAHostileRun, NonFiniteValuesAreGapsAndMarkersAndNamesCannotBreakTheScript) {
+  testing::TempDir dir;
+  const std::string name = "x<!--<script>";
+  auto trained = run_forge(
+      {"train", "--data", "synthetic", "--model", "mlp", "--epochs", "2", "--log_every", "4", "--run_name", name},
+      dir.path());
+  ASSERT_EQ(trained.exit_status, 0) << trained.output;
+  std::ofstream(dir / ("checkpoints/" + name + "/1/metrics.csv"), std::ios::app)
+      << "40,3,train,loss,nan,1.0\n44,3,train,loss,inf,1.0\n48,3,train,loss,0.5,1.0\n";
+  ASSERT_EQ(run_forge({"report", "checkpoints", "-o", "report.html"}, dir.path()).exit_status, 0);
+  const std::string html = read_file(dir / "report.html");
+  const size_t data = html.find("<script id=\"forge-data\""), end = html.find("</script>", data);
+  ASSERT_NE(data, std::string::npos);
+  const std::string payload = html.substr(data, end - data);
+  EXPECT_EQ(payload.find("<!--"), std::string::npos) << payload.substr(0, 300);
+  EXPECT_NE(payload.find("x\\u003c!--\\u003cscript\\u003e"), std::string::npos);
+  EXPECT_NE(payload.find("[40,\"NaN\"]"), std::string::npos);
+  EXPECT_NE(payload.find("[44,\"Infinity\"]"), std::string::npos);
+  EXPECT_EQ(payload.find("null"), std::string::npos);
+
+  std::string chromium = find_chromium();
+  if (chromium.empty()) GTEST_SKIP() << "Chromium is not installed (apt-get install chromium): report not rendered";
+  ProcessResult dom = run_process(
+      {chromium, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", "file://" + dir / "report.html"},
+      dir.path());
+  ASSERT_EQ(dom.exit_status, 0) << dom.output;
+  std::smatch drawn;
+  ASSERT_TRUE(std::regex_search(dom.output, drawn, std::regex("data-curves=\"(\\d+)\""))) << "the script did not run";
+  EXPECT_GE(std::stoi(drawn[1]), 4);
+  EXPECT_NE(dom.output.find("class=\"nonfinite\""), std::string::npos) << "no marker for NaN";
+  EXPECT_NE(dom.output.find("data-value=\"NaN\""), std::string::npos);
 }
 
 TEST_F(Report, NothingToReportOrNowhereToWriteAreClearErrors) {

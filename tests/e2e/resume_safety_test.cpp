@@ -2,6 +2,7 @@
 // changed flags and libraries, and check-resume — each through the forge binary.
 #include "core/atomic_file.hpp"
 #include "e2e/reference_run.hpp"
+#include "metrics/metrics_log.hpp"
 #include "runs/manifest.hpp"
 #include "runs/run_lock.hpp"
 #include "tensorboard_reader.hpp"
@@ -12,8 +13,10 @@
 
 #include <chrono>
 #include <csignal>
+#include <fstream>
 #include <random>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -282,6 +285,88 @@ TEST_F(ResumeSafety, KillNineDuringTheFinalEvaluationIsEvaluatedOnResume) {
   ASSERT_EQ(resumed.exit_status, 0) << resumed.output;
   EXPECT_EQ(testing::run_status(run), "completed");
   EXPECT_NE(read_file(run + "/metrics.csv").find("\n1,1,test,accuracy,"), std::string::npos);
+}
+
+// A crash in the middle of a metrics.csv write (or a power cut that leaves NUL bytes) used to
+// make every later resume fail with "stoll".
+TEST_F(ResumeSafety, ATornMetricsTailIsDroppedOnResume) {
+  ASSERT_EQ(run_forge({"train", "--data", "synthetic", "--model", "mlp", "--samples", "64", "--epochs", "2",
+                       "--stop_after_steps", "2", "--run_name", "torn"},
+                      dir_->path())
+                .exit_status,
+            0);
+  std::string run = *dir_ / "checkpoints/torn/1";
+  std::ofstream(run + "/metrics.csv", std::ios::app) << std::string(3, '\0') << "\n3,2,tra";
+  auto resumed = run_forge({"resume", run}, dir_->path());
+  ASSERT_EQ(resumed.exit_status, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("dropped 2 torn or unreadable line(s)"), std::string::npos) << resumed.output;
+  std::istringstream csv(read_file(run + "/metrics.csv"));
+  std::string line;
+  std::getline(csv, line);
+  EXPECT_EQ(line, "step,epoch,split,name,value,wall_time");
+  while (std::getline(csv, line)) EXPECT_EQ(std::count(line.begin(), line.end(), ','), 5) << line;
+  EXPECT_EQ(testing::run_status(run), "completed");
+}
+
+// With --keep_checkpoints 1 and a corrupt newer checkpoint left behind, pruning used to keep
+// the corrupt file and delete the checkpoint just written.
+TEST_F(ResumeSafety, PruningNeverDeletesTheNewestIntactCheckpoint) {
+  std::vector<std::string> args{"train",     "--data",
+                                "synthetic", "--model",
+                                "mlp",       "--samples",
+                                "64",        "--epochs",
+                                "3",         "--checkpoint_every",
+                                "1",         "--keep_checkpoints",
+                                "1",         "--stop_after_steps",
+                                "2",         "--run_name",
+                                "pruned"};
+  ASSERT_EQ(run_forge(args, dir_->path()).exit_status, 0);
+  std::string run = *dir_ / "checkpoints/pruned/1";
+  ASSERT_EQ(list_checkpoints(run), std::vector<int64_t>{2});
+  testing::write_text(checkpoint_path(run, 5), "FORGECKPT1\n but damaged");
+  auto resumed = run_forge({"resume", run, "--stop_after_steps", "3"}, dir_->path());
+  ASSERT_EQ(resumed.exit_status, 0) << resumed.output;
+  EXPECT_EQ(list_checkpoints(run), std::vector<int64_t>{3});
+  EXPECT_TRUE(fs::exists(checkpoint_path(run, 5) + ".corrupt"));
+  auto finished = run_forge({"resume", run}, dir_->path());
+  ASSERT_EQ(finished.exit_status, 0) << finished.output;
+  EXPECT_NE(finished.output.find("resuming " + run + " from step 3"), std::string::npos) << finished.output;
+  EXPECT_EQ(list_checkpoints(run), std::vector<int64_t>{6});
+}
+
+// A full disk used to drop metric rows silently, and the run still ended "completed".
+TEST_F(ResumeSafety, AFullDiskStopsTheRunNamingTheFileAndResumeCompletesIt) {
+  testing::TmpfsMount disk(4);
+  if (!disk.mounted()) GTEST_SKIP() << disk.why_not();
+  std::string run = disk / "full/1";
+  int pid =
+      testing::spawn_forge({"train", "--data", "synthetic", "--model", "mlp", "--n_hidden", "4", "--samples", "100000",
+                            "--epochs", "2", "--log_every", "1", "--checkpoint_dir", disk.path(), "--run_name", "full"},
+                           dir_->path(), *dir_ / "full.log");
+  ASSERT_TRUE(testing::wait_until([&] { return testing::text_or_empty(run + "/metrics.csv").size() > 2000; }));
+  {
+    // Fill what is left of the disk, early in the first epoch: long before its checkpoint.
+    std::ofstream filler(disk / "filler", std::ios::binary);
+    const std::string block(4096, 'x');
+    while (filler.write(block.data(), block.size()) && filler.flush()) {
+    }
+  }
+  const int code = testing::wait_for_exit(pid);
+  const std::string log = read_file(*dir_ / "full.log");
+  EXPECT_EQ(code, 1) << log;
+  const std::string last = testing::last_line(log);
+  EXPECT_NE(last.find("No space left on device"), std::string::npos) << log;
+  EXPECT_TRUE(last.find("metrics.csv") != std::string::npos || last.find("tfevents") != std::string::npos) << last;
+  EXPECT_NE(testing::run_status(run), "completed");
+  fs::remove(disk / "filler");
+  auto resumed = run_forge({"resume", run}, dir_->path());
+  ASSERT_EQ(resumed.exit_status, 0) << resumed.output;
+  EXPECT_EQ(testing::run_status(run), "completed");
+  // Every step's train row is there: none went missing.
+  std::set<int64_t> steps;
+  for (const auto& row : read_metrics(run))
+    if (row.split == "train" && row.name == "loss") steps.insert(row.step);
+  EXPECT_EQ(steps.size(), 6250u);
 }
 
 TEST(CheckResume, BuiltInCnnResumesExactly) {

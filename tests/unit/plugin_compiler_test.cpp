@@ -1,5 +1,6 @@
 #include "plugins/plugin_compiler.hpp"
 
+#include "plugins/plugin_cache.hpp"
 #include "plugins/plugin_loader.hpp"
 #include "test_support.hpp"
 
@@ -9,6 +10,8 @@
 #include <boost/filesystem.hpp>
 
 #include <cstdlib>
+
+#include <unistd.h>
 
 namespace forge {
 namespace {
@@ -89,6 +92,54 @@ TEST(CompileCommand, MatchesForgesBuildAndPrecompilesTorchOnlyWhenUsed) {
   EXPECT_TRUE(has(torch_command, "-include"));
   EXPECT_FALSE(has(compile_command(dir / "plain.cpp", dir / "plain.so"), "-include"));
   EXPECT_FALSE(has(compile_command(dir / "net.cpp", dir / "net.so", /*use_pch=*/false), "-include"));
+}
+
+// The cache holds code forge loads: it is private, and what it holds is checked.
+TEST_F(PluginCompiler, CacheFoldersArePrivateAndARefusedFolderIsNamed) {
+  CompiledPlugin compiled = compile_plugin(sources_ / "tiny.cpp");
+  for (const std::string& dir :
+       {cache_ / "forge", cache_ / "forge/plugins", cache_ / ("forge/plugins/" + compiled.cache_key)})
+    EXPECT_EQ(int(boost::filesystem::status(dir).permissions()) & 077, 0) << dir;
+  boost::filesystem::permissions(cache_ / "forge", boost::filesystem::perms(0777));
+  try {
+    compile_plugin(sources_ / "tiny.cpp");
+    FAIL() << "a cache writable by others was used";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::plugin);
+    EXPECT_NE(std::string(e.what()).find("is writable by others"), std::string::npos) << e.what();
+  }
+  boost::filesystem::permissions(cache_ / "forge", boost::filesystem::perms(0700));
+  if (::geteuid() != 0) GTEST_SKIP() << "giving the cache to another user takes root";
+  ASSERT_EQ(::chown((cache_ / "forge").c_str(), 65534, 65534), 0);
+  try {
+    compile_plugin(sources_ / "tiny.cpp");
+    FAIL() << "a cache of another user was used";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("belongs to another user"), std::string::npos) << e.what();
+  }
+  ASSERT_EQ(::chown((cache_ / "forge").c_str(), 0, 0), 0);
+}
+
+TEST_F(PluginCompiler, ACachedLibraryThatChangedIsRebuiltNotLoaded) {
+  CompiledPlugin first = compile_plugin(sources_ / "tiny.cpp");
+  testing::write_text(first.library, "replaced by someone");
+  CompiledPlugin second = compile_plugin(sources_ / "tiny.cpp");
+  EXPECT_FALSE(second.from_cache);
+  EXPECT_NO_THROW(load_plugin(second.library, PluginKind::data));
+  EXPECT_TRUE(compile_plugin(sources_ / "tiny.cpp").from_cache);
+}
+
+// Without XDG_CACHE_HOME and HOME the cache used to fall back to the shared /tmp.
+TEST(PluginCache, WithoutHomeItIsTheAccountsHomeNeverASharedFolder) {
+  const std::string xdg = std::getenv("XDG_CACHE_HOME") ? std::getenv("XDG_CACHE_HOME") : "";
+  const std::string home = std::getenv("HOME") ? std::getenv("HOME") : "";
+  ::unsetenv("XDG_CACHE_HOME");
+  ::unsetenv("HOME");
+  const std::string dir = plugin_cache_dir();
+  ::setenv("XDG_CACHE_HOME", xdg.c_str(), 1);
+  if (!home.empty()) ::setenv("HOME", home.c_str(), 1);
+  EXPECT_NE(dir.rfind("/tmp", 0), 0u) << dir;
+  EXPECT_NE(dir.find("/.cache/forge"), std::string::npos) << dir;
 }
 
 }  // namespace forge

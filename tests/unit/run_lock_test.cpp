@@ -7,10 +7,34 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include <sys/wait.h>
 #include <unistd.h>
 
 namespace forge {
+
+// `forge runs` looks at every run's lock while trainings start: looking used to take the lock
+// for an instant, and a train or resume starting in that instant failed with exit 5.
+TEST(RunLock, LookingAtALockNeverMakesTakingItFail) {
+  testing::TempDir run;
+  std::atomic<bool> done{false};
+  std::thread looker([&] {
+    while (!done) is_run_locked(run.path());
+  });
+  int failures = 0;
+  for (int i = 0; i < 3000; ++i) {
+    try {
+      RunLock lock(run.path());
+    } catch (const Error&) {
+      ++failures;
+    }
+  }
+  done = true;
+  looker.join();
+  EXPECT_EQ(failures, 0);
+}
 
 TEST(RunLock, ExclusiveWhileHeldAndFreeAfter) {
   testing::TempDir run;

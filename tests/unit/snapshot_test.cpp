@@ -3,6 +3,7 @@
 #include "core/atomic_file.hpp"
 #include "core/hash.hpp"
 #include "core/process.hpp"
+#include "plugins/plugin_compiler.hpp"
 #include "test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -32,6 +33,29 @@ TEST(Snapshot, CopiesLibrarySourceHeadersAndGitState) {
   EXPECT_EQ(record.git->commit.size(), 40u);
   EXPECT_TRUE(record.git->dirty);
   EXPECT_NE(read_file(run / "plugins/model/git.diff").find("+// changed"), std::string::npos);
+}
+
+// A local header outside the source's folder used to be saved flat (beside the source), so a
+// rebuild from the saved source failed to find "../common/util.hpp".
+TEST(Snapshot, HeadersOutsideTheSourcesFolderKeepTheirPlaceAndTheSavedSourceCompiles) {
+  testing::TempDir tree, run;
+  testing::write_text(tree / "net/net.cpp", R"(#include <forge/plugin.hpp>
+#include "../common/util.hpp"
+namespace { std::vector<forge::FlagSpec> flags() { return {forge::integer_flag("width", WIDTH, "")}; } }
+int load() { return 0; }
+FORGE_PLUGIN_IDENTITY(data, flags)
+FORGE_PLUGIN_LOAD(load)
+)");
+  testing::write_text(tree / "common/util.hpp", "#define WIDTH 3\n");
+  testing::write_text(tree / "net/net.so", "binary");
+  PluginRecord record = snapshot_plugin(
+      run.path(), {"data", "net.cpp", tree / "net/net.so", tree / "net/net.cpp", {tree / "common/util.hpp"}});
+  EXPECT_EQ(record.source, "net/net.cpp");
+  EXPECT_EQ(record.sources, std::vector<std::string>{"common/util.hpp"});
+  EXPECT_EQ(read_file(run / "plugins/data/src/common/util.hpp"), "#define WIDTH 3\n");
+  boost::filesystem::remove_all(tree.path());
+  CompiledPlugin rebuilt = compile_plugin(run / "plugins/data/src/net/net.cpp");
+  EXPECT_TRUE(boost::filesystem::exists(rebuilt.library));
 }
 
 TEST(Snapshot, LibraryWithoutSourceOutsideGit) {
