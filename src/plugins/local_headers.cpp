@@ -21,8 +21,11 @@ void collect(const fs::path& file, std::set<std::string>& seen, std::vector<std:
   while (std::getline(lines, line)) {
     if (!std::regex_search(line, match, quoted_include)) continue;
     fs::path header = file.parent_path() / match[1].str();
-    if (!fs::is_regular_file(header)) continue;  // a system or include-path header
-    std::string canonical = fs::canonical(header).string();
+    // Not a local header: a system or include-path one, or a name no file can have (too long).
+    boost::system::error_code error;
+    if (!fs::is_regular_file(header, error)) continue;
+    std::string canonical = fs::canonical(header, error).string();
+    if (error) continue;
     if (!seen.insert(canonical).second) continue;
     out.push_back(canonical);
     collect(canonical, seen, out);

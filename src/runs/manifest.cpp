@@ -12,6 +12,8 @@
 
 #include <ctime>
 #include <fstream>
+#include <stdexcept>
+#include <type_traits>
 
 namespace forge {
 namespace {
@@ -24,22 +26,33 @@ std::string cpu_model() {
   return "unknown";
 }
 
-// Moves `key` out of `rest` into `out` (left as it is when the key is absent or null). Throws
-// json::type_error when the value has another type.
+// A value of the wrong shape: parse_manifest's callers turn it into a forge error.
+[[noreturn]] void damaged(const std::string& what) { throw std::invalid_argument(what); }
+
+// `value` as a T. Throws json::type_error when it has another type, and std::invalid_argument
+// for a number that is no whole number where one is expected (converting 7e78 to an integer is
+// undefined behaviour, not an exception, in the JSON library).
+template <class T>
+T value_as(const json& value, const char* key) {
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>)
+    if (!value.is_number_integer()) damaged(std::string(key) + " is not a whole number");
+  return value.get<T>();
+}
+
+// Moves `key` out of `rest` into `out` (left as it is when the key is absent or null).
 template <class T>
 void take(json& rest, const char* key, T& out) {
   auto it = rest.find(key);
   if (it == rest.end()) return;
-  if (!it->is_null()) out = it->get<T>();
+  if (!it->is_null()) out = value_as<T>(*it, key);
   rest.erase(it);
 }
 
 template <class T>
 void take(json& rest, const char* key, std::optional<T>& out) {
-  T value{};
   auto it = rest.find(key);
   if (it == rest.end()) return;
-  if (!it->is_null()) out = (value = it->get<T>());
+  if (!it->is_null()) out = value_as<T>(*it, key);
   rest.erase(it);
 }
 
@@ -52,6 +65,7 @@ void take_object(json& rest, const char* key, std::optional<T>& out, Parse parse
 }
 
 PluginRecord plugin_from_json(json rest) {
+  if (!rest.is_object()) damaged("a plugin record is not an object");
   PluginRecord p;
   take(rest, "name", p.name);
   take(rest, "given", p.given);
@@ -85,6 +99,7 @@ json plugin_to_json(const PluginRecord& p) {
 }
 
 ResumeRecord resume_from_json(json rest) {
+  if (!rest.is_object()) damaged("a resume record is not an object");
   ResumeRecord r;
   take(rest, "started", r.started);
   take(rest, "command_line", r.command_line);
@@ -94,7 +109,8 @@ ResumeRecord resume_from_json(json rest) {
   return r;
 }
 
-// The fields of a manifest (a JSON object); throws json::exception for a value of another type.
+// The fields of a manifest (a JSON object); throws json::exception or std::invalid_argument for
+// a value of another type or shape.
 Manifest parse_manifest(json rest) {
   Manifest m;
   take(rest, "forge_version", m.forge_version);
@@ -110,8 +126,10 @@ Manifest parse_manifest(json rest) {
   take(rest, "ended", m.ended);
   take(rest, "status", m.status);
   take(rest, "reason", m.reason);
-  if (rest.contains("plugins"))
+  if (rest.contains("plugins")) {
+    if (!rest["plugins"].is_object()) damaged("plugins is not an object");
     for (const auto& [role, record] : rest["plugins"].items()) m.plugins[role] = plugin_from_json(record);
+  }
   rest.erase("plugins");
   take(rest, "flush_denormal", m.flush_denormal);
   take(rest, "deterministic", m.deterministic);
@@ -132,8 +150,10 @@ Manifest parse_manifest(json rest) {
     return p;
   });
   take(rest, "evaluated_step", m.evaluated_step);
-  if (rest.contains("resumes"))
+  if (rest.contains("resumes")) {
+    if (!rest["resumes"].is_array()) damaged("resumes is not a list");
     for (const auto& resume : rest["resumes"]) m.resumes.push_back(resume_from_json(resume));
+  }
   rest.erase("resumes");
   m.unknown = std::move(rest);
   return m;
@@ -187,7 +207,7 @@ Manifest manifest_from_json(const json& value) {
   if (!value.is_object()) throw Error(ExitCode::run, "the manifest is damaged (not a JSON object)");
   try {
     return parse_manifest(value);
-  } catch (const json::exception& e) {
+  } catch (const std::exception& e) {
     throw Error(ExitCode::run, std::string("the manifest is damaged (") + e.what() + ")");
   }
 }
@@ -198,7 +218,7 @@ Manifest read_manifest(const std::string& run_dir) {
   if (!value.is_object()) throw Error(ExitCode::run, path + " is damaged (not a JSON object)");
   try {
     return parse_manifest(std::move(value));
-  } catch (const json::exception& e) {
+  } catch (const std::exception& e) {
     throw Error(ExitCode::run, path + " is damaged (" + e.what() + ")");
   }
 }

@@ -108,13 +108,22 @@ std::string run_label(const std::string& root, const std::string& run_dir) {
 std::vector<std::string> find_runs(const std::string& root) {
   if (!fs::is_directory(root)) throw Error(ExitCode::run, root + " is not a folder");
   if (is_run_dir(root)) return {root};
+  // Trainings may claim, write and rename below `root` while this walks it: an entry that
+  // vanishes between the listing and a look at it is skipped, never an error.
   std::vector<std::string> runs;
-  for (fs::recursive_directory_iterator it(root), end; it != end; ++it) {
-    if (!fs::is_directory(it->path())) continue;
-    // A run's own subfolders (checkpoints, plugins) hold no runs.
-    if (is_run_dir(it->path().string())) {
-      runs.push_back(it->path().string());
-      it.disable_recursion_pending();
+  std::vector<fs::path> pending{root};
+  while (!pending.empty()) {
+    const fs::path dir = pending.back();
+    pending.pop_back();
+    boost::system::error_code error;
+    for (fs::directory_iterator it(dir, error), end; !error && it != end; it.increment(error)) {
+      boost::system::error_code ignored;
+      if (!fs::is_directory(fs::symlink_status(it->path(), ignored))) continue;  // links are not followed
+      // A run's own subfolders (checkpoints, plugins) hold no runs.
+      if (is_run_dir(it->path().string()))
+        runs.push_back(it->path().string());
+      else
+        pending.push_back(it->path());
     }
   }
   std::sort(runs.begin(), runs.end(), natural_less);

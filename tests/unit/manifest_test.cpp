@@ -97,4 +97,19 @@ TEST(Manifest, UnreadableOrDamagedRecordsAreRunErrors) {
   }
 }
 
+// Found by the manifest fuzz target: a plugin record that is no object escaped as a JSON
+// library exception, and a huge number where a whole one belongs was undefined behaviour.
+TEST(Manifest, RecordsOfTheWrongShapeAreRunErrors) {
+  for (const char* text :
+       {R"({"plugins": {"data": 5}})", R"({"plugins": [1]})", R"({"resumes": [3]})", R"({"resumes": 3})",
+        R"({"pid": 7.77e78})", R"({"world_size": 1.5})", R"({"progress": {"step": 1e300}})"}) {
+    try {
+      manifest_from_json(json::parse(text));
+      ADD_FAILURE() << "accepted " << text;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ExitCode::run) << text;
+    }
+  }
+}
+
 }  // namespace forge

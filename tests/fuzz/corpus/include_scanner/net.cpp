@@ -1,0 +1,5 @@
+#include <forge/model.hpp>
+#include "a.hpp"
+#include "sub/b.hpp"
+#include "missing.hpp"
+  #  include "a.hpp" // again
