@@ -94,8 +94,11 @@ PreparedPlugin prepare_saved_plugin(const std::string& run_dir, const PluginReco
       why = e.what();
     }
   } else if (record.source.empty()) {
-    throw Error(ExitCode::run, role + " plugin " + why + ", and the run saved no source to rebuild it from; " +
-                                   "pass --force to load it anyway (a run folder is code: only for runs you trust)");
+    const bool present = fs::is_regular_file(library);
+    throw Error(ExitCode::run, role + " plugin " + why + ", and the run saved no source to rebuild it from" +
+                                   (present ? "; pass --force to load it anyway (a run folder is code: only for runs "
+                                              "you trust)"
+                                            : ""));
   }
   spdlog::warn("{} plugin {}; rebuilding it from the source saved in the run", role, why);
   const std::string source = plugin_sources_folder(run_dir, role) + "/" + record.source;
