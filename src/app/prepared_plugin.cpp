@@ -88,6 +88,7 @@ PreparedPlugin prepare_saved_plugin(const std::string& run_dir, const PluginReco
     if (!why.empty()) spdlog::warn("{} plugin {}; loading it anyway (--force)", role, why);
     try {
       plugin.loaded = load_plugin(library, kind);
+      plugin.loaded_despite = why;
       return plugin;
     } catch (const Error& e) {
       if (record.source.empty()) throw;

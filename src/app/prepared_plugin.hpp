@@ -13,6 +13,7 @@ struct PreparedPlugin {
   LoadedPlugin loaded;
   PluginFiles files;            // what a run snapshots
   std::string rebuilt_because;  // a saved plugin rebuilt from its saved source: why; else ""
+  std::string loaded_despite;   // a saved plugin loaded as it is only by --force: why it was not trusted
 };
 
 // Resolves `given`, compiles it when it is a source, loads it and checks its kind.

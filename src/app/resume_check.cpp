@@ -1,6 +1,5 @@
 #include "app/resume_check.hpp"
 
-#include "core/hash.hpp"
 #include "plugins/build_config.hpp"
 #include "runs/manifest.hpp"
 #include "train/lr_schedule.hpp"
@@ -32,14 +31,12 @@ bool breaks_exactness(const std::string& flag, const Flags& now) {
   return length && now.has("lr_schedule") && depends_on_run_length(parse_schedule_kind(now.text("lr_schedule")));
 }
 
-void compare_plugin(const SavedRun& run, const PreparedPlugin& plugin, const std::string& role,
-                    std::vector<ResumeDifference>& out) {
-  const PluginRecord& record = run.manifest.plugins.at(role);
-  const std::string saved_library = run.dir + "/" + record.library;
+// What prepare_saved_plugin found (and hashed) when it loaded the plugin: nothing is read again.
+void compare_plugin(const PreparedPlugin& plugin, const std::string& role, std::vector<ResumeDifference>& out) {
   if (!plugin.rebuilt_because.empty())
     out.push_back({role + " plugin " + plugin.rebuilt_because + ": rebuilt from its saved source", true});
-  else if (sha1_of_file(saved_library) != record.sha1)  // loaded anyway (--force)
-    out.push_back({role + " plugin library " + saved_library + " changed since the run was recorded", true});
+  else if (!plugin.loaded_despite.empty())
+    out.push_back({role + " plugin " + plugin.loaded_despite + ": loaded as it is (--force)", true});
 }
 
 // Whether two spellings of a flag value mean the same: numbers compare by value (flags.json
@@ -64,8 +61,8 @@ std::vector<ResumeDifference> resume_differences(const SavedRun& run, const Flag
     if (same_value(saved, value)) continue;
     out.push_back({"--" + name + ": " + saved + " (saved) -> " + value + " (now)", breaks_exactness(name, now)});
   }
-  compare_plugin(run, run.data_plugin, "data", out);
-  compare_plugin(run, run.model_plugin, "model", out);
+  compare_plugin(run.data_plugin, "data", out);
+  compare_plugin(run.model_plugin, "model", out);
   const BuildConfig& build = build_config();
   const std::string& libtorch = run.manifest.libtorch_version;
   if (libtorch != build.libtorch_version)

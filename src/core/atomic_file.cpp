@@ -20,16 +20,6 @@ namespace {
   throw Error(ExitCode::failure, what + " " + path + ": " + std::strerror(errno));
 }
 
-void write_all(int fd, std::string_view content, const std::string& path) {
-  size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) fail("cannot write", path);
-    done += static_cast<size_t>(n);
-  }
-}
-
 void sync_directory_of(const std::string& path) {
   auto slash = path.rfind('/');
   std::string dir = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
@@ -81,6 +71,16 @@ void replace_atomically(const std::string& path, mode_t mode, Fill fill) {
 }
 
 }  // namespace
+
+void write_all(int fd, std::string_view content, const std::string& path) {
+  size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail("cannot write", path);
+    done += static_cast<size_t>(n);
+  }
+}
 
 void write_file_atomically(const std::string& path, const std::string& content) {
   replace_atomically(path, 0644, [&](int fd, const std::string& temp) { write_all(fd, content, temp); });

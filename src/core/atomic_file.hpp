@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 namespace forge {
 
@@ -15,6 +16,10 @@ void write_file_atomically(const std::string& path, const std::string& content);
 // crash leaves the old `to` or the new, never half a file. Throws forge::Error
 // (ExitCode::failure) naming the file.
 void copy_file_atomically(const std::string& from, const std::string& to);
+
+// Writes all of `content` to `fd` (retrying short writes and EINTR). Throws forge::Error
+// (ExitCode::failure) naming `path` and the system's reason (a full disk, say).
+void write_all(int fd, std::string_view content, const std::string& path);
 
 // Reads a whole file. Throws forge::Error (ExitCode::failure) naming the path.
 std::string read_file(const std::string& path);

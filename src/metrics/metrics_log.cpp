@@ -48,31 +48,17 @@ bool parse_row(const std::string& line, MetricRow& row) {
          parse_whole(wall, row.wall_time, to_real);
 }
 
-[[noreturn]] void fail(const std::string& what, const std::string& path) {
-  throw Error(ExitCode::failure, what + " " + path + ": " + std::strerror(errno));
-}
-
 }  // namespace
 
 CsvMetricWriter::CsvMetricWriter(const std::string& run_dir) : path_(metrics_file(run_dir)) {
   fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-  if (fd_ < 0) fail("cannot open", path_);
+  if (fd_ < 0) throw Error(ExitCode::failure, "cannot open " + path_ + ": " + std::strerror(errno));
   struct stat info {};
-  if (::fstat(fd_, &info) == 0 && info.st_size == 0) append(std::string(header) + "\n");
+  if (::fstat(fd_, &info) == 0 && info.st_size == 0) write_all(fd_, std::string(header) + "\n", path_);
 }
 
 CsvMetricWriter::~CsvMetricWriter() {
   if (fd_ >= 0) ::close(fd_);
-}
-
-void CsvMetricWriter::append(const std::string& text) {
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd_, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) fail("cannot write", path_);
-    done += size_t(n);
-  }
 }
 
 void CsvMetricWriter::write(int64_t step, int64_t epoch, const std::string& split,
@@ -85,7 +71,7 @@ void CsvMetricWriter::write(int64_t step, int64_t epoch, const std::string& spli
   }
   // One write a call: the rows of one call land together or (on a crash) leave a torn tail,
   // which truncate_metrics_after drops.
-  append(rows.str());
+  write_all(fd_, rows.str(), path_);
 }
 
 void CsvMetricWriter::flush() {}

@@ -48,8 +48,6 @@ class CsvMetricWriter : public MetricSink {
   void flush() override;
 
  private:
-  void append(const std::string& text);
-
   std::string path_;
   int fd_ = -1;
 };
