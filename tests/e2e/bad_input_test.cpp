@@ -181,6 +181,52 @@ TEST_F(BadInput, ACsvThatExpandsPastTheCap) {
                "is larger than --max_file_mb 2 MiB once decompressed");
 }
 
+// The one-line error and exit code of a command run in `cwd` (not the suite's folder).
+void expect_error_in(const std::string& cwd, const std::vector<std::string>& args, int code, const std::string& message,
+                     const std::vector<std::string>& environment = {}) {
+  std::vector<std::string> argv{"env"};
+  argv.insert(argv.end(), environment.begin(), environment.end());
+  argv.push_back(testing::forge_binary());
+  argv.insert(argv.end(), args.begin(), args.end());
+  ProcessResult result = run_process(argv, cwd);
+  EXPECT_EQ(result.exit_status, code) << result.output;
+  const std::string line = last_line(result.output);
+  EXPECT_EQ(line.rfind("forge: error: ", 0), 0u) << result.output;
+  EXPECT_NE(line.find(message), std::string::npos) << line;
+}
+
+TEST_F(BadInput, APluginNameThatIsBothHereAndBuiltIn) {
+  testing::TempDir here;
+  testing::write_text(here / "mlp.so", "a file named like the built-in");
+  expect_error_in(here.path(), {"train", "--data", "synthetic", "--model", "mlp.so"}, 2,
+                  "plugin 'mlp.so' is ambiguous: ./mlp.so here");
+}
+
+TEST_F(BadInput, APluginCacheWritableByOthers) {
+  testing::TempDir cache, here;
+  boost::filesystem::create_directories(cache / "forge");
+  boost::filesystem::permissions(cache / "forge", boost::filesystem::perms(0777));
+  testing::write_text(here / "net.cpp", "#include <forge/plugin.hpp>\n");
+  expect_error_in(here.path(), {"compile", "net.cpp"}, 4, "is writable by others; forge loads what it holds",
+                  {"XDG_CACHE_HOME=" + cache.path()});
+}
+
+TEST_F(BadInput, ASweepValueThatWouldBecomeShellCodeOnTheNodes) {
+  testing::TempDir here;
+  expect_error_in(
+      here.path(),
+      {"sweep", "--launcher", "slurm", "--data", "synthetic", "--model", "mlp", "--run_name", "a\nrm -rf ~"}, 2,
+      "holds a control character");
+  EXPECT_FALSE(boost::filesystem::exists(here / "checkpoints")) << "refused before any run folder";
+}
+
+TEST_F(BadInput, AManifestOfTheWrongShape) {
+  testing::TempDir copy;
+  ASSERT_EQ(run_process({"cp", "-r", run(), copy / "run"}).exit_status, 0);
+  testing::write_text(copy / "run/manifest.json", R"({"status": "completed", "plugins": {"data": 5}})");
+  expect_error_in(copy.path(), {"eval", "run"}, 5, "manifest.json is damaged");
+}
+
 TEST_F(BadInput, DataFolderWithoutIdxFiles) {
   testing::TempDir empty;
   expect_error({"train", "--data", "mnist", "--model", "mlp", "--data_dir", empty.path()}, 6,
