@@ -10,6 +10,7 @@ packages=(
   build-essential cmake ninja-build git
   clang                   # forge's compiler: its precompiled torch header halves plugin compile time
   clang-format            # scripts/check-format.sh, which .ci/run runs
+  libclang-rt-dev         # libFuzzer and the sanitizers' runtimes (scripts/fuzz.sh, sanitize.sh): only a Recommends of clang
   libtorch-dev            # libtorch 1.13 (CPU), CMake package Torch
   libopenblas0-openmp     # without it libtorch uses the reference BLAS: ~4x slower training
   libboost-dev            # Boost.DLL (header-only in Boost 1.74)
