@@ -176,8 +176,14 @@ TrainingPosition load_checkpoint(const std::string& path, torch::nn::Module& mod
         device_generator.set_state(device_rng.cpu());
       }
     }
+  } catch (const Error&) {
+    throw;
   } catch (const c10::Error& e) {
     throw Error(ExitCode::run, "checkpoint " + path + " does not fit this model: " + exception_text(e));
+  } catch (const std::exception& e) {
+    // libtorch's TorchScript importer throws its own exceptions (torch::jit::ErrorReport) on
+    // an archive it cannot make sense of: found by checkpoint_fuzz.
+    throw Error(ExitCode::run, "checkpoint " + path + " is damaged: " + exception_text(e));
   }
   return position;
 }
@@ -189,7 +195,7 @@ TrainingPosition read_checkpoint_position(const std::string& path) {
     torch::serialize::InputArchive archive;
     archive.load_from(payload_stream);
     return read_position(archive);
-  } catch (const c10::Error& e) {
+  } catch (const std::exception& e) {  // c10::Error, and the importer's own (see load_checkpoint)
     throw Error(ExitCode::run, "checkpoint " + path + " is damaged: " + exception_text(e));
   }
 }

@@ -98,6 +98,17 @@ TEST(Checkpoint, DetectsMissingTruncatedAndCorruptFiles) {
   EXPECT_EQ(load_error(path), ExitCode::ok);
 }
 
+// An intact frame around an archive libtorch's importer rejects with its own exception type
+// (torch::jit::ErrorReport, not c10::Error): found by checkpoint_fuzz, it ended forge with
+// std::terminate.
+TEST(Checkpoint, ArchiveTheImporterRejectsIsARunError) {
+  testing::TempDir dir;
+  const std::string path = checkpoint_path(dir.path(), 1);
+  write_checkpoint_file(path, read_file(testing::source_dir() + "/tests/data/checkpoints/unknown_type.payload"));
+  EXPECT_EQ(load_error(path), ExitCode::run);
+  EXPECT_THROW(read_checkpoint_position(path), Error);
+}
+
 TEST(Checkpoint, ModelOfAnotherShapeIsARunError) {
   testing::TempDir dir;
   Fixture f;
