@@ -5,6 +5,7 @@
 //                     [--threads 1] [--train_limit 0]
 //   forge_bench checkpoint --model mlp|cnn [--reps 5]
 //   forge_bench load_data [--reps 3]
+//   forge_bench checkpoint_io --params N [--reps 3] [--dir D]
 //
 // The loops load the same data and model as forge (the built-in mnist, mlp and cnn plugins
 // with their default flags) and train as a user would by hand: shuffled batches,
@@ -14,16 +15,21 @@
 #include "plugins/plugin_loader.hpp"
 #include "plugins/plugin_resolver.hpp"
 #include "train/checkpoint.hpp"
+#include "train/checkpointer.hpp"
 #include "train/fused_rmsprop.hpp"
 
 #include <forge/model.hpp>
 
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 
@@ -172,6 +178,107 @@ int checkpoint_command(const std::map<std::string, std::string>& o) {
   return 0;
 }
 
+// --- checkpoint_io: forge's checkpoint against the disk itself ---------------------------------
+
+// The baselines: the same number of bytes written and fsynced, and read back, with plain file I/O.
+double plain_write(const std::string& path, const std::vector<char>& bytes) {
+  auto start = Clock::now();
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  for (size_t done = 0; done < bytes.size();) {
+    ssize_t n = ::write(fd, bytes.data() + done, std::min<size_t>(bytes.size() - done, size_t(1) << 30));
+    if (n <= 0) throw std::runtime_error("plain write failed");
+    done += size_t(n);
+  }
+  ::fsync(fd);
+  ::close(fd);
+  return seconds_since(start);
+}
+
+double plain_read(const std::string& path, size_t size) {
+  auto start = Clock::now();
+  std::unique_ptr<char[]> buffer(new char[size]);  // fresh, as a loader's would be
+  int fd = ::open(path.c_str(), O_RDONLY);
+  for (size_t done = 0; done < size;) {
+    ssize_t n = ::read(fd, buffer.get() + done, std::min<size_t>(size - done, size_t(1) << 30));
+    if (n <= 0) throw std::runtime_error("plain read failed");
+    done += size_t(n);
+  }
+  ::close(fd);
+  return seconds_since(start);
+}
+
+// Resident and peak memory (kB) from /proc; writing 5 to clear_refs resets the peak.
+long status_kb(const std::string& field) {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind(field + ":", 0) == 0) return std::stol(line.substr(field.size() + 1));
+  return -1;
+}
+void reset_peak_memory() { std::ofstream("/proc/self/clear_refs") << "5"; }
+
+// An MLP on Fashion-MNIST's shape with about `params` parameters and Adam's state after one
+// step (so the checkpoint holds three times the parameters): what a user of a bigger model saves.
+int checkpoint_io_command(const std::map<std::string, std::string>& o) {
+  const int64_t params = std::stoll(option(o, "params", "1000000"));
+  const int reps = std::stoi(option(o, "reps", "3"));
+  const std::string dir = option(o, "dir", (std::filesystem::temp_directory_path() / "forge-bench-ckpt").string()) +
+                          "-" + std::to_string(::getpid());
+  const int64_t hidden = std::max<int64_t>(1, params / (784 + 1 + 10));
+  torch::nn::Sequential model(torch::nn::Linear(784, hidden), torch::nn::ReLU(), torch::nn::Linear(hidden, 10));
+  torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(1e-3));
+  for (auto& p : model->parameters()) p.mutable_grad() = torch::full_like(p, 1e-3);
+  optimizer.step();
+  int64_t state_bytes = 0;
+  for (auto& p : model->parameters()) state_bytes += 3 * p.numel() * int64_t(p.element_size());
+
+  const std::string path = forge::checkpoint_path(dir, 1), plain = dir + "/plain.bin";
+  std::vector<double> save, load, write, read, stall, background;
+  forge::save_checkpoint(path, *model, optimizer, {});  // warm: folders, first page faults
+  const size_t bytes = std::filesystem::file_size(path);
+  std::vector<char> buffer(bytes, 1);
+  for (int r = 0; r < reps; ++r) {
+    write.push_back(plain_write(plain, buffer));
+    auto start = Clock::now();
+    forge::save_checkpoint(path, *model, optimizer, {});
+    save.push_back(seconds_since(start));
+    read.push_back(plain_read(plain, bytes));
+    start = Clock::now();
+    forge::load_checkpoint(path, *model, &optimizer);
+    load.push_back(seconds_since(start));
+  }
+  std::filesystem::remove(plain);
+  buffer = {};
+  // Asynchronous: the stall (save() returning) and the write behind it; the copy's memory is
+  // reused from the second checkpoint on, so the first is left out of the stall.
+  const long rss_before = status_kb("VmRSS");
+  reset_peak_memory();
+  {
+    forge::RunFolderCheckpointer checkpointer(dir, {torch::kCPU, 1, 1, 0, /*asynchronous=*/true});
+    for (int r = 0; r <= reps; ++r) {
+      auto start = Clock::now();
+      checkpointer.save(*model, optimizer, forge::TrainingPosition{0, 0, r + 2}, -1);
+      const double stalled = seconds_since(start);
+      start = Clock::now();
+      checkpointer.wait();
+      if (r > 0) stall.push_back(stalled), background.push_back(seconds_since(start));
+    }
+  }
+  const long peak_extra_kb = status_kb("VmHWM") - rss_before;
+  std::filesystem::remove_all(dir);
+  std::cout << json{{"params", params},
+                    {"state_bytes", state_bytes},
+                    {"file_bytes", bytes},
+                    {"plain_write_fsync_seconds", write},
+                    {"save_seconds", save},
+                    {"plain_read_seconds", read},
+                    {"load_seconds", load},
+                    {"async_stall_seconds", stall},
+                    {"async_wait_seconds", background},
+                    {"async_peak_extra_bytes", peak_extra_kb * 1024}}
+            << std::endl;
+  return 0;
+}
+
 int load_data_command(const std::map<std::string, std::string>& o) {
   std::vector<double> seconds;
   for (int r = 0, reps = std::stoi(option(o, "reps", "3")); r < reps; ++r) {
@@ -192,7 +299,9 @@ int main(int argc, char** argv) {
     if (command == "epoch") return epoch_command(o);
     if (command == "checkpoint") return checkpoint_command(o);
     if (command == "load_data") return load_data_command(o);
-    std::cerr << "usage: forge_bench epoch|checkpoint|load_data [--name value ...] (see bench/forge_bench.cpp)\n";
+    if (command == "checkpoint_io") return checkpoint_io_command(o);
+    std::cerr << "usage: forge_bench epoch|checkpoint|load_data|checkpoint_io [--name value ...] (see "
+                 "bench/forge_bench.cpp)\n";
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "forge_bench: error: " << e.what() << "\n";

@@ -1,7 +1,7 @@
 #include "tensorboard_reader.hpp"
 
 #include "core/atomic_file.hpp"
-#include "metrics/crc32c.hpp"
+#include "core/crc32c.hpp"
 
 #include <boost/filesystem.hpp>
 

@@ -12,7 +12,8 @@ namespace forge {
 
 LoadedCheckpoint load_from_checkpoint(const std::string& run_dir, const LoadOptions& options) {
   require_run_dir(run_dir);
-  const int64_t step = choose_checkpoint(run_dir, options.checkpoint, "load");  // before any plugin loads
+  const ChosenCheckpoint checkpoint =
+      choose_checkpoint(run_dir, options.checkpoint, "load");  // before any plugin loads
   SavedRun run = open_saved_run(run_dir, options.force);
   const FlagSet known = train_flag_set(run.data_plugin, run.model_plugin);
   for (const auto& [name, value] : options.override_flags) {
@@ -25,9 +26,9 @@ LoadedCheckpoint load_from_checkpoint(const std::string& run_dir, const LoadOpti
     run.flags.set(name, known.normalise(name, value));
   }
   run.flags.set("device", options.device);
-  RestoredModel restored = restore_model(run, step, options.device);
+  RestoredModel restored = restore_model(run, checkpoint, options.device);
   restored.model->module().eval();
-  return {run_dir, step, restored.position.epoch, run.flags, std::move(restored.data), restored.model};
+  return {run_dir, checkpoint.step, restored.position.epoch, run.flags, std::move(restored.data), restored.model};
 }
 
 std::vector<int64_t> list_run_checkpoints(const std::string& run_dir) {

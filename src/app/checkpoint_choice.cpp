@@ -19,17 +19,17 @@ std::string available(const std::string& run_dir) {
   return out.empty() ? "none" : out;
 }
 
-int64_t newest_intact(const std::string& run_dir, const std::string& purpose) {
-  int64_t step = newest_valid_checkpoint(run_dir);
-  if (step < 0)
+ChosenCheckpoint newest_intact(const std::string& run_dir, const std::string& purpose) {
+  ChosenCheckpoint newest = newest_valid_checkpoint(run_dir);
+  if (newest.step < 0)
     throw Error(ExitCode::run,
                 "run " + run_dir + " has no intact checkpoint to " + purpose + "; train or resume it first");
-  return step;
+  return newest;
 }
 
 // The checkpoint --keep_best kept, as the newest checkpoint records it.
 int64_t best_checkpoint(const std::string& run_dir, const std::string& purpose) {
-  const GoalState best = read_checkpoint_position(checkpoint_path(run_dir, newest_intact(run_dir, purpose))).best;
+  const GoalState best = read_checkpoint_position(checkpoint_path(run_dir, newest_intact(run_dir, purpose).step)).best;
   if (best.best_step < 0)
     throw Error(ExitCode::run, "run " + run_dir + " keeps no best checkpoint; it was not trained with --keep_best");
   if (!boost::filesystem::exists(checkpoint_path(run_dir, best.best_step)))
@@ -41,22 +41,21 @@ int64_t best_checkpoint(const std::string& run_dir, const std::string& purpose) 
 
 }  // namespace
 
-int64_t newest_valid_checkpoint(const std::string& run_dir) {
+ChosenCheckpoint newest_valid_checkpoint(const std::string& run_dir) {
   auto steps = list_checkpoints(run_dir);
   for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
     try {
-      verify_checkpoint(checkpoint_path(run_dir, *it));
-      return *it;
+      return {*it, std::make_shared<CheckpointContents>(read_checkpoint_file(checkpoint_path(run_dir, *it)))};
     } catch (const Error& e) {
       spdlog::warn("skipping {}", e.what());
     }
   }
-  return -1;
+  return {};
 }
 
-int64_t choose_checkpoint(const std::string& run_dir, const std::string& asked, const std::string& purpose) {
+ChosenCheckpoint choose_checkpoint(const std::string& run_dir, const std::string& asked, const std::string& purpose) {
   if (asked.empty()) return newest_intact(run_dir, purpose);
-  if (asked == "best") return best_checkpoint(run_dir, purpose);
+  if (asked == "best") return {best_checkpoint(run_dir, purpose), nullptr};
   int64_t step;
   try {
     size_t used;
@@ -68,7 +67,7 @@ int64_t choose_checkpoint(const std::string& run_dir, const std::string& asked, 
   if (!boost::filesystem::exists(checkpoint_path(run_dir, step)))
     throw Error(ExitCode::run,
                 "run " + run_dir + " has no checkpoint at step " + asked + " (it has: " + available(run_dir) + ")");
-  return step;
+  return {step, nullptr};
 }
 
 }  // namespace forge

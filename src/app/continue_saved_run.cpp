@@ -60,9 +60,11 @@ int continue_saved_run(const std::string& run_dir, const std::vector<std::string
   settings.evaluated_step = evaluated_step(run.manifest);
   auto optimizer = make_optimizer_from_flags(flags, *loaded.model);
   TrainingPosition position;
-  const int64_t step = newest_valid_checkpoint(run_dir);
+  const ChosenCheckpoint newest = newest_valid_checkpoint(run_dir);
+  const int64_t step = newest.step;
   if (step >= 0)
-    position = load_checkpoint(checkpoint_path(run_dir, step), loaded.model->module(), optimizer.get(), loaded.device);
+    position = load_checkpoint(*newest.contents, checkpoint_path(run_dir, step), loaded.model->module(),
+                               optimizer.get(), loaded.device);
 
   install_stop_handlers();
   if (!settings.writes_run()) return run_training(run_dir, loaded, settings, *optimizer, position);

@@ -38,6 +38,7 @@ TrainSettings train_settings(const Flags& flags, const LoadedRun& run, std::shar
   s.seed = flags.integer("seed");
   s.checkpoint_every = flags.integer("checkpoint_every");
   s.keep_checkpoints = flags.integer("keep_checkpoints");
+  s.async_checkpoint = flags.boolean("async_checkpoint");
   s.stop_after_steps = flags.integer("stop_after_steps");
   s.max_steps = flags.integer("max_steps");
   s.accumulate = flags.integer("accumulate");
@@ -69,7 +70,7 @@ TrainerOutputs run_folder_outputs(const std::string& run_dir, const TrainSetting
   // A new event file whose SessionLog START drops an earlier session's points from here on.
   outputs.sinks.push_back(std::make_shared<TensorBoardWriter>(tensorboard_folder(run_dir), first_step));
   RunFolderCheckpointer::Options options{settings.device, settings.keep_checkpoints, settings.epochs,
-                                         settings.max_steps};
+                                         settings.max_steps, settings.async_checkpoint};
   outputs.checkpointer = std::make_shared<RunFolderCheckpointer>(run_dir, options);
   return outputs;
 }

@@ -22,13 +22,16 @@ SavedRun open_saved_run(const std::string& run_dir, bool force) {
   return run;
 }
 
-RestoredModel restore_model(const SavedRun& run, int64_t step, const std::string& device) {
+RestoredModel restore_model(const SavedRun& run, const ChosenCheckpoint& checkpoint, const std::string& device) {
   Flags flags = run.flags;
   flags.set("device", device);
   apply_process_settings(flags);
   LoadedRun loaded = load_run(run.data_plugin, run.model_plugin, flags);
   RestoredModel restored{std::move(loaded.data), loaded.model, {}};
-  restored.position = load_checkpoint(checkpoint_path(run.dir, step), restored.model->module(), nullptr, loaded.device);
+  const std::string path = checkpoint_path(run.dir, checkpoint.step);
+  const CheckpointContents contents = checkpoint.contents ? CheckpointContents{} : read_checkpoint_file(path);
+  restored.position = load_checkpoint(checkpoint.contents ? *checkpoint.contents : contents, path,
+                                      restored.model->module(), nullptr, loaded.device);
   return restored;
 }
 

@@ -2,6 +2,7 @@
 // flags, its own plugins loaded — and its model restored from one of its checkpoints.
 #pragma once
 
+#include "app/checkpoint_choice.hpp"
 #include "app/loaded_run.hpp"
 #include "app/prepared_plugin.hpp"
 #include "runs/manifest.hpp"
@@ -23,13 +24,13 @@ struct SavedRun {
 // cannot be trusted and rebuilt (see prepare_saved_plugin; `force` loads it anyway).
 SavedRun open_saved_run(const std::string& run_dir, bool force = false);
 
-// A run's model as its checkpoint at `step` left it, built by the run's own plugins from its
+// A run's model as its `checkpoint` left it, built by the run's own plugins from its
 // saved flags (applied to the process first), with the data map it was built for, on `device`.
 struct RestoredModel {
   DataMap data;
   std::shared_ptr<Model> model;
   TrainingPosition position;
 };
-RestoredModel restore_model(const SavedRun& run, int64_t step, const std::string& device = "cpu");
+RestoredModel restore_model(const SavedRun& run, const ChosenCheckpoint& checkpoint, const std::string& device = "cpu");
 
 }  // namespace forge

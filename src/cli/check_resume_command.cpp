@@ -33,7 +33,7 @@ const char* usage =
 NamedState final_state(const std::string& run_dir) {
   auto steps = list_checkpoints(run_dir);
   if (steps.empty()) throw Error(ExitCode::failure, "check-resume: run " + run_dir + " wrote no checkpoint");
-  return named_state(restore_model(open_saved_run(run_dir), steps.back()).model->module());
+  return named_state(restore_model(open_saved_run(run_dir), {steps.back(), nullptr}).model->module());
 }
 
 void run_forge_step(const std::vector<std::string>& argv, const std::string& what) {

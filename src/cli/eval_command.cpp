@@ -50,9 +50,10 @@ int eval_command(const Args& args) {
   require_run_dir(run_dir);
   if (record_crash_if_dead(run_dir))
     spdlog::warn("{} was left running by a process that died: recorded as crashed", run_dir);
-  int64_t step = choose_checkpoint(run_dir, options.text("checkpoint"), "evaluate");  // before any plugin loads
+  const ChosenCheckpoint checkpoint =
+      choose_checkpoint(run_dir, options.text("checkpoint"), "evaluate");  // before any plugin loads
   RestoredModel restored =
-      restore_model(open_saved_run(run_dir, options.boolean("force")), step, options.text("device"));
+      restore_model(open_saved_run(run_dir, options.boolean("force")), checkpoint, options.text("device"));
   if (!restored.data.has_dataset("test"))
     throw Error(ExitCode::data, "the run's data plugin returns no 'test' dataset");
   auto metrics = evaluate(*restored.model, restored.data.dataset("test"), options.integer("batch_size"),
@@ -62,12 +63,12 @@ int eval_command(const Args& args) {
   std::ostringstream line;
   line << "test";
   for (const auto& [name, value] : metrics) line << ' ' << name << ' ' << value;
-  line << " (checkpoint step " << step << ", epoch " << position.epoch << ")";
+  line << " (checkpoint step " << checkpoint.step << ", epoch " << position.epoch << ")";
   std::cout << line.str() << std::endl;
 
   const std::string evals_path = evals_file(run_dir);
   json evals = boost::filesystem::exists(evals_path) ? read_json(evals_path) : json::object();
-  evals[std::to_string(step)] = {
+  evals[std::to_string(checkpoint.step)] = {
       {"split", "test"}, {"metrics", metrics}, {"epoch", position.epoch}, {"evaluated", now_iso8601()}};
   write_json_atomically(evals_path, evals);
   return 0;

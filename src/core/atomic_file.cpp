@@ -82,6 +82,11 @@ void write_all(int fd, std::string_view content, const std::string& path) {
   }
 }
 
+void replace_file_atomically(const std::string& path,
+                             const std::function<void(int fd, const std::string& temp)>& fill) {
+  replace_atomically(path, 0644, fill);
+}
+
 void write_file_atomically(const std::string& path, const std::string& content) {
   replace_atomically(path, 0644, [&](int fd, const std::string& temp) { write_all(fd, content, temp); });
 }

@@ -2,6 +2,7 @@
 // even if the process dies mid-write (write temp, fsync, rename, fsync the directory).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -9,6 +10,12 @@ namespace forge {
 
 // Replaces `path` with `content`. Throws forge::Error (ExitCode::failure) naming the path.
 void write_file_atomically(const std::string& path, const std::string& content);
+
+// Replaces `path` with what `fill` writes into a new temporary file beside it (given its open
+// descriptor and its path), then as write_file_atomically does. For content too big to hold in
+// memory first: a checkpoint written straight from the tensors. If `fill` throws, the temporary
+// file is removed and `path` is left as it was.
+void replace_file_atomically(const std::string& path, const std::function<void(int fd, const std::string& temp)>& fill);
 
 // Copies `from` to `to` with its permission bits, as write_file_atomically writes: through a
 // temporary file beside `to`, so it works across filesystems (a run folder on a cluster's

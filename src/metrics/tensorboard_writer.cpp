@@ -1,7 +1,7 @@
 #include "metrics/tensorboard_writer.hpp"
 
+#include "core/crc32c.hpp"
 #include "core/process.hpp"
-#include "metrics/crc32c.hpp"
 
 #include <forge/error.hpp>
 

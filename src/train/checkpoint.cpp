@@ -1,201 +1,258 @@
 #include "train/checkpoint.hpp"
 
 #include "core/exception_text.hpp"
+#include "train/checkpoint_v1.hpp"
 
 #include <forge/error.hpp>
 
-#include <algorithm>
-#include <sstream>
+#include <cmath>
+#include <set>
 
 namespace forge {
 namespace {
 
-torch::Tensor scalar(int64_t value) { return torch::tensor(value, torch::kInt64); }
+using TensorLookup = std::function<torch::Tensor(const std::string&)>;
 
-// Names and shapes of a module's parameters and buffers: libtorch's Module::load replaces
-// tensors whatever their shape, so forge compares before and after itself.
-std::vector<std::pair<std::string, std::vector<int64_t>>> tensor_shapes(torch::nn::Module& model) {
-  std::vector<std::pair<std::string, std::vector<int64_t>>> shapes;
-  for (const auto& p : model.named_parameters()) shapes.emplace_back(p.key(), p.value().sizes().vec());
-  for (const auto& b : model.named_buffers()) shapes.emplace_back(b.key(), b.value().sizes().vec());
-  return shapes;
-}
-
-// The model's parameter names in registration order, one per line: libtorch matches optimizer
-// state to parameters by position, so a model that registers them in another order would get
-// another parameter's state.
-std::string parameter_order(torch::nn::Module& model) {
-  std::string names;
-  for (const auto& p : model.named_parameters()) names += p.key() + "\n";
+const std::vector<std::pair<torch::ScalarType, std::string>>& dtype_names() {
+  static const std::vector<std::pair<torch::ScalarType, std::string>> names{{torch::kFloat64, "float64"},
+                                                                            {torch::kFloat32, "float32"},
+                                                                            {torch::kFloat16, "float16"},
+                                                                            {torch::kBFloat16, "bfloat16"},
+                                                                            {torch::kInt64, "int64"},
+                                                                            {torch::kInt32, "int32"},
+                                                                            {torch::kInt16, "int16"},
+                                                                            {torch::kInt8, "int8"},
+                                                                            {torch::kUInt8, "uint8"},
+                                                                            {torch::kBool, "bool"},
+                                                                            {torch::kComplexFloat, "complex64"},
+                                                                            {torch::kComplexDouble, "complex128"}};
   return names;
 }
 
-std::string shape_text(const std::vector<int64_t>& shape) {
+std::string dtype_name(const std::string& tensor, torch::ScalarType type) {
+  for (const auto& [t, name] : dtype_names())
+    if (t == type) return name;
+  throw Error(ExitCode::failure, std::string("cannot checkpoint ") + tensor + ": its element type " +
+                                     c10::toString(type) + " is not one a checkpoint holds");
+}
+
+torch::ScalarType scalar_type(const std::string& name) {
+  for (const auto& [type, n] : dtype_names())
+    if (n == name) return type;
+  throw std::out_of_range("element type " + name);  // the frame checked it: not reached
+}
+
+// Numbers that may be infinite or NaN (a diverged loss's sums, a goal not reached yet): JSON
+// has no words for those, so they are written as text.
+nlohmann::json number(double value) {
+  if (std::isfinite(value)) return value;
+  return std::isnan(value) ? "nan" : value > 0 ? "inf" : "-inf";
+}
+
+double number_from(const nlohmann::json& value) {
+  if (!value.is_string()) return value.get<double>();
+  const std::string text = value.get<std::string>();
+  if (text == "nan") return std::nan("");
+  if (text == "inf" || text == "-inf") return text == "inf" ? INFINITY : -INFINITY;
+  throw std::invalid_argument("not a number: " + text);
+}
+
+nlohmann::json sums_record(const std::map<std::string, double>& sums) {
+  nlohmann::json record = nlohmann::json::object();
+  for (const auto& [name, sum] : sums) record[name] = number(sum);
+  return record;
+}
+
+std::map<std::string, double> sums_from(const nlohmann::json& record) {
+  std::map<std::string, double> sums;
+  for (const auto& [name, sum] : record.items()) sums[name] = number_from(sum);
+  return sums;
+}
+
+nlohmann::json goal_record(const GoalState& goal) {
+  return {{"watched", goal.watched},
+          {"best_step", goal.best_step},
+          {"best_value", number(goal.best_value)},
+          {"stale", goal.stale}};
+}
+
+GoalState goal_from(const nlohmann::json& record) {
+  return {record.at("watched").get<std::string>(), record.at("best_step").get<int64_t>(),
+          number_from(record.at("best_value")), record.at("stale").get<int64_t>()};
+}
+
+nlohmann::json position_record(const TrainingPosition& p) {
+  return {{"epoch", p.epoch},
+          {"batch", p.batch},
+          {"step", p.step},
+          {"epoch_sums", sums_record(p.epoch_sums)},
+          {"epoch_batches", p.epoch_batches},
+          {"log_sums", sums_record(p.log_sums)},
+          {"log_batches", p.log_batches},
+          {"best", goal_record(p.best)},
+          {"early", goal_record(p.early)}};
+}
+
+TrainingPosition position_from(const nlohmann::json& record) {
+  TrainingPosition p;
+  p.epoch = record.at("epoch").get<int64_t>();
+  p.batch = record.at("batch").get<int64_t>();
+  p.step = record.at("step").get<int64_t>();
+  p.epoch_sums = sums_from(record.at("epoch_sums"));
+  p.epoch_batches = record.at("epoch_batches").get<int64_t>();
+  p.log_sums = sums_from(record.at("log_sums"));
+  p.log_batches = record.at("log_batches").get<int64_t>();
+  p.best = goal_from(record.at("best"));
+  p.early = goal_from(record.at("early"));
+  return p;
+}
+
+// The model's parameter names in registration order: libtorch's optimizers know parameters
+// only by position, so a model that registers them in another order would get another
+// parameter's optimizer state.
+std::vector<std::string> parameter_order(torch::nn::Module& model) {
+  std::vector<std::string> names;
+  for (const auto& p : model.named_parameters()) names.push_back(p.key());
+  return names;
+}
+
+std::string shape_text(const torch::Tensor& tensor) {
   std::string out = "[";
-  for (size_t i = 0; i < shape.size(); ++i) out += (i ? ", " : "") + std::to_string(shape[i]);
+  for (int64_t i = 0; i < tensor.dim(); ++i) out += (i ? ", " : "") + std::to_string(tensor.size(i));
   return out + "]";
 }
 
-void check_same_shapes(torch::nn::Module& model,
-                       const std::vector<std::pair<std::string, std::vector<int64_t>>>& expected,
-                       const std::string& path) {
-  auto loaded = tensor_shapes(model);
-  for (size_t i = 0; i < expected.size() && i < loaded.size(); ++i)
-    if (loaded[i] != expected[i])
-      throw Error(ExitCode::run, "checkpoint " + path + " does not fit this model: " + expected[i].first +
-                                     " has shape " + shape_text(expected[i].second) + " in the model and " +
-                                     shape_text(loaded[i].second) + " in the checkpoint");
-}
+// A tensor detached from autograd, contiguous and on the CPU: what a checkpoint writes.
+torch::Tensor writable(const torch::Tensor& tensor) { return tensor.detach().to(torch::kCPU).contiguous(); }
 
-void write_goal_state(torch::serialize::OutputArchive& archive, const std::string& prefix, const GoalState& state) {
-  archive.write(prefix + "_watched", c10::IValue(state.watched));
-  archive.write(prefix + "_step", scalar(state.best_step));
-  archive.write(prefix + "_value", torch::tensor(state.best_value, torch::kFloat64));
-  archive.write(prefix + "_stale", scalar(state.stale));
-}
-
-// Checkpoints written before --early_stopping existed lack some keys: those start afresh.
-GoalState read_goal_state(torch::serialize::InputArchive& archive, const std::string& prefix) {
-  GoalState state;
-  c10::IValue watched;
-  torch::Tensor step, value, stale;
-  if (archive.try_read(prefix + "_watched", watched)) state.watched = watched.toStringRef();
-  if (archive.try_read(prefix + "_step", step)) state.best_step = step.item<int64_t>();
-  if (archive.try_read(prefix + "_value", value)) state.best_value = value.item<double>();
-  if (archive.try_read(prefix + "_stale", stale)) state.stale = stale.item<int64_t>();
-  return state;
-}
-
-// A name → double map written by write_sums; empty when the archive has no such key.
-std::map<std::string, double> read_sums(torch::serialize::InputArchive& archive, const std::string& key) {
-  std::map<std::string, double> out;
-  torch::serialize::InputArchive sums;
-  if (!archive.try_read(key, sums)) return out;
-  for (const auto& name : sums.keys()) {
-    torch::Tensor t;
-    sums.read(name, t);
-    out[name] = t.item<double>();
-  }
-  return out;
-}
-
-void write_sums(torch::serialize::OutputArchive& archive, const std::string& key,
-                const std::map<std::string, double>& sums) {
-  torch::serialize::OutputArchive out;
-  for (const auto& [name, sum] : sums) out.write(name, torch::tensor(sum, torch::kFloat64));
-  archive.write(key, out);
-}
-
-// The position's fields of a loaded archive.
-TrainingPosition read_position(torch::serialize::InputArchive& archive) {
-  auto read_int = [&](const char* key) {
-    torch::Tensor t;
-    archive.read(key, t);
-    return t.item<int64_t>();
+// The model's parameters and buffers from the checkpoint, by name. `keep_memory`: the model's
+// tensors become the checkpoint's (no copy, the file's memory stays theirs: for training, whose
+// optimizer state lives there too); else they are copied into and the memory goes with the
+// checkpoint (evaluation).
+void restore_model(torch::nn::Module& model, const CheckpointContents& contents, const TensorLookup& saved_tensor,
+                   bool keep_memory, const std::string& path) {
+  const std::string misfit = "checkpoint " + path + " does not fit this model: ";
+  std::set<std::string> restored;
+  auto restore = [&](const std::string& name, torch::Tensor& target) {
+    if (!target.defined()) return;
+    torch::Tensor saved = saved_tensor("model/" + name);
+    restored.insert("model/" + name);
+    if (!saved.defined()) throw Error(ExitCode::run, misfit + "it has no " + name);
+    if (saved.sizes() != target.sizes())
+      throw Error(ExitCode::run, misfit + name + " has shape " + shape_text(target) + " in the model and " +
+                                     shape_text(saved) + " in the checkpoint");
+    if (saved.scalar_type() != target.scalar_type())
+      throw Error(ExitCode::run, misfit + name + " is " + c10::toString(target.scalar_type()) + " in the model and " +
+                                     c10::toString(saved.scalar_type()) + " in the checkpoint");
+    saved = saved.to(target.device());
+    if (keep_memory)
+      target.set_data(saved);
+    else
+      target.copy_(saved);
   };
-  TrainingPosition position;
-  position.epoch = read_int("epoch");
-  position.batch = read_int("batch");
-  position.step = read_int("step");
-  position.epoch_batches = read_int("epoch_batches");
-  position.best = read_goal_state(archive, "best");
-  position.early = read_goal_state(archive, "early");
-  position.epoch_sums = read_sums(archive, "epoch_sums");
-  // Checkpoints written before the --log_every rows were interval means lack these: the
-  // first interval after resuming then covers the resumed steps only.
-  torch::Tensor log_batches;
-  if (archive.try_read("log_batches", log_batches)) position.log_batches = log_batches.item<int64_t>();
-  position.log_sums = read_sums(archive, "log_sums");
+  torch::NoGradGuard no_grad;
+  for (auto& p : model.named_parameters()) restore(p.key(), p.value());
+  for (auto& b : model.named_buffers()) restore(b.key(), b.value());
+  for (const auto& entry : contents.tensors)
+    if (entry.first.rfind("model/", 0) == 0 && !restored.count(entry.first))
+      throw Error(ExitCode::run, misfit + "it holds " + entry.first.substr(6) + ", which this model lacks");
+}
+
+void restore_generators(const TensorLookup& saved_tensor, torch::Device device) {
+  torch::Tensor cpu = saved_tensor("rng/cpu");
+  if (!cpu.defined()) throw std::out_of_range("no rng/cpu");
+  at::Generator generator = at::detail::getDefaultCPUGenerator();  // a handle to the default
+  generator.set_state(cpu.clone());
+  torch::Tensor device_state = saved_tensor("rng/device");
+  if (device.is_cuda() && device_state.defined()) {
+    at::Generator device_generator = at::globalContext().defaultGenerator(device);
+    device_generator.set_state(device_state.clone());
+  }
+}
+
+TrainingPosition load_v2(const CheckpointContents& contents, const std::string& path, torch::nn::Module& model,
+                         torch::optim::Optimizer* optimizer, torch::Device device) {
+  // Tensors over the checkpoint's memory, which each keeps alive.
+  TensorLookup saved_tensor = [&contents](const std::string& name) -> torch::Tensor {
+    auto found = contents.tensors.find(name);
+    if (found == contents.tensors.end()) return {};
+    const CheckpointTensor& t = found->second;
+    std::shared_ptr<void> memory = contents.memory;
+    return torch::from_blob(
+        const_cast<void*>(t.data), t.shape, [memory](void*) {}, torch::TensorOptions(scalar_type(t.dtype)));
+  };
+  const nlohmann::json& meta = contents.meta;
+  TrainingPosition position = position_from(meta.at("position"));
+  restore_model(model, contents, saved_tensor, optimizer != nullptr, path);
+  if (optimizer && meta.at("parameter_order").get<std::vector<std::string>>() != parameter_order(model))
+    throw Error(ExitCode::run, "checkpoint " + path + " does not fit this model: it registers its parameters in " +
+                                   "another order than when the checkpoint was written, and optimizer state " +
+                                   "is matched to parameters by position");
+  if (optimizer) {
+    try {
+      restore_optimizer_state(*optimizer, meta.at("optimizer"), "optimizer/", saved_tensor);
+    } catch (const std::invalid_argument& e) {
+      throw Error(ExitCode::run, "checkpoint " + path + " does not fit this run: " + e.what());
+    }
+    restore_generators(saved_tensor, device);
+  }
   return position;
 }
 
 }  // namespace
 
+CheckpointState capture_checkpoint_state(torch::nn::Module& model, torch::optim::Optimizer& optimizer,
+                                         const TrainingPosition& position, torch::Device device) {
+  CheckpointState state;
+  for (const auto& p : model.named_parameters()) state.tensors.emplace_back("model/" + p.key(), p.value());
+  for (const auto& b : model.named_buffers())
+    if (b.value().defined()) state.tensors.emplace_back("model/" + b.key(), b.value());
+  state.meta["optimizer"] = capture_optimizer_state(optimizer, "optimizer/", state.tensors);
+  for (auto& entry : state.tensors) entry.second = writable(entry.second);
+  state.tensors.emplace_back("rng/cpu", at::detail::getDefaultCPUGenerator().get_state());
+  if (device.is_cuda())
+    state.tensors.emplace_back("rng/device", at::globalContext().defaultGenerator(device).get_state());
+  state.meta["position"] = position_record(position);
+  state.meta["parameter_order"] = parameter_order(model);
+  return state;
+}
+
+void write_checkpoint(const std::string& path, const CheckpointState& state) {
+  std::vector<std::pair<std::string, CheckpointTensor>> tensors;
+  for (const auto& [name, t] : state.tensors)
+    tensors.emplace_back(name, CheckpointTensor{dtype_name(name, t.scalar_type()), t.sizes().vec(), t.data_ptr(),
+                                                uint64_t(t.numel()) * t.element_size()});
+  write_checkpoint_file(path, state.meta, tensors);
+}
+
 void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer& optimizer,
                      const TrainingPosition& position, torch::Device device) {
-  torch::serialize::OutputArchive archive, model_archive, optimizer_archive;
-  model.save(model_archive);
-  optimizer.save(optimizer_archive);
-  archive.write("model", model_archive);
-  archive.write("optimizer", optimizer_archive);
-  // libtorch 1.13 does not restore param-group options (the learning rate) on load.
-  std::vector<double> rates;
-  for (const auto& group : optimizer.param_groups()) rates.push_back(group.options().get_lr());
-  archive.write("learning_rates", torch::tensor(rates, torch::kFloat64));
-  archive.write("parameter_order", c10::IValue(parameter_order(model)));
-  archive.write("rng_state", at::detail::getDefaultCPUGenerator().get_state());
-  archive.write("epoch", scalar(position.epoch));
-  archive.write("batch", scalar(position.batch));
-  archive.write("step", scalar(position.step));
-  archive.write("epoch_batches", scalar(position.epoch_batches));
-  write_goal_state(archive, "best", position.best);
-  write_goal_state(archive, "early", position.early);
-  if (device.is_cuda()) archive.write("device_rng_state", at::globalContext().defaultGenerator(device).get_state());
-  write_sums(archive, "epoch_sums", position.epoch_sums);
-  archive.write("log_batches", scalar(position.log_batches));
-  write_sums(archive, "log_sums", position.log_sums);
+  write_checkpoint(path, capture_checkpoint_state(model, optimizer, position, device));
+}
 
-  std::ostringstream payload;
-  archive.save_to(payload);
-  write_checkpoint_file(path, payload.str());
+TrainingPosition load_checkpoint(const CheckpointContents& contents, const std::string& path, torch::nn::Module& model,
+                                 torch::optim::Optimizer* optimizer, torch::Device device) {
+  if (contents.format == 1) return load_checkpoint_v1(contents.archive, path, model, optimizer, device);
+  try {
+    return load_v2(contents, path, model, optimizer, device);
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {  // a record of the wrong shape, a generator state libtorch refuses
+    throw Error(ExitCode::run, "checkpoint " + path + " is damaged: " + exception_text(e));
+  }
 }
 
 TrainingPosition load_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
                                  torch::Device device) {
-  std::string payload = read_checkpoint_payload(path);
-  TrainingPosition position;
-  try {
-    std::istringstream payload_stream(payload);
-    torch::serialize::InputArchive archive, model_archive;
-    archive.load_from(payload_stream, device);
-    archive.read("model", model_archive);
-    auto expected_shapes = tensor_shapes(model);
-    model.load(model_archive);
-    check_same_shapes(model, expected_shapes, path);
-    position = read_position(archive);
-    if (optimizer) {
-      c10::IValue saved_order;
-      if (archive.try_read("parameter_order", saved_order) && saved_order.toStringRef() != parameter_order(model))
-        throw Error(ExitCode::run, "checkpoint " + path + " does not fit this model: it registers its parameters in " +
-                                       "another order than when the checkpoint was written, and optimizer state " +
-                                       "is matched to parameters by position");
-      torch::serialize::InputArchive optimizer_archive;
-      archive.read("optimizer", optimizer_archive);
-      optimizer->load(optimizer_archive);
-      torch::Tensor rates, rng, device_rng;
-      archive.read("learning_rates", rates);
-      rates = rates.cpu();
-      auto& groups = optimizer->param_groups();
-      for (size_t i = 0; i < groups.size() && i < size_t(rates.numel()); ++i)
-        groups[i].options().set_lr(rates[i].item<double>());
-      archive.read("rng_state", rng);
-      at::Generator generator = at::detail::getDefaultCPUGenerator();  // a handle to the default
-      generator.set_state(rng.cpu());
-      if (device.is_cuda() && archive.try_read("device_rng_state", device_rng)) {
-        at::Generator device_generator = at::globalContext().defaultGenerator(device);
-        device_generator.set_state(device_rng.cpu());
-      }
-    }
-  } catch (const Error&) {
-    throw;
-  } catch (const c10::Error& e) {
-    throw Error(ExitCode::run, "checkpoint " + path + " does not fit this model: " + exception_text(e));
-  } catch (const std::exception& e) {
-    // libtorch's TorchScript importer throws its own exceptions (torch::jit::ErrorReport) on
-    // an archive it cannot make sense of: found by checkpoint_fuzz.
-    throw Error(ExitCode::run, "checkpoint " + path + " is damaged: " + exception_text(e));
-  }
-  return position;
+  return load_checkpoint(read_checkpoint_file(path), path, model, optimizer, device);
 }
 
 TrainingPosition read_checkpoint_position(const std::string& path) {
-  std::string payload = read_checkpoint_payload(path);
+  std::optional<nlohmann::json> meta = read_checkpoint_meta(path);
+  if (!meta) return checkpoint_v1_position(read_checkpoint_file(path).archive, path);
   try {
-    std::istringstream payload_stream(payload);
-    torch::serialize::InputArchive archive;
-    archive.load_from(payload_stream);
-    return read_position(archive);
-  } catch (const std::exception& e) {  // c10::Error, and the importer's own (see load_checkpoint)
+    return position_from(meta->at("position"));
+  } catch (const std::exception& e) {
     throw Error(ExitCode::run, "checkpoint " + path + " is damaged: " + exception_text(e));
   }
 }

@@ -1,8 +1,8 @@
 #include "train/checkpointer.hpp"
 
+#include "core/exception_text.hpp"
 #include "runs/checkpoint_files.hpp"
 #include "runs/manifest.hpp"
-#include "train/checkpoint.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/filesystem.hpp>
@@ -10,19 +10,85 @@
 #include <chrono>
 
 namespace forge {
+namespace {
+
+double ms_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Copies `from`'s tensors into `into`'s, allocating only where a tensor is new or changed
+// shape: from the second checkpoint on, taking the copy faults no new pages in.
+void copy_state(const CheckpointState& from, CheckpointState& into) {
+  into.meta = from.meta;
+  into.tensors.resize(from.tensors.size());
+  for (size_t i = 0; i < from.tensors.size(); ++i) {
+    const torch::Tensor& source = from.tensors[i].second;
+    auto& [name, copy] = into.tensors[i];
+    name = from.tensors[i].first;
+    if (!copy.defined() || copy.sizes() != source.sizes() || copy.scalar_type() != source.scalar_type())
+      copy = torch::empty(source.sizes(), source.options());
+    copy.copy_(source);
+  }
+}
+
+}  // namespace
 
 RunFolderCheckpointer::RunFolderCheckpointer(std::string run_dir, Options options)
     : run_dir_(std::move(run_dir)), options_(options) {}
 
+RunFolderCheckpointer::~RunFolderCheckpointer() {
+  try {
+    wait();
+  } catch (const std::exception& e) {
+    spdlog::warn("{}", exception_text(e));
+  }
+}
+
 void RunFolderCheckpointer::save(torch::nn::Module& model, torch::optim::Optimizer& optimizer,
                                  const TrainingPosition& position, int64_t keep_step) {
-  const std::string path = checkpoint_path(run_dir_, position.step);
-  auto started = std::chrono::steady_clock::now();
-  save_checkpoint(path, model, optimizer, position, options_.device);
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  spdlog::info("checkpoint {} ({:.0f} KiB, {:.1f} ms)", path, boost::filesystem::file_size(path) / 1024.0, ms);
-  record_progress(run_dir_, position.step, position.epoch, options_.epochs, options_.max_steps);
-  prune(position.step, keep_step);
+  wait();
+  const auto started = std::chrono::steady_clock::now();
+  Written written{checkpoint_path(run_dir_, position.step), position, keep_step, 0};
+  CheckpointState state = capture_checkpoint_state(model, optimizer, position, options_.device);
+  if (!options_.asynchronous) {
+    write_checkpoint(written.path, state);
+    written.stall_ms = written.write_ms = ms_since(started);
+    finish(written);
+    return;
+  }
+  copy_state(state, copy_);
+  written.stall_ms = ms_since(started);
+  in_flight_ = written;
+  writer_ = std::thread([this] {
+    const auto write_started = std::chrono::steady_clock::now();
+    try {
+      write_checkpoint(in_flight_->path, copy_);
+      in_flight_->write_ms = ms_since(write_started);
+    } catch (...) {
+      write_error_ = std::current_exception();
+    }
+  });
+}
+
+void RunFolderCheckpointer::wait() {
+  if (!writer_.joinable()) return;
+  writer_.join();
+  Written written = *in_flight_;
+  in_flight_.reset();
+  if (write_error_) std::rethrow_exception(std::exchange(write_error_, nullptr));
+  finish(written);
+}
+
+void RunFolderCheckpointer::finish(const Written& written) const {
+  const double mib = double(boost::filesystem::file_size(written.path)) / (1 << 20);
+  if (options_.asynchronous)
+    spdlog::info("checkpoint {} ({:.1f} MiB): training waited {:.1f} ms, written alongside in {:.1f} ms", written.path,
+                 mib, written.stall_ms, written.write_ms);
+  else
+    spdlog::info("checkpoint {} ({:.1f} MiB): training waited {:.1f} ms while it was written", written.path, mib,
+                 written.stall_ms);
+  record_progress(run_dir_, written.position.step, written.position.epoch, options_.epochs, options_.max_steps);
+  prune(written.position.step, written.keep_step);
 }
 
 void RunFolderCheckpointer::prune(int64_t written, int64_t keep_step) const {

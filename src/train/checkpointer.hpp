@@ -4,12 +4,16 @@
 // checkpoints in memory.
 #pragma once
 
+#include "train/checkpoint.hpp"
 #include "train/training_state.hpp"
 
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <exception>
+#include <optional>
 #include <string>
+#include <thread>
 
 namespace forge {
 
@@ -22,10 +26,20 @@ class Checkpointer {
   // checkpoint saved before stays intact.
   virtual void save(torch::nn::Module& model, torch::optim::Optimizer& optimizer, const TrainingPosition& position,
                     int64_t keep_step) = 0;
+
+  // Returns once every checkpoint that save() began is on disk; throws the error that stopped
+  // one. A checkpointer that writes in the background finishes there; others have nothing to do.
+  virtual void wait() {}
 };
 
 // Checkpoints into <run>/checkpoints (train/checkpoint.hpp), records each one's step in the
 // manifest's progress, and keeps the newest `keep_checkpoints` of them (0: all).
+//
+// Asynchronous (--async_checkpoint): save() copies the state into memory kept from one
+// checkpoint to the next and returns; a thread writes the copy while training goes on. One
+// write at a time: the next save() (and wait()) first waits for the one in flight, then records
+// its progress and prunes. A checkpoint counts once its file is renamed into place, so a kill
+// at any moment leaves the newest complete one.
 class RunFolderCheckpointer : public Checkpointer {
  public:
   struct Options {
@@ -33,19 +47,41 @@ class RunFolderCheckpointer : public Checkpointer {
     int64_t keep_checkpoints = 3;
     int64_t epochs = 0;     // asked for, recorded with the progress
     int64_t max_steps = 0;  // likewise; 0: none
+    bool asynchronous = false;
   };
   RunFolderCheckpointer(std::string run_dir, Options options);
+  // Waits for a write in flight (and records it when it succeeded): a run that fails for
+  // another reason still keeps the checkpoint it was writing.
+  ~RunFolderCheckpointer() override;
+  RunFolderCheckpointer(const RunFolderCheckpointer&) = delete;
+  RunFolderCheckpointer& operator=(const RunFolderCheckpointer&) = delete;
 
   void save(torch::nn::Module& model, torch::optim::Optimizer& optimizer, const TrainingPosition& position,
             int64_t keep_step) override;
+  void wait() override;
 
  private:
+  // A checkpoint written (or being written): what recording and pruning it needs.
+  struct Written {
+    std::string path;
+    TrainingPosition position;
+    int64_t keep_step;
+    double stall_ms;  // how long training waited
+    double write_ms = 0;
+  };
+
+  // Logs the checkpoint, records its progress and prunes.
+  void finish(const Written& written) const;
   // Keeps the newest `keep_checkpoints` up to `written` (the one just written, always kept)
   // and `keep_step`.
   void prune(int64_t written, int64_t keep_step) const;
 
   std::string run_dir_;
   Options options_;
+  CheckpointState copy_;  // asynchronous: the state being written, its memory reused
+  std::optional<Written> in_flight_;
+  std::exception_ptr write_error_;
+  std::thread writer_;
 };
 
 }  // namespace forge

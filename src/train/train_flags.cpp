@@ -41,6 +41,8 @@ std::vector<FlagSpec> train_flags() {
       bool_flag("no_progress", false, "no progress bar on a terminal (the log lines of --log_every instead)"),
       integer_flag("checkpoint_every", 0, "also checkpoint every N steps (0: only at the end of each epoch)"),
       integer_flag("keep_checkpoints", 3, "keep the newest K checkpoints (0: all)"),
+      bool_flag("async_checkpoint", true,
+                "write checkpoints while training goes on (it waits only for a copy of the state in memory)"),
       integer_flag("stop_after_steps", 0, "stop as if interrupted once this many steps are done (0: never)"),
       bool_flag("force", false, "resume even when the run's plugins, libtorch or exactness-breaking flags changed"),
       bool_flag("flush_denormal", true, "flush denormal floats to zero (much faster optimizer steps on x86)"),

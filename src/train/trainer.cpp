@@ -133,7 +133,10 @@ TrainResult Trainer::run(TrainingPosition position) {
       checkpoint(position);
     }
     if (!early_stop_reason_.empty()) return finish(position, early_stop_reason_);
-    if (stop && !at_max) return {TrainOutcome::interrupted, "", stop_requested_};
+    if (stop && !at_max) {
+      if (outputs_.checkpointer) outputs_.checkpointer->wait();  // the checkpoint just begun
+      return {TrainOutcome::interrupted, "", stop_requested_};
+    }
   }
   return finish(position, max_steps > 0 ? "reached --max_steps " + std::to_string(max_steps)
                                         : "trained " + std::to_string(settings_.epochs) + " epochs");
@@ -342,6 +345,9 @@ void Trainer::adopt_goal_states(TrainingPosition& position) const {
 }
 
 TrainResult Trainer::finish(const TrainingPosition& position, const std::string& reason) {
+  // The last checkpoint is on disk before the final evaluation is reported: the run's record
+  // must never say "evaluated" about a step no checkpoint holds.
+  if (outputs_.checkpointer) outputs_.checkpointer->wait();
   if (data_.has_dataset("test") && last_test_step_ != position.step && settings_.evaluated_step != position.step) {
     // The final test evaluation only reports: the checkpoint it describes is already written.
     TrainingPosition reported = position;

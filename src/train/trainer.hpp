@@ -31,15 +31,16 @@ struct TrainSettings {
   int64_t log_every = 100;
   bool progress_bar = false;  // draw one on the terminal; the --log_every lines then go only to log.txt
   int64_t seed = 0;
-  int64_t checkpoint_every = 0;  // steps between checkpoints; 0: only at the end of each epoch
-  int64_t keep_checkpoints = 3;  // newest checkpoints kept; 0: all
-  int64_t stop_after_steps = 0;  // stop (as if interrupted) once the global step reaches it; 0: never
-  int64_t max_steps = 0;         // train this many optimizer steps, whatever --epochs says; 0: epochs decide
-  int64_t accumulate = 1;        // mini-batches per optimizer step
-  double clip_grad_norm = 0;     // 0: no clipping
-  int64_t eval_every_steps = 0;  // also evaluate `valid` every N steps; 0: at epoch ends only
-  int64_t eval_test_every = 0;   // evaluate `test` every N epochs too; 0: only at the end
-  LrSchedule schedule;           // total_steps is filled in by the trainer
+  int64_t checkpoint_every = 0;   // steps between checkpoints; 0: only at the end of each epoch
+  int64_t keep_checkpoints = 3;   // newest checkpoints kept; 0: all
+  bool async_checkpoint = false;  // write checkpoints alongside training (train/checkpointer.hpp)
+  int64_t stop_after_steps = 0;   // stop (as if interrupted) once the global step reaches it; 0: never
+  int64_t max_steps = 0;          // train this many optimizer steps, whatever --epochs says; 0: epochs decide
+  int64_t accumulate = 1;         // mini-batches per optimizer step
+  double clip_grad_norm = 0;      // 0: no clipping
+  int64_t eval_every_steps = 0;   // also evaluate `valid` every N steps; 0: at epoch ends only
+  int64_t eval_test_every = 0;    // evaluate `test` every N epochs too; 0: only at the end
+  LrSchedule schedule;            // total_steps is filled in by the trainer
   std::optional<MetricGoal> keep_best;
   std::optional<MetricGoal> early_stopping;
   // The step whose end-of-run evaluation the run's record already holds (a completed run

@@ -18,7 +18,7 @@ namespace forge::testing {
 // The parameters and buffers of the run's model at checkpoint `step` (default: the newest).
 inline NamedState run_state(const std::string& run_dir, int64_t step = -1) {
   if (step < 0) step = list_checkpoints(run_dir).back();
-  return named_state(restore_model(open_saved_run(run_dir), step).model->module());
+  return named_state(restore_model(open_saved_run(run_dir), {step, nullptr}).model->module());
 }
 
 // Derived suites call train_reference(args) from their SetUpTestSuite; args must train a run
