@@ -163,6 +163,16 @@ class CheckpointReader {
   uint64_t size_ = 0;
 };
 
+// Memory for a checkpoint's data, aligned for its tensors to be used in place. (Not advised
+// onto huge pages: where the kernel compacts memory for those on demand, a load then stalls
+// for seconds at random.)
+std::shared_ptr<void> allocate_data(uint64_t bytes, const std::string& path) {
+  const uint64_t size = aligned(std::max<uint64_t>(bytes, 1));
+  void* memory = size < bytes ? nullptr : std::aligned_alloc(alignment, size);
+  if (!memory) damaged(path, "is too big to load into memory (" + std::to_string(bytes) + " bytes of data)");
+  return std::shared_ptr<void>(memory, std::free);
+}
+
 struct HeaderV2 {
   uint64_t index_bytes, data_bytes, data_start;
   uint32_t index_crc, data_crc;
@@ -265,10 +275,8 @@ CheckpointContents read_v2(const CheckpointReader& file) {
   CheckpointContents contents;
   contents.format = 2;
   contents.meta = std::move(index["meta"]);
-  void* memory = std::aligned_alloc(alignment, aligned(std::max<uint64_t>(h.data_bytes, 1)));
-  if (!memory) damaged(file.path(), "is too big to load into memory (" + std::to_string(h.data_bytes) + " bytes)");
-  contents.memory = std::shared_ptr<void>(memory, std::free);
-  auto* data = static_cast<char*>(memory);
+  contents.memory = allocate_data(h.data_bytes, file.path());
+  auto* data = static_cast<char*>(contents.memory.get());
   if (file.read(data, h.data_start, h.data_bytes) != h.data_crc)
     damaged(file.path(), "is corrupted (checksum mismatch)");
   for (const auto& entry : index["tensors"]) {

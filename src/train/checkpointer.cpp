@@ -53,7 +53,9 @@ void RunFolderCheckpointer::save(torch::nn::Module& model, torch::optim::Optimiz
   if (!options_.asynchronous) {
     write_checkpoint(written.path, state);
     written.stall_ms = written.write_ms = ms_since(started);
-    finish(written);
+    log_written(written);
+    record(written);
+    prune(position.step, keep_step);
     return;
   }
   copy_state(state, copy_);
@@ -63,7 +65,11 @@ void RunFolderCheckpointer::save(torch::nn::Module& model, torch::optim::Optimiz
     const auto write_started = std::chrono::steady_clock::now();
     try {
       write_checkpoint(in_flight_->path, copy_);
+      // Pruning here too: removing a big file costs the disk time (a discard) training need
+      // not wait for.
+      prune(in_flight_->position.step, in_flight_->keep_step);
       in_flight_->write_ms = ms_since(write_started);
+      log_written(*in_flight_);  // now, not when training next looks: the log says when it landed
     } catch (...) {
       write_error_ = std::current_exception();
     }
@@ -76,10 +82,10 @@ void RunFolderCheckpointer::wait() {
   Written written = *in_flight_;
   in_flight_.reset();
   if (write_error_) std::rethrow_exception(std::exchange(write_error_, nullptr));
-  finish(written);
+  record(written);
 }
 
-void RunFolderCheckpointer::finish(const Written& written) const {
+void RunFolderCheckpointer::log_written(const Written& written) const {
   const double mib = double(boost::filesystem::file_size(written.path)) / (1 << 20);
   if (options_.asynchronous)
     spdlog::info("checkpoint {} ({:.1f} MiB): training waited {:.1f} ms, written alongside in {:.1f} ms", written.path,
@@ -87,8 +93,10 @@ void RunFolderCheckpointer::finish(const Written& written) const {
   else
     spdlog::info("checkpoint {} ({:.1f} MiB): training waited {:.1f} ms while it was written", written.path, mib,
                  written.stall_ms);
+}
+
+void RunFolderCheckpointer::record(const Written& written) const {
   record_progress(run_dir_, written.position.step, written.position.epoch, options_.epochs, options_.max_steps);
-  prune(written.position.step, written.keep_step);
 }
 
 void RunFolderCheckpointer::prune(int64_t written, int64_t keep_step) const {

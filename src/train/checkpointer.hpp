@@ -36,9 +36,9 @@ class Checkpointer {
 // manifest's progress, and keeps the newest `keep_checkpoints` of them (0: all).
 //
 // Asynchronous (--async_checkpoint): save() copies the state into memory kept from one
-// checkpoint to the next and returns; a thread writes the copy while training goes on. One
-// write at a time: the next save() (and wait()) first waits for the one in flight, then records
-// its progress and prunes. A checkpoint counts once its file is renamed into place, so a kill
+// checkpoint to the next and returns; a thread writes the copy, then prunes, while training
+// goes on. One write at a time: the next save() (and wait()) first waits for the one in flight,
+// then records its progress. A checkpoint counts once its file is renamed into place, so a kill
 // at any moment leaves the newest complete one.
 class RunFolderCheckpointer : public Checkpointer {
  public:
@@ -70,8 +70,11 @@ class RunFolderCheckpointer : public Checkpointer {
     double write_ms = 0;
   };
 
-  // Logs the checkpoint, records its progress and prunes.
-  void finish(const Written& written) const;
+  // The log line of a checkpoint on disk: how long training waited, how long the write took.
+  void log_written(const Written& written) const;
+  // Records its step in the manifest's progress (on the training thread, which writes the
+  // manifest too).
+  void record(const Written& written) const;
   // Keeps the newest `keep_checkpoints` up to `written` (the one just written, always kept)
   // and `keep_step`.
   void prune(int64_t written, int64_t keep_step) const;

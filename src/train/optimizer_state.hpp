@@ -6,8 +6,8 @@
 // archive in a byte tensor.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+#include <nlohmann/json.hpp>
 
 #include <functional>
 #include <string>

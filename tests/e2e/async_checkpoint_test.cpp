@@ -1,8 +1,8 @@
 // Checkpoints written alongside training (--async_checkpoint, the default): stopped in the
 // middle of a background write by kill -9 or SIGTERM, or failing on a full disk, a run keeps
 // its newest complete checkpoint and resumes bit-exactly — through the forge binary.
-#include "e2e/reference_run.hpp"
 #include "core/atomic_file.hpp"
+#include "e2e/reference_run.hpp"
 #include "runs/manifest.hpp"
 #include "train/checkpoint.hpp"
 
@@ -21,11 +21,16 @@ using testing::run_forge;
 // 8 steps of an MLP wide enough that each checkpoint (41 MB with Adam's state) takes a while to
 // write, checkpointed at every step.
 std::vector<std::string> wide_run(const std::string& run_name, std::vector<std::string> more = {}) {
-  std::vector<std::string> args{"train",        "--data",   "synthetic", "--model",
-                                "mlp",          "--n_hidden", "50000",   "--samples",
-                                "256",          "--batch_size", "32",    "--epochs",
-                                "1",            "--seed",   "0",         "--checkpoint_every",
-                                "1",            "--keep_checkpoints", "2", "--run_name",
+  std::vector<std::string> args{"train",     "--data",
+                                "synthetic", "--model",
+                                "mlp",       "--n_hidden",
+                                "50000",     "--samples",
+                                "256",       "--batch_size",
+                                "32",        "--epochs",
+                                "1",         "--seed",
+                                "0",         "--checkpoint_every",
+                                "1",         "--keep_checkpoints",
+                                "2",         "--run_name",
                                 run_name};
   args.insert(args.end(), more.begin(), more.end());
   return args;

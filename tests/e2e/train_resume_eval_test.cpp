@@ -139,6 +139,29 @@ TEST_F(TrainResumeEval, EvalFallsBackPastACorruptNewestCheckpoint) {
   EXPECT_NE(result.output.find("(checkpoint step 768, epoch 3)"), std::string::npos);
 }
 
+// A run whose checkpoint forge 0.1 wrote (format 1; tests/data/checkpoints, made by the very
+// command below) evaluates, exports and resumes; the resumed run's checkpoints are format 2.
+TEST_F(TrainResumeEval, AFormat1CheckpointOfForge01EvaluatesExportsAndResumes) {
+  auto trained = run_forge({"train", "--data", "synthetic", "--model", "mlp", "--n_hidden", "2", "--samples", "64",
+                            "--epochs", "1", "--run_name", "format1"},
+                           dir_->path());
+  ASSERT_EQ(trained.exit_status, 0) << trained.output;
+  const std::string run = *dir_ / "checkpoints/format1/1";
+  ASSERT_EQ(list_checkpoints(run), std::vector<int64_t>{2});
+  fs::copy_file(testing::source_dir() + "/tests/data/checkpoints/format1_mlp_synthetic.ckpt", checkpoint_path(run, 2),
+                fs::copy_options::overwrite_existing);
+  ASSERT_EQ(read_checkpoint_file(checkpoint_path(run, 2)).format, 1);
+  auto evaluated = run_forge({"eval", run}, dir_->path());
+  ASSERT_EQ(evaluated.exit_status, 0) << evaluated.output;
+  EXPECT_NE(evaluated.output.find("(checkpoint step 2, epoch 1)"), std::string::npos) << evaluated.output;
+  auto exported = run_forge({"export", run, "-o", *dir_ / "format1.pt"}, dir_->path());
+  ASSERT_EQ(exported.exit_status, 0) << exported.output;
+  auto resumed = run_forge({"resume", run, "--epochs", "2"}, dir_->path());
+  ASSERT_EQ(resumed.exit_status, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("from step 2"), std::string::npos) << resumed.output;
+  EXPECT_EQ(read_checkpoint_file(checkpoint_path(run, 4)).format, 2);
+}
+
 TEST_F(TrainResumeEval, ConfigFileAndOverrides) {
   testing::write_text(*dir_ / "exp.cfg", "data = synthetic\nmodel = mlp\nn_hidden = 16\nepochs = 3\nrun_name = cfg\n");
   auto result = run_forge({"train", "--config", "exp.cfg", "--epochs", "1", "--samples", "64"}, dir_->path());

@@ -1,7 +1,7 @@
 #include "runs/checkpoint_frame.hpp"
 
+#include "checkpoint_edits.hpp"
 #include "core/atomic_file.hpp"
-#include "core/crc32c.hpp"
 #include "test_support.hpp"
 
 #include <forge/error.hpp>
@@ -35,26 +35,15 @@ ExitCode read_error(const std::string& path) {
   return ExitCode::ok;
 }
 
-uint64_t le64(const std::string& bytes, size_t at) {
-  uint64_t value = 0;
-  for (int i = 0; i < 8; ++i) value |= uint64_t(static_cast<unsigned char>(bytes[at + i])) << (8 * i);
-  return value;
-}
-
-void put_le32(std::string& bytes, size_t at, uint32_t value) {
-  for (int i = 0; i < 4; ++i) bytes[at + i] = char((value >> (8 * i)) & 0xff);
-}
-
 // The file with its index replaced by `index` (same length or not) and every checksum made
 // right again: what a hostile writer can produce.
 std::string with_index(const std::string& file, const std::string& index) {
-  const uint64_t old_index = le64(file, 16), data = le64(file, 24);
+  const uint64_t old_index = testing::read_le64(file, 16), data = testing::read_le64(file, 24);
   const uint64_t old_start = (64 + old_index + 63) / 64 * 64, new_start = (64 + index.size() + 63) / 64 * 64;
-  std::string out = file.substr(0, 64) + index + std::string(new_start - 64 - index.size(), '\0') +
-                    file.substr(old_start, data);
-  for (int i = 0; i < 8; ++i) out[16 + i] = char((uint64_t(index.size()) >> (8 * i)) & 0xff);
-  put_le32(out, 32, crc32c(index.data(), index.size()));
-  put_le32(out, 40, crc32c(out.data(), 40));
+  std::string out =
+      file.substr(0, 64) + index + std::string(new_start - 64 - index.size(), '\0') + file.substr(old_start, data);
+  testing::write_le(out, 16, index.size(), 8);
+  testing::make_checksums_right(out);
   return out;
 }
 
@@ -111,16 +100,16 @@ TEST(CheckpointFrame, AnIndexThatLiesIsARunErrorNotARead) {
   Written w(dir);
   const std::string good = read_file(w.path);
   auto tensor = [](const std::string& dtype, const std::string& shape, uint64_t offset, uint64_t bytes) {
-    return R"({"meta":{},"tensors":[{"name":"w","dtype":")" + dtype + R"(","shape":)" + shape +
-           R"(,"offset":)" + std::to_string(offset) + R"(,"bytes":)" + std::to_string(bytes) + "}]}";
+    return R"({"meta":{},"tensors":[{"name":"w","dtype":")" + dtype + R"(","shape":)" + shape + R"(,"offset":)" +
+           std::to_string(offset) + R"(,"bytes":)" + std::to_string(bytes) + "}]}";
   };
   const std::vector<std::string> lies{
-      tensor("float32", "[3]", 64 * 1000, 12),                  // beyond the data
-      tensor("float32", "[3]", 0, 16),                          // bytes that do not match the shape
-      tensor("float32", "[4611686018427387904,4]", 0, 0),       // a count that overflows
-      tensor("float32", "[-3]", 0, 12),                         // a negative extent
-      tensor("float128", "[3]", 0, 48),                         // a type forge does not know
-      tensor("float32", "[3]", 4, 12),                          // misaligned
+      tensor("float32", "[3]", 64 * 1000, 12),                 // beyond the data
+      tensor("float32", "[3]", 0, 16),                         // bytes that do not match the shape
+      tensor("float32", "[4611686018427387904,4]", 0, 0),      // a count that overflows
+      tensor("float32", "[-3]", 0, 12),                        // a negative extent
+      tensor("float128", "[3]", 0, 48),                        // a type forge does not know
+      tensor("float32", "[3]", 4, 12),                         // misaligned
       R"({"meta":{},"tensors":[{"name":"w"},{"name":"w"}]})",  // malformed entries
       R"({"meta":[],"tensors":{}})",                           // the wrong shape of index
       "not json at all",
