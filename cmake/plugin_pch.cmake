@@ -19,7 +19,7 @@ file(WRITE ${FORGE_PLUGIN_PCH}.in "// Precompiled for plugins that forge compile
 configure_file(${FORGE_PLUGIN_PCH}.in ${FORGE_PLUGIN_PCH} COPYONLY)
 add_custom_command(
   OUTPUT ${FORGE_PLUGIN_PCH_BINARY}
-  COMMAND ${CMAKE_CXX_COMPILER} -std=gnu++17 -O1 -fPIC -fvisibility=hidden ${FORGE_PCH_OPTIONS}
+  COMMAND ${CMAKE_CXX_COMPILER} -std=gnu++${CMAKE_CXX_STANDARD} -O1 -fPIC -fvisibility=hidden ${FORGE_PCH_OPTIONS}
           "-D$<JOIN:$<TARGET_PROPERTY:torch,INTERFACE_COMPILE_DEFINITIONS>,;-D>"
           "$<TARGET_PROPERTY:torch,INTERFACE_COMPILE_OPTIONS>"
           "-I$<JOIN:$<TARGET_PROPERTY:torch,INTERFACE_INCLUDE_DIRECTORIES>,;-I>"

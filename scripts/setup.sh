@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# Installs everything forge needs to build, test and train, from Debian's archive only.
-# Idempotent: packages already present are left alone, and apt-get update runs only when
-# something is missing.
-#   --with-browser  also Chromium, which the test of `forge report` renders the report in
-#                   (without it that test skips, saying so); .ci/run passes it.
+# Installs everything forge needs to build, test and train: from Debian's archive, and with
+# --torch pypi also the PyPI torch wheel. Idempotent: packages already present are left alone,
+# and apt-get update runs only when something is missing.
+#   --with-browser      also Chromium, which the test of `forge report` renders the report in
+#                       (without it that test skips, saying so); .ci/run passes it.
+#   --torch system      libtorch from Debian (1.13, CPU): the default.
+#   --torch pypi        also current libtorch with CUDA: the PyPI `torch` wheel (pinned below)
+#                       in the virtual environment .venv-torch (about 5.3 GB with its CUDA
+#                       libraries; 2 minutes here). Build with: bash scripts/build.sh --torch pypi
 set -euo pipefail
+cd "$(dirname "$0")/.."
+pypi_torch_version=2.15.0
 
 packages=(
   build-essential cmake ninja-build git
@@ -27,12 +33,21 @@ packages=(
   iproute2                # the data-parallel test across two network namespaces
 )
 
-if [[ ${1:-} == --with-browser ]]; then
-  packages+=(chromium)
-elif [[ -n ${1:-} ]]; then
-  echo "usage: bash scripts/setup.sh [--with-browser]" >&2
-  exit 2
-fi
+usage="usage: bash scripts/setup.sh [--with-browser] [--torch system|pypi]"
+torch=system
+while (($#)); do
+  case $1 in
+    --with-browser) packages+=(chromium) ;;
+    --torch)
+      torch=${2:-}
+      [[ $torch == system || $torch == pypi ]] || { echo "$usage" >&2; exit 2; }
+      shift
+      ;;
+    *) echo "$usage" >&2; exit 2 ;;
+  esac
+  shift
+done
+[[ $torch == pypi ]] && packages+=(python3-venv)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -45,4 +60,13 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   "${sudo_cmd[@]}" apt-get update -q
   "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if [[ $torch == pypi ]]; then
+  # Debian's Python, not whatever python3 comes first on PATH: a fresh machine has only it.
+  [[ -x .venv-torch/bin/python ]] || /usr/bin/python3 -m venv .venv-torch
+  installed=$(.venv-torch/bin/python -c 'import importlib.metadata as m; print(m.version("torch"))' 2>/dev/null || true)
+  if [[ $installed != "$pypi_torch_version" ]]; then
+    .venv-torch/bin/pip install -q --disable-pip-version-check "torch==$pypi_torch_version"
+  fi
 fi

@@ -1,6 +1,7 @@
 #include "train/checkpoint_v1.hpp"
 
 #include "core/exception_text.hpp"
+#include "train/torch_compat.hpp"
 
 #include <forge/error.hpp>
 
@@ -96,6 +97,11 @@ TrainingPosition read_position(torch::serialize::InputArchive& archive) {
 
 TrainingPosition load_checkpoint_v1(const std::string& payload, const std::string& path, torch::nn::Module& model,
                                     torch::optim::Optimizer* optimizer, torch::Device device) {
+  if (optimizer && !compat::restores_format1_optimizer_state)
+    throw Error(ExitCode::run, "checkpoint " + path +
+                                   " is in forge 0.1's format, whose optimizer state only libtorch " +
+                                   "1.x restores (this forge is built with libtorch " + TORCH_VERSION +
+                                   "); evaluate or export it here, or resume it with a forge built on libtorch 1.x");
   TrainingPosition position;
   try {
     torch::serialize::InputArchive archive, model_archive;

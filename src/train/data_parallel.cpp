@@ -3,6 +3,7 @@
 #include "core/exception_text.hpp"
 #include "core/hash.hpp"
 #include "train/model_state.hpp"
+#include "train/torch_compat.hpp"
 
 #include <forge/error.hpp>
 
@@ -97,6 +98,7 @@ DataParallelGroup::DataParallelGroup(const WorldPosition& world, std::chrono::mi
     options.numWorkers = size_t(world.world_size);
     options.waitWorkers = true;
     options.timeout = timeout;
+    compat::use_classic_store_server(options);
     impl_->server = c10::make_intrusive<c10d::TCPStore>(world.master_addr, options);
     Hasher prefix;
     prefix.add("forge rendezvous").add(world.secret);

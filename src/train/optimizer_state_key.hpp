@@ -1,7 +1,9 @@
 // What the fused optimizers share around their kernels: the key under which torch::optim keeps
-// a parameter's state (libtorch 1.x uses the TensorImpl's address as text, 2.x the address
-// itself), that state's lookup, the step's closure, and which parameters a kernel can take.
+// a parameter's state (train/torch_compat.hpp), that state's lookup, the step's closure, and which parameters a kernel
+// can take.
 #pragma once
+
+#include "train/torch_compat.hpp"
 
 #include <torch/torch.h>
 
@@ -10,14 +12,7 @@
 
 namespace forge {
 
-template <class StateMap>
-auto optimizer_state_key(const StateMap&, const torch::Tensor& parameter) {
-  using Key = typename StateMap::key_type;
-  if constexpr (std::is_same_v<Key, std::string>)
-    return c10::guts::to_string(parameter.unsafeGetTensorImpl());
-  else
-    return static_cast<Key>(parameter.unsafeGetTensorImpl());
-}
+using compat::optimizer_state_key;
 
 // The state of `parameter` in an optimizer's `states`, made by `make` on its first step.
 template <class State, class StateMap, class Make>

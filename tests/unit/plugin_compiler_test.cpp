@@ -1,5 +1,6 @@
 #include "plugins/plugin_compiler.hpp"
 
+#include "plugins/build_config.hpp"
 #include "plugins/plugin_cache.hpp"
 #include "plugins/plugin_loader.hpp"
 #include "test_support.hpp"
@@ -87,7 +88,9 @@ TEST(CompileCommand, MatchesForgesBuildAndPrecompilesTorchOnlyWhenUsed) {
   };
   auto torch_command = compile_command(dir / "net.cpp", dir / "net.so");
   EXPECT_TRUE(has(torch_command, "-fvisibility=hidden"));
-  EXPECT_TRUE(has(torch_command, "-D_GLIBCXX_USE_CXX11_ABI=1"));
+  // forge's own flags and libtorch's (its ABI define, its language standard), whichever libtorch.
+  for (const std::string& flag : build_config().compile_flags)
+    if (!flag.empty()) EXPECT_TRUE(has(torch_command, flag)) << flag;
   EXPECT_TRUE(has(torch_command, "-lz"));
   EXPECT_TRUE(has(torch_command, "-include"));
   EXPECT_FALSE(has(compile_command(dir / "plain.cpp", dir / "plain.so"), "-include"));
