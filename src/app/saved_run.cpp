@@ -29,9 +29,9 @@ RestoredModel restore_model(const SavedRun& run, const ChosenCheckpoint& checkpo
   LoadedRun loaded = load_run(run.data_plugin, run.model_plugin, flags);
   RestoredModel restored{std::move(loaded.data), loaded.model, {}};
   const std::string path = checkpoint_path(run.dir, checkpoint.step);
-  const CheckpointContents contents = checkpoint.contents ? CheckpointContents{} : read_checkpoint_file(path);
-  restored.position = load_checkpoint(checkpoint.contents ? *checkpoint.contents : contents, path,
-                                      restored.model->module(), nullptr, loaded.device);
+  std::shared_ptr<const CheckpointContents> contents = checkpoint.contents;  // read when it was chosen
+  if (!contents) contents = std::make_shared<CheckpointContents>(read_checkpoint_file(path));
+  restored.position = load_checkpoint(*contents, path, restored.model->module(), nullptr, loaded.device);
   return restored;
 }
 
