@@ -27,9 +27,11 @@ ChosenCheckpoint newest_intact(const std::string& run_dir, const std::string& pu
   return newest;
 }
 
-// The checkpoint --keep_best kept, as the newest checkpoint records it.
+// The checkpoint --keep_best kept, as the newest checkpoint records it (read once: checking it
+// is intact read it whole).
 int64_t best_checkpoint(const std::string& run_dir, const std::string& purpose) {
-  const GoalState best = read_checkpoint_position(checkpoint_path(run_dir, newest_intact(run_dir, purpose).step)).best;
+  const ChosenCheckpoint newest = newest_intact(run_dir, purpose);
+  const GoalState best = checkpoint_position(*newest.contents, checkpoint_path(run_dir, newest.step)).best;
   if (best.best_step < 0)
     throw Error(ExitCode::run, "run " + run_dir + " keeps no best checkpoint; it was not trained with --keep_best");
   if (!boost::filesystem::exists(checkpoint_path(run_dir, best.best_step)))

@@ -247,14 +247,25 @@ TrainingPosition load_checkpoint(const std::string& path, torch::nn::Module& mod
   return load_checkpoint(read_checkpoint_file(path), path, model, optimizer, device);
 }
 
-TrainingPosition read_checkpoint_position(const std::string& path) {
-  std::optional<nlohmann::json> meta = read_checkpoint_meta(path);
-  if (!meta) return checkpoint_v1_position(read_checkpoint_file(path).archive, path);
+namespace {
+
+TrainingPosition position_of(const nlohmann::json& meta, const std::string& path) {
   try {
-    return position_from(meta->at("position"));
+    return position_from(meta.at("position"));
   } catch (const std::exception& e) {
     throw Error(ExitCode::run, "checkpoint " + path + " is damaged: " + exception_text(e));
   }
+}
+
+}  // namespace
+
+TrainingPosition checkpoint_position(const CheckpointContents& contents, const std::string& path) {
+  return contents.format == 1 ? checkpoint_v1_position(contents.archive, path) : position_of(contents.meta, path);
+}
+
+TrainingPosition read_checkpoint_position(const std::string& path) {
+  std::optional<nlohmann::json> meta = read_checkpoint_meta(path);
+  return meta ? position_of(*meta, path) : checkpoint_position(read_checkpoint_file(path), path);
 }
 
 }  // namespace forge

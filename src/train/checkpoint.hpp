@@ -54,4 +54,7 @@ TrainingPosition load_checkpoint(const std::string& path, torch::nn::Module& mod
 // from its header and index alone).
 TrainingPosition read_checkpoint_position(const std::string& path);
 
+// The same, of a checkpoint already read (from `path`, which errors name).
+TrainingPosition checkpoint_position(const CheckpointContents& contents, const std::string& path);
+
 }  // namespace forge

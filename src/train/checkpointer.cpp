@@ -65,10 +65,10 @@ void RunFolderCheckpointer::save(torch::nn::Module& model, torch::optim::Optimiz
     const auto write_started = std::chrono::steady_clock::now();
     try {
       write_checkpoint(in_flight_->path, copy_);
+      in_flight_->write_ms = ms_since(write_started);
       // Pruning here too: removing a big file costs the disk time (a discard) training need
       // not wait for.
       prune(in_flight_->position.step, in_flight_->keep_step);
-      in_flight_->write_ms = ms_since(write_started);
       log_written(*in_flight_);  // now, not when training next looks: the log says when it landed
     } catch (...) {
       write_error_ = std::current_exception();

@@ -156,6 +156,22 @@ TEST_F(ResumeSafety, ExactnessBreakingChangesNeedForceAndAreRecorded) {
   EXPECT_EQ(read_json(run + "/flags.json")["force"], false);
 }
 
+// Forced onto another optimizer, a resume cannot take the checkpoint's optimizer state: one
+// line naming both kinds, the run's checkpoint left as it was.
+TEST_F(ResumeSafety, AForcedResumeWithAnotherOptimizerIsRefusedInOneLine) {
+  ASSERT_EQ(run_forge(cnn_run("other_optimizer", {"--stop_after_steps", "3"}), dir_->path()).exit_status, 0);
+  const std::string run = *dir_ / "checkpoints/other_optimizer/1";
+  const std::string before = read_file(checkpoint_path(run, 3));
+  auto refused = run_forge({"resume", run, "--optimizer", "sgd", "--force"}, dir_->path());
+  EXPECT_EQ(refused.exit_status, 5) << refused.output;
+  EXPECT_NE(testing::last_line(refused.output)
+                .find("does not fit this run: its optimizer state is adam's, and this "
+                      "run's optimizer is sgd"),
+            std::string::npos)
+      << refused.output;
+  EXPECT_EQ(read_file(checkpoint_path(run, 3)), before);
+}
+
 TEST_F(ResumeSafety, TrainWithRunDirStartsOrResumes) {
   // --lr 1e-3 and --noise .50 are saved as 0.001 and 0.5: the requeued job's same command is no change.
   std::vector<std::string> job{"train", "--run_dir", "job",     "--data", "synthetic", "--model", "mlp",
