@@ -9,7 +9,9 @@ torch.load + load_state_dict, prepares the test images as the run's mnist plugin
 / 255, standardised with the training split's mean and standard deviation), and prints the
 test accuracy: the same number `forge eval` gives for that checkpoint.
 
-Needs Debian's python3-torch (hence /usr/bin/python3).
+Needs a Python with torch: Debian's python3-torch (hence /usr/bin/python3), or the PyPI wheel's
+(.venv-torch/bin/python after scripts/setup.sh --torch pypi). The file is loaded with
+weights_only=True, as torch.load does by default since PyTorch 2.6: it holds tensors only.
 """
 import gzip
 import json
@@ -67,7 +69,7 @@ def main():
     # keys ("1.weight", ..., "3.bias") are the Sequential's, as in libtorch.
     hidden = flags.get("n_hidden", 128)
     model = nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, hidden), nn.ReLU(), nn.Linear(hidden, 10))
-    model.load_state_dict(torch.load(weights))
+    model.load_state_dict(torch.load(weights, weights_only=True))
     model.eval()
 
     correct = 0

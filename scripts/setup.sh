@@ -14,6 +14,7 @@ pypi_torch_version=2.15.0
 
 packages=(
   build-essential cmake ninja-build git
+  file dpkg-dev           # what CPack's Debian package (cpack -G DEB, its test) runs: file, dpkg-shlibdeps
   clang                   # forge's compiler: its precompiled torch header halves plugin compile time
   clang-format            # scripts/check-format.sh, which .ci/run runs
   libclang-rt-dev         # libFuzzer and the sanitizers' runtimes (scripts/fuzz.sh, sanitize.sh): only a Recommends of clang

@@ -1,6 +1,7 @@
 #include "app/loaded_run.hpp"
 
 #include "core/exception_text.hpp"
+#include "train/data_parallel.hpp"
 #include "train/device.hpp"
 #include "train/validation_split.hpp"
 
@@ -57,7 +58,7 @@ Task task_of(const DataMap& data) {
 
 LoadedRun load_run(const PreparedPlugin& data_plugin, const PreparedPlugin& model_plugin, const Flags& flags) {
   LoadedRun run;
-  run.device = parse_device(flags.text("device"));
+  run.device = parse_device(flags.text("device"), local_rank_from_environment());
   run.data = load_data(data_plugin, flags);
   double fraction = flags.real("valid_fraction");
   if (!(fraction >= 0 && fraction < 1)) throw Error(ExitCode::usage, "--valid_fraction must lie in [0, 1)");

@@ -67,6 +67,13 @@ std::vector<ResumeDifference> resume_differences(const SavedRun& run, const Flag
   const std::string& libtorch = run.manifest.libtorch_version;
   if (libtorch != build.libtorch_version)
     out.push_back({"libtorch " + libtorch + " (saved) -> " + build.libtorch_version + " (now)", true});
+  // Another CUDA changes the GPU's kernels, not the CPU's: it breaks exactness only on a GPU.
+  const std::optional<std::string>& cuda = run.manifest.cuda_version;
+  if (cuda && *cuda != build.cuda_version) {
+    const bool on_gpu = now.has("device") && now.text("device").rfind("cuda", 0) == 0;
+    auto name = [](const std::string& version) { return version.empty() ? std::string("none") : version; };
+    out.push_back({"CUDA " + name(*cuda) + " (saved) -> " + name(build.cuda_version) + " (now)", on_gpu});
+  }
   const std::string& forge_version = run.manifest.forge_version;
   if (forge_version != build.forge_version)
     out.push_back({"forge " + forge_version + " (saved) -> " + build.forge_version + " (now)", false});

@@ -50,8 +50,8 @@ int dispatch(const Args& args, char** argv) {
   }
   if (args[0] == "--version") {
     const BuildConfig& build = build_config();
-    std::cout << "forge " << build.forge_version << " (libtorch " << build.libtorch_version << ", plugin ABI "
-              << plugin_abi_version << ")\n";
+    std::cout << "forge " << build.forge_version << " (" << libtorch_text(build.libtorch_version, build.cuda_version)
+              << ", " << build.compiler_version << ", plugin ABI " << plugin_abi_version << ")\n";
     return 0;
   }
   const std::string& command = args[0];

@@ -7,6 +7,7 @@
 #include <forge/error.hpp>
 
 #include <algorithm>
+#include <csignal>
 
 namespace forge {
 namespace {
@@ -27,6 +28,9 @@ int dispatch(const Args& args, const Args& command_line) {
 }  // namespace
 
 int run_engine(int argc, char** argv) {
+  // A write to a socket whose peer is gone (a dead data-parallel rank: Gloo on libtorch 2.x) or
+  // to a closed pipe must fail as an error forge reports, not end this process by SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
   setup_console_log();
   Args command_line(argv, argv + argc);
   Args args(command_line.begin() + 1, command_line.end());

@@ -1,6 +1,7 @@
 // forge export: a run's weights for Python. Writes the model's parameters and buffers as a
-// state_dict in PyTorch's own pickle format (torch::pickle_save of a string -> tensor dict), which
-// Python's torch.load reads and load_state_dict accepts into the same architecture.
+// state_dict in PyTorch's own file format (a zip of a pickled string -> tensor dict and the
+// tensors' storages), which Python's torch.load reads, also with weights_only=True (its default
+// since PyTorch 2.6), and load_state_dict accepts into the same architecture.
 #include "cli/commands.hpp"
 #include "cli/run_command_help.hpp"
 #include "core/atomic_file.hpp"
@@ -10,6 +11,8 @@
 #include <forge/run.hpp>
 
 #include <spdlog/spdlog.h>
+#include <torch/csrc/jit/serialization/export.h>
+#include <torch/csrc/jit/serialization/pickler.h>
 
 #include <iostream>
 
@@ -34,6 +37,28 @@ FlagSet export_flag_set() {
   return set;
 }
 
+// The bytes of torch.save(state) for a dict of CPU tensors. Not torch::pickle_save: it tags the
+// dict with its C++ type (torch.jit._pickle.restore_type_tag), a global that torch.load's
+// weights_only unpickler refuses.
+std::vector<char> state_dict_file(const c10::Dict<std::string, torch::Tensor>& state) {
+  std::vector<char> pickle;
+  torch::jit::Pickler pickler([&](const char* bytes, size_t size) { pickle.insert(pickle.end(), bytes, bytes + size); },
+                              /*tensor_table=*/nullptr, /*type_renamer=*/nullptr, /*memoized_class_types=*/nullptr,
+                              /*get_tensor_id=*/nullptr, /*tag_aggregates=*/false);
+  pickler.protocol();
+  pickler.pushIValue(c10::IValue(state));
+  pickler.stop();
+  std::vector<char> file;
+  caffe2::serialize::PyTorchStreamWriter writer([&](const void* data, size_t size) {
+    const char* bytes = static_cast<const char*>(data);
+    file.insert(file.end(), bytes, bytes + size);
+    return size;
+  });
+  torch::jit::writeArchiveAndTensors("data", pickle.data(), pickle.size(), pickler.tensorData(), writer);
+  writer.writeEndOfFile();
+  return file;
+}
+
 }  // namespace
 
 int export_command(const Args& args) {
@@ -52,10 +77,11 @@ int export_command(const Args& args) {
   c10::Dict<std::string, torch::Tensor> state;
   int64_t values = 0;
   for (const auto& [name, tensor] : named_state(run.model->module())) {
-    state.insert(name, tensor.detach().to(torch::kCPU).contiguous());
+    // A copy of its own: a tensor that views a larger storage would write all of that storage.
+    state.insert(name, tensor.detach().to(torch::kCPU).clone(at::MemoryFormat::Contiguous));
     values += tensor.numel();
   }
-  std::vector<char> bytes = torch::pickle_save(c10::IValue(state));
+  std::vector<char> bytes = state_dict_file(state);
   try {
     write_file_atomically(output, std::string(bytes.begin(), bytes.end()));
   } catch (const std::exception& e) {

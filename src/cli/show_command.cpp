@@ -3,6 +3,7 @@
 
 #include "core/process.hpp"
 #include "core/text_table.hpp"
+#include "plugins/build_config.hpp"
 #include "runs/checkpoint_files.hpp"
 #include "runs/manifest.hpp"
 #include "runs/run_dir.hpp"
@@ -83,8 +84,10 @@ void print_record(const RunSummary& run) {
     std::cout << "sweep     " << point.value("sweep", "?") << ", point " << (values.empty() ? "-" : values) << "\n";
   }
   auto or_unknown = [](const std::string& text) { return text.empty() ? std::string("?") : text; };
-  std::cout << "forge     " << or_unknown(m.forge_version) << ", libtorch " << or_unknown(m.libtorch_version) << ", "
-            << or_unknown(m.compiler) << ", " << or_unknown(m.host) << "\n";
+  const std::string libtorch = m.cuda_version ? libtorch_text(or_unknown(m.libtorch_version), *m.cuda_version)
+                                              : "libtorch " + or_unknown(m.libtorch_version);
+  std::cout << "forge     " << or_unknown(m.forge_version) << ", " << libtorch << ", " << or_unknown(m.compiler) << ", "
+            << or_unknown(m.host) << "\n";
 }
 
 void print_plugins(const RunSummary& run) {

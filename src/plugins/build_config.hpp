@@ -16,6 +16,7 @@ struct BuildConfig {
   std::vector<std::string> link_libraries;
   std::string forge_version;
   std::string libtorch_version;
+  std::string cuda_version;              // that libtorch's CUDA; "" when it is CPU-only
   std::string build_plugin_dir;          // the built-in plugins of the build tree
   std::string plugin_pch;                // the build tree's header that includes <torch/torch.h>, passed to -include
   std::string pch_extension;             // of its precompiled form beside it: .pch (Clang), .gch (GCC)
@@ -23,5 +24,9 @@ struct BuildConfig {
 };
 
 const BuildConfig& build_config();
+
+// "libtorch 2.15.0 with CUDA 13.0" or "libtorch 1.13.0, CPU only": what --version and
+// `forge show` say.
+std::string libtorch_text(const std::string& libtorch_version, const std::string& cuda_version);
 
 }  // namespace forge

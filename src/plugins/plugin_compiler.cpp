@@ -111,11 +111,13 @@ std::vector<std::string> compile_command(const std::string& source, const std::s
   return command;
 }
 
-std::string plugin_cache_key(const std::string& source, const std::vector<std::string>& headers) {
+std::string plugin_cache_key(const std::string& source, const std::vector<std::string>& headers,
+                             const BuildConfig& config) {
   Hasher hasher;
   hasher.add("abi " + std::to_string(plugin_abi_version));
-  const BuildConfig& config = build_config();
   hasher.add("forge " + config.forge_version);
+  // The libtorch may change under the same paths (a distribution upgrade): its version is part of the key.
+  hasher.add("libtorch " + config.libtorch_version + " cuda " + config.cuda_version);
   hasher.add(config.compiler).add(config.compiler_version).add(forge_layout().include_dir);
   add_public_headers(hasher, forge_layout().include_dir);
   for (const auto& list : {config.compile_flags, config.include_dirs, config.link_libraries})

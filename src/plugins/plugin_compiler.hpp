@@ -2,6 +2,8 @@
 // built with, cached by content: a second request for unchanged sources does not compile.
 #pragma once
 
+#include "plugins/build_config.hpp"
+
 #include <string>
 #include <vector>
 
@@ -14,9 +16,11 @@ struct CompiledPlugin {
   std::vector<std::string> headers;  // local headers that went into the key
 };
 
-// The cache key: a hash of the source, its local headers, the compile command, forge's version,
-// its plugin ABI version and the content of its public headers (include/forge/).
-std::string plugin_cache_key(const std::string& source, const std::vector<std::string>& headers);
+// The cache key: a hash of the source, its local headers, the compile command, forge's, libtorch's
+// and CUDA's versions, the plugin ABI version and the content of forge's public headers
+// (include/forge/). `config` is forge's own build but in tests.
+std::string plugin_cache_key(const std::string& source, const std::vector<std::string>& headers,
+                             const BuildConfig& config = build_config());
 
 // Compiles `source` into <cache>/plugins/<key>/<stem>.so (plugins/plugin_cache.hpp) unless it
 // is there already and matches its recorded SHA-1. The

@@ -115,6 +115,7 @@ Manifest parse_manifest(json rest) {
   Manifest m;
   take(rest, "forge_version", m.forge_version);
   take(rest, "libtorch_version", m.libtorch_version);
+  take(rest, "cuda_version", m.cuda_version);
   take(rest, "compiler", m.compiler);
   take(rest, "plugin_abi", m.plugin_abi);
   take(rest, "command_line", m.command_line);
@@ -165,6 +166,7 @@ json to_json(const Manifest& m) {
   json out = m.unknown;
   out["forge_version"] = m.forge_version;
   out["libtorch_version"] = m.libtorch_version;
+  if (m.cuda_version) out["cuda_version"] = *m.cuda_version;
   out["compiler"] = m.compiler;
   out["plugin_abi"] = m.plugin_abi;
   out["command_line"] = m.command_line;
@@ -239,6 +241,7 @@ Manifest new_manifest(const std::vector<std::string>& command_line, int threads)
   Manifest m;
   m.forge_version = build.forge_version;
   m.libtorch_version = build.libtorch_version;
+  m.cuda_version = build.cuda_version;
   m.compiler = build.compiler_version;
   m.plugin_abi = plugin_abi_version;
   m.command_line = command_line;

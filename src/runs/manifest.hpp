@@ -58,6 +58,7 @@ struct ResumeRecord {
 
 struct Manifest {
   std::string forge_version, libtorch_version, compiler;
+  std::optional<std::string> cuda_version;  // "" for a CPU-only libtorch; absent before forge recorded it
   int64_t plugin_abi = 0;
   std::vector<std::string> command_line;
   std::string host, cpu;
@@ -91,7 +92,7 @@ void write_manifest(const std::string& run_dir, const Manifest& manifest);
 
 std::string now_iso8601();
 
-// The fields every manifest starts with: forge / libtorch / compiler versions, plugin ABI,
+// The fields every manifest starts with: forge / libtorch / CUDA / compiler versions, plugin ABI,
 // command line, host, CPU model, thread count, start time, status "running", this process.
 Manifest new_manifest(const std::vector<std::string>& command_line, int threads);
 

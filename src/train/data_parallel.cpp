@@ -2,6 +2,7 @@
 
 #include "core/exception_text.hpp"
 #include "core/hash.hpp"
+#include "train/device.hpp"
 #include "train/model_state.hpp"
 #include "train/torch_compat.hpp"
 
@@ -12,6 +13,11 @@
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+// A libtorch built with NCCL (the CUDA wheel's) says so in its compile definitions.
+#ifdef USE_C10D_NCCL
+#include <c10/cuda/CUDAFunctions.h>
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
 
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -45,7 +51,7 @@ WorldPosition world_from_environment() {
   if (!std::getenv("RANK") && !std::getenv("WORLD_SIZE")) return world;
   world.world_size = integer_variable("WORLD_SIZE", 1, true);
   world.rank = integer_variable("RANK", 0, true);
-  world.local_rank = integer_variable("LOCAL_RANK", world.rank, false);
+  world.local_rank = local_rank_from_environment();
   if (world.world_size < 1 || world.rank >= world.world_size)
     throw Error(ExitCode::usage, "data-parallel: RANK=" + std::to_string(world.rank) +
                                      " does not fit WORLD_SIZE=" + std::to_string(world.world_size));
@@ -60,6 +66,10 @@ WorldPosition world_from_environment() {
                 "every rank, e.g. export FORGE_DIST_SECRET=$(od -An -tx1 -N16 /dev/urandom | tr -d ' ')");
   world.secret = secret ? secret : "";
   return world;
+}
+
+int local_rank_from_environment() {
+  return integer_variable("LOCAL_RANK", integer_variable("RANK", 0, false), false);
 }
 
 std::string local_address_towards(const std::string& master_addr, int master_port) {
@@ -81,13 +91,63 @@ std::string local_address_towards(const std::string& master_addr, int master_por
   return inet_ntop(AF_INET, &local.sin_addr, text, sizeof text);
 }
 
+CollectiveBackend choose_collective_backend(const std::string& text, torch::Device device) {
+#ifdef USE_C10D_NCCL
+  constexpr bool has_nccl = true;
+#else
+  constexpr bool has_nccl = false;
+#endif
+  if (text == "gloo") return CollectiveBackend::gloo;
+  if (text == "auto") return device.is_cuda() && has_nccl ? CollectiveBackend::nccl : CollectiveBackend::gloo;
+  if (text != "nccl")
+    throw Error(ExitCode::usage, "invalid value '" + text + "' for --dist_backend: expected auto, nccl or gloo");
+  if (!has_nccl)
+    throw Error(ExitCode::usage, "--dist_backend nccl: this libtorch was built without NCCL; use --dist_backend gloo");
+  if (!device.is_cuda())
+    throw Error(ExitCode::usage,
+                "--dist_backend nccl: NCCL exchanges GPU tensors only; pass --device cuda, or use --dist_backend gloo");
+  return CollectiveBackend::nccl;
+}
+
+// Gloo's or NCCL's process group; they share c10d's collective interface, which is all forge calls.
 struct DataParallelGroup::Impl {
   c10::intrusive_ptr<c10d::TCPStore> server;
   c10::intrusive_ptr<c10d::PrefixStore> store;  // the run's keys, under the secret's prefix
-  c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;
+#ifdef USE_C10D_NCCL
+  c10::intrusive_ptr<c10d::ProcessGroupNCCL> nccl;
+#endif
+
+  template <class Collective>
+  void run(Collective collective) {
+#ifdef USE_C10D_NCCL
+    if (nccl) return collective(*nccl);
+#endif
+    collective(*gloo);
+  }
+
+  void join(const WorldPosition& world, std::chrono::milliseconds timeout, CollectiveBackend backend,
+            torch::Device device, const std::string& bind) {
+    auto group_store = c10::make_intrusive<c10d::PrefixStore>("group", store);
+#ifdef USE_C10D_NCCL
+    if (backend == CollectiveBackend::nccl) {
+      c10::cuda::set_device(device.index());
+      auto options = c10d::ProcessGroupNCCL::Options::create();
+      options->timeout = timeout;
+      nccl = c10::make_intrusive<c10d::ProcessGroupNCCL>(group_store, world.rank, world.world_size, options);
+      return;
+    }
+#else
+    (void)backend, (void)device;
+#endif
+    auto options = c10d::ProcessGroupGloo::Options::create(timeout);
+    options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(bind));
+    gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(group_store, world.rank, world.world_size, options);
+  }
 };
 
-DataParallelGroup::DataParallelGroup(const WorldPosition& world, std::chrono::milliseconds timeout)
+DataParallelGroup::DataParallelGroup(const WorldPosition& world, std::chrono::milliseconds timeout,
+                                     CollectiveBackend backend, torch::Device device)
     : world_(world), impl_(std::make_unique<Impl>()) {
   const std::string where = world.master_addr + ":" + std::to_string(world.master_port);
   const std::string bind = local_address_towards(world.master_addr, world.master_port);
@@ -103,10 +163,7 @@ DataParallelGroup::DataParallelGroup(const WorldPosition& world, std::chrono::mi
     Hasher prefix;
     prefix.add("forge rendezvous").add(world.secret);
     impl_->store = c10::make_intrusive<c10d::PrefixStore>("forge/" + prefix.hex(), impl_->server);
-    auto gloo = c10d::ProcessGroupGloo::Options::create(timeout);
-    gloo->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(bind));
-    impl_->group = c10::make_intrusive<c10d::ProcessGroupGloo>(
-        c10::make_intrusive<c10d::PrefixStore>("group", impl_->store), world.rank, world.world_size, gloo);
+    impl_->join(world, timeout, backend, device, bind);
   } catch (const Error&) {
     throw;
   } catch (const std::exception& e) {
@@ -122,13 +179,13 @@ DataParallelGroup::~DataParallelGroup() = default;
 void DataParallelGroup::broadcast(std::vector<torch::Tensor> tensors) {
   for (auto& tensor : tensors) {
     std::vector<torch::Tensor> one{tensor};
-    impl_->group->broadcast(one)->wait();
+    impl_->run([&](auto& group) { group.broadcast(one)->wait(); });
   }
 }
 
 void DataParallelGroup::sum(torch::Tensor& tensor) {
   std::vector<torch::Tensor> one{tensor};
-  impl_->group->allreduce(one)->wait();
+  impl_->run([&](auto& group) { group.allreduce(one)->wait(); });
 }
 
 std::string DataParallelGroup::share_text(const std::string& key, const std::string& value) {
@@ -147,8 +204,8 @@ std::vector<double> average_gradients(DataParallelGroup& group, torch::nn::Modul
     grads.push_back(p.grad());
     parts.push_back(p.grad().reshape(-1));
   }
-  const auto type = grads.empty() ? torch::kFloat32 : grads.front().scalar_type();
-  parts.push_back(torch::tensor(values, torch::kFloat64).to(type));
+  const auto options = grads.empty() ? torch::TensorOptions(torch::kFloat32) : grads.front().options();
+  parts.push_back(torch::tensor(values, torch::kFloat64).to(options));
   torch::Tensor flat = torch::cat(parts);
   group.sum(flat);
   int64_t offset = 0;
@@ -156,21 +213,24 @@ std::vector<double> average_gradients(DataParallelGroup& group, torch::nn::Modul
     g.copy_(flat.slice(0, offset, offset + g.numel()).view_as(g)).div_(double(group.size()));
     offset += g.numel();
   }
-  torch::Tensor sums = flat.slice(0, offset).to(torch::kFloat64);
+  torch::Tensor sums = flat.slice(0, offset).to(torch::kCPU, torch::kFloat64);
   return std::vector<double>(sums.data_ptr<double>(), sums.data_ptr<double>() + sums.numel());
 }
 
 std::shared_ptr<DataParallelGroup> join_data_parallel_group(const WorldPosition& world, Flags& flags) {
+  const torch::Device device = parse_device(flags.text("device"), world.local_rank);
+  const CollectiveBackend backend = choose_collective_backend(flags.text("dist_backend"), device);
   if (world.world_size == 1) return nullptr;
   if (flags.integer("dist_timeout") < 1) throw Error(ExitCode::usage, "--dist_timeout must be at least 1 (seconds)");
   if (world.rank != 0) {
     spdlog::set_level(spdlog::level::warn);
     spdlog::set_pattern("[rank " + std::to_string(world.rank) + "] %v");
   }
-  auto group = std::make_shared<DataParallelGroup>(world, std::chrono::seconds(flags.integer("dist_timeout")));
+  auto group = std::make_shared<DataParallelGroup>(world, std::chrono::seconds(flags.integer("dist_timeout")),
+                                                   backend, device);
   flags.set("seed", group->share_text("seed", flags.text("seed")));
-  spdlog::info("data-parallel: rank 0 of {}, rendezvous at {}:{}", world.world_size, world.master_addr,
-               world.master_port);
+  spdlog::info("data-parallel: rank 0 of {}, rendezvous at {}:{}, {} on {}", world.world_size, world.master_addr,
+               world.master_port, backend == CollectiveBackend::nccl ? "NCCL" : "Gloo", device.str());
   return group;
 }
 

@@ -1,7 +1,8 @@
 // One run trained by several processes (data-parallel): every rank holds the whole model and
 // data, trains its own share of each global batch, and the gradients are averaged over the
 // ranks before every optimizer step, so the ranks stay identical. Communication is c10d's Gloo
-// process group (CPU), with rendezvous through a c10d TCPStore served by rank 0 at
+// process group (CPU, or GPU through the host) or NCCL's (GPUs: --dist_backend), with
+// rendezvous through a c10d TCPStore served by rank 0 at
 // MASTER_ADDR:MASTER_PORT: torchrun's conventions, so srun or any launcher that sets RANK,
 // WORLD_SIZE, LOCAL_RANK, MASTER_ADDR and MASTER_PORT can start the processes too.
 // libtorch's c10d types stay inside data_parallel.cpp.
@@ -35,15 +36,29 @@ struct WorldPosition {
 // missing variable (forge's launcher sets the secret for its workers; other launchers must).
 WorldPosition world_from_environment();
 
+// This process's place on its node: LOCAL_RANK, else RANK, else 0. Reads nothing else, so a
+// command that does not train data-parallel (eval in a job step) is not held to the rest.
+int local_rank_from_environment();
+
 // The local address this host reaches `master_addr` from: what Gloo binds to. (A host name
 // that resolves to 127.0.0.1 would make peers on other hosts connect to themselves.)
 std::string local_address_towards(const std::string& master_addr, int master_port);
 
+// Who carries the exchanges between the ranks.
+enum class CollectiveBackend { gloo, nccl };
+
+// --dist_backend's `text` for a run on `device`: nccl or gloo, or auto (NCCL on a GPU when this
+// libtorch has it, Gloo otherwise). Throws Error(ExitCode::usage) for another value, and for
+// nccl on the CPU or with a libtorch built without NCCL.
+CollectiveBackend choose_collective_backend(const std::string& text, torch::Device device);
+
 class DataParallelGroup {
  public:
   // Joins the group: rank 0 serves the store; every rank waits for all within `timeout`, which
-  // also bounds every later collective. Throws Error(ExitCode::failure) saying who did not arrive.
-  DataParallelGroup(const WorldPosition& world, std::chrono::milliseconds timeout);
+  // also bounds every later collective. With NCCL, `device` (a GPU) becomes this process's
+  // current one. Throws Error(ExitCode::failure) saying who did not arrive.
+  DataParallelGroup(const WorldPosition& world, std::chrono::milliseconds timeout,
+                    CollectiveBackend backend = CollectiveBackend::gloo, torch::Device device = torch::kCPU);
   ~DataParallelGroup();
   DataParallelGroup(const DataParallelGroup&) = delete;
   DataParallelGroup& operator=(const DataParallelGroup&) = delete;
@@ -65,7 +80,7 @@ class DataParallelGroup {
 };
 
 // Joins the group of this run's processes when `world` has more than one, within
-// --dist_timeout; null otherwise. Ranks other than 0 then log warnings and errors only,
+// --dist_timeout, over --dist_backend on --device (cuda: cuda:LOCAL_RANK); null otherwise. Ranks other than 0 then log warnings and errors only,
 // prefixed with their rank, and take rank 0's --seed (which rank 0 draws first when it is -1).
 std::shared_ptr<DataParallelGroup> join_data_parallel_group(const WorldPosition& world, Flags& flags);
 

@@ -8,7 +8,7 @@
 
 namespace forge {
 
-torch::Device parse_device(const std::string& text) {
+torch::Device parse_device(const std::string& text, int local_rank) {
   std::optional<torch::Device> device;
   try {
     device = torch::Device(text);
@@ -18,12 +18,23 @@ torch::Device parse_device(const std::string& text) {
     throw Error(ExitCode::usage, "invalid value '" + text + "' for --device: expected cpu, cuda or cuda:N");
   if (!device->is_cuda()) return *device;
   if (!torch::cuda::is_available())
-    throw Error(ExitCode::usage, "--device " + text + ": this libtorch (" + build_config().libtorch_version +
-                                     ") or machine has no CUDA; use --device cpu");
-  if (device->has_index() && device->index() >= int(torch::cuda::device_count()))
-    throw Error(ExitCode::usage, "--device " + text + ": this machine has " +
-                                     std::to_string(torch::cuda::device_count()) + " CUDA device(s)");
-  return device->has_index() ? *device : torch::Device(torch::kCUDA, 0);
+    throw Error(ExitCode::usage, "--device " + text + ": this " +
+                                     libtorch_text(build_config().libtorch_version, build_config().cuda_version) +
+                                     " or this machine has no CUDA device; use --device cpu");
+  const int index = device->has_index() ? device->index() : local_rank;
+  const int count = int(torch::cuda::device_count());
+  if (index >= count)
+    throw Error(ExitCode::usage, "--device " + text + ": this machine has " + std::to_string(count) +
+                                     " CUDA device(s)" +
+                                     (device->has_index() ? "" : ", and LOCAL_RANK " + std::to_string(local_rank) +
+                                                                     " takes cuda:" + std::to_string(local_rank)));
+  return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(index));
+}
+
+torch::Tensor to_device(const torch::Tensor& batch, torch::Device device) {
+  if (device.is_cpu()) return batch;
+  if (device.is_cuda()) return batch.pin_memory().to(device, /*non_blocking=*/true);
+  return batch.to(device);
 }
 
 }  // namespace forge

@@ -1,4 +1,4 @@
-// The device a run trains on, from --device.
+// The device a run trains on, from --device, and how batches reach it.
 #pragma once
 
 #include <torch/torch.h>
@@ -7,9 +7,16 @@
 
 namespace forge {
 
-// The device `text` names: cpu, cuda or cuda:N (cuda is cuda:0, so its generator, saved in
-// checkpoints, is looked up by index). Throws Error(ExitCode::usage) when it is malformed, or
-// names CUDA and this libtorch or machine has none.
-torch::Device parse_device(const std::string& text);
+// The device `text` names: cpu, cuda or cuda:N. Plain cuda is cuda:`local_rank` (the process's
+// place on its node, LOCAL_RANK: 0 when training alone), so each data-parallel process on a
+// node takes its own GPU, and a checkpoint's CUDA generator is looked up by index. Throws
+// Error(ExitCode::usage) when it is malformed, or names CUDA and this libtorch or machine has
+// none (or too few devices).
+torch::Device parse_device(const std::string& text, int local_rank = 0);
+
+// `batch`, a CPU tensor, on `device`: itself on the CPU; on a GPU copied through pinned memory
+// without waiting, so the copy overlaps the work already queued on the GPU (the same stream
+// orders it before the batch is used).
+torch::Tensor to_device(const torch::Tensor& batch, torch::Device device);
 
 }  // namespace forge

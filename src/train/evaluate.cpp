@@ -1,5 +1,7 @@
 #include "train/evaluate.hpp"
 
+#include "train/device.hpp"
+
 #include <forge/error.hpp>
 
 namespace forge {
@@ -13,7 +15,7 @@ std::map<std::string, double> evaluate(Model& model, const Dataset& dataset, int
   for (int64_t start = 0; start < n; start += batch_size) {
     int64_t end = std::min(n, start + batch_size);
     StepOutput out = model.eval_step(
-        {dataset.inputs.slice(0, start, end).to(device), dataset.targets.slice(0, start, end).to(device)});
+        {to_device(dataset.inputs.slice(0, start, end), device), to_device(dataset.targets.slice(0, start, end), device)});
     for (const auto& [name, value] : out.metrics) sums[name] += value * double(end - start);
   }
   for (auto& [name, sum] : sums) sum /= double(n);

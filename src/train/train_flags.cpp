@@ -35,7 +35,7 @@ std::vector<FlagSpec> train_flags() {
                 "model's metric)"),
       integer_flag("seed", -1, "seed of every generator forge and the plugins use (-1: draw one, print and record it)"),
       bool_flag("deterministic", false, "ask libtorch for deterministic algorithms (an error where an op has none)"),
-      text_flag("device", "cpu", "cpu | cuda | cuda:N"),
+      text_flag("device", "cpu", "cpu | cuda | cuda:N (cuda: cuda:LOCAL_RANK, each data-parallel process its own GPU)"),
       integer_flag("threads", 0, "CPU threads libtorch uses (0: libtorch's default)"),
       integer_flag("log_every", 100, "log a line and record the train metrics and steps/s at every N-th step"),
       bool_flag("no_progress", false, "no progress bar on a terminal (the log lines of --log_every instead)"),
@@ -54,6 +54,8 @@ std::vector<FlagSpec> train_flags() {
                    "data-parallel: port of the rendezvous on --master_addr (0: a free one; one node only)"),
       integer_flag("dist_timeout", 60,
                    "data-parallel: seconds to wait for every rank to arrive, and for each exchange"),
+      text_flag("dist_backend", "auto",
+                "data-parallel: nccl | gloo | auto (NCCL on a GPU when this libtorch has it, else Gloo)"),
   };
 }
 

@@ -1,6 +1,7 @@
 #include "train/trainer.hpp"
 
 #include "core/logging.hpp"
+#include "train/device.hpp"
 #include "train/evaluate.hpp"
 #include "train/stop_signals.hpp"
 
@@ -211,8 +212,8 @@ void Trainer::write_metrics(int64_t step, int64_t epoch, const std::string& spli
 
 Batch Trainer::gather_batch(const torch::Tensor& indices) {
   if (!settings_.device.is_cpu())
-    return {train_.inputs.index_select(0, indices).to(settings_.device),
-            train_.targets.index_select(0, indices).to(settings_.device)};
+    return {to_device(train_.inputs.index_select(0, indices), settings_.device),
+            to_device(train_.targets.index_select(0, indices), settings_.device)};
   // The same two buffers every step: the previous batch's graph is gone by now. Each is sized
   // first: index_select_out warns when it must resize a non-empty output (a short last batch).
   auto select_into = [&](torch::Tensor& buffer, const torch::Tensor& source) {

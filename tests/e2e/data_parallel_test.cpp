@@ -208,7 +208,10 @@ TEST(DataParallel, SettingsThatCannotWorkAreUsageErrors) {
   for (const auto& [more, says_what] : std::vector<std::pair<Args, std::string>>{
            {{"--nnodes", "2", "--node_rank", "2", "--master_port", "29600"}, "--node_rank 2 is not one of the 2 nodes"},
            {{"--nnodes", "2", "--node_rank", "1"}, "a run over several nodes needs --master_port"},
-           {{"--nproc_per_node", "0"}, "--nproc_per_node and --nnodes must be at least 1"}}) {
+           {{"--nproc_per_node", "0"}, "--nproc_per_node and --nnodes must be at least 1"},
+           {{"--dist_backend", "mpi"}, "invalid value 'mpi' for --dist_backend: expected auto, nccl or gloo"},
+           // On the CPU: NCCL exchanges GPU tensors only (or this libtorch has no NCCL at all).
+           {{"--dist_backend", "nccl"}, "--dist_backend nccl: "}}) {
     Args command{"train", "--data", "synthetic", "--model", "mlp"};
     command.insert(command.end(), more.begin(), more.end());
     ProcessResult result = testing::run_forge(command, dir.path());

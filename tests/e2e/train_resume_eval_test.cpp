@@ -198,7 +198,10 @@ TEST_F(TrainResumeEval, HelpListsForgeAndPluginFlags) {
        {"forge flags:", "data plugin synthetic flags:", "model plugin mlp flags:", "--n_hidden", "--samples", "--lr"})
     EXPECT_NE(help.output.find(text), std::string::npos) << text;
   EXPECT_EQ(run_forge({"--help"}, dir_->path()).exit_status, 0);
-  EXPECT_NE(run_forge({"--version"}, dir_->path()).output.find("plugin ABI"), std::string::npos);
+  const std::string version = run_forge({"--version"}, dir_->path()).output;
+  for (const char* text : {"plugin ABI", "libtorch "}) EXPECT_NE(version.find(text), std::string::npos) << text;
+  EXPECT_TRUE(version.find(", CPU only") != std::string::npos || version.find(" with CUDA ") != std::string::npos)
+      << version;
 }
 
 }  // namespace

@@ -183,7 +183,7 @@ TEST(TrainingOptionErrors, AreOneClearLineBeforeAnyRunFolderExists) {
   };
   const std::vector<Case> cases{
       {{"--lr_schedule", "cosin"}, "did you mean cosine?"},
-      {{"--device", "cuda"}, "has no CUDA; use --device cpu"},
+      {{"--device", "cuda"}, "has no CUDA device; use --device cpu"},
       {{"--device", "tpu:0"}, "expected cpu, cuda or cuda:N"},
       {{"--keep_best", "valid"}, "add --valid_fraction"},
       {{"--keep_best", "test/accuracy:max"}, "--eval_test_every"},

@@ -1,5 +1,6 @@
 #include "runs/manifest.hpp"
 
+#include "plugins/build_config.hpp"
 #include "test_support.hpp"
 
 #include <forge/error.hpp>
@@ -15,8 +16,17 @@ TEST(Manifest, NewManifestRecordsTheEnvironment) {
   EXPECT_EQ(m["command_line"][1], "train");
   EXPECT_TRUE(m["ended"].is_null());
   for (const char* key :
-       {"forge_version", "libtorch_version", "compiler", "plugin_abi", "host", "cpu", "started", "pid"})
+       {"forge_version", "libtorch_version", "cuda_version", "compiler", "plugin_abi", "host", "cpu", "started", "pid"})
     EXPECT_TRUE(m.contains(key)) << key;
+  EXPECT_EQ(m["cuda_version"], build_config().cuda_version);
+}
+
+// A manifest from before forge recorded CUDA says nothing about it, rather than "CPU only".
+TEST(Manifest, AManifestWithoutCudaLeavesItUnknown) {
+  json written = to_json(new_manifest({"forge"}, 1));
+  written.erase("cuda_version");
+  EXPECT_FALSE(manifest_from_json(written).cuda_version.has_value());
+  EXPECT_FALSE(to_json(manifest_from_json(written)).contains("cuda_version"));
 }
 
 TEST(Manifest, RecordStatusKeepsTheRest) {

@@ -61,6 +61,21 @@ TEST_F(PluginCompiler, ChangedLocalHeaderChangesTheKey) {
   EXPECT_NE(compile_plugin(sources_ / "tiny.cpp").cache_key, before);
 }
 
+// A distribution upgrade replaces libtorch under the same paths: a library cached for the old
+// one must not be loaded into the new.
+TEST_F(PluginCompiler, AnotherLibtorchOrCudaVersionChangesTheKey) {
+  const std::string source = sources_ / "tiny.cpp";
+  const std::vector<std::string> headers{sources_ / "tiny.hpp"};
+  BuildConfig config = build_config();
+  const std::string key = plugin_cache_key(source, headers, config);
+  EXPECT_EQ(plugin_cache_key(source, headers), key);
+  config.libtorch_version += ".1";
+  EXPECT_NE(plugin_cache_key(source, headers, config), key);
+  config = build_config();
+  config.cuda_version = config.cuda_version.empty() ? "13.0" : "";
+  EXPECT_NE(plugin_cache_key(source, headers, config), key);
+}
+
 TEST_F(PluginCompiler, CompileErrorIsSummarisedWithFileAndLine) {
   testing::write_text(sources_ / "broken.cpp", "#include <forge/plugin.hpp>\nint broken( {\n");
   try {
