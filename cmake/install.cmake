@@ -52,7 +52,9 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION science)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS ${PROJECT_BINARY_DIR})
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "${forge_compiler_package}, libtorch-dev, libboost1.74-dev, libopenblas0-openmp")
+# The Boost headers of the version forge was built with (1.74 on Debian 12, 1.83 on Debian 13).
+set(forge_boost_package "libboost${Boost_VERSION_MAJOR}.${Boost_VERSION_MINOR}-dev")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "${forge_compiler_package}, libtorch-dev, ${forge_boost_package}, libopenblas0-openmp")
 # gzip: the package is small, and xz would take longer than the rest of the test that builds it.
 set(CPACK_DEBIAN_COMPRESSION_TYPE gzip)
 include(CPack)

@@ -50,12 +50,24 @@ if [[ ! -f $root/etc/debian_version ]]; then
 fi
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 
-# The working tree as git sees it (tracked and new files, nothing ignored), over the last copy;
-# the copy's build/ folder stays, so a rerun rebuilds only what changed.
-mkdir -p "$root/forge"
-find "$root/forge" -mindepth 1 -maxdepth 1 ! -name build -exec rm -rf {} +
+# The working tree as git sees it (tracked and new files, nothing ignored), over the last copy:
+# a file whose content changed is written anew (so its time is now, and the copy's build/
+# folder, kept between runs, rebuilds it), an unchanged one is left alone, a gone one removed.
+staging=$here/build-debian13/staging
+rm -rf "$staging"
+mkdir -p "$staging" "$root/forge"
 git ls-files -z --cached --others --exclude-standard |
-  tar --null -T - -cf - | tar -xf - -C "$root/forge"
+  tar --null -T - -cf - | tar -xf - -C "$staging"
+(cd "$root/forge" && find . -path ./build -prune -o -type f -print) | while read -r file; do
+  [[ -e $staging/$file ]] || rm -f "$root/forge/$file"
+done
+(cd "$staging" && find . -type f -print) | while read -r file; do
+  if ! cmp -s "$staging/$file" "$root/forge/$file"; then
+    mkdir -p "$(dirname "$root/forge/$file")"
+    cp "$staging/$file" "$root/forge/$file"
+  fi
+done
+rm -rf "$staging"
 
 # The root is a mount point of its own, as / is: `ip netns exec` (the two-host test) remounts it.
 mount_into_root "" --bind "$root"

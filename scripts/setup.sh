@@ -7,10 +7,13 @@
 #   --torch system      libtorch from Debian (1.13, CPU): the default.
 #   --torch pypi        also current libtorch with CUDA: the PyPI `torch` wheel (pinned below)
 #                       in the virtual environment .venv-torch (about 5.3 GB with its CUDA
-#                       libraries; 2 minutes here). Build with: bash scripts/build.sh --torch pypi
+#                       libraries; 2 minutes here), and the `tensorboard` package, whose own
+#                       reader a test checks forge's event files with.
+#                       Build with: bash scripts/build.sh --torch pypi
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pypi_torch_version=2.15.0
+pypi_tensorboard_version=2.21.0  # the test that reads forge's event files with TensorBoard's own reader
 
 packages=(
   build-essential cmake ninja-build git
@@ -70,4 +73,6 @@ if [[ $torch == pypi ]]; then
   if [[ $installed != "$pypi_torch_version" ]]; then
     .venv-torch/bin/pip install -q --disable-pip-version-check "torch==$pypi_torch_version"
   fi
+  .venv-torch/bin/python -c 'import tensorboard' 2>/dev/null ||
+    .venv-torch/bin/pip install -q --disable-pip-version-check "tensorboard==$pypi_tensorboard_version"
 fi

@@ -108,7 +108,7 @@ DecodedEvent decode_event(Cursor event) {
         else
           summary.skip(k & 7);
       }
-    } else if (field == 6 && type == 2) {
+    } else if (field == 7 && type == 2) {  // session_log (6 is the deprecated log_message)
       Cursor log = event.sub();
       while (!log.done()) {
         uint64_t k = log.varint();

@@ -45,7 +45,8 @@ void put_bytes(std::string& out, uint32_t field, const std::string& bytes) {
 }
 
 // Event { double wall_time = 1; int64 step = 2; oneof what { string file_version = 3;
-//         Summary summary = 5; SessionLog session_log = 6; } }
+//         Summary summary = 5; LogMessage log_message = 6; SessionLog session_log = 7; } }
+// (6 is the deprecated LogMessage: a START written there is no START to TensorBoard.)
 std::string event(double wall_time, int64_t step) {
   std::string out;
   put_key(out, 1, fixed64);
@@ -86,7 +87,7 @@ TensorBoardWriter::TensorBoardWriter(const std::string& dir, int64_t first_step)
   put_key(session_log, 1, varint);
   put_varint(session_log, 1);
   std::string start = event(now(), first_step);
-  put_bytes(start, 6, session_log);
+  put_bytes(start, 7, session_log);
   write_record(start);
 }
 
