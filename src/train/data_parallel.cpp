@@ -68,9 +68,7 @@ WorldPosition world_from_environment() {
   return world;
 }
 
-int local_rank_from_environment() {
-  return integer_variable("LOCAL_RANK", integer_variable("RANK", 0, false), false);
-}
+int local_rank_from_environment() { return integer_variable("LOCAL_RANK", integer_variable("RANK", 0, false), false); }
 
 std::string local_address_towards(const std::string& master_addr, int master_port) {
   addrinfo hints{}, *found = nullptr;
@@ -226,8 +224,8 @@ std::shared_ptr<DataParallelGroup> join_data_parallel_group(const WorldPosition&
     spdlog::set_level(spdlog::level::warn);
     spdlog::set_pattern("[rank " + std::to_string(world.rank) + "] %v");
   }
-  auto group = std::make_shared<DataParallelGroup>(world, std::chrono::seconds(flags.integer("dist_timeout")),
-                                                   backend, device);
+  auto group =
+      std::make_shared<DataParallelGroup>(world, std::chrono::seconds(flags.integer("dist_timeout")), backend, device);
   flags.set("seed", group->share_text("seed", flags.text("seed")));
   spdlog::info("data-parallel: rank 0 of {}, rendezvous at {}:{}, {} on {}", world.world_size, world.master_addr,
                world.master_port, backend == CollectiveBackend::nccl ? "NCCL" : "Gloo", device.str());

@@ -80,8 +80,9 @@ class DataParallelGroup {
 };
 
 // Joins the group of this run's processes when `world` has more than one, within
-// --dist_timeout, over --dist_backend on --device (cuda: cuda:LOCAL_RANK); null otherwise. Ranks other than 0 then log warnings and errors only,
-// prefixed with their rank, and take rank 0's --seed (which rank 0 draws first when it is -1).
+// --dist_timeout, over --dist_backend on --device (cuda: cuda:LOCAL_RANK); null otherwise. Ranks other than 0 then log
+// warnings and errors only, prefixed with their rank, and take rank 0's --seed (which rank 0 draws first when it is
+// -1).
 std::shared_ptr<DataParallelGroup> join_data_parallel_group(const WorldPosition& world, Flags& flags);
 
 // Makes every rank's model rank 0's (they start from the same seed; this makes sure).

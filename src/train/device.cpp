@@ -26,8 +26,9 @@ torch::Device parse_device(const std::string& text, int local_rank) {
   if (index >= count)
     throw Error(ExitCode::usage, "--device " + text + ": this machine has " + std::to_string(count) +
                                      " CUDA device(s)" +
-                                     (device->has_index() ? "" : ", and LOCAL_RANK " + std::to_string(local_rank) +
-                                                                     " takes cuda:" + std::to_string(local_rank)));
+                                     (device->has_index() ? ""
+                                                          : ", and LOCAL_RANK " + std::to_string(local_rank) +
+                                                                " takes cuda:" + std::to_string(local_rank)));
   return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(index));
 }
 

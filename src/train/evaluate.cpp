@@ -14,8 +14,8 @@ std::map<std::string, double> evaluate(Model& model, const Dataset& dataset, int
   std::map<std::string, double> sums;
   for (int64_t start = 0; start < n; start += batch_size) {
     int64_t end = std::min(n, start + batch_size);
-    StepOutput out = model.eval_step(
-        {to_device(dataset.inputs.slice(0, start, end), device), to_device(dataset.targets.slice(0, start, end), device)});
+    StepOutput out = model.eval_step({to_device(dataset.inputs.slice(0, start, end), device),
+                                      to_device(dataset.targets.slice(0, start, end), device)});
     for (const auto& [name, value] : out.metrics) sums[name] += value * double(end - start);
   }
   for (auto& [name, sum] : sums) sum /= double(n);

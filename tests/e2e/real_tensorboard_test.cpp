@@ -60,9 +60,9 @@ int64_t last_logged_step(const std::string& run_dir) {
 }
 
 std::vector<std::string> run_args(const std::string& name) {
-  return {"train",  "--data", "synthetic", "--model",     "mlp", "--samples",          "512", "--batch_size",
-          "8",      "--epochs", "3",       "--seed",      "4",   "--log_every",        "1",   "--checkpoint_every",
-          "25",     "--valid_fraction", "0.125", "--run_name", name, "--no_progress"};
+  return {"train", "--data",           "synthetic", "--model",    "mlp", "--samples",    "512", "--batch_size",
+          "8",     "--epochs",         "3",         "--seed",     "4",   "--log_every",  "1",   "--checkpoint_every",
+          "25",    "--valid_fraction", "0.125",     "--run_name", name,  "--no_progress"};
 }
 
 TEST(RealTensorBoard, EventAccumulatorReadsEveryScalarAndThePurgedCurveAfterAKill) {
