@@ -2,7 +2,7 @@
 // the matmul floor, checkpoint save/load and data loading, each printed as one JSON line.
 //
 //   forge_bench epoch --loop hand|flushed|fused|floor --model mlp|cnn [--batch_size 32] [--epochs 1]
-//                     [--threads 1] [--train_limit 0]
+//                     [--threads 1] [--train_limit 0] [--device cpu|cuda] [--data_dir D]
 //   forge_bench checkpoint --model mlp|cnn [--reps 5]
 //   forge_bench load_data [--reps 3]
 //   forge_bench checkpoint_io --params N [--reps 3] [--dir D]
@@ -68,11 +68,13 @@ forge::Flags plugin_defaults(const forge::LoadedPlugin& plugin, const std::map<s
   return flags;
 }
 
-// Pixels in [0, 1], not standardised: what the Python peer's ToTensor() gives.
-forge::DataMap load_fashion_mnist(int64_t train_limit) {
+// Pixels in [0, 1], not standardised: what the Python peer's ToTensor() gives. From the mnist
+// plugin's default folder unless `data_dir` names another.
+forge::DataMap load_fashion_mnist(int64_t train_limit, const std::string& data_dir = "") {
   auto plugin = forge::load_plugin(forge::resolve_plugin("mnist"), forge::PluginKind::data);
-  return plugin.load_data(
-      plugin_defaults(plugin, {{"train_limit", std::to_string(train_limit)}, {"standardize", "false"}}));
+  std::map<std::string, std::string> given{{"train_limit", std::to_string(train_limit)}, {"standardize", "false"}};
+  if (!data_dir.empty()) given["data_dir"] = data_dir;
+  return plugin.load_data(plugin_defaults(plugin, given));
 }
 
 std::shared_ptr<forge::Model> load_model(const std::string& name, const forge::DataMap& data) {
@@ -80,20 +82,23 @@ std::shared_ptr<forge::Model> load_model(const std::string& name, const forge::D
   return plugin.load_model(plugin_defaults(plugin, {}), data);
 }
 
-// One epoch as a user writes it by hand.
+// One epoch as a user writes it by hand (on a GPU: each batch copied there with .to(device),
+// the model already on it; timed until the GPU has finished).
 double hand_written_epoch(forge::Model& model, torch::optim::Optimizer& optimizer, const forge::Dataset& train,
-                          int64_t batch_size) {
+                          int64_t batch_size, torch::Device device = torch::kCPU) {
   auto start = Clock::now();
   model.module().train();
   torch::Tensor order = torch::randperm(train.size());
   for (int64_t at = 0; at < train.size(); at += batch_size) {
     torch::Tensor index = order.slice(0, at, std::min(train.size(), at + batch_size));
     optimizer.zero_grad();
-    torch::Tensor loss = torch::nn::functional::cross_entropy(model.forward(train.inputs.index_select(0, index)),
-                                                              train.targets.index_select(0, index));
+    torch::Tensor loss =
+        torch::nn::functional::cross_entropy(model.forward(train.inputs.index_select(0, index).to(device)),
+                                             train.targets.index_select(0, index).to(device));
     loss.backward();
     optimizer.step();
   }
+  if (device.is_cuda()) torch::cuda::synchronize();
   return seconds_since(start);
 }
 
@@ -123,20 +128,23 @@ int epoch_command(const std::map<std::string, std::string>& o) {
   torch::set_num_threads(std::stoi(option(o, "threads", "1")));
   at::globalContext().setFlushDenormal(loop == "flushed" || loop == "fused");
   torch::manual_seed(0);
-  forge::DataMap data = load_fashion_mnist(std::stoll(option(o, "train_limit", "0")));
+  const torch::Device device(option(o, "device", "cpu"));
+  forge::DataMap data = load_fashion_mnist(std::stoll(option(o, "train_limit", "0")), option(o, "data_dir", ""));
   const forge::Dataset& train = data.dataset("train");
   std::vector<double> seconds;
   if (loop == "floor") {
     for (int64_t e = 0; e < epochs; ++e) seconds.push_back(matmul_floor_epoch(train, batch_size));
   } else if (loop == "hand" || loop == "flushed" || loop == "fused") {
     auto model = load_model(model_name, data);
+    model->module().to(device);
     auto options = torch::optim::RMSpropOptions(1e-3).momentum(0.9);
     std::unique_ptr<torch::optim::Optimizer> optimizer;
     if (loop == "fused")
       optimizer = std::make_unique<forge::FusedRMSprop>(model->module().parameters(), options);
     else
       optimizer = std::make_unique<torch::optim::RMSprop>(model->module().parameters(), options);
-    for (int64_t e = 0; e < epochs; ++e) seconds.push_back(hand_written_epoch(*model, *optimizer, train, batch_size));
+    for (int64_t e = 0; e < epochs; ++e)
+      seconds.push_back(hand_written_epoch(*model, *optimizer, train, batch_size, device));
   } else {
     throw std::invalid_argument("--loop must be hand, flushed, fused or floor");
   }
@@ -144,6 +152,7 @@ int epoch_command(const std::map<std::string, std::string>& o) {
                     {"model", model_name},
                     {"batch_size", batch_size},
                     {"threads", torch::get_num_threads()},
+                    {"device", device.str()},
                     {"samples", train.size()},
                     {"epoch_seconds", seconds}}
             << std::endl;

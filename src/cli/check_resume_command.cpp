@@ -74,14 +74,28 @@ Args train_args_and_stop_step(const Args& given, int64_t& stop_at) {
   return args;
 }
 
+// `args` without any --NAME VALUE or --NAME=VALUE.
+Args without_flag(const Args& args, const std::string& name) {
+  Args out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--" + name && i + 1 < args.size())
+      ++i;
+    else if (args[i].rfind("--" + name + "=", 0) != 0)
+      out.push_back(args[i]);
+  }
+  return out;
+}
+
 // Trains `train` straight through, then stopped after `stop_at` steps and resumed, in
 // <scratch>/straight/1 and <scratch>/stopped/1.
 void train_both_runs(const Args& train, const std::string& scratch, int64_t stop_at) {
-  Args straight = train, stopped = train;
+  Args straight = train;
   straight.insert(straight.end(), {"--run_name", "straight"});
   spdlog::info("check-resume: training straight through ({})", scratch + "/straight/1");
   run_forge_step(straight, "straight run");
-  // The same seed for the second run, drawn or given.
+  // The same seed for the second run: the one the first drew, or was given (once: a --seed on
+  // the command line is replaced, not repeated).
+  Args stopped = without_flag(train, "seed");
   std::string seed = std::to_string(read_saved_flags(scratch + "/straight/1").integer("seed"));
   stopped.insert(stopped.end(),
                  {"--run_name", "stopped", "--stop_after_steps", std::to_string(stop_at), "--seed", seed});

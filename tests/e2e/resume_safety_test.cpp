@@ -395,6 +395,14 @@ TEST(CheckResume, BuiltInCnnResumesExactly) {
   auto mlp = run_forge({"check-resume", "--data", "synthetic", "--model", "mlp", "--samples", "256", "--epochs", "2"},
                        dir.path());
   ASSERT_EQ(mlp.exit_status, 0) << mlp.output;
+  // A seed of the user's own, in either spelling, is used by both runs, not given twice.
+  for (const std::vector<std::string>& seed : {std::vector<std::string>{"--seed", "3"}, {"--seed=3"}}) {
+    std::vector<std::string> args{"check-resume", "--data", "synthetic", "--model", "mlp", "--samples", "128"};
+    args.insert(args.end(), seed.begin(), seed.end());
+    auto seeded = run_forge(args, dir.path());
+    EXPECT_EQ(seeded.exit_status, 0) << seeded.output;
+    EXPECT_NE(seeded.output.find("resume is exact: all"), std::string::npos) << seeded.output;
+  }
   auto refused = run_forge({"check-resume", "--data", "synthetic", "--model", "mlp", "--run_name", "x"}, dir.path());
   EXPECT_EQ(refused.exit_status, 2);
 }

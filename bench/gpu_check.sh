@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# forge on a GPU, in one script for the accelerator machine (one H200, CUDA 13, no network; its
+# python3 has a CUDA torch whose torch.utils.cmake_prefix_path CMake can use). It builds forge
+# against that torch, then, on Fashion-MNIST: trains `cnn` on the GPU with --deterministic;
+# kills the same run with SIGKILL and resumes it, and checks the two end bitwise identical;
+# runs `forge check-resume` on the GPU; exports the weights and loads them with that Python's
+# torch.load (weights_only); times a warm epoch of forge against a hand-written libtorch GPU
+# loop (bench/forge_bench.cpp); and prints one table. About 3 minutes there; at most 8.
+#
+# The Debian 12 packages forge builds with (Boost, spdlog, fmt, nlohmann-json, zlib headers)
+# and Fashion-MNIST travel as .deb files in .gpu-debs/, unpacked into a folder, not into /:
+#   bash bench/gpu_check.sh --fetch      here, once: downloads them into .gpu-debs/ (~43 MB)
+#   bash bench/gpu_check.sh              there (the device tool: carry .gpu-debs)
+# A dry run on a machine without a GPU checks the script itself, on a part of the data:
+#   FORGE_GPU_CHECK_DEVICE=cpu FORGE_GPU_CHECK_LIMIT=2000 PYTHON=.venv-torch/bin/python \
+#     bash bench/gpu_check.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+here=$PWD
+debs=(dataset-fashion-mnist libboost1.74-dev libboost-program-options1.74-dev libboost-program-options1.74.0
+  libboost-filesystem1.74-dev libboost-filesystem1.74.0 libboost-system1.74-dev libboost-system1.74.0
+  libspdlog-dev libspdlog1.10 libfmt-dev libfmt9 nlohmann-json3-dev zlib1g-dev)
+if [[ ${1:-} == --fetch ]]; then
+  mkdir -p .gpu-debs
+  grep -qx '/.gpu-debs/' .git/info/exclude 2>/dev/null || echo /.gpu-debs/ >>.git/info/exclude
+  (cd .gpu-debs && apt-get download "${debs[@]}")
+  du -sh .gpu-debs
+  exit 0
+fi
+
+device=${FORGE_GPU_CHECK_DEVICE:-cuda}
+limit=${FORGE_GPU_CHECK_LIMIT:-0}  # train on the first N images (0: all 60,000)
+python=${PYTHON:-python3}
+work=${FORGE_GPU_CHECK_DIR:-/tmp/forge-gpu-check}
+out=${OUT:-$work}
+rm -rf "$work/runs"
+mkdir -p "$work/runs" "$out"
+log=$out/gpu_check.log
+: >"$log"
+rows=()
+row() { rows+=("$(printf '| %-44s | %s |' "$1" "$2")"); }
+say() { echo "== $*" | tee -a "$log"; }
+seconds_since() { echo $(($(date +%s) - $1)); }
+
+# The packages: unpacked into a folder that the compiler, the linker and CMake are pointed at.
+prefix=$work/debs/usr
+if [[ -d .gpu-debs ]]; then
+  for deb in .gpu-debs/*.deb; do dpkg-deb -x "$deb" "$work/debs"; done
+fi
+export CPATH=$prefix/include${CPATH:+:$CPATH}
+export LIBRARY_PATH=$prefix/lib/x86_64-linux-gnu${LIBRARY_PATH:+:$LIBRARY_PATH}
+export LD_LIBRARY_PATH=$prefix/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+data_dir=$prefix/share/datasets/fashion-mnist
+[[ -d $data_dir ]] || data_dir=/usr/share/datasets/fashion-mnist
+
+say "build against $($python -c 'import torch; print("torch", torch.__version__, "CUDA", torch.version.cuda)')"
+torch_prefix=$($python -c 'import torch.utils; print(torch.utils.cmake_prefix_path)')
+compiler=$(command -v clang++ || command -v g++)
+started=$(date +%s)
+cmake -S . -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DFORGE_BUILD_TESTS=OFF \
+  -DCMAKE_CXX_COMPILER="$compiler" -DCMAKE_PREFIX_PATH="$torch_prefix;$prefix" >>"$log" 2>&1
+cmake --build "$work/build" --target forge forge-engine forge_bench mnist cnn >>"$log" 2>&1
+forge=$work/build/forge
+row "build (cmake + ninja, $(basename "$compiler"))" "$(seconds_since "$started") s"
+row "forge --version" "$("$forge" --version)"
+[[ $device == cpu ]] || row "GPU" "$(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null || echo '?')"
+
+cd "$work/runs"
+train=(--data mnist --data_dir "$data_dir" --train_limit "$limit" --model cnn --batch_size 128 --optimizer rmsprop
+  --momentum 0.9 --lr 1e-3 --seed 1 --device "$device" --no_progress)
+exact=(--epochs 3 --deterministic --checkpoint_every 50)
+
+say "train straight through"
+started=$(date +%s)
+"$forge" train "${train[@]}" "${exact[@]}" --run_name straight >>"$log" 2>&1
+accuracy=$(grep -o 'test accuracy [0-9.]*' checkpoints/straight/1/log.txt | tail -1)
+row "train cnn, 3 epochs, --deterministic" "$(seconds_since "$started") s, $accuracy"
+
+say "train again, kill -9 after step 100, resume"
+"$forge" train "${train[@]}" "${exact[@]}" --run_name killed >>"$log" 2>&1 &
+pid=$!
+until [[ -e checkpoints/killed/1/checkpoints/step-00000100.ckpt ]] || ! kill -0 $pid 2>/dev/null; do sleep 0.01; done
+kill -9 $pid 2>/dev/null && killed="killed at step >= 100" || killed="finished before the kill: not a resume test"
+wait $pid 2>/dev/null || true
+"$forge" resume checkpoints/killed/1 >>"$log" 2>&1
+for run in straight killed; do "$forge" export "checkpoints/$run/1" -o "$run.pt" >>"$log" 2>&1; done
+same=$($python -c '
+import sys, torch
+a, b = (torch.load(path) for path in sys.argv[1:])  # weights_only, torch.load'"'"'s default
+same = a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+print(("bitwise identical" if same else "DIFFERENT") + f" ({len(a)} tensors, loaded with weights_only)")
+' straight.pt killed.pt 2>&1 | tail -1)
+row "kill -9 + resume vs straight ($killed)" "$same"
+
+say "check-resume"
+started=$(date +%s)
+if "$forge" check-resume "${train[@]}" --epochs 1 --stop_at 150 --deterministic >>"$log" 2>&1; then
+  verdict="exact"
+else
+  verdict="NOT EXACT (see gpu_check.log)"
+fi
+row "forge check-resume, 1 epoch, stop at 150" "$verdict ($(seconds_since "$started") s)"
+
+say "timing: forge and a hand-written loop, 2 epochs each, the second timed"
+"$forge" train "${train[@]}" --epochs 2 --run_name timed >>"$log" 2>&1
+forge_epoch=$(grep -o 'epoch 2 trained in [0-9.]* s' checkpoints/timed/1/log.txt | grep -o '[0-9.]* s' | tr -d ' s')
+hand=$("$work/build/forge_bench" epoch --loop hand --model cnn --batch_size 128 --epochs 2 --device "$device" \
+  --data_dir "$data_dir" --train_limit "$limit" --threads "$(nproc)" 2>>"$log")
+hand_epoch=$(echo "$hand" | $python -c 'import json, sys; print(json.load(sys.stdin)["epoch_seconds"][1])')
+ratio=$($python -c "print(f'{$forge_epoch / $hand_epoch:.2f}')")
+row "warm epoch (batch 128): forge / hand loop" "$forge_epoch s / $hand_epoch s = $ratio"
+
+{
+  echo
+  echo "| check ($device, $(date -u +%Y-%m-%d), $(cd "$here" && git rev-parse --short HEAD 2>/dev/null || echo '?')) | result |"
+  echo "|---|---|"
+  printf '%s\n' "${rows[@]}"
+} | tee -a "$log" | tee "$out/gpu_check_table.md"
