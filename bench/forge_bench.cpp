@@ -92,9 +92,8 @@ double hand_written_epoch(forge::Model& model, torch::optim::Optimizer& optimize
   for (int64_t at = 0; at < train.size(); at += batch_size) {
     torch::Tensor index = order.slice(0, at, std::min(train.size(), at + batch_size));
     optimizer.zero_grad();
-    torch::Tensor loss =
-        torch::nn::functional::cross_entropy(model.forward(train.inputs.index_select(0, index).to(device)),
-                                             train.targets.index_select(0, index).to(device));
+    torch::Tensor loss = torch::nn::functional::cross_entropy(
+        model.forward(train.inputs.index_select(0, index).to(device)), train.targets.index_select(0, index).to(device));
     loss.backward();
     optimizer.step();
   }
