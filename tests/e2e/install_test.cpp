@@ -9,6 +9,7 @@
 #include <boost/filesystem.hpp>
 
 #include <fstream>
+#include <regex>
 
 namespace fs = boost::filesystem;
 
@@ -49,8 +50,10 @@ TEST_F(Installed, PrefixHoldsForgeItsEngineLibraryHeadersPluginsPackageAndComple
     EXPECT_TRUE(fs::exists(*prefix_ / file)) << file;
   ProcessResult version = run_process({forge(), "--version"}, "");
   EXPECT_EQ(version.exit_status, 0);
-  EXPECT_TRUE(says(version, "forge " + build_config().forge_version + " (libtorch " + build_config().libtorch_version +
-                                ", plugin ABI 2)"))
+  const BuildConfig& build = build_config();
+  EXPECT_TRUE(says(version, "forge " + build.forge_version + " (" +
+                                libtorch_text(build.libtorch_version, build.cuda_version) + ", " +
+                                build.compiler_version + ", plugin ABI 2)"))
       << version.output;
 }
 
@@ -165,8 +168,12 @@ TEST(DebianPackage, InstallsWithDebianDependenciesAndTrainsAnEpoch) {
   const std::string deb = work / ("forge_" + build_config().forge_version + "_amd64.deb");
   ASSERT_TRUE(fs::exists(deb)) << packed.output;
   ProcessResult depends = run_process({"dpkg-deb", "-f", deb, "Depends"}, work.path());
-  for (const std::string package : {"libtorch-dev", "libtorch1.13", "libopenblas0-openmp", "libboost1.74-dev"})
+  // libtorch1.13 and libboost1.74-dev on Debian 12, libtorch2.6 and libboost1.83-dev on Debian 13.
+  const std::string version = build_config().libtorch_version;
+  const std::string libtorch_package = "libtorch" + version.substr(0, version.rfind('.'));
+  for (const std::string package : {"libtorch-dev", libtorch_package.c_str(), "libopenblas0-openmp"})
     EXPECT_TRUE(says(depends, package)) << depends.output;
+  EXPECT_TRUE(std::regex_search(depends.output, std::regex("(^|, )libboost1\\.[0-9]+-dev(,|$)"))) << depends.output;
   EXPECT_TRUE(says(depends, build_config().compiler.find("clang") != std::string::npos ? "clang" : "g++"));
 
   if (::geteuid() != 0) GTEST_SKIP() << "installing a .deb takes root";
