@@ -43,7 +43,7 @@ row() { rows+=("$(printf '| %-44s | %s |' "$1" "$2")"); }
 say() { echo "== $*" | tee -a "$log"; }
 seconds_since() { echo $(($(date +%s) - $1)); }
 
-# The packages: unpacked into a folder that the compiler, the linker and CMake are pointed at.
+# The packages: unpacked into a folder of their own.
 prefix=$work/debs/usr
 unpack() { # a .deb into $work/debs: with dpkg-deb, or its data member with ar and tar
   if command -v dpkg-deb >/dev/null; then
@@ -59,8 +59,8 @@ mkdir -p "$work/debs"
 if [[ -d .gpu-debs ]]; then
   for deb in .gpu-debs/*.deb; do unpack "$deb"; done
 fi
-export CPATH=$prefix/include${CPATH:+:$CPATH}
-export LIBRARY_PATH=$prefix/lib/x86_64-linux-gnu${LIBRARY_PATH:+:$LIBRARY_PATH}
+# CMake finds them through CMAKE_PREFIX_PATH, the programs through LD_LIBRARY_PATH. Not CPATH:
+# it would put Debian's {fmt} before libtorch's own in libtorch's headers (seen: heap corruption).
 export LD_LIBRARY_PATH=$prefix/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 data_dir=$prefix/share/datasets/fashion-mnist
 [[ -d $data_dir ]] || data_dir=/usr/share/datasets/fashion-mnist
