@@ -66,7 +66,10 @@ data_dir=$prefix/share/datasets/fashion-mnist
 [[ -d $data_dir ]] || data_dir=/usr/share/datasets/fashion-mnist
 
 say "build against $($python -c 'import torch; print("torch", torch.__version__, "CUDA", torch.version.cuda)')"
-torch_prefix=$($python -c 'import torch.utils; print(torch.utils.cmake_prefix_path)')
+# The torch package's own folder first (as scripts/build.sh --torch pypi): its lib/ must win
+# over any other libtorch on the machine (CMakeLists.txt refuses a mix).
+torch_dir=$($python -c 'import os, torch; print(os.path.dirname(torch.__file__))')
+torch_prefix="$torch_dir;$($python -c 'import torch.utils; print(torch.utils.cmake_prefix_path)')"
 compiler=$(command -v clang++ || command -v g++)
 started=$(date +%s)
 cmake -S . -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DFORGE_BUILD_TESTS=OFF \
