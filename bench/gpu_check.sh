@@ -31,6 +31,7 @@ fi
 device=${FORGE_GPU_CHECK_DEVICE:-cuda}
 limit=${FORGE_GPU_CHECK_LIMIT:-0}  # train on the first N images (0: all 60,000)
 python=${PYTHON:-python3}
+[[ $python == /* || $python != */* ]] || python=$here/$python  # the steps below run elsewhere
 work=${FORGE_GPU_CHECK_DIR:-/tmp/forge-gpu-check}
 out=${OUT:-$work}
 rm -rf "$work/runs"
