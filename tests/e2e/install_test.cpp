@@ -198,5 +198,24 @@ TEST(DebianPackage, InstallsWithDebianDependenciesAndTrainsAnEpoch) {
   EXPECT_FALSE(fs::exists("/usr/lib/libforge.so"));
 }
 
+// The wheel's TorchConfig finds libc10 on CMAKE_PREFIX_PATH and the system's folders first: on a
+// machine that also has Debian's libtorch, a configure given only the wheel's share/cmake must
+// stop with one message rather than link the two libc10s into one program.
+TEST(Configure, AWheelsLibtorchBesideDebiansLibc10IsRefused) {
+  const std::string wheel_cmake = testing::source_dir() + "/.venv-torch/lib/python3.11/site-packages/torch/share/cmake";
+  if (!fs::is_directory(wheel_cmake) || !fs::exists("/usr/lib/x86_64-linux-gnu/libc10.so"))
+    GTEST_SKIP() << "needs the PyPI wheel (scripts/setup.sh --torch pypi) and Debian's libtorch";
+  testing::TempDir build;
+  ProcessResult configured = run_process({"cmake", "-S", testing::source_dir(), "-B", build.path(), "-G", "Ninja",
+                                          "-DFORGE_BUILD_TESTS=OFF", "-DCMAKE_PREFIX_PATH=" + wheel_cmake},
+                                         build.path());
+  EXPECT_NE(configured.exit_status, 0) << configured.output;
+  // CMake wraps the message: compare with its whitespace collapsed.
+  const std::string said = std::regex_replace(configured.output, std::regex("\\s+"), " ");
+  EXPECT_NE(said.find("its libc10 was found at /usr/lib/x86_64-linux-gnu/libc10.so, another libtorch's"),
+            std::string::npos)
+      << configured.output;
+}
+
 }  // namespace
 }  // namespace forge
