@@ -283,7 +283,7 @@ int checkpoint_io_command(const std::map<std::string, std::string>& o) {
     forge::RunFolderCheckpointer checkpointer(dir, {torch::kCPU, 1, 1, 0, /*asynchronous=*/true});
     for (int r = 0; r <= reps; ++r) {
       auto start = Clock::now();
-      checkpointer.save(*model, optimizer, forge::TrainingPosition{0, 0, r + 2}, -1);
+      checkpointer.save({*model, optimizer}, forge::TrainingPosition{0, 0, r + 2}, -1);
       const double stalled = seconds_since(start);
       start = Clock::now();
       checkpointer.wait();

@@ -1,7 +1,9 @@
 // What a model plugin returns: a torch module, how it maps inputs to outputs, and how a batch
 // becomes a loss and metrics. The default step follows the data map's `task` value:
 // classification (cross-entropy; accuracy, and top-5 accuracy beyond 5 classes) or regression
-// (mean squared error; mse and mae). Override `step` (and `eval_step`) for anything else.
+// (mean squared error; mse and mae). Override `step` (and `eval_step`) for anything else;
+// `configure_optimizers` for optimizers of its own (forge/optimization.hpp), `manual_step` to
+// step them itself (a GAN's discriminator, then its generator).
 //
 // Example (a model plugin's load):
 //   auto net = torch::nn::Sequential(torch::nn::Flatten(), torch::nn::Linear(784, 10));
@@ -9,12 +11,14 @@
 #pragma once
 
 #include <forge/data.hpp>
+#include <forge/optimization.hpp>
 
 #include <algorithm>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 namespace forge {
@@ -67,6 +71,36 @@ class BOOST_SYMBOL_VISIBLE Model {
   // An evaluation step, called under torch::InferenceMode with the module in eval mode; metrics
   // are averaged over the evaluated set, weighted by batch size. Default: `step`.
   virtual StepOutput eval_step(const Batch& batch) { return step(batch); }
+
+  // The optimizers to train with; empty (the default): one from --optimizer and its flags over
+  // every trainable parameter. Frozen parameters (requires_grad false) are left out of all.
+  virtual std::vector<OptimizerSpec> configure_optimizers() { return {}; }
+
+  // A model that steps its optimizers itself returns true and overrides manual_step, which
+  // then replaces `step` in training: it calls control.backward(loss), control.step(name) and
+  // control.zero_grad(name) (forge/optimization.hpp) and returns the loss and metrics to report.
+  virtual bool manual_optimization() const { return false; }
+  virtual StepOutput manual_step(const Batch& /*batch*/, StepControl& /*control*/) {
+    throw std::logic_error("manual_optimization() is true but manual_step is not overridden");
+  }
+
+  // Called before every training step. Default: the module in training mode, except the
+  // modules whose own parameters are all frozen (a frozen pretrained block keeps its batch
+  // norm statistics). Override to keep other modules in eval mode.
+  virtual void train_mode() {
+    module().train();
+    for (const auto& child : module().named_modules("", /*include_self=*/false)) {
+      auto own = child.value()->parameters(/*recurse=*/false);
+      bool frozen = !own.empty() &&
+                    std::none_of(own.begin(), own.end(), [](const torch::Tensor& p) { return p.requires_grad(); });
+      if (frozen) child.value()->eval();
+    }
+  }
+
+  // State beyond the module's parameters and buffers that training changes (a counter, a
+  // queue of samples): saved in every checkpoint under these names, given back on resume.
+  virtual std::map<std::string, torch::Tensor> save_extra() { return {}; }
+  virtual void load_extra(const std::map<std::string, torch::Tensor>& /*state*/) {}
 
   virtual MainMetric main_metric() const {
     if (main_metric_) return *main_metric_;

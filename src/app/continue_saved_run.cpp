@@ -50,6 +50,9 @@ int continue_saved_run(const std::string& run_dir, const std::vector<std::string
   if (world.rank == 0) lock = std::make_unique<RunLock>(run_dir);  // the other ranks only train
   SavedRun run = open_saved_run(run_dir, switch_given(args, "force"));
   const FlagSet flag_set = train_flag_set(run.data_plugin, run.model_plugin);
+  // A flag the run's record predates (declared by a newer forge or plugin) had its default's effect.
+  for (const auto& name : flag_set.names())
+    if (!run.flags.has(name)) run.flags.set(name, flag_set.spec(name).default_value);
   std::vector<std::string> forced;
   Flags flags = flags_for_resume(run, flag_set, args, forced);
   std::shared_ptr<DataParallelGroup> group = join_data_parallel_group(world, flags);
@@ -58,22 +61,24 @@ int continue_saved_run(const std::string& run_dir, const std::vector<std::string
   LoadedRun loaded = load_run(run.data_plugin, run.model_plugin, flags);
   TrainSettings settings = train_settings(flags, loaded, group);
   settings.evaluated_step = evaluated_step(run.manifest);
-  auto optimizer = make_optimizer_from_flags(flags, *loaded.model);
+  OptimizerSet optimizers = make_optimizer_set_from_flags(flags, *loaded.model, settings);
   TrainingPosition position;
   const ChosenCheckpoint newest = newest_valid_checkpoint(run_dir);
   const int64_t step = newest.step;
-  if (step >= 0)
-    position = load_checkpoint(*newest.contents, checkpoint_path(run_dir, step), loaded.model->module(),
-                               optimizer.get(), loaded.device);
+  if (step >= 0) {
+    CheckpointSubject subject(loaded.model->module(), optimizers, {});
+    position = restore_training(*newest.contents, checkpoint_path(run_dir, step), subject, loaded.device);
+    loaded.model->load_extra(subject.extra);
+  }
 
   install_stop_handlers();
-  if (!settings.writes_run()) return run_training(run_dir, loaded, settings, *optimizer, position);
+  if (!settings.writes_run()) return run_training(run_dir, loaded, settings, optimizers, position);
   reopen_run({run, flag_set, flags, command_line, threads, step, forced, loaded.device.str(), settings.world_size()});
   if (step >= 0)
     spdlog::info("resuming {} from step {} (epoch {}, batch {})", run_dir, step, position.epoch + 1, position.batch);
   else
     spdlog::warn("{} has no intact checkpoint; training it from the start", run_dir);
-  return run_training(run_dir, loaded, settings, *optimizer, position);
+  return run_training(run_dir, loaded, settings, optimizers, position);
 }
 
 }  // namespace forge

@@ -6,7 +6,6 @@
 #include "metrics/tensorboard_writer.hpp"
 #include "runs/manifest.hpp"
 #include "runs/run_files.hpp"
-#include "train/optimizers.hpp"
 #include "train/stop_signals.hpp"
 
 #include <forge/error.hpp>
@@ -17,10 +16,12 @@
 
 namespace forge {
 
-std::unique_ptr<torch::optim::Optimizer> make_optimizer_from_flags(const Flags& flags, Model& model) {
-  OptimizerSettings settings{flags.text("optimizer"), flags.real("lr"), flags.real("momentum"),
-                             flags.real("weight_decay")};
-  return make_optimizer(settings, model.module().parameters());
+OptimizerSet make_optimizer_set_from_flags(const Flags& flags, Model& model, const TrainSettings& settings) {
+  OptimizerDefaults defaults{
+      {flags.text("optimizer"), flags.real("lr"), flags.real("momentum"), flags.real("weight_decay")},
+      settings.schedule,
+      flags.boolean("no_decay_bias_norm")};
+  return make_optimizer_set(model, defaults);
 }
 
 TrainSettings train_settings(const Flags& flags, const LoadedRun& run, std::shared_ptr<DataParallelGroup> group) {
@@ -59,7 +60,7 @@ TrainSettings train_settings(const Flags& flags, const LoadedRun& run, std::shar
   schedule.gamma = flags.real("lr_gamma");
   schedule.min_lr = flags.real("min_lr");
   schedule.total_steps = s.max_steps > 0 ? s.max_steps : s.epochs * epoch_steps;
-  check_train_settings(s, run.data);
+  check_train_settings(s, run.data, *run.model);
   return s;
 }
 
@@ -75,15 +76,15 @@ TrainerOutputs run_folder_outputs(const std::string& run_dir, const TrainSetting
   return outputs;
 }
 
-int run_training(const std::string& run_dir, LoadedRun& run, const TrainSettings& settings,
-                 torch::optim::Optimizer& optimizer, const TrainingPosition& start) {
+int run_training(const std::string& run_dir, LoadedRun& run, const TrainSettings& settings, OptimizerSet& optimizers,
+                 const TrainingPosition& start) {
   TrainResult result;
   // Data-parallel ranks other than 0 leave the run's record to rank 0.
   auto record = [&](const std::string& status, const std::string& reason) {
     if (settings.writes_run()) record_status(run_dir, status, reason);
   };
   try {
-    Trainer trainer(*run.model, run.data, optimizer, settings, run_folder_outputs(run_dir, settings, start.step + 1));
+    Trainer trainer(*run.model, run.data, optimizers, settings, run_folder_outputs(run_dir, settings, start.step + 1));
     result = trainer.run(start);
     if (result.outcome == TrainOutcome::interrupted) {
       int signal = result.signal;

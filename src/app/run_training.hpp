@@ -21,11 +21,12 @@ TrainSettings train_settings(const Flags& flags, const LoadedRun& run,
 // the other data-parallel ranks.
 TrainerOutputs run_folder_outputs(const std::string& run_dir, const TrainSettings& settings, int64_t first_step);
 
-int run_training(const std::string& run_dir, LoadedRun& run, const TrainSettings& settings,
-                 torch::optim::Optimizer& optimizer, const TrainingPosition& start);
+int run_training(const std::string& run_dir, LoadedRun& run, const TrainSettings& settings, OptimizerSet& optimizers,
+                 const TrainingPosition& start);
 
-// The optimizer --optimizer, --lr, --momentum and --weight_decay ask for. Throws
-// Error(ExitCode::usage) for bad settings.
-std::unique_ptr<torch::optim::Optimizer> make_optimizer_from_flags(const Flags& flags, Model& model);
+// The model's optimizers (train/optimizer_set.hpp), with what --optimizer, --lr, --momentum,
+// --weight_decay, --no_decay_bias_norm and the schedule in `settings` ask for where the model
+// leaves it to them. Throws Error(ExitCode::usage) for bad settings.
+OptimizerSet make_optimizer_set_from_flags(const Flags& flags, Model& model, const TrainSettings& settings);
 
 }  // namespace forge

@@ -35,7 +35,7 @@ int train_new_run(NewRunRequest request) {
   if (!run.data.has_dataset("train")) throw Error(ExitCode::data, "the data plugin returned no 'train' dataset");
   TrainSettings settings = train_settings(flags, run, group);
   share_initial_model(group.get(), run.model->module());
-  auto optimizer = make_optimizer_from_flags(flags, *run.model);
+  OptimizerSet optimizers = make_optimizer_set_from_flags(flags, *run.model, settings);
 
   NewRun new_run{request.run_dir_given,
                  request.flag_set,
@@ -48,7 +48,7 @@ int train_new_run(NewRunRequest request) {
                  seed_drawn,
                  group.get()};
   OpenRun open = start_run(new_run);
-  return run_training(open.dir, run, settings, *optimizer, TrainingPosition{});
+  return run_training(open.dir, run, settings, optimizers, TrainingPosition{});
 }
 
 }  // namespace forge

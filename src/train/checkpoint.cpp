@@ -170,8 +170,46 @@ void restore_generators(const TensorLookup& saved_tensor, torch::Device device) 
   }
 }
 
-TrainingPosition load_v2(const CheckpointContents& contents, const std::string& path, torch::nn::Module& model,
-                         torch::optim::Optimizer* optimizer, torch::Device device) {
+std::string optimizer_prefix(const std::string& name) { return "optimizer/" + name + "/"; }
+
+// Each optimizer's state from its record: by name, or a checkpoint of forge before named
+// optimizers (a single "optimizer" record) into a run's only optimizer.
+void restore_optimizers(const nlohmann::json& meta, const CheckpointSubject& subject, const TensorLookup& saved_tensor,
+                        int64_t position_step) {
+  if (!meta.contains("optimizers")) {
+    if (subject.optimizers.size() != 1)
+      throw std::invalid_argument("it holds one optimizer, and this run configures " +
+                                  std::to_string(subject.optimizers.size()));
+    const OptimizerEntry& only = subject.optimizers.front();
+    restore_optimizer_state(*only.optimizer, meta.at("optimizer"), "optimizer/", saved_tensor);
+    if (only.steps) *only.steps = position_step;
+    return;
+  }
+  const nlohmann::json& saved = meta.at("optimizers");
+  std::string saved_names, names;
+  for (const auto& record : saved)
+    saved_names += (saved_names.empty() ? "" : ", ") + record.at("name").get<std::string>();
+  for (const auto& entry : subject.optimizers) names += (names.empty() ? "" : ", ") + entry.name;
+  if (saved_names != names)
+    throw std::invalid_argument("it holds the optimizers " + saved_names + ", and this run configures " + names);
+  for (size_t i = 0; i < saved.size(); ++i) {
+    const OptimizerEntry& entry = subject.optimizers[i];
+    restore_optimizer_state(*entry.optimizer, saved[i].at("state"), optimizer_prefix(entry.name), saved_tensor);
+    if (entry.steps) *entry.steps = saved[i].at("steps").get<int64_t>();
+  }
+}
+
+// The model's extra state, copied out of the checkpoint's memory.
+std::map<std::string, torch::Tensor> saved_extra(const CheckpointContents& contents, const TensorLookup& saved_tensor) {
+  const std::string prefix = "extra/";
+  std::map<std::string, torch::Tensor> extra;
+  for (const auto& entry : contents.tensors)
+    if (entry.first.rfind(prefix, 0) == 0) extra[entry.first.substr(prefix.size())] = saved_tensor(entry.first).clone();
+  return extra;
+}
+
+TrainingPosition load_v2(const CheckpointContents& contents, const std::string& path, CheckpointSubject& subject,
+                         bool training, torch::Device device) {
   // Tensors over the checkpoint's memory, which each keeps alive.
   TensorLookup saved_tensor = [&contents](const std::string& name) -> torch::Tensor {
     auto found = contents.tensors.find(name);
@@ -183,31 +221,70 @@ TrainingPosition load_v2(const CheckpointContents& contents, const std::string& 
   };
   const nlohmann::json& meta = contents.meta;
   TrainingPosition position = position_from(meta.at("position"));
-  restore_model(model, contents, saved_tensor, optimizer != nullptr, path);
-  if (optimizer && meta.at("parameter_order").get<std::vector<std::string>>() != parameter_order(model))
+  torch::nn::Module& model = subject.module;
+  restore_model(model, contents, saved_tensor, training, path);
+  subject.extra = saved_extra(contents, saved_tensor);
+  if (!training) return position;
+  if (meta.at("parameter_order").get<std::vector<std::string>>() != parameter_order(model))
     throw Error(ExitCode::run, "checkpoint " + path + " does not fit this model: it registers its parameters in " +
                                    "another order than when the checkpoint was written, and optimizer state " +
                                    "is matched to parameters by position");
-  if (optimizer) {
-    try {
-      restore_optimizer_state(*optimizer, meta.at("optimizer"), "optimizer/", saved_tensor);
-    } catch (const std::invalid_argument& e) {
-      throw Error(ExitCode::run, "checkpoint " + path + " does not fit this run: " + e.what());
-    }
-    restore_generators(saved_tensor, device);
+  try {
+    restore_optimizers(meta, subject, saved_tensor, position.step);
+  } catch (const std::invalid_argument& e) {
+    throw Error(ExitCode::run, "checkpoint " + path + " does not fit this run: " + e.what());
   }
+  restore_generators(saved_tensor, device);
   return position;
+}
+
+TrainingPosition load_any(const CheckpointContents& contents, const std::string& path, CheckpointSubject& subject,
+                          bool training, torch::Device device) {
+  if (contents.format == 1) {
+    if (training && subject.optimizers.size() != 1)
+      throw Error(ExitCode::run, "checkpoint " + path + " is in forge 0.1's format, which holds one optimizer; " +
+                                     "this run configures " + std::to_string(subject.optimizers.size()));
+    return load_checkpoint_v1(contents.archive, path, subject.module,
+                              training ? subject.optimizers.front().optimizer : nullptr, device);
+  }
+  try {
+    return load_v2(contents, path, subject, training, device);
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {  // a record of the wrong shape, a generator state libtorch refuses
+    throw Error(ExitCode::run, "checkpoint " + path + " is damaged: " + exception_text(e));
+  }
 }
 
 }  // namespace
 
-CheckpointState capture_checkpoint_state(torch::nn::Module& model, torch::optim::Optimizer& optimizer,
-                                         const TrainingPosition& position, torch::Device device) {
+CheckpointSubject::CheckpointSubject(torch::nn::Module& module) : module(module) {}
+
+CheckpointSubject::CheckpointSubject(torch::nn::Module& module, torch::optim::Optimizer& optimizer)
+    : module(module), optimizers{{"main", &optimizer, nullptr}} {}
+
+CheckpointSubject::CheckpointSubject(torch::nn::Module& module, OptimizerSet& optimizers,
+                                     std::map<std::string, torch::Tensor> extra)
+    : module(module), extra(std::move(extra)) {
+  for (auto& o : optimizers.all()) this->optimizers.push_back({o.name, o.optimizer.get(), &o.steps});
+}
+
+CheckpointState capture_checkpoint_state(const CheckpointSubject& subject, const TrainingPosition& position,
+                                         torch::Device device) {
   CheckpointState state;
+  torch::nn::Module& model = subject.module;
   for (const auto& p : model.named_parameters()) state.tensors.emplace_back("model/" + p.key(), p.value());
   for (const auto& b : model.named_buffers())
     if (b.value().defined()) state.tensors.emplace_back("model/" + b.key(), b.value());
-  state.meta["optimizer"] = capture_optimizer_state(optimizer, "optimizer/", state.tensors);
+  nlohmann::json optimizers = nlohmann::json::array();
+  for (const auto& entry : subject.optimizers)
+    optimizers.push_back(
+        {{"name", entry.name},
+         {"steps", entry.steps ? *entry.steps : position.step},
+         {"state", capture_optimizer_state(*entry.optimizer, optimizer_prefix(entry.name), state.tensors)}});
+  state.meta["optimizers"] = optimizers;
+  for (const auto& [name, tensor] : subject.extra)
+    if (tensor.defined()) state.tensors.emplace_back("extra/" + name, tensor);
   for (auto& entry : state.tensors) entry.second = writable(entry.second);
   state.tensors.emplace_back("rng/cpu", at::detail::getDefaultCPUGenerator().get_state());
   if (device.is_cuda())
@@ -227,19 +304,18 @@ void write_checkpoint(const std::string& path, const CheckpointState& state) {
 
 void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer& optimizer,
                      const TrainingPosition& position, torch::Device device) {
-  write_checkpoint(path, capture_checkpoint_state(model, optimizer, position, device));
+  write_checkpoint(path, capture_checkpoint_state(CheckpointSubject(model, optimizer), position, device));
+}
+
+TrainingPosition restore_training(const CheckpointContents& contents, const std::string& path,
+                                  CheckpointSubject& subject, torch::Device device) {
+  return load_any(contents, path, subject, true, device);
 }
 
 TrainingPosition load_checkpoint(const CheckpointContents& contents, const std::string& path, torch::nn::Module& model,
                                  torch::optim::Optimizer* optimizer, torch::Device device) {
-  if (contents.format == 1) return load_checkpoint_v1(contents.archive, path, model, optimizer, device);
-  try {
-    return load_v2(contents, path, model, optimizer, device);
-  } catch (const Error&) {
-    throw;
-  } catch (const std::exception& e) {  // a record of the wrong shape, a generator state libtorch refuses
-    throw Error(ExitCode::run, "checkpoint " + path + " is damaged: " + exception_text(e));
-  }
+  CheckpointSubject subject = optimizer ? CheckpointSubject(model, *optimizer) : CheckpointSubject(model);
+  return load_any(contents, path, subject, optimizer != nullptr, device);
 }
 
 TrainingPosition load_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,

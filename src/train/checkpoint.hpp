@@ -1,8 +1,9 @@
 // Checkpoints of training: everything it needs to continue exactly where it stopped.
 //
-// A checkpoint holds model parameters and buffers, optimizer state and learning rates
-// (train/optimizer_state.hpp), the CPU generator's state (and the CUDA device's), and the
-// training position (train/training_state.hpp). The learning-rate schedule needs nothing more:
+// A checkpoint holds model parameters and buffers, each optimizer's state, learning rates and
+// count of steps (train/optimizer_state.hpp), the model's extra state (Model::save_extra), the
+// CPU generator's state (and the CUDA device's), and the training position
+// (train/training_state.hpp). The learning-rate schedule needs nothing more:
 // it is a function of the step. It is written to <run>/checkpoints/step-N.ckpt in the format of
 // runs/checkpoint_frame.hpp, straight from the tensors' memory; a truncated or corrupted file is
 // detected before anything is restored from it. Checkpoints of forge 0.1 (format 1) still load.
@@ -10,14 +11,36 @@
 
 #include "runs/checkpoint_files.hpp"
 #include "runs/checkpoint_frame.hpp"
+#include "train/optimizer_set.hpp"
 #include "train/optimizer_state.hpp"
 #include "train/training_state.hpp"
 
 #include <torch/torch.h>
 
+#include <map>
 #include <string>
+#include <vector>
 
 namespace forge {
+
+// An optimizer as a checkpoint knows it: by name, with its count of steps.
+struct OptimizerEntry {
+  std::string name;
+  torch::optim::Optimizer* optimizer;
+  int64_t* steps = nullptr;  // null: its steps are the training position's
+};
+
+// What a checkpoint is taken of, and restored into.
+struct CheckpointSubject {
+  explicit CheckpointSubject(torch::nn::Module& module);  // the model alone: what evaluation loads
+  // One optimizer, named "main", stepping with the position.
+  CheckpointSubject(torch::nn::Module& module, torch::optim::Optimizer& optimizer);
+  CheckpointSubject(torch::nn::Module& module, OptimizerSet& optimizers, std::map<std::string, torch::Tensor> extra);
+
+  torch::nn::Module& module;
+  std::vector<OptimizerEntry> optimizers;
+  std::map<std::string, torch::Tensor> extra;  // Model::save_extra's
+};
 
 // What a checkpoint holds, taken from training: a record and named tensors, contiguous and on
 // the CPU. Taken from the live model and optimizer its tensors are theirs, not copies: write it
@@ -30,8 +53,8 @@ struct CheckpointState {
 
 // `device`: where training runs; a CUDA device's generator state is taken too, and tensors on
 // it are copied to the CPU.
-CheckpointState capture_checkpoint_state(torch::nn::Module& model, torch::optim::Optimizer& optimizer,
-                                         const TrainingPosition& position, torch::Device device = torch::kCPU);
+CheckpointState capture_checkpoint_state(const CheckpointSubject& subject, const TrainingPosition& position,
+                                         torch::Device device = torch::kCPU);
 
 // Writes `state` to `path` atomically. Throws Error naming the file when it cannot.
 void write_checkpoint(const std::string& path, const CheckpointState& state);
@@ -40,9 +63,15 @@ void write_checkpoint(const std::string& path, const CheckpointState& state);
 void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer& optimizer,
                      const TrainingPosition& position, torch::Device device = torch::kCPU);
 
-// Restores the model onto `device` (and the optimizer and the generators when `optimizer` is
-// not null) from a checkpoint read from `path`. Throws Error(ExitCode::run) naming the file when
-// it does not fit the model, or is damaged.
+// Restores the subject's module onto `device`, its optimizers (matched by name) and the
+// generators from a checkpoint read from `path`, and sets its `extra` to the checkpoint's (as
+// copies). Throws Error(ExitCode::run) naming the file when it does not fit the model or the
+// optimizers, or is damaged.
+TrainingPosition restore_training(const CheckpointContents& contents, const std::string& path,
+                                  CheckpointSubject& subject, torch::Device device = torch::kCPU);
+
+// Restores the model onto `device` (and a run's only optimizer and the generators when
+// `optimizer` is not null) from a checkpoint read from `path`. Throws as restore_training.
 TrainingPosition load_checkpoint(const CheckpointContents& contents, const std::string& path, torch::nn::Module& model,
                                  torch::optim::Optimizer* optimizer, torch::Device device = torch::kCPU);
 

@@ -44,12 +44,12 @@ RunFolderCheckpointer::~RunFolderCheckpointer() {
   }
 }
 
-void RunFolderCheckpointer::save(torch::nn::Module& model, torch::optim::Optimizer& optimizer,
-                                 const TrainingPosition& position, int64_t keep_step) {
+void RunFolderCheckpointer::save(const CheckpointSubject& subject, const TrainingPosition& position,
+                                 int64_t keep_step) {
   wait();
   const auto started = std::chrono::steady_clock::now();
   Written written{checkpoint_path(run_dir_, position.step), position, keep_step, 0};
-  CheckpointState state = capture_checkpoint_state(model, optimizer, position, options_.device);
+  CheckpointState state = capture_checkpoint_state(subject, position, options_.device);
   if (!options_.asynchronous) {
     write_checkpoint(written.path, state);
     written.stall_ms = written.write_ms = ms_since(started);

@@ -21,11 +21,10 @@ class Checkpointer {
  public:
   virtual ~Checkpointer() = default;
 
-  // Saves model, optimizer and position; pruning keeps `keep_step` (the checkpoint
+  // Saves the subject (model, optimizers, extra state) and position; pruning keeps `keep_step` (the checkpoint
   // --keep_best kept; -1: none) besides the newest. Throws Error naming what failed: the
   // checkpoint saved before stays intact.
-  virtual void save(torch::nn::Module& model, torch::optim::Optimizer& optimizer, const TrainingPosition& position,
-                    int64_t keep_step) = 0;
+  virtual void save(const CheckpointSubject& subject, const TrainingPosition& position, int64_t keep_step) = 0;
 
   // Returns once every checkpoint that save() began is on disk; throws the error that stopped
   // one. A checkpointer that writes in the background finishes there; others have nothing to do.
@@ -56,8 +55,7 @@ class RunFolderCheckpointer : public Checkpointer {
   RunFolderCheckpointer(const RunFolderCheckpointer&) = delete;
   RunFolderCheckpointer& operator=(const RunFolderCheckpointer&) = delete;
 
-  void save(torch::nn::Module& model, torch::optim::Optimizer& optimizer, const TrainingPosition& position,
-            int64_t keep_step) override;
+  void save(const CheckpointSubject& subject, const TrainingPosition& position, int64_t keep_step) override;
   void wait() override;
 
  private:

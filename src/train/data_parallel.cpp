@@ -193,11 +193,11 @@ std::string DataParallelGroup::share_text(const std::string& key, const std::str
   return std::string(bytes.begin(), bytes.end());
 }
 
-std::vector<double> average_gradients(DataParallelGroup& group, torch::nn::Module& module,
+std::vector<double> average_gradients(DataParallelGroup& group, const std::vector<torch::Tensor>& parameters,
                                       const std::vector<double>& values) {
   std::vector<torch::Tensor> parts;
   std::vector<torch::Tensor> grads;
-  for (auto& p : module.parameters()) {
+  for (auto p : parameters) {
     if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
     grads.push_back(p.grad());
     parts.push_back(p.grad().reshape(-1));

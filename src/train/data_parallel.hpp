@@ -88,11 +88,12 @@ std::shared_ptr<DataParallelGroup> join_data_parallel_group(const WorldPosition&
 // Makes every rank's model rank 0's (they start from the same seed; this makes sure).
 void share_initial_model(DataParallelGroup* group, torch::nn::Module& model);
 
-// Averages the gradients of `module`'s parameters over the group (parameters without a
-// gradient count as zero) and sums `values` over the group, all in one flattened all-reduce
-// (one exchange a step: on a small model its latency, not its size, is what costs). The values
-// travel in the gradients' type, single precision for float models. Returns the sums.
-std::vector<double> average_gradients(DataParallelGroup& group, torch::nn::Module& module,
+// Averages the gradients of `parameters` over the group (parameters without a gradient count as
+// zero) and sums `values` over the group, all in one flattened all-reduce (one exchange a step:
+// on a small model its latency, not its size, is what costs). The values travel in the
+// gradients' type, single precision for float models. Returns the sums. Pass only what is
+// trained: a frozen parameter given a zero gradient would be decayed by its optimizer.
+std::vector<double> average_gradients(DataParallelGroup& group, const std::vector<torch::Tensor>& parameters,
                                       const std::vector<double>& values);
 
 }  // namespace forge

@@ -26,16 +26,42 @@ void check_optimizer_settings(const OptimizerSettings& s) {
   if (s.weight_decay < 0) throw Error(ExitCode::usage, "--weight_decay must not be negative");
 }
 
+namespace {
+
+// The groups with their own rate and decay over `defaults`, the algorithm's options type.
+template <class Options>
+std::vector<torch::optim::OptimizerParamGroup> param_groups(const Options& defaults,
+                                                            const std::vector<GroupSettings>& groups) {
+  std::vector<torch::optim::OptimizerParamGroup> out;
+  for (const auto& group : groups) {
+    auto options = std::make_unique<Options>(defaults);
+    options->lr(group.lr);
+    options->weight_decay(group.weight_decay);
+    out.emplace_back(group.params, std::move(options));
+  }
+  return out;
+}
+
+template <class Algorithm, class Options>
+std::unique_ptr<torch::optim::Optimizer> build(const Options& defaults, const std::vector<GroupSettings>& groups) {
+  return std::make_unique<Algorithm>(param_groups(defaults, groups), defaults);
+}
+
+}  // namespace
+
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const OptimizerSettings& s,
-                                                        std::vector<torch::Tensor> parameters) {
+                                                        const std::vector<GroupSettings>& groups) {
   check_optimizer_settings(s);
   using namespace torch::optim;
-  if (s.name == "sgd")
-    return std::make_unique<SGD>(parameters, SGDOptions(s.lr).momentum(s.momentum).weight_decay(s.weight_decay));
-  if (s.name == "adam") return std::make_unique<FusedAdam>(parameters, AdamOptions(s.lr).weight_decay(s.weight_decay));
-  if (s.name == "adamw") return std::make_unique<AdamW>(parameters, AdamWOptions(s.lr).weight_decay(s.weight_decay));
-  return std::make_unique<FusedRMSprop>(parameters,
-                                        RMSpropOptions(s.lr).momentum(s.momentum).weight_decay(s.weight_decay));
+  if (s.name == "sgd") return build<SGD>(SGDOptions(s.lr).momentum(s.momentum).weight_decay(s.weight_decay), groups);
+  if (s.name == "adam") return build<FusedAdam>(AdamOptions(s.lr).weight_decay(s.weight_decay), groups);
+  if (s.name == "adamw") return build<AdamW>(AdamWOptions(s.lr).weight_decay(s.weight_decay), groups);
+  return build<FusedRMSprop>(RMSpropOptions(s.lr).momentum(s.momentum).weight_decay(s.weight_decay), groups);
+}
+
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const OptimizerSettings& s,
+                                                        std::vector<torch::Tensor> parameters) {
+  return make_optimizer(s, std::vector<GroupSettings>{{std::move(parameters), s.lr, s.weight_decay}});
 }
 
 }  // namespace forge

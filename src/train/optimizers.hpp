@@ -24,6 +24,18 @@ const std::vector<std::string>& optimizer_names();
 // non-positive learning rate.
 void check_optimizer_settings(const OptimizerSettings& settings);
 
+// Parameters whose rate and weight decay differ from the optimizer's defaults.
+struct GroupSettings {
+  std::vector<torch::Tensor> params;
+  double lr;
+  double weight_decay;
+};
+
+// An optimizer over `groups`; `settings` gives the options the groups do not override.
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const OptimizerSettings& settings,
+                                                        const std::vector<GroupSettings>& groups);
+
+// One group of every parameter, with the settings' options.
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const OptimizerSettings& settings,
                                                         std::vector<torch::Tensor> parameters);
 

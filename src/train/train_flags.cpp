@@ -18,6 +18,8 @@ std::vector<FlagSpec> train_flags() {
       real_flag("lr", "0.001", "learning rate (the peak rate of a schedule)"),
       real_flag("momentum", "0", "momentum (sgd, rmsprop)"),
       real_flag("weight_decay", "0", "weight decay"),
+      bool_flag("no_decay_bias_norm", false,
+                "no weight decay on biases and normalisation weights (parameters of fewer than two dimensions)"),
       real_flag("clip_grad_norm", "0", "clip the gradients' global L2 norm to this (0: no clipping)"),
       text_flag("lr_schedule", "constant", "constant | step | cosine | onecycle (rates by optimizer step)"),
       integer_flag("warmup_steps", 0, "linear warm-up steps (onecycle: its rise, default 30% of the run)"),

@@ -3,6 +3,7 @@
 #include "core/logging.hpp"
 #include "train/device.hpp"
 #include "train/evaluate.hpp"
+#include "train/manual_control.hpp"
 #include "train/stop_signals.hpp"
 
 #include <forge/error.hpp>
@@ -64,7 +65,10 @@ int64_t steps_per_epoch(int64_t samples, const TrainSettings& settings) {
   return (batches + settings.accumulate - 1) / settings.accumulate;
 }
 
-void check_train_settings(const TrainSettings& settings, const DataMap& data) {
+void check_train_settings(const TrainSettings& settings, const DataMap& data, const Model& model) {
+  if (model.manual_optimization() && settings.accumulate > 1)
+    throw Error(ExitCode::usage, "--accumulate does not apply to a model that steps its optimizers itself " +
+                                     std::string("(manual_optimization); drop it, or accumulate inside its step"));
   if (settings.keep_best) check_goal_split(*settings.keep_best, "keep_best", settings, data);
   if (settings.early_stopping) check_goal_split(*settings.early_stopping, "early_stopping", settings, data);
   if (settings.eval_every_steps > 0 && !data.has_dataset("valid"))
@@ -73,14 +77,14 @@ void check_train_settings(const TrainSettings& settings, const DataMap& data) {
   check_schedule(settings.schedule);
 }
 
-Trainer::Trainer(Model& model, const DataMap& data, torch::optim::Optimizer& optimizer, TrainSettings settings,
+Trainer::Trainer(Model& model, const DataMap& data, OptimizerSet& optimizers, TrainSettings settings,
                  TrainerOutputs outputs)
     : model_(model),
       data_(data),
       train_(data.dataset("train")),
       input_buffer_(torch::empty({0}, train_.inputs.options())),
       target_buffer_(torch::empty({0}, train_.targets.options())),
-      optimizer_(optimizer),
+      optimizers_(optimizers),
       settings_(std::move(settings)),
       batches_(batches_per_epoch(train_.size(), settings_)),
       outputs_(std::move(outputs)),
@@ -148,9 +152,13 @@ void Trainer::train_step(const torch::Tensor& order, TrainingPosition& position)
   const int64_t samples = train_.size(), world = settings_.world_size();
   const int64_t batch_size = settings_.batch_size * world;  // the global batch
   const int64_t rank = settings_.group ? settings_.group->rank() : 0;
-  set_learning_rate(position.step, position);
-  model_.module().train();
-  optimizer_.zero_grad();
+  const bool manual = model_.manual_optimization();
+  model_.train_mode();
+  if (!manual)
+    for (auto& optimizer : optimizers_.all()) {
+      set_learning_rate(optimizer, position);
+      optimizer.optimizer->zero_grad();
+    }
   std::map<std::string, double> metric_shares;  // data-parallel: this rank's share of the step's metrics
   for (int64_t b = first; b < last; ++b) {
     // Each rank takes its part of the global batch: B samples each, the last batch split evenly.
@@ -158,12 +166,13 @@ void Trainer::train_step(const torch::Tensor& order, TrainingPosition& position)
     const int64_t from = begin + total * rank / world, to = begin + total * (rank + 1) / world;
     ++position.epoch_batches;
     ++position.log_batches;
+    // A manual step's exchanges need every rank: a last batch too short to share is skipped.
+    if (manual && total < world) continue;
     if (to == from) continue;  // nothing for this rank in a short last batch: its gradient counts as zero
-    StepOutput out = model_.step(gather_batch(order.slice(0, from, to)));
     // Gradients add up over the batches of one step: scale so the step follows their mean loss
     // (and, over ranks, so that their average is the global batch's mean).
     const double share = double(to - from) * double(world) / double(total) / double(last - first);
-    (share == 1 ? out.loss : out.loss * share).backward();
+    StepOutput out = train_batch(gather_batch(order.slice(0, from, to)), share, position);
     for (const auto& [name, value] : out.metrics) {
       if (settings_.group) {
         metric_shares[name] += value * double(to - from) / double(total);
@@ -183,21 +192,40 @@ void Trainer::train_step(const torch::Tensor& order, TrainingPosition& position)
     stop_requested_ = stop_signal();
     checkpoint_requested_ = take_checkpoint_request();
   }
-  if (settings_.clip_grad_norm > 0)
-    torch::nn::utils::clip_grad_norm_(model_.module().parameters(), settings_.clip_grad_norm);
-  optimizer_.step();
+  if (!manual) {
+    if (settings_.clip_grad_norm > 0)
+      torch::nn::utils::clip_grad_norm_(optimizers_.parameters(), settings_.clip_grad_norm);
+    for (auto& optimizer : optimizers_.all()) {
+      optimizer.optimizer->step();
+      ++optimizer.steps;
+    }
+  }
   ++position.step;
   position.batch = last;
+}
+
+StepOutput Trainer::train_batch(const Batch& batch, double share, TrainingPosition& position) {
+  if (!model_.manual_optimization()) {
+    StepOutput out = model_.step(batch);
+    (share == 1 ? out.loss : out.loss * share).backward();
+    return out;
+  }
+  ManualControl control(optimizers_, settings_.group.get(), settings_.clip_grad_norm, share,
+                        [&](ScheduledOptimizer& optimizer) { set_learning_rate(optimizer, position); });
+  return model_.manual_step(batch, control);
 }
 
 void Trainer::synchronise_step(std::map<std::string, double>& metric_shares) {
   if (metric_names_.empty())
     for (const auto& [name, value] : metric_shares) metric_names_.push_back(name);
-  // With the gradients: [stop signal, checkpoint request, metric shares...], summed.
+  // With the gradients: [stop signal, checkpoint request, metric shares...], summed. A manual
+  // step has averaged its gradients already, optimizer by optimizer.
   const int local_stop = stop_signal();
   std::vector<double> values{double(local_stop), take_checkpoint_request() ? 1.0 : 0.0};
   for (const auto& name : metric_names_) values.push_back(metric_shares.count(name) ? metric_shares.at(name) : 0.0);
-  const std::vector<double> summed = average_gradients(*settings_.group, model_.module(), values);
+  const std::vector<torch::Tensor> gradients =
+      model_.manual_optimization() ? std::vector<torch::Tensor>{} : optimizers_.parameters();
+  const std::vector<double> summed = average_gradients(*settings_.group, gradients, values);
   // A stop asked of any rank stops them all; this rank reports its own signal, else SIGTERM's.
   stop_requested_ = summed[0] > 0 ? (local_stop ? local_stop : SIGTERM) : 0;
   checkpoint_requested_ = summed[1] > 0;
@@ -227,13 +255,14 @@ Batch Trainer::gather_batch(const torch::Tensor& indices) {
   return {input_buffer_, target_buffer_};
 }
 
-void Trainer::set_learning_rate(int64_t step, TrainingPosition& position) {
-  double lr = learning_rate(settings_.schedule, step);
-  for (auto& group : optimizer_.param_groups()) group.options().set_lr(lr);
-  // Logged where it changes, as the step that used it; a function of the step alone, so a
-  // resumed run writes the same rows.
-  if (step == 0 || lr != learning_rate(settings_.schedule, step - 1))
-    write_metrics(step + 1, position.epoch + 1, "train", {{"lr", lr}});
+void Trainer::set_learning_rate(ScheduledOptimizer& optimizer, const TrainingPosition& position) {
+  optimizer.apply_rate();
+  const int64_t step = optimizer.steps;
+  const double lr = optimizer.rate_at(step);
+  // Logged where it changes, as the step that used it; a function of the optimizer's steps
+  // alone, so a resumed run writes the same rows.
+  if (step == 0 || lr != optimizer.rate_at(step - 1))
+    write_metrics(position.step + 1, position.epoch + 1, "train", {{optimizers_.rate_metric(optimizer), lr}});
 }
 
 void Trainer::log_progress(TrainingPosition& position) {
@@ -262,7 +291,8 @@ void Trainer::log_progress(TrainingPosition& position) {
   // With a progress bar on screen, the line goes to log.txt only.
   (progress_bar_.enabled() ? file_log() : *spdlog::default_logger())
       .info("epoch {} step {} ({}/{}){} lr {:.4g} | {:.1f} steps/s", position.epoch + 1, position.step, position.batch,
-            batches_, format_metrics(interval), optimizer_.param_groups().front().options().get_lr(), steps_per_second);
+            batches_, format_metrics(interval),
+            optimizers_.all().front().optimizer->param_groups().front().options().get_lr(), steps_per_second);
   interval["steps_per_second"] = steps_per_second;
   write_metrics(position.step, position.epoch + 1, "train", interval);
   interval_start_ = std::chrono::steady_clock::now();
@@ -370,7 +400,8 @@ void Trainer::checkpoint(const TrainingPosition& position) {
   if (!outputs_.checkpointer) return;
   for (const auto& sink : outputs_.sinks) sink->flush();  // the rows the checkpoint stands for
   const int64_t best_step = settings_.keep_best ? position.best.best_step : -1;
-  outputs_.checkpointer->save(model_.module(), optimizer_, position, best_step);
+  outputs_.checkpointer->save(CheckpointSubject(model_.module(), optimizers_, model_.save_extra()), position,
+                              best_step);
 }
 
 }  // namespace forge

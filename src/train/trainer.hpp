@@ -1,6 +1,7 @@
-// The training loop. Each optimizer step takes the next --accumulate mini-batches of the
-// epoch's shuffled order of `train` (gradients summed, losses scaled), clips the gradient norm
-// when asked, and runs at the schedule's learning rate. Around it: a log line every
+// The training loop. Each step takes the next --accumulate mini-batches of the epoch's
+// shuffled order of `train` (gradients summed, losses scaled), clips the gradient norm when
+// asked, and steps every optimizer at its schedule's learning rate; a manually optimized model
+// steps them itself, through a StepControl (train/manual_control.hpp). Around it: a log line every
 // --log_every steps; evaluations on `valid` at each epoch's end and every --eval_every_steps,
 // on `test` every --eval_test_every epochs and once at the end; --keep_best and
 // --early_stopping fed by those evaluations; checkpoints at each epoch's end, after each
@@ -16,6 +17,7 @@
 #include "train/data_parallel.hpp"
 #include "train/lr_schedule.hpp"
 #include "train/metric_goal.hpp"
+#include "train/optimizer_set.hpp"
 
 #include <chrono>
 #include <memory>
@@ -72,8 +74,9 @@ int64_t batches_per_epoch(int64_t samples, const TrainSettings& settings);
 int64_t steps_per_epoch(int64_t samples, const TrainSettings& settings);
 
 // Throws Error(ExitCode::usage) when the settings cannot work with this data and model (a
-// watched split that is never evaluated, say), before any run folder is made.
-void check_train_settings(const TrainSettings& settings, const DataMap& data);
+// watched split that is never evaluated, --accumulate with a manually optimized model), before
+// any run folder is made.
+void check_train_settings(const TrainSettings& settings, const DataMap& data, const Model& model);
 
 // What the trainer reports to and checkpoints through; it knows no paths. Data-parallel ranks
 // other than 0 get none: rank 0 writes for the run.
@@ -84,8 +87,7 @@ struct TrainerOutputs {
 
 class Trainer {
  public:
-  Trainer(Model& model, const DataMap& data, torch::optim::Optimizer& optimizer, TrainSettings settings,
-          TrainerOutputs outputs);
+  Trainer(Model& model, const DataMap& data, OptimizerSet& optimizers, TrainSettings settings, TrainerOutputs outputs);
 
   // Trains from `position` to the end: --epochs (or --max_steps) done, or early stopping.
   // When a stop signal arrives (or stop_after_steps is reached), finishes the current step,
@@ -98,13 +100,16 @@ class Trainer {
 
  private:
   void train_step(const torch::Tensor& order, TrainingPosition& position);
+  // One mini-batch of a step: its loss backpropagated with `share`, its metrics returned.
+  StepOutput train_batch(const Batch& batch, double share, TrainingPosition& position);
   // Data-parallel: sums the ranks' stop and checkpoint requests and metric shares, and averages
   // the gradients, so every rank takes the same step and the same decisions.
   void synchronise_step(std::map<std::string, double>& metric_shares);
   void write_metrics(int64_t step, int64_t epoch, const std::string& split,
                      const std::map<std::string, double>& metrics);
   Batch gather_batch(const torch::Tensor& indices);
-  void set_learning_rate(int64_t step, TrainingPosition& position);
+  // Sets the optimizer's rate for its next step; reports it where it changes.
+  void set_learning_rate(ScheduledOptimizer& optimizer, const TrainingPosition& position);
   void end_epoch(TrainingPosition& position);
   // Evaluates `split`, logs and records it; feeds --keep_best and --early_stopping when `watched`.
   void evaluate_split(const std::string& split, TrainingPosition& position, bool watched);
@@ -133,7 +138,7 @@ class Trainer {
   const DataMap& data_;
   const Dataset& train_;
   torch::Tensor input_buffer_, target_buffer_;  // the batch being trained, reused every step
-  torch::optim::Optimizer& optimizer_;
+  OptimizerSet& optimizers_;
   TrainSettings settings_;
   int64_t batches_;  // mini-batches per epoch
   TrainerOutputs outputs_;

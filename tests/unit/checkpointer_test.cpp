@@ -26,7 +26,7 @@ TEST(RunFolderCheckpointer, SavesRecordsProgressAndKeepsTheNewestAndTheBest) {
   torch::nn::Linear model(2, 2);
   torch::optim::SGD optimizer(model->parameters(), torch::optim::SGDOptions(0.1));
   RunFolderCheckpointer checkpointer(run.path(), {torch::kCPU, /*keep_checkpoints=*/2, /*epochs=*/5, /*max_steps=*/0});
-  for (int64_t step : {10, 20, 30, 40}) checkpointer.save(*model, optimizer, at_step(step), /*keep_step=*/20);
+  for (int64_t step : {10, 20, 30, 40}) checkpointer.save({*model, optimizer}, at_step(step), /*keep_step=*/20);
   EXPECT_EQ(list_checkpoints(run.path()), (std::vector<int64_t>{20, 30, 40}));
   EXPECT_EQ(read_checkpoint_position(checkpoint_path(run.path(), 40)).step, 40);
   json progress = read_json(run / "manifest.json")["progress"];
@@ -40,7 +40,7 @@ TEST(RunFolderCheckpointer, KeepsEveryCheckpointWhenAskedToKeepAll) {
   torch::nn::Linear model(2, 2);
   torch::optim::SGD optimizer(model->parameters(), torch::optim::SGDOptions(0.1));
   RunFolderCheckpointer checkpointer(run.path(), {torch::kCPU, /*keep_checkpoints=*/0, 1, 0});
-  for (int64_t step : {1, 2, 3, 4}) checkpointer.save(*model, optimizer, at_step(step), -1);
+  for (int64_t step : {1, 2, 3, 4}) checkpointer.save({*model, optimizer}, at_step(step), -1);
   EXPECT_EQ(list_checkpoints(run.path()), (std::vector<int64_t>{1, 2, 3, 4}));
   EXPECT_FALSE(boost::filesystem::exists(run / "manifest.json")) << "no manifest: no progress recorded";
 }
@@ -51,7 +51,7 @@ TEST(RunFolderCheckpointer, AsynchronousSavesRecordAndPruneOnceWritten) {
   torch::nn::Linear model(2, 2);
   torch::optim::SGD optimizer(model->parameters(), torch::optim::SGDOptions(0.1));
   RunFolderCheckpointer checkpointer(run.path(), {torch::kCPU, /*keep_checkpoints=*/2, 5, 0, /*asynchronous=*/true});
-  for (int64_t step : {10, 20, 30, 40}) checkpointer.save(*model, optimizer, at_step(step), /*keep_step=*/20);
+  for (int64_t step : {10, 20, 30, 40}) checkpointer.save({*model, optimizer}, at_step(step), /*keep_step=*/20);
   checkpointer.wait();
   EXPECT_EQ(list_checkpoints(run.path()), (std::vector<int64_t>{20, 30, 40}));
   EXPECT_EQ(read_json(run / "manifest.json")["progress"]["step"], 40);
@@ -63,7 +63,7 @@ TEST(RunFolderCheckpointer, AsynchronousSaveWritesTheStateAsItWasWhenSaveReturne
   torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(0.1));
   RunFolderCheckpointer checkpointer(run.path(), {torch::kCPU, 0, 1, 0, /*asynchronous=*/true});
   const torch::Tensor before = model->weight.detach().clone();
-  checkpointer.save(*model, optimizer, at_step(1), -1);
+  checkpointer.save({*model, optimizer}, at_step(1), -1);
   {
     torch::NoGradGuard no_grad;
     model->weight.fill_(42);  // training goes on while the checkpoint is written
@@ -82,8 +82,8 @@ TEST(RunFolderCheckpointer, AFailedBackgroundWriteSurfacesAtWaitAndKeepsTheCheck
   torch::optim::SGD small_optimizer(small->parameters(), torch::optim::SGDOptions(0.1));
   torch::optim::SGD big_optimizer(big->parameters(), torch::optim::SGDOptions(0.1));
   RunFolderCheckpointer checkpointer(run, {torch::kCPU, /*keep_checkpoints=*/1, 1, 0, /*asynchronous=*/true});
-  checkpointer.save(*small, small_optimizer, at_step(1), -1);
-  checkpointer.save(*big, big_optimizer, at_step(2), -1);  // waits for step 1, then begins step 2
+  checkpointer.save({*small, small_optimizer}, at_step(1), -1);
+  checkpointer.save({*big, big_optimizer}, at_step(2), -1);  // waits for step 1, then begins step 2
   try {
     checkpointer.wait();
     FAIL() << "the background write did not fail";

@@ -69,7 +69,7 @@ class MemorySink : public MetricSink {
 // The positions the trainer checkpointed, and the step it asked pruning to keep each time.
 class MemoryCheckpointer : public Checkpointer {
  public:
-  void save(torch::nn::Module&, torch::optim::Optimizer&, const TrainingPosition& position, int64_t keep) override {
+  void save(const CheckpointSubject&, const TrainingPosition& position, int64_t keep) override {
     positions.push_back(position);
     kept.push_back(keep);
   }
@@ -88,8 +88,13 @@ struct Trained {
   std::shared_ptr<MemoryCheckpointer> checkpoints = std::make_shared<MemoryCheckpointer>();
 };
 
+// Plain SGD at the settings' schedule.
+OptimizerSet sgd(Model& model, const TrainSettings& s) {
+  return make_optimizer_set(model, {{"sgd", s.schedule.lr}, s.schedule});
+}
+
 Trained train(Model& model, const DataMap& data, const TrainSettings& s) {
-  torch::optim::SGD optimizer(model.module().parameters(), torch::optim::SGDOptions(s.schedule.lr));
+  OptimizerSet optimizer = sgd(model, s);
   Trained out;
   Trainer trainer(model, data, optimizer, s, {{out.sink}, out.checkpoints});
   out.result = trainer.run({});
@@ -166,8 +171,8 @@ TEST(Trainer, MaxStepsEndsMidEpochWithACheckpoint) {
 TEST(Trainer, TheFinalEvaluationRunsUnlessAlreadyRecorded) {
   DataMap data = separable_data();
   auto model = fixed_linear();
-  torch::optim::SGD optimizer(model->module().parameters(), torch::optim::SGDOptions(0.5));
   TrainSettings s = settings(2, 16);
+  OptimizerSet optimizer = sgd(*model, s);
   TrainingPosition end;
   end.epoch = 2;
   end.step = 8;
@@ -225,13 +230,13 @@ TEST(Trainer, SettingsThatWatchAnUnevaluatedSplitAreRefused) {
   DataMap data = separable_data();
   TrainSettings s = settings(1, 8);
   s.keep_best = parse_metric_goal("valid", "keep_best", false);
-  EXPECT_THROW(check_train_settings(s, data), Error);
+  EXPECT_THROW(check_train_settings(s, data, *fixed_linear()), Error);
   s.keep_best = parse_metric_goal("test/accuracy:max", "keep_best", false);
-  EXPECT_THROW(check_train_settings(s, data), Error);
+  EXPECT_THROW(check_train_settings(s, data, *fixed_linear()), Error);
   s.eval_test_every = 1;
-  EXPECT_NO_THROW(check_train_settings(s, data));
+  EXPECT_NO_THROW(check_train_settings(s, data, *fixed_linear()));
   s.eval_every_steps = 10;
-  EXPECT_THROW(check_train_settings(s, data), Error);  // evaluates valid, which there is not
+  EXPECT_THROW(check_train_settings(s, data, *fixed_linear()), Error);  // evaluates valid, which there is not
 }
 
 }  // namespace forge
