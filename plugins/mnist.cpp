@@ -124,11 +124,17 @@ forge::DataMap load(const forge::Flags& flags) {
   forge::DataMap data;
   data.datasets["train"] = read_split(dir, "train", flags.integer("train_limit"), max_bytes);
   data.datasets["test"] = read_split(dir, "t10k", 0, max_bytes);
+  // Pixels are input * pixel_std + pixel_mean, in [0, 1]: what a model that draws images needs.
+  double pixel_mean = 0, pixel_std = 1;
   if (flags.boolean("standardize")) {
     // Statistics of the training split only, applied to both: the test set stays unseen.
     torch::Tensor mean = data.datasets["train"].inputs.mean(), std = data.datasets["train"].inputs.std();
     for (auto& [name, split] : data.datasets) split.inputs.sub_(mean).div_(std);  // in place: no 188 MB copies
+    pixel_mean = mean.item<double>();
+    pixel_std = std.item<double>();
   }
+  data.values["pixel_mean"] = pixel_mean;
+  data.values["pixel_std"] = pixel_std;
   data.values["num_classes"] = int64_t{10};
   data.values["input_shape"] = std::vector<int64_t>{1, 28, 28};
   return data;

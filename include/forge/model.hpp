@@ -102,6 +102,13 @@ class BOOST_SYMBOL_VISIBLE Model {
   virtual std::map<std::string, torch::Tensor> save_extra() { return {}; }
   virtual void load_extra(const std::map<std::string, torch::Tensor>& /*state*/) {}
 
+  // Images to keep at each epoch's end (a GAN's samples, a reconstruction): name -> [H, W] or
+  // [C, H, W] (C 1, 3 or 4) with values in [0, 1]; forge/image_grid.hpp tiles a batch into one.
+  // Called without gradients, the module in eval mode, on the process that writes the run;
+  // forge puts the random generators back afterwards, so drawing never changes training.
+  // Written to <run>/images/<name>/epoch-NNNN.png; `forge report` shows the newest.
+  virtual std::map<std::string, torch::Tensor> epoch_images() { return {}; }
+
   virtual MainMetric main_metric() const {
     if (main_metric_) return *main_metric_;
     return task_ == Task::regression ? MainMetric{"loss", false} : MainMetric{"accuracy", true};

@@ -16,6 +16,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace forge {
@@ -36,6 +37,7 @@ struct OptimizerSpec {
   std::optional<double> lr;             // empty: --lr
   std::optional<double> momentum;       // empty: --momentum (sgd, rmsprop)
   std::optional<double> weight_decay;   // empty: --weight_decay
+  std::optional<std::pair<double, double>> betas;  // adam, adamw; empty: (0.9, 0.999)
   std::string lr_schedule;              // empty: --lr_schedule (with --warmup_steps, --min_lr...)
   std::vector<ParamGroup> groups;       // empty: one group of every trainable parameter
 };

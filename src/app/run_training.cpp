@@ -73,6 +73,7 @@ TrainerOutputs run_folder_outputs(const std::string& run_dir, const TrainSetting
   RunFolderCheckpointer::Options options{settings.device, settings.keep_checkpoints, settings.epochs,
                                          settings.max_steps, settings.async_checkpoint};
   outputs.checkpointer = std::make_shared<RunFolderCheckpointer>(run_dir, options);
+  outputs.images = std::make_shared<ImageWriter>(run_dir);
   return outputs;
 }
 

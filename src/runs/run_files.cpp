@@ -21,6 +21,14 @@ std::string checkpoint_path(const std::string& run_dir, int64_t step) {
   return checkpoints_folder(run_dir) + name;
 }
 
+std::string images_folder(const std::string& run_dir) { return run_dir + "/images"; }
+
+std::string image_path(const std::string& run_dir, const std::string& name, int64_t epoch) {
+  char file[40];
+  std::snprintf(file, sizeof file, "/epoch-%04lld.png", static_cast<long long>(epoch));
+  return images_folder(run_dir) + "/" + name + file;
+}
+
 std::string plugin_folder(const std::string& run_dir, const std::string& role) { return run_dir + "/plugins/" + role; }
 
 std::string plugin_library_in_run(const std::string& role, const std::string& name) {

@@ -29,6 +29,9 @@ std::string lock_file(const std::string& run_dir);
 std::string sweep_point_file(const std::string& run_dir);
 std::string checkpoints_folder(const std::string& run_dir);
 std::string checkpoint_path(const std::string& run_dir, int64_t step);
+// What the model drew at each epoch's end (Model::epoch_images): images/<name>/epoch-NNNN.png.
+std::string images_folder(const std::string& run_dir);
+std::string image_path(const std::string& run_dir, const std::string& name, int64_t epoch);
 
 // A plugin's folder, and its library as the manifest records it: relative to the run folder.
 std::string plugin_folder(const std::string& run_dir, const std::string& role);

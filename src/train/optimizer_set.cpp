@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 namespace forge {
 
@@ -111,6 +112,7 @@ ScheduledOptimizer make_one(const OptimizerSpec& spec, const OptimizerDefaults& 
   settings.lr = spec.lr.value_or(settings.lr);
   settings.momentum = spec.momentum.value_or(settings.momentum);
   settings.weight_decay = spec.weight_decay.value_or(settings.weight_decay);
+  if (spec.betas) std::tie(settings.beta1, settings.beta2) = *spec.betas;
   check_optimizer_settings(settings);
 
   std::vector<ParamGroup> groups = spec.groups.empty() ? std::vector<ParamGroup>{{all}} : spec.groups;

@@ -24,6 +24,8 @@ void check_optimizer_settings(const OptimizerSettings& s) {
   if (!(s.lr > 0)) throw Error(ExitCode::usage, "--lr must be positive");
   if (s.momentum < 0) throw Error(ExitCode::usage, "--momentum must not be negative");
   if (s.weight_decay < 0) throw Error(ExitCode::usage, "--weight_decay must not be negative");
+  if (!(s.beta1 >= 0 && s.beta1 < 1 && s.beta2 >= 0 && s.beta2 < 1))
+    throw Error(ExitCode::usage, "an optimizer's betas must lie in [0, 1)");
 }
 
 namespace {
@@ -54,8 +56,8 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const OptimizerSettings&
   check_optimizer_settings(s);
   using namespace torch::optim;
   if (s.name == "sgd") return build<SGD>(SGDOptions(s.lr).momentum(s.momentum).weight_decay(s.weight_decay), groups);
-  if (s.name == "adam") return build<FusedAdam>(AdamOptions(s.lr).weight_decay(s.weight_decay), groups);
-  if (s.name == "adamw") return build<AdamW>(AdamWOptions(s.lr).weight_decay(s.weight_decay), groups);
+  if (s.name == "adam") return build<FusedAdam>(AdamOptions(s.lr).betas({s.beta1, s.beta2}).weight_decay(s.weight_decay), groups);
+  if (s.name == "adamw") return build<AdamW>(AdamWOptions(s.lr).betas({s.beta1, s.beta2}).weight_decay(s.weight_decay), groups);
   return build<FusedRMSprop>(RMSpropOptions(s.lr).momentum(s.momentum).weight_decay(s.weight_decay), groups);
 }
 

@@ -15,6 +15,7 @@ struct OptimizerSettings {
   double lr = 1e-3;
   double momentum = 0.0;  // sgd and rmsprop
   double weight_decay = 0.0;
+  double beta1 = 0.9, beta2 = 0.999;  // adam and adamw
 };
 
 // The names `make_optimizer` accepts, for help texts and errors.

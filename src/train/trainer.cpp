@@ -310,12 +310,34 @@ void Trainer::end_epoch(TrainingPosition& position) {
   if (settings_.eval_test_every > 0 && (position.epoch + 1) % settings_.eval_test_every == 0 &&
       data_.has_dataset("test"))
     evaluate_split("test", position, true);
+  draw_epoch_images(position.epoch + 1);
   // The checkpoint describes the start of the next epoch.
   ++position.epoch;
   position.batch = 0;
   position.epoch_sums.clear();
   position.epoch_batches = 0;
   checkpoint(position);
+}
+
+void Trainer::draw_epoch_images(int64_t epoch) {
+  if (!outputs_.images) return;
+  at::Generator cpu = at::detail::getDefaultCPUGenerator();
+  const torch::Tensor cpu_state = cpu.get_state();
+  std::optional<at::Generator> device;
+  torch::Tensor device_state;
+  if (settings_.device.is_cuda()) {
+    device = at::globalContext().defaultGenerator(settings_.device);
+    device_state = device->get_state();
+  }
+  std::map<std::string, torch::Tensor> images;
+  {
+    torch::NoGradGuard no_grad;
+    model_.module().eval();
+    images = model_.epoch_images();
+  }
+  cpu.set_state(cpu_state);
+  if (device) device->set_state(device_state);
+  for (const auto& [name, image] : images) outputs_.images->write(epoch, name, image);
 }
 
 void Trainer::evaluate_split(const std::string& split, TrainingPosition& position, bool watched) {

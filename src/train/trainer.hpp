@@ -11,6 +11,7 @@
 
 #include <forge/model.hpp>
 
+#include "metrics/image_writer.hpp"
 #include "metrics/metric_sink.hpp"
 #include "metrics/progress_bar.hpp"
 #include "train/checkpointer.hpp"
@@ -83,6 +84,7 @@ void check_train_settings(const TrainSettings& settings, const DataMap& data, co
 struct TrainerOutputs {
   std::vector<std::shared_ptr<MetricSink>> sinks;
   std::shared_ptr<Checkpointer> checkpointer;  // null: this process writes no checkpoints
+  std::shared_ptr<ImageWriter> images;         // null: the model's epoch images are not drawn
 };
 
 class Trainer {
@@ -111,6 +113,8 @@ class Trainer {
   // Sets the optimizer's rate for its next step; reports it where it changes.
   void set_learning_rate(ScheduledOptimizer& optimizer, const TrainingPosition& position);
   void end_epoch(TrainingPosition& position);
+  // Writes the model's epoch_images for `epoch` (from 1), leaving the generators as they were.
+  void draw_epoch_images(int64_t epoch);
   // Evaluates `split`, logs and records it; feeds --keep_best and --early_stopping when `watched`.
   void evaluate_split(const std::string& split, TrainingPosition& position, bool watched);
   void watch(const std::string& split, const std::map<std::string, double>& metrics, TrainingPosition& position);

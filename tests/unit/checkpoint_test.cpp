@@ -382,3 +382,108 @@ TEST(Checkpoint, Format1CheckpointsOfForge01StillLoad) {
 }
 
 }  // namespace forge
+
+namespace forge {
+namespace {
+
+// Two linear layers, "gen" (Adam) over the first and "disc" (SGD with momentum) over the second.
+struct TwoOptimizers {
+  std::shared_ptr<torch::nn::Module> root = std::make_shared<torch::nn::Module>();
+  torch::nn::Linear a = root->register_module("a", torch::nn::Linear(3, 2));
+  torch::nn::Linear b = root->register_module("b", torch::nn::Linear(2, 1));
+  OptimizerSet set;
+
+  explicit TwoOptimizers(std::vector<std::string> names = {"gen", "disc"}) {
+    std::vector<ScheduledOptimizer> optimizers;
+    for (const auto& name : names) {
+      ScheduledOptimizer o;
+      o.name = name;
+      o.optimizer = name == "gen" ? make_optimizer({"adam", 0.1}, a->parameters())
+                                  : make_optimizer({"sgd", 0.1, 0.9}, b->parameters());
+      o.peak_rates = {0.1};
+      optimizers.push_back(std::move(o));
+    }
+    set = OptimizerSet(std::move(optimizers));
+  }
+  void step(const std::string& name) {
+    ScheduledOptimizer& o = set.named(name);
+    o.optimizer->zero_grad();
+    b->forward(a->forward(torch::randn({4, 3}))).sum().backward();
+    o.optimizer->step();
+    ++o.steps;
+  }
+};
+
+}  // namespace
+
+TEST(Checkpoint, NamedOptimizersKeepTheirStateAndStepCountsAndTheModelItsExtraState) {
+  testing::TempDir dir;
+  TwoOptimizers saved;
+  saved.step("gen");
+  for (int i = 0; i < 3; ++i) saved.step("disc");
+  const std::string path = checkpoint_path(dir.path(), 9);
+  write_checkpoint(path, capture_checkpoint_state({*saved.root, saved.set, {{"queue", torch::arange(5)}}}, {}));
+
+  TwoOptimizers loaded;
+  CheckpointSubject subject(*loaded.root, loaded.set, {});
+  restore_training(read_checkpoint_file(path), path, subject);
+  EXPECT_EQ(loaded.set.named("gen").steps, 1);
+  EXPECT_EQ(loaded.set.named("disc").steps, 3);
+  ASSERT_EQ(subject.extra.count("queue"), 1u);
+  EXPECT_TRUE(subject.extra.at("queue").equal(torch::arange(5)));
+  // The same next step on both: the optimizers' states came back whole.
+  torch::manual_seed(4);
+  saved.step("disc");
+  saved.step("gen");
+  torch::manual_seed(4);
+  loaded.step("disc");
+  loaded.step("gen");
+  for (size_t i = 0; i < saved.root->parameters().size(); ++i)
+    EXPECT_TRUE(saved.root->parameters()[i].equal(loaded.root->parameters()[i]));
+
+  // Optimizers under other names do not fit.
+  TwoOptimizers other({"gen", "critic"});
+  CheckpointSubject mismatched(*other.root, other.set, {});
+  try {
+    restore_training(read_checkpoint_file(path), path, mismatched);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::run);
+    EXPECT_NE(std::string(e.what()).find("it holds the optimizers gen, disc, and this run configures gen, critic"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+// Checkpoints of forge before named optimizers hold one "optimizer" record: it goes to a run's
+// only optimizer, whose steps are the position's.
+TEST(Checkpoint, ACheckpointWithOneUnnamedOptimizerStillResumes) {
+  testing::TempDir dir;
+  Fixture saved;
+  saved.train_a_step();
+  TrainingPosition position;
+  position.step = 6;
+  CheckpointState state = capture_checkpoint_state({*saved.net, saved.optimizer}, position);
+  state.meta["optimizer"] = state.meta["optimizers"][0]["state"];
+  state.meta.erase("optimizers");
+  for (auto& [name, tensor] : state.tensors)
+    if (name.rfind("optimizer/main/", 0) == 0) name = "optimizer/" + name.substr(15);
+  const std::string path = checkpoint_path(dir.path(), 6);
+  write_checkpoint(path, state);
+
+  torch::nn::Linear net(4, 3);
+  OptimizerSet set;
+  {
+    std::vector<ScheduledOptimizer> one(1);
+    one[0].name = "main";
+    one[0].optimizer = make_optimizer({"adam", 0.01}, net->parameters());
+    one[0].peak_rates = {0.01};
+    set = OptimizerSet(std::move(one));
+  }
+  CheckpointSubject subject(*net, set, {});
+  EXPECT_EQ(restore_training(read_checkpoint_file(path), path, subject).step, 6);
+  EXPECT_EQ(set.all()[0].steps, 6);
+  EXPECT_EQ(set.all()[0].optimizer->state().size(), 2u);  // weight and bias
+}
+
+}  // namespace forge
