@@ -25,22 +25,21 @@ Sequential make_generator(const Shape& s, int64_t latent, int64_t w) {
   return Sequential(Linear(latent, 2 * w * (s.height / 4) * (s.width / 4)),
                     Unflatten(UnflattenOptions(1, {2 * w, s.height / 4, s.width / 4})), BatchNorm2d(2 * w), ReLU(),
                     ConvTranspose2d(ConvTranspose2dOptions(2 * w, w, 4).stride(2).padding(1).bias(false)),
-                    BatchNorm2d(w), ReLU(), ConvTranspose2d(ConvTranspose2dOptions(w, s.channels, 4).stride(2).padding(1)),
-                    Tanh());
+                    BatchNorm2d(w), ReLU(),
+                    ConvTranspose2d(ConvTranspose2dOptions(w, s.channels, 4).stride(2).padding(1)), Tanh());
 }
 
 Sequential make_discriminator(const Shape& s, int64_t w) {
-  return Sequential(Conv2d(Conv2dOptions(s.channels, w, 4).stride(2).padding(1)),
-                    LeakyReLU(LeakyReLUOptions().negative_slope(0.2)),
-                    Conv2d(Conv2dOptions(w, 2 * w, 4).stride(2).padding(1).bias(false)), BatchNorm2d(2 * w),
-                    LeakyReLU(LeakyReLUOptions().negative_slope(0.2)), Flatten(),
-                    Linear(2 * w * (s.height / 4) * (s.width / 4), 1));
+  return Sequential(
+      Conv2d(Conv2dOptions(s.channels, w, 4).stride(2).padding(1)), LeakyReLU(LeakyReLUOptions().negative_slope(0.2)),
+      Conv2d(Conv2dOptions(w, 2 * w, 4).stride(2).padding(1).bias(false)), BatchNorm2d(2 * w),
+      LeakyReLU(LeakyReLUOptions().negative_slope(0.2)), Flatten(), Linear(2 * w * (s.height / 4) * (s.width / 4), 1));
 }
 
 class Gan : public forge::Model {
  public:
-  Gan(std::shared_ptr<Module> root, Sequential generator, Sequential discriminator, int64_t latent,
-      double pixel_mean, double pixel_std)
+  Gan(std::shared_ptr<Module> root, Sequential generator, Sequential discriminator, int64_t latent, double pixel_mean,
+      double pixel_std)
       : Model(root, [discriminator](const torch::Tensor& x) mutable { return discriminator->forward(x); }),
         generator_(generator),
         discriminator_(discriminator),
@@ -98,9 +97,7 @@ class Gan : public forge::Model {
 
  private:
   // The data's inputs back to pixels in [0, 1], then to the generator's [-1, 1].
-  torch::Tensor to_tanh_range(const torch::Tensor& inputs) const {
-    return (inputs * pixel_std_ + pixel_mean_) * 2 - 1;
-  }
+  torch::Tensor to_tanh_range(const torch::Tensor& inputs) const { return (inputs * pixel_std_ + pixel_mean_) * 2 - 1; }
 
   static torch::Tensor bce(const torch::Tensor& logits, double target) {
     return functional::binary_cross_entropy_with_logits(logits, torch::full_like(logits, target));

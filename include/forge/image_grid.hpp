@@ -19,8 +19,8 @@ inline torch::Tensor image_grid(const torch::Tensor& images, int64_t columns = 8
   const int64_t n = images.size(0), c = images.size(1), h = images.size(2), w = images.size(3);
   columns = std::min(columns, n);
   const int64_t rows = (n + columns - 1) / columns;
-  torch::Tensor grid = torch::full({c, rows * (h + padding) + padding, columns * (w + padding) + padding}, fill,
-                                   images.options());
+  torch::Tensor grid =
+      torch::full({c, rows * (h + padding) + padding, columns * (w + padding) + padding}, fill, images.options());
   for (int64_t i = 0; i < n; ++i) {
     const int64_t top = padding + (i / columns) * (h + padding), left = padding + (i % columns) * (w + padding);
     grid.slice(1, top, top + h).slice(2, left, left + w).copy_(images[i]);

@@ -33,13 +33,13 @@ struct ParamGroup {
 // digits, `_` and `-`.
 struct OptimizerSpec {
   std::string name = "main";
-  std::string algorithm;                // sgd | adam | adamw | rmsprop; empty: --optimizer
-  std::optional<double> lr;             // empty: --lr
-  std::optional<double> momentum;       // empty: --momentum (sgd, rmsprop)
-  std::optional<double> weight_decay;   // empty: --weight_decay
+  std::string algorithm;                           // sgd | adam | adamw | rmsprop; empty: --optimizer
+  std::optional<double> lr;                        // empty: --lr
+  std::optional<double> momentum;                  // empty: --momentum (sgd, rmsprop)
+  std::optional<double> weight_decay;              // empty: --weight_decay
   std::optional<std::pair<double, double>> betas;  // adam, adamw; empty: (0.9, 0.999)
-  std::string lr_schedule;              // empty: --lr_schedule (with --warmup_steps, --min_lr...)
-  std::vector<ParamGroup> groups;       // empty: one group of every trainable parameter
+  std::string lr_schedule;                         // empty: --lr_schedule (with --warmup_steps, --min_lr...)
+  std::vector<ParamGroup> groups;                  // empty: one group of every trainable parameter
 };
 
 // What a manually optimized step calls instead of loss.backward() and optimizer.step(): forge

@@ -1,6 +1,7 @@
 #include "app/continue_saved_run.hpp"
 
 #include "app/checkpoint_choice.hpp"
+#include "app/fine_tuning.hpp"
 #include "app/process_settings.hpp"
 #include "app/resume_check.hpp"
 #include "app/run_flags.hpp"
@@ -61,10 +62,11 @@ int continue_saved_run(const std::string& run_dir, const std::vector<std::string
   LoadedRun loaded = load_run(run.data_plugin, run.model_plugin, flags);
   TrainSettings settings = train_settings(flags, loaded, group);
   settings.evaluated_step = evaluated_step(run.manifest);
-  OptimizerSet optimizers = make_optimizer_set_from_flags(flags, *loaded.model, settings);
-  TrainingPosition position;
   const ChosenCheckpoint newest = newest_valid_checkpoint(run_dir);
   const int64_t step = newest.step;
+  resume_fine_tuning(run_dir, flags, *loaded.model, step < 0);
+  OptimizerSet optimizers = make_optimizer_set_from_flags(flags, *loaded.model, settings);
+  TrainingPosition position;
   if (step >= 0) {
     CheckpointSubject subject(loaded.model->module(), optimizers, {});
     position = restore_training(*newest.contents, checkpoint_path(run_dir, step), subject, loaded.device);

@@ -1,5 +1,6 @@
 #include "app/train_new_run.hpp"
 
+#include "app/fine_tuning.hpp"
 #include "app/loaded_run.hpp"
 #include "app/process_settings.hpp"
 #include "app/run_lifecycle.hpp"
@@ -34,6 +35,7 @@ int train_new_run(NewRunRequest request) {
   LoadedRun run = load_run(plugins.data, plugins.model, flags);
   if (!run.data.has_dataset("train")) throw Error(ExitCode::data, "the data plugin returned no 'train' dataset");
   TrainSettings settings = train_settings(flags, run, group);
+  std::optional<InitialWeights> initial_weights = prepare_fine_tuning(flags, *run.model);
   share_initial_model(group.get(), run.model->module());
   OptimizerSet optimizers = make_optimizer_set_from_flags(flags, *run.model, settings);
 
@@ -48,6 +50,7 @@ int train_new_run(NewRunRequest request) {
                  seed_drawn,
                  group.get()};
   OpenRun open = start_run(new_run);
+  if (initial_weights && settings.writes_run()) keep_initial_weights(open.dir, *initial_weights);
   return run_training(open.dir, run, settings, optimizers, TrainingPosition{});
 }
 

@@ -27,8 +27,8 @@ void ImageWriter::write(int64_t epoch, const std::string& name, const torch::Ten
     throw Error(ExitCode::failure, what + " needs a name of at most 64 letters, digits, '_' and '-'");
   torch::Tensor pixels = image.detach().to(torch::kCPU, torch::kFloat32);
   if (pixels.dim() == 2) pixels = pixels.unsqueeze(0);
-  if (pixels.dim() != 3 || !(pixels.size(0) == 1 || pixels.size(0) == 3 || pixels.size(0) == 4) ||
-      pixels.size(1) < 1 || pixels.size(2) < 1)
+  if (pixels.dim() != 3 || !(pixels.size(0) == 1 || pixels.size(0) == 3 || pixels.size(0) == 4) || pixels.size(1) < 1 ||
+      pixels.size(2) < 1)
     throw Error(ExitCode::failure, what + " has shape " + c10::str(image.sizes()) +
                                        "; draw [height, width] or [channels, height, width] with 1, 3 or 4 channels");
   // [C, H, W] in [0, 1] to rows of interleaved 8-bit channels.
@@ -37,8 +37,8 @@ void ImageWriter::write(int64_t epoch, const std::string& name, const torch::Ten
   const std::string path = image_path(run_dir_, name, epoch);
   try {
     boost::filesystem::create_directories(boost::filesystem::path(path).parent_path());
-    write_file_atomically(path, encode_png(bytes.data_ptr<uint8_t>(), bytes.size(1), bytes.size(0),
-                                           int(bytes.size(2))));
+    write_file_atomically(path,
+                          encode_png(bytes.data_ptr<uint8_t>(), bytes.size(1), bytes.size(0), int(bytes.size(2))));
   } catch (const Error&) {
     throw;
   } catch (const std::exception& e) {

@@ -21,6 +21,8 @@ std::string checkpoint_path(const std::string& run_dir, int64_t step) {
   return checkpoints_folder(run_dir) + name;
 }
 
+std::string initial_weights_file(const std::string& run_dir) { return run_dir + "/initial_weights.ckpt"; }
+
 std::string images_folder(const std::string& run_dir) { return run_dir + "/images"; }
 
 std::string image_path(const std::string& run_dir, const std::string& name, int64_t epoch) {

@@ -29,6 +29,8 @@ std::string lock_file(const std::string& run_dir);
 std::string sweep_point_file(const std::string& run_dir);
 std::string checkpoints_folder(const std::string& run_dir);
 std::string checkpoint_path(const std::string& run_dir, int64_t step);
+// The weights a fine-tuned run started from (--init_from, --init_weights), kept as a checkpoint.
+std::string initial_weights_file(const std::string& run_dir);
 // What the model drew at each epoch's end (Model::epoch_images): images/<name>/epoch-NNNN.png.
 std::string images_folder(const std::string& run_dir);
 std::string image_path(const std::string& run_dir, const std::string& name, int64_t epoch);

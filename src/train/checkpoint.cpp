@@ -210,15 +210,7 @@ std::map<std::string, torch::Tensor> saved_extra(const CheckpointContents& conte
 
 TrainingPosition load_v2(const CheckpointContents& contents, const std::string& path, CheckpointSubject& subject,
                          bool training, torch::Device device) {
-  // Tensors over the checkpoint's memory, which each keeps alive.
-  TensorLookup saved_tensor = [&contents](const std::string& name) -> torch::Tensor {
-    auto found = contents.tensors.find(name);
-    if (found == contents.tensors.end()) return {};
-    const CheckpointTensor& t = found->second;
-    std::shared_ptr<void> memory = contents.memory;
-    return torch::from_blob(
-        const_cast<void*>(t.data), t.shape, [memory](void*) {}, torch::TensorOptions(scalar_type(t.dtype)));
-  };
+  TensorLookup saved_tensor = [&contents](const std::string& name) { return checkpoint_tensor(contents, name); };
   const nlohmann::json& meta = contents.meta;
   TrainingPosition position = position_from(meta.at("position"));
   torch::nn::Module& model = subject.module;
@@ -257,6 +249,15 @@ TrainingPosition load_any(const CheckpointContents& contents, const std::string&
 }
 
 }  // namespace
+
+torch::Tensor checkpoint_tensor(const CheckpointContents& contents, const std::string& name) {
+  auto found = contents.tensors.find(name);
+  if (found == contents.tensors.end()) return {};
+  const CheckpointTensor& t = found->second;
+  std::shared_ptr<void> memory = contents.memory;
+  return torch::from_blob(
+      const_cast<void*>(t.data), t.shape, [memory](void*) {}, torch::TensorOptions(scalar_type(t.dtype)));
+}
 
 CheckpointSubject::CheckpointSubject(torch::nn::Module& module) : module(module) {}
 

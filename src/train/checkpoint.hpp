@@ -51,6 +51,10 @@ struct CheckpointState {
   NamedTensors tensors;
 };
 
+// The tensor `name` of a format-2 checkpoint, over the checkpoint's memory (which it keeps
+// alive); undefined when there is none.
+torch::Tensor checkpoint_tensor(const CheckpointContents& contents, const std::string& name);
+
 // `device`: where training runs; a CUDA device's generator state is taken too, and tensors on
 // it are copied to the CPU.
 CheckpointState capture_checkpoint_state(const CheckpointSubject& subject, const TrainingPosition& position,

@@ -2,9 +2,7 @@
 
 namespace forge {
 
-void ManualControl::backward(const torch::Tensor& loss) {
-  (loss_share_ == 1 ? loss : loss * loss_share_).backward();
-}
+void ManualControl::backward(const torch::Tensor& loss) { (loss_share_ == 1 ? loss : loss * loss_share_).backward(); }
 
 void ManualControl::step(const std::string& name) {
   ScheduledOptimizer& optimizer = optimizers_.named(name);

@@ -105,8 +105,8 @@ ScheduledOptimizer make_one(const OptimizerSpec& spec, const OptimizerDefaults& 
                             const std::vector<torch::Tensor>& all) {
   const std::string label = "optimizer '" + spec.name + "'";
   if (!valid_name(spec.name))
-    throw Error(ExitCode::usage, "configure_optimizers names an optimizer '" + spec.name +
-                                     "'; use letters, digits, '_' and '-'");
+    throw Error(ExitCode::usage,
+                "configure_optimizers names an optimizer '" + spec.name + "'; use letters, digits, '_' and '-'");
   OptimizerSettings settings = defaults.settings;
   if (!spec.algorithm.empty()) settings.name = spec.algorithm;
   settings.lr = spec.lr.value_or(settings.lr);
@@ -163,7 +163,8 @@ OptimizerSet make_optimizer_set(Model& model, const OptimizerDefaults& defaults)
         throw Error(ExitCode::usage, "configure_optimizers declares optimizer '" + spec.name + "' twice");
     optimizers.push_back(make_one(spec, defaults, ledger, all));
   }
-  const auto trainable = std::count_if(all.begin(), all.end(), [](const torch::Tensor& p) { return p.requires_grad(); });
+  const auto trainable =
+      std::count_if(all.begin(), all.end(), [](const torch::Tensor& p) { return p.requires_grad(); });
   if (configured && ledger.taken() < size_t(trainable))
     spdlog::warn("{} trainable parameter(s) are in no optimizer's groups: training leaves them as they are",
                  size_t(trainable) - ledger.taken());

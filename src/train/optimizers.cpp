@@ -56,8 +56,10 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const OptimizerSettings&
   check_optimizer_settings(s);
   using namespace torch::optim;
   if (s.name == "sgd") return build<SGD>(SGDOptions(s.lr).momentum(s.momentum).weight_decay(s.weight_decay), groups);
-  if (s.name == "adam") return build<FusedAdam>(AdamOptions(s.lr).betas({s.beta1, s.beta2}).weight_decay(s.weight_decay), groups);
-  if (s.name == "adamw") return build<AdamW>(AdamWOptions(s.lr).betas({s.beta1, s.beta2}).weight_decay(s.weight_decay), groups);
+  if (s.name == "adam")
+    return build<FusedAdam>(AdamOptions(s.lr).betas({s.beta1, s.beta2}).weight_decay(s.weight_decay), groups);
+  if (s.name == "adamw")
+    return build<AdamW>(AdamWOptions(s.lr).betas({s.beta1, s.beta2}).weight_decay(s.weight_decay), groups);
   return build<FusedRMSprop>(RMSpropOptions(s.lr).momentum(s.momentum).weight_decay(s.weight_decay), groups);
 }
 

@@ -1,7 +1,10 @@
 // Models beyond one loss and one optimizer, as a user meets them: the built-in `gan` (two
 // optimizers stepped by the model itself, samples drawn at each epoch's end) trains, resumes
 // exactly and keeps its images, alone and data-parallel; what cannot work is refused up front.
+#include "runs/checkpoint_files.hpp"
+#include "runs/run_files.hpp"
 #include "test_support.hpp"
+#include "train/checkpoint.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/filesystem.hpp>
@@ -15,10 +18,9 @@ using testing::run_forge;
 
 // A small GAN on 512 Fashion-MNIST images: 8 steps an epoch.
 std::vector<std::string> gan_run(const std::string& command, std::vector<std::string> more = {}) {
-  std::vector<std::string> args{command,  "--data",        "mnist", "--train_limit", "512",    "--model",
-                                "gan",    "--width",       "8",     "--latent",      "16",     "--batch_size",
-                                "64",     "--lr",          "0.0002", "--epochs",     "2",      "--seed",
-                                "11",     "--no_progress", "true"};
+  std::vector<std::string> args{command, "--data",   "mnist", "--train_limit", "512", "--model", "gan",    "--width",
+                                "8",     "--latent", "16",    "--batch_size",  "64",  "--lr",    "0.0002", "--epochs",
+                                "2",     "--seed",   "11",    "--no_progress", "true"};
   args.insert(args.end(), more.begin(), more.end());
   return args;
 }
@@ -71,10 +73,138 @@ TEST(Gan, AccumulateIsRefusedBeforeAnyRunFolderIsMade) {
   testing::TempDir dir;
   auto refused = run_forge(gan_run("train", {"--accumulate", "2"}), dir.path());
   EXPECT_EQ(refused.exit_status, 2) << refused.output;
-  EXPECT_EQ(testing::last_line(refused.output),
-            "forge: error: --accumulate does not apply to a model that steps its optimizers itself (manual_optimization); "
-            "drop it, or accumulate inside its step");
+  EXPECT_EQ(
+      testing::last_line(refused.output),
+      "forge: error: --accumulate does not apply to a model that steps its optimizers itself (manual_optimization); "
+      "drop it, or accumulate inside its step");
   EXPECT_FALSE(fs::exists(dir / "checkpoints"));
+}
+
+}  // namespace
+}  // namespace forge
+
+namespace forge {
+namespace {
+
+// The cnn on 1024 Fashion-MNIST images, one epoch: its blocks are 0 (conv), 1 (batch norm),
+// 4 (conv) and 5 (batch norm); its classifier 10 and 13.
+std::vector<std::string> cnn_run(const std::string& run_dir, std::vector<std::string> more = {}) {
+  std::vector<std::string> args{"train", "--data",     "mnist", "--train_limit", "1024", "--model",
+                                "cnn",   "--channels", "4",     "--epochs",      "1",    "--no_progress",
+                                "true",  "--run_dir",  run_dir};
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+std::map<std::string, torch::Tensor> model_tensors(const std::string& checkpoint) {
+  auto contents = std::make_shared<CheckpointContents>(read_checkpoint_file(checkpoint));
+  std::map<std::string, torch::Tensor> out;
+  for (const auto& entry : contents->tensors)
+    if (entry.first.rfind("model/", 0) == 0)
+      out[entry.first.substr(6)] = checkpoint_tensor(*contents, entry.first).clone();
+  return out;
+}
+
+std::string newest_checkpoint(const std::string& run_dir) {
+  return checkpoint_path(run_dir, list_checkpoints(run_dir).back());
+}
+
+bool in_frozen_block(const std::string& name) {
+  for (const char* block : {"0.", "1.", "4.", "5."})
+    if (name.rfind(block, 0) == 0) return true;
+  return false;
+}
+
+TEST(FineTuning, FrozenBlocksStayBitwiseUnchangedAloneAndDataParallelWithWeightDecay) {
+  testing::TempDir dir;
+  ASSERT_EQ(run_forge(cnn_run(dir / "base", {"--seed", "1"}), dir.path()).exit_status, 0);
+  const auto base = model_tensors(newest_checkpoint(dir / "base"));
+  for (const std::string processes : {"1", "2"}) {
+    const std::string tuned = dir / ("tuned" + processes);
+    auto run =
+        run_forge(cnn_run(tuned, {"--seed", "2", "--init_from", dir / "base", "--freeze", "0,1,4,5", "--optimizer",
+                                  "adamw", "--weight_decay", "0.1", "--nproc_per_node", processes}),
+                  dir.path());
+    ASSERT_EQ(run.exit_status, 0) << run.output;
+    EXPECT_EQ(model_tensors(initial_weights_file(tuned)).size(), base.size());
+    const auto after = model_tensors(newest_checkpoint(tuned));
+    int frozen = 0, trained = 0;
+    for (const auto& [name, tensor] : base) {
+      if (in_frozen_block(name)) {
+        ++frozen;
+        EXPECT_TRUE(tensor.equal(after.at(name))) << name << " changed with " << processes << " process(es)";
+      } else if (name.find("weight") != std::string::npos) {
+        ++trained;
+        EXPECT_FALSE(tensor.equal(after.at(name))) << name << " did not train";
+      }
+    }
+    EXPECT_EQ(frozen, 12);  // two convolutions, and two batch norms with their statistics
+    EXPECT_EQ(trained, 2);
+  }
+  // The run keeps its own copy: without the original, it still evaluates.
+  fs::remove_all(dir / "base");
+  auto eval = run_forge({"eval", dir / "tuned1"}, dir.path());
+  EXPECT_EQ(eval.exit_status, 0) << eval.output;
+}
+
+TEST(FineTuning, StateDictFilesLoadByNameAndMismatchesAreNamedBeforeAnyRunFolderIsMade) {
+  testing::TempDir dir;
+  ASSERT_EQ(run_forge(cnn_run(dir / "base", {"--seed", "1"}), dir.path()).exit_status, 0);
+  ASSERT_EQ(run_forge({"export", dir / "base", "-o", dir / "base.pt"}, dir.path()).exit_status, 0);
+  auto from_file = run_forge(
+      cnn_run(dir / "from_file", {"--init_weights", dir / "base.pt", "--init_strict", "true", "--max_steps", "1"}),
+      dir.path());
+  ASSERT_EQ(from_file.exit_status, 0) << from_file.output;
+  EXPECT_NE(from_file.output.find("initial weights from " + dir / "base.pt" + ": 16 of 16 tensors"), std::string::npos)
+      << from_file.output;
+  const auto base = model_tensors(newest_checkpoint(dir / "base"));
+  for (const auto& [name, tensor] : model_tensors(initial_weights_file(dir / "from_file")))
+    EXPECT_TRUE(tensor.equal(base.at(name))) << name;
+
+  std::vector<std::string> wider = cnn_run(dir / "misfit", {"--init_from", dir / "base"});
+  *(std::find(wider.begin(), wider.end(), "--channels") + 1) = "8";
+  auto misfit = run_forge(wider, dir.path());
+  EXPECT_EQ(misfit.exit_status, 5) << misfit.output;
+  EXPECT_NE(misfit.output.find("do not fit this model: 0.weight ([4, 1, 3, 3] there, [8, 1, 3, 3] here)"),
+            std::string::npos)
+      << misfit.output;
+  EXPECT_NE(misfit.output.find("5.running_var ([8] there, [16] here)"), std::string::npos)
+      << "every mismatch is named: " << misfit.output;
+  auto both =
+      run_forge(cnn_run(dir / "both", {"--init_from", dir / "base", "--init_weights", dir / "base.pt"}), dir.path());
+  EXPECT_EQ(both.exit_status, 2) << both.output;
+  auto unknown = run_forge(cnn_run(dir / "unknown", {"--freeze", "features"}), dir.path());
+  EXPECT_EQ(unknown.exit_status, 2) << unknown.output;
+  EXPECT_NE(testing::last_line(unknown.output).find("--freeze names 'features', which is no parameter or module"),
+            std::string::npos);
+  auto not_weights = run_forge(cnn_run(dir / "not_weights", {"--init_weights", dir / "base/flags.json"}), dir.path());
+  EXPECT_EQ(not_weights.exit_status, 5) << not_weights.output;
+  for (const char* run : {"misfit", "both", "unknown", "not_weights"}) EXPECT_FALSE(fs::exists(dir / run)) << run;
+}
+
+// A state_dict PyTorch itself saved (Debian's python3-torch), naming some of the model's
+// tensors and one it lacks: loaded by name, or refused under --init_strict.
+TEST(FineTuning, APyTorchStateDictLoadsByNameAndInitStrictRefusesAPartialOne) {
+  testing::TempDir dir;
+  ProcessResult saved = run_process({"/usr/bin/python3", "-c",
+                                     "import torch; torch.save({'13.weight': torch.zeros(10, 128), '13.bias': "
+                                     "torch.arange(10.0), 'head.scale': torch.ones(1)}, 'partial.pt')"},
+                                    dir.path());
+  ASSERT_EQ(saved.exit_status, 0) << saved.output;
+  auto partial =
+      run_forge(cnn_run(dir / "partial", {"--init_weights", dir / "partial.pt", "--max_steps", "1"}), dir.path());
+  ASSERT_EQ(partial.exit_status, 0) << partial.output;
+  EXPECT_NE(partial.output.find("16 tensors"), std::string::npos) << partial.output;
+  EXPECT_NE(partial.output.find("2 of 16 tensors"), std::string::npos) << partial.output;
+  EXPECT_NE(partial.output.find("not in the model, ignored: head.scale"), std::string::npos) << partial.output;
+  EXPECT_TRUE(model_tensors(initial_weights_file(dir / "partial")).at("13.bias").equal(torch::arange(10.0)));
+
+  auto strict =
+      run_forge(cnn_run(dir / "strict", {"--init_weights", dir / "partial.pt", "--init_strict", "true"}), dir.path());
+  EXPECT_EQ(strict.exit_status, 5) << strict.output;
+  EXPECT_NE(strict.output.find("(--init_strict); missing: 0.weight, "), std::string::npos) << strict.output;
+  EXPECT_NE(strict.output.find("; unexpected: head.scale"), std::string::npos) << strict.output;
+  EXPECT_FALSE(fs::exists(dir / "strict"));
 }
 
 }  // namespace

@@ -29,7 +29,8 @@ TEST(Png, ChunksCheckOutAndTheDataInflatesToThePixels) {
   for (size_t at = 8; at < png.size();) {
     const uint32_t length = u32(png, at);
     const std::string typed = png.substr(at + 4, 4 + length);
-    EXPECT_EQ(u32(png, at + 8 + length), uint32_t(crc32(0, reinterpret_cast<const Bytef*>(typed.data()), typed.size())));
+    EXPECT_EQ(u32(png, at + 8 + length),
+              uint32_t(crc32(0, reinterpret_cast<const Bytef*>(typed.data()), typed.size())));
     types.push_back(typed.substr(0, 4));
     if (types.back() == "IHDR") ihdr = typed.substr(4);
     if (types.back() == "IDAT") idat = typed.substr(4);

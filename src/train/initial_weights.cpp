@@ -1,0 +1,140 @@
+#include "train/initial_weights.hpp"
+
+#include "core/exception_text.hpp"
+#include "train/checkpoint.hpp"
+
+#include <forge/error.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <iterator>
+#include <set>
+#include <sstream>
+
+namespace forge {
+namespace {
+
+std::string shape_text(const torch::Tensor& tensor) { return c10::str(tensor.sizes()); }
+
+std::string joined(const std::vector<std::string>& names, size_t at_most = 8) {
+  std::string out;
+  for (size_t i = 0; i < names.size() && i < at_most; ++i) out += (i ? ", " : "") + names[i];
+  if (names.size() > at_most) out += " and " + std::to_string(names.size() - at_most) + " more";
+  return out;
+}
+
+bool starts_forge_checkpoint(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char magic[9] = {};
+  in.read(magic, 9);
+  return in && std::string(magic, 9) == "FORGECKPT";
+}
+
+InitialWeights read_state_dict(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(ExitCode::run, "cannot read weights file " + path);
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  torch::IValue value;
+  try {
+    value = torch::pickle_load(bytes);
+  } catch (const std::exception& e) {
+    throw Error(ExitCode::run, "weights file " + path + " is neither a forge checkpoint nor a state_dict saved " +
+                                   "by torch.save: " + exception_text(e));
+  }
+  if (!value.isGenericDict())
+    throw Error(ExitCode::run, "weights file " + path + " holds a " + value.tagKind() +
+                                   ", not a state_dict (a dict of tensors by name)");
+  InitialWeights weights{path, {}};
+  for (const auto& entry : value.toGenericDict()) {
+    if (!entry.key().isString() || !entry.value().isTensor())
+      throw Error(ExitCode::run, "weights file " + path + " holds an entry that is not a tensor under a name; save " +
+                                     "the model's state_dict()");
+    weights.tensors[entry.key().toStringRef()] = entry.value().toTensor();
+  }
+  return weights;
+}
+
+}  // namespace
+
+InitialWeights weights_of_checkpoint(const CheckpointContents& contents, const std::string& source) {
+  if (contents.format == 1)
+    throw Error(ExitCode::run, source + " is a checkpoint of forge 0.1; resume or export it with this forge first");
+  const std::string prefix = "model/";
+  InitialWeights weights{source, {}};
+  for (const auto& entry : contents.tensors)
+    if (entry.first.rfind(prefix, 0) == 0)
+      weights.tensors[entry.first.substr(prefix.size())] = checkpoint_tensor(contents, entry.first);
+  if (weights.tensors.empty()) throw Error(ExitCode::run, source + " holds no model tensors");
+  return weights;
+}
+
+InitialWeights read_weights_file(const std::string& path) {
+  if (starts_forge_checkpoint(path)) return weights_of_checkpoint(read_checkpoint_file(path), path);
+  return read_state_dict(path);
+}
+
+void apply_initial_weights(torch::nn::Module& module, const InitialWeights& weights, bool strict) {
+  std::map<std::string, torch::Tensor> targets;
+  for (auto& p : module.named_parameters()) targets[p.key()] = p.value();
+  for (auto& b : module.named_buffers())
+    if (b.value().defined()) targets[b.key()] = b.value();
+  std::vector<std::string> mismatched, missing, unexpected;
+  for (const auto& [name, target] : targets) {
+    auto found = weights.tensors.find(name);
+    if (found == weights.tensors.end())
+      missing.push_back(name);
+    else if (found->second.sizes() != target.sizes())
+      mismatched.push_back(name + " (" + shape_text(found->second) + " there, " + shape_text(target) + " here)");
+  }
+  for (const auto& [name, tensor] : weights.tensors)
+    if (!targets.count(name)) unexpected.push_back(name);
+  if (!mismatched.empty())
+    throw Error(ExitCode::run, "the weights of " + weights.source + " do not fit this model: " +
+                                   joined(mismatched, mismatched.size()));
+  if (strict && (!missing.empty() || !unexpected.empty()))
+    throw Error(ExitCode::run, "the weights of " + weights.source + " do not match this model by name (--init_strict)" +
+                                   (missing.empty() ? "" : "; missing: " + joined(missing)) +
+                                   (unexpected.empty() ? "" : "; unexpected: " + joined(unexpected)));
+  torch::NoGradGuard no_grad;
+  for (auto& [name, target] : targets) {
+    auto found = weights.tensors.find(name);
+    if (found != weights.tensors.end()) target.copy_(found->second);
+  }
+  spdlog::info("initial weights from {}: {} of {} tensors", weights.source, targets.size() - missing.size(),
+               targets.size());
+  if (!missing.empty()) spdlog::warn("not in {}, kept as initialised: {}", weights.source, joined(missing));
+  if (!unexpected.empty()) spdlog::warn("in {} but not in the model, ignored: {}", weights.source, joined(unexpected));
+}
+
+void save_initial_weights(const std::string& path, const InitialWeights& weights) {
+  CheckpointState state;
+  state.meta["initial_weights_from"] = weights.source;
+  for (const auto& [name, tensor] : weights.tensors)
+    state.tensors.emplace_back("model/" + name, tensor.detach().to(torch::kCPU).contiguous());
+  write_checkpoint(path, state);
+}
+
+void freeze_parameters(torch::nn::Module& module, const std::string& names) {
+  std::stringstream list(names);
+  std::string name;
+  while (std::getline(list, name, ',')) {
+    if (name.empty()) continue;
+    size_t frozen = 0;
+    for (auto& p : module.named_parameters()) {
+      const std::string& key = p.key();
+      if (key == name || key.rfind(name + ".", 0) == 0) {
+        p.value().set_requires_grad(false);
+        ++frozen;
+      }
+    }
+    if (frozen == 0) {
+      std::set<std::string> top;
+      for (const auto& p : module.named_parameters()) top.insert(p.key().substr(0, p.key().find('.')));
+      throw Error(ExitCode::usage, "--freeze names '" + name + "', which is no parameter or module of this model " +
+                                       "(its top-level names: " + joined({top.begin(), top.end()}, 12) + ")");
+    }
+  }
+}
+
+}  // namespace forge

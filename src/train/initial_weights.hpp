@@ -1,0 +1,43 @@
+// Fine-tuning: weights a run starts from instead of the model's own initialisation (--init_from
+// a forge run, --init_weights a file), and parameters it leaves as they are (--freeze). A run
+// keeps a copy of its initial weights (runs/run_files.hpp's initial_weights_file), so neither
+// resume nor eval ever needs the original.
+#pragma once
+
+#include "runs/checkpoint_frame.hpp"
+
+#include <torch/torch.h>
+
+#include <map>
+#include <string>
+
+namespace forge {
+
+// Tensors by parameter or buffer name, and where they came from.
+struct InitialWeights {
+  std::string source;
+  std::map<std::string, torch::Tensor> tensors;
+};
+
+// The model's tensors in a forge checkpoint (a run's, or a run's copy of its initial weights).
+InitialWeights weights_of_checkpoint(const CheckpointContents& contents, const std::string& source);
+
+// A forge checkpoint, or a state_dict saved by torch.save (a `forge export`, PyTorch's own).
+// Throws Error(ExitCode::run) naming the file when it is neither, or holds anything but tensors
+// by name.
+InitialWeights read_weights_file(const std::string& path);
+
+// Copies the weights into `module` by name, under no gradient. Throws Error(ExitCode::run)
+// naming every tensor whose shape differs; names only one side has are logged, and with
+// `strict` are an error too.
+void apply_initial_weights(torch::nn::Module& module, const InitialWeights& weights, bool strict);
+
+// Writes the weights as a forge checkpoint holding only them (with their source in its record).
+void save_initial_weights(const std::string& path, const InitialWeights& weights);
+
+// --freeze: sets requires_grad false on the parameters named by `names` (comma-separated; a
+// name is a parameter or a module: "features" freezes features.0.weight, features.1.bias...).
+// Throws Error(ExitCode::usage) for a name that matches no parameter, listing the top-level ones.
+void freeze_parameters(torch::nn::Module& module, const std::string& names);
+
+}  // namespace forge
