@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Test accuracy of a forge Fashion-MNIST `mlp` run, in Python PyTorch.
+"""Test accuracy (and macro F1, confusion matrix) of a forge Fashion-MNIST `mlp` or `cnn` run, in Python PyTorch.
 
     forge export RUN_DIR -o weights.pt
     /usr/bin/python3 examples/fashion_mnist_accuracy.py RUN_DIR weights.pt
@@ -7,7 +7,9 @@
 Rebuilds the run's architecture from its flags.json, loads the exported state_dict into it with
 torch.load + load_state_dict, prepares the test images as the run's mnist plugin does (pixels
 / 255, standardised with the training split's mean and standard deviation), and prints the
-test accuracy: the same number `forge eval` gives for that checkpoint.
+test accuracy: the same number `forge eval` gives for that checkpoint. Where sklearn is there
+(Debian's python3-sklearn), it also prints sklearn's macro F1 and confusion matrix of the same
+predictions, as forge's tables/test/confusion_matrix-step-N.csv writes it.
 
 Needs a Python with torch: Debian's python3-torch (hence /usr/bin/python3), or the PyPI wheel's
 (.venv-torch/bin/python after scripts/setup.sh --torch pypi). The file is loaded with
@@ -52,8 +54,8 @@ def main():
     run_dir, weights = sys.argv[1], sys.argv[2]
     with open(os.path.join(run_dir, "manifest.json")) as f:
         plugins = json.load(f)["plugins"]
-    if plugins["data"]["name"] != "mnist" or plugins["model"]["name"] != "mlp":
-        sys.exit("fashion_mnist_accuracy.py: expected a run of the mnist data and mlp model plugins")
+    if plugins["data"]["name"] != "mnist" or plugins["model"]["name"] not in ("mlp", "cnn"):
+        sys.exit("fashion_mnist_accuracy.py: expected a run of the mnist data and mlp or cnn model plugins")
     with open(os.path.join(run_dir, "flags.json")) as f:
         flags = json.load(f)
 
@@ -65,19 +67,42 @@ def main():
         mean, std = train.mean(), train.std()
         test_images.sub_(mean).div_(std)
 
-    # plugins/mlp.cpp: Flatten, Linear(784, n_hidden), ReLU, Linear(n_hidden, 10); the state_dict's
-    # keys ("1.weight", ..., "3.bias") are the Sequential's, as in libtorch.
-    hidden = flags.get("n_hidden", 128)
-    model = nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, hidden), nn.ReLU(), nn.Linear(hidden, 10))
+    model = architecture(plugins["model"]["name"], flags)
     model.load_state_dict(torch.load(weights, weights_only=True))
     model.eval()
 
-    correct = 0
     with torch.no_grad():
-        for start in range(0, len(test_images), 256):
-            logits = model(test_images[start:start + 256])
-            correct += (logits.argmax(1) == test_labels[start:start + 256]).sum().item()
+        predicted = torch.cat([model(test_images[start:start + 256]).argmax(1)
+                               for start in range(0, len(test_images), 256)])
+    correct = (predicted == test_labels).sum().item()
     print(f"test accuracy {correct / len(test_images):.6f} ({correct} of {len(test_images)})")
+    try:
+        from sklearn.metrics import confusion_matrix, f1_score
+    except ImportError:
+        return
+    print(f"macro F1 {f1_score(test_labels, predicted, average='macro'):.6f}")
+    print("confusion matrix:")
+    print("true\\predicted," + ",".join(str(c) for c in range(10)))
+    for c, row in enumerate(confusion_matrix(test_labels, predicted, labels=range(10))):
+        print(f"{c}," + ",".join(str(n) for n in row))
+
+
+def architecture(name, flags):
+    """The run's model: the state_dict's keys ("1.weight", ...) are the Sequential's, as in libtorch."""
+    if name == "mlp":
+        # plugins/mlp.cpp: Flatten, Linear(784, n_hidden), ReLU, Linear(n_hidden, 10).
+        hidden = flags.get("n_hidden", 128)
+        return nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, hidden), nn.ReLU(), nn.Linear(hidden, 10))
+    # plugins/cnn.cpp: two blocks of conv (no bias), batch norm, ReLU, 2x2 max-pool; then
+    # dropout, Linear(2c * 7 * 7, 128), ReLU, dropout, Linear(128, 10).
+    c = flags.get("channels", 32)
+
+    def block(inputs, outputs):
+        return [nn.Conv2d(inputs, outputs, 3, padding=1, bias=False), nn.BatchNorm2d(outputs), nn.ReLU(),
+                nn.MaxPool2d(2)]
+
+    return nn.Sequential(*block(1, c), *block(c, 2 * c), nn.Flatten(), nn.Dropout(), nn.Linear(2 * c * 7 * 7, 128),
+                         nn.ReLU(), nn.Dropout(), nn.Linear(128, 10))
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ packages=(
   dataset-fashion-mnist   # the real data: /usr/share/datasets/fashion-mnist
   python3                 # bench/run_bench.py (standard library only)
   python3-torch           # examples/fashion_mnist_accuracy.py: torch.load of a `forge export`
+  python3-sklearn         # the same example checks forge's macro F1 and confusion matrix with sklearn
   slurm-wlm munge         # forge sweep --launcher slurm, and the test cluster that checks it
   libgloo-dev             # c10d's Gloo headers for data-parallel training (libtorch-dev lacks them)
   iproute2                # the data-parallel test across two network namespaces

@@ -10,8 +10,10 @@
 //   return forge::Model::of(net);
 #pragma once
 
+#include <forge/classification_metrics.hpp>
 #include <forge/data.hpp>
 #include <forge/optimization.hpp>
+#include <forge/regression_metrics.hpp>
 
 #include <algorithm>
 #include <functional>
@@ -29,10 +31,12 @@ struct Batch {
 };
 
 // The result of one step on one batch: a scalar loss (mean over the batch) to backpropagate,
-// and batch-mean metrics to report.
+// batch-mean metrics to report, and (in evaluation) the outputs the model's whole-set metrics
+// see (eval_metrics: class logits, predictions); left undefined, those metrics see nothing.
 struct StepOutput {
   torch::Tensor loss;
   std::map<std::string, double> metrics;
+  torch::Tensor outputs;
 };
 
 // What the default step computes: set by forge from the data map's `task` value.
@@ -71,6 +75,14 @@ class BOOST_SYMBOL_VISIBLE Model {
   // An evaluation step, called under torch::InferenceMode with the module in eval mode; metrics
   // are averaged over the evaluated set, weighted by batch size. Default: `step`.
   virtual StepOutput eval_step(const Batch& batch) { return step(batch); }
+
+  // Fresh metrics over a whole evaluated set, fed every batch's eval_step outputs and targets
+  // (forge/metric.hpp). Default: ClassificationMetrics (macro F1, precision and recall, the
+  // confusion matrix; AUROC for two classes) or RegressionMetrics (R²), by task.
+  virtual std::vector<std::shared_ptr<Metric>> eval_metrics() {
+    if (task_ == Task::regression) return {std::make_shared<RegressionMetrics>()};
+    return {std::make_shared<ClassificationMetrics>()};
+  }
 
   // The optimizers to train with; empty (the default): one from --optimizer and its flags over
   // every trainable parameter. Frozen parameters (requires_grad false) are left out of all.
@@ -123,7 +135,7 @@ class BOOST_SYMBOL_VISIBLE Model {
   StepOutput classification_step(const Batch& batch) {
     torch::Tensor logits = forward(batch.inputs);
     torch::Tensor loss = torch::nn::functional::cross_entropy(logits, batch.targets);
-    StepOutput out{loss, {{"loss", loss.item<double>()}}};
+    StepOutput out{loss, {{"loss", loss.item<double>()}}, logits.detach()};
     const bool top5 = logits.dim() == 2 && logits.size(1) > 5;
     double correct = 0, correct5 = 0;
     count_correct(logits.detach(), batch.targets, correct, correct5);
@@ -168,7 +180,7 @@ class BOOST_SYMBOL_VISIBLE Model {
     torch::Tensor loss = torch::nn::functional::mse_loss(outputs, targets);
     double mse = loss.item<double>();
     double mae = (outputs - targets).abs().mean().item<double>();
-    return {loss, {{"loss", mse}, {"mse", mse}, {"mae", mae}}};
+    return {loss, {{"loss", mse}, {"mse", mse}, {"mae", mae}}, outputs.detach()};
   }
 
  private:

@@ -34,8 +34,7 @@ InitialWeights weights_of_run(const std::string& text) {
 
 std::optional<InitialWeights> prepare_fine_tuning(const Flags& flags, Model& model) {
   const std::string from = flags.text("init_from"), file = flags.text("init_weights");
-  if (!from.empty() && !file.empty())
-    throw Error(ExitCode::usage, "give --init_from or --init_weights, not both");
+  if (!from.empty() && !file.empty()) throw Error(ExitCode::usage, "give --init_from or --init_weights, not both");
   std::optional<InitialWeights> weights;
   if (!from.empty()) weights = weights_of_run(from);
   if (!file.empty()) weights = read_weights_file(file);

@@ -74,6 +74,7 @@ TrainerOutputs run_folder_outputs(const std::string& run_dir, const TrainSetting
                                          settings.max_steps, settings.async_checkpoint};
   outputs.checkpointer = std::make_shared<RunFolderCheckpointer>(run_dir, options);
   outputs.images = std::make_shared<ImageWriter>(run_dir);
+  outputs.tables = std::make_shared<TableWriter>(run_dir);
   return outputs;
 }
 

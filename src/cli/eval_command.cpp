@@ -4,6 +4,7 @@
 #include "app/saved_run.hpp"
 #include "cli/commands.hpp"
 #include "cli/run_command_help.hpp"
+#include "metrics/table_writer.hpp"
 #include "runs/manifest.hpp"
 #include "runs/run_dir.hpp"
 #include "runs/run_files.hpp"
@@ -56,8 +57,10 @@ int eval_command(const Args& args) {
       restore_model(open_saved_run(run_dir, options.boolean("force")), checkpoint, options.text("device"));
   if (!restored.data.has_dataset("test"))
     throw Error(ExitCode::data, "the run's data plugin returns no 'test' dataset");
-  auto metrics = evaluate(*restored.model, restored.data.dataset("test"), options.integer("batch_size"),
-                          parse_device(options.text("device")));
+  Evaluation evaluation = evaluate(*restored.model, restored.data.dataset("test"), options.integer("batch_size"),
+                                   parse_device(options.text("device")));
+  const auto& metrics = evaluation.metrics;
+  TableWriter(run_dir).write("test", checkpoint.step, evaluation.tables);
   const TrainingPosition& position = restored.position;
 
   std::ostringstream line;

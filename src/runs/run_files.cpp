@@ -23,6 +23,14 @@ std::string checkpoint_path(const std::string& run_dir, int64_t step) {
 
 std::string initial_weights_file(const std::string& run_dir) { return run_dir + "/initial_weights.ckpt"; }
 
+std::string tables_folder(const std::string& run_dir) { return run_dir + "/tables"; }
+
+std::string table_path(const std::string& run_dir, const std::string& split, const std::string& name, int64_t step) {
+  char file[40];
+  std::snprintf(file, sizeof file, "-step-%08lld.csv", static_cast<long long>(step));
+  return tables_folder(run_dir) + "/" + split + "/" + name + file;
+}
+
 std::string images_folder(const std::string& run_dir) { return run_dir + "/images"; }
 
 std::string image_path(const std::string& run_dir, const std::string& name, int64_t epoch) {

@@ -31,6 +31,9 @@ std::string checkpoints_folder(const std::string& run_dir);
 std::string checkpoint_path(const std::string& run_dir, int64_t step);
 // The weights a fine-tuned run started from (--init_from, --init_weights), kept as a checkpoint.
 std::string initial_weights_file(const std::string& run_dir);
+// The tables of an evaluation's whole-set metrics: tables/<split>/<name>-step-NNNNNNNN.csv.
+std::string tables_folder(const std::string& run_dir);
+std::string table_path(const std::string& run_dir, const std::string& split, const std::string& name, int64_t step);
 // What the model drew at each epoch's end (Model::epoch_images): images/<name>/epoch-NNNN.png.
 std::string images_folder(const std::string& run_dir);
 std::string image_path(const std::string& run_dir, const std::string& name, int64_t epoch);

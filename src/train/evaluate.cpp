@@ -5,21 +5,69 @@
 #include <forge/error.hpp>
 
 namespace forge {
+namespace {
 
-std::map<std::string, double> evaluate(Model& model, const Dataset& dataset, int64_t batch_size, torch::Device device) {
-  int64_t n = dataset.size();
+// Adds every rank's sums and metric states, in one exchange: [samples, sums..., states...].
+void add_up_ranks(DataParallelGroup& group, torch::Device device, double& samples, std::map<std::string, double>& sums,
+                  const std::vector<std::shared_ptr<Metric>>& metrics) {
+  std::vector<torch::Tensor> parts{torch::tensor({samples}, torch::kFloat64)};
+  for (const auto& [name, sum] : sums) parts.push_back(torch::tensor({sum}, torch::kFloat64));
+  std::vector<torch::Tensor> states;
+  for (const auto& metric : metrics)
+    for (auto& state : metric->state()) {
+      states.push_back(state);
+      parts.push_back(state.reshape(-1).to(torch::kFloat64));
+    }
+  torch::Tensor flat = torch::cat(parts).to(device);  // NCCL sums on the GPU
+  group.sum(flat);
+  flat = flat.to(torch::kCPU);
+  const double* value = flat.data_ptr<double>();
+  samples = *value++;
+  for (auto& [name, sum] : sums) sum = *value++;
+  for (auto& state : states) {
+    state.copy_(torch::from_blob(const_cast<double*>(value), state.sizes(), torch::kFloat64));
+    value += state.numel();
+  }
+}
+
+}  // namespace
+
+Evaluation evaluate(Model& model, const Dataset& dataset, int64_t batch_size, torch::Device device,
+                    DataParallelGroup* group) {
+  const int64_t n = dataset.size();
   if (n == 0) throw Error(ExitCode::failure, "cannot evaluate on an empty dataset");
+  if (group && n < group->size()) group = nullptr;  // a shard each would leave some ranks none
+  const int64_t rank = group ? group->rank() : 0, world = group ? group->size() : 1;
+  const int64_t first = n * rank / world, end = n * (rank + 1) / world;
+  if (group) {
+    // Each rank's batch-norm statistics are its own batches' (training never exchanges
+    // buffers): the shards are evaluated with rank 0's, which its checkpoints hold.
+    std::vector<torch::Tensor> buffers;
+    for (auto& buffer : model.module().buffers())
+      if (buffer.defined()) buffers.push_back(buffer.detach());
+    group->broadcast(buffers);
+  }
   torch::InferenceMode no_autograd;
   model.module().eval();
+  std::vector<std::shared_ptr<Metric>> metrics = model.eval_metrics();
   std::map<std::string, double> sums;
-  for (int64_t start = 0; start < n; start += batch_size) {
-    int64_t end = std::min(n, start + batch_size);
-    StepOutput out = model.eval_step({to_device(dataset.inputs.slice(0, start, end), device),
-                                      to_device(dataset.targets.slice(0, start, end), device)});
-    for (const auto& [name, value] : out.metrics) sums[name] += value * double(end - start);
+  for (int64_t start = first; start < end; start += batch_size) {
+    const int64_t stop = std::min(end, start + batch_size);
+    torch::Tensor targets = to_device(dataset.targets.slice(0, start, stop), device);
+    StepOutput out = model.eval_step({to_device(dataset.inputs.slice(0, start, stop), device), targets});
+    for (const auto& [name, value] : out.metrics) sums[name] += value * double(stop - start);
+    if (out.outputs.defined())
+      for (auto& metric : metrics) metric->update(out.outputs, targets);
   }
-  for (auto& [name, sum] : sums) sum /= double(n);
-  return sums;
+  double samples = double(end - first);
+  if (group) add_up_ranks(*group, device, samples, sums, metrics);
+  Evaluation evaluation;
+  for (const auto& [name, sum] : sums) evaluation.metrics[name] = sum / samples;
+  for (const auto& metric : metrics) {
+    for (const auto& [name, value] : metric->compute()) evaluation.metrics[name] = value;
+    for (auto& [name, table] : metric->tables()) evaluation.tables[name] = table;
+  }
+  return evaluation;
 }
 
 }  // namespace forge

@@ -1,17 +1,30 @@
-// Evaluation of a model on a whole dataset, in batches, without gradients.
+// Evaluation of a model on a whole dataset, in batches, without gradients: the per-batch
+// metrics of its eval_step averaged over the set, and its whole-set metrics (Model::
+// eval_metrics) with their tables. Data-parallel, each rank evaluates its own shard and the
+// ranks' sums and metric states are added up, so every sample is evaluated once and every rank
+// gets the whole set's numbers (with rank 0's buffers, batch-norm statistics, which it gives
+// every rank first).
 #pragma once
 
 #include <forge/model.hpp>
+
+#include "train/data_parallel.hpp"
 
 #include <map>
 #include <string>
 
 namespace forge {
 
-// The model's eval_step metrics averaged over every sample of `dataset` (batch means weighted
-// by batch size), each batch moved to `device`. Leaves the module in eval mode. Throws
-// Error(ExitCode::failure) on an empty dataset.
-std::map<std::string, double> evaluate(Model& model, const Dataset& dataset, int64_t batch_size,
-                                       torch::Device device = torch::kCPU);
+struct Evaluation {
+  std::map<std::string, double> metrics;
+  std::map<std::string, Table> tables;  // the whole-set metrics' (a confusion matrix)
+};
+
+// Batch means weighted by batch size, each batch moved to `device`. Leaves the module in eval
+// mode. Throws Error(ExitCode::failure) on an empty dataset. `group`: the run's data-parallel
+// group (null: alone); every rank must call it. A set smaller than the group is evaluated whole
+// by every rank.
+Evaluation evaluate(Model& model, const Dataset& dataset, int64_t batch_size, torch::Device device = torch::kCPU,
+                    DataParallelGroup* group = nullptr);
 
 }  // namespace forge

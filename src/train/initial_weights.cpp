@@ -90,8 +90,8 @@ void apply_initial_weights(torch::nn::Module& module, const InitialWeights& weig
   for (const auto& [name, tensor] : weights.tensors)
     if (!targets.count(name)) unexpected.push_back(name);
   if (!mismatched.empty())
-    throw Error(ExitCode::run, "the weights of " + weights.source + " do not fit this model: " +
-                                   joined(mismatched, mismatched.size()));
+    throw Error(ExitCode::run, "the weights of " + weights.source +
+                                   " do not fit this model: " + joined(mismatched, mismatched.size()));
   if (strict && (!missing.empty() || !unexpected.empty()))
     throw Error(ExitCode::run, "the weights of " + weights.source + " do not match this model by name (--init_strict)" +
                                    (missing.empty() ? "" : "; missing: " + joined(missing)) +

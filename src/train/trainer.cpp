@@ -341,7 +341,10 @@ void Trainer::draw_epoch_images(int64_t epoch) {
 }
 
 void Trainer::evaluate_split(const std::string& split, TrainingPosition& position, bool watched) {
-  auto metrics = evaluate(model_, data_.dataset(split), std::max<int64_t>(settings_.batch_size, 256), settings_.device);
+  Evaluation evaluation = evaluate(model_, data_.dataset(split), std::max<int64_t>(settings_.batch_size, 256),
+                                   settings_.device, settings_.group.get());
+  const auto& metrics = evaluation.metrics;
+  if (outputs_.tables) outputs_.tables->write(split, position.step, evaluation.tables);
   int64_t epoch = epoch_of_latest_step(position);
   spdlog::info("epoch {} step {} {}{}", epoch, position.step, split, format_metrics(metrics));
   write_metrics(position.step, epoch, split, metrics);

@@ -14,6 +14,7 @@
 #include "metrics/image_writer.hpp"
 #include "metrics/metric_sink.hpp"
 #include "metrics/progress_bar.hpp"
+#include "metrics/table_writer.hpp"
 #include "train/checkpointer.hpp"
 #include "train/data_parallel.hpp"
 #include "train/lr_schedule.hpp"
@@ -85,6 +86,7 @@ struct TrainerOutputs {
   std::vector<std::shared_ptr<MetricSink>> sinks;
   std::shared_ptr<Checkpointer> checkpointer;  // null: this process writes no checkpoints
   std::shared_ptr<ImageWriter> images;         // null: the model's epoch images are not drawn
+  std::shared_ptr<TableWriter> tables;         // null: evaluations' tables are not kept
 };
 
 class Trainer {

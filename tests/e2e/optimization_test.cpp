@@ -8,6 +8,9 @@
 
 #include <gtest/gtest.h>
 #include <boost/filesystem.hpp>
+#include <nlohmann/json.hpp>
+
+#include <sstream>
 
 namespace fs = boost::filesystem;
 
@@ -205,6 +208,49 @@ TEST(FineTuning, APyTorchStateDictLoadsByNameAndInitStrictRefusesAPartialOne) {
   EXPECT_NE(strict.output.find("(--init_strict); missing: 0.weight, "), std::string::npos) << strict.output;
   EXPECT_NE(strict.output.find("; unexpected: head.scale"), std::string::npos) << strict.output;
   EXPECT_FALSE(fs::exists(dir / "strict"));
+}
+
+// Macro F1 and the confusion matrix of a Fashion-MNIST cnn, as forge reports them, are sklearn's
+// on the predictions Python computes from `forge export` of the same checkpoint; data-parallel,
+// the test set is sharded and still counted whole, once.
+TEST(WholeSetMetrics, MacroF1AndTheConfusionMatrixAreSklearnsAndShardedEvaluationCountsEachSampleOnce) {
+  testing::TempDir dir;
+  const std::string run = dir / "run";
+  auto trained = run_forge(cnn_run(run, {"--seed", "4", "--nproc_per_node", "2"}), dir.path());
+  ASSERT_EQ(trained.exit_status, 0) << trained.output;
+  const int64_t step = list_checkpoints(run).back();
+  const std::string sharded = testing::text_or_empty(table_path(run, "test", "confusion_matrix", step));
+  ASSERT_FALSE(sharded.empty());
+  int64_t counted = 0;
+  std::istringstream rows(sharded);
+  std::string line;
+  std::getline(rows, line);  // the header
+  while (std::getline(rows, line)) {
+    std::istringstream cells(line);
+    std::string cell;
+    std::getline(cells, cell, ',');
+    while (std::getline(cells, cell, ',')) counted += std::stoll(cell);
+  }
+  EXPECT_EQ(counted, 10000);
+
+  // forge eval alone, on the same checkpoint: the same matrix.
+  fs::remove_all(tables_folder(run));
+  auto eval = run_forge({"eval", run}, dir.path());
+  ASSERT_EQ(eval.exit_status, 0) << eval.output;
+  const std::string alone = testing::text_or_empty(table_path(run, "test", "confusion_matrix", step));
+  EXPECT_EQ(alone, sharded);
+  const double macro_f1 =
+      nlohmann::json::parse(testing::text_or_empty(run + "/evals.json"))[std::to_string(step)]["metrics"]["macro_f1"];
+  ASSERT_EQ(run_forge({"export", run, "-o", dir / "w.pt"}, dir.path()).exit_status, 0);
+  ProcessResult python = run_process(
+      {"/usr/bin/python3", testing::source_dir() + "/examples/fashion_mnist_accuracy.py", run, dir / "w.pt"},
+      dir.path());
+  ASSERT_EQ(python.exit_status, 0) << python.output;
+  char expected_f1[64];
+  std::snprintf(expected_f1, sizeof expected_f1, "macro F1 %.6f\n", macro_f1);
+  EXPECT_NE(python.output.find(expected_f1), std::string::npos) << python.output << "\nforge: " << macro_f1;
+  EXPECT_NE(python.output.find("confusion matrix:\n" + alone), std::string::npos) << python.output << "\nforge:\n"
+                                                                                  << alone;
 }
 
 }  // namespace
