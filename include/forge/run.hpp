@@ -35,6 +35,8 @@ struct LoadOptions {
   // inside it and match the SHA-1 it recorded (else they are rebuilt from its saved sources,
   // or refused). true loads them anyway: only for runs you trust.
   bool force = false;
+  // The average of the weights a run trained with --ema_decay keeps, instead of the weights.
+  bool average = false;
 };
 
 struct LoadedCheckpoint {

@@ -26,7 +26,7 @@ LoadedCheckpoint load_from_checkpoint(const std::string& run_dir, const LoadOpti
     run.flags.set(name, known.normalise(name, value));
   }
   run.flags.set("device", options.device);
-  RestoredModel restored = restore_model(run, checkpoint, options.device);
+  RestoredModel restored = restore_model(run, checkpoint, options.device, options.average);
   restored.model->module().eval();
   return {run_dir, checkpoint.step, restored.position.epoch, run.flags, std::move(restored.data), restored.model};
 }

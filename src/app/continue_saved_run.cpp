@@ -67,11 +67,14 @@ int continue_saved_run(const std::string& run_dir, const std::vector<std::string
   resume_fine_tuning(run_dir, flags, *loaded.model, step < 0);
   OptimizerSet optimizers = make_optimizer_set_from_flags(flags, *loaded.model, settings);
   TrainingPosition position;
+  std::map<std::string, torch::Tensor> saved_averages;
   if (step >= 0) {
     CheckpointSubject subject(loaded.model->module(), optimizers, {});
     position = restore_training(*newest.contents, checkpoint_path(run_dir, step), subject, loaded.device);
     loaded.model->load_extra(subject.extra);
+    saved_averages = subject.averages;
   }
+  if (settings.average) settings.average->restore(saved_averages);
 
   install_stop_handlers();
   if (!settings.writes_run()) return run_training(run_dir, loaded, settings, optimizers, position);

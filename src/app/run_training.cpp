@@ -49,7 +49,10 @@ TrainSettings train_settings(const Flags& flags, const LoadedRun& run, std::shar
   if (!flags.text("keep_best").empty()) s.keep_best = parse_metric_goal(flags.text("keep_best"), "keep_best", false);
   if (!flags.text("early_stopping").empty())
     s.early_stopping = parse_metric_goal(flags.text("early_stopping"), "early_stopping", true);
+  if (flags.real("ema_decay") != 0)
+    s.average = std::make_shared<WeightAverage>(run.model->module(), flags.real("ema_decay"));
   s.device = run.device;
+  s.precision = parse_precision(flags.text("precision"), run.device);
   s.group = std::move(group);
   int64_t epoch_steps = run.data.has_dataset("train") ? steps_per_epoch(run.data.dataset("train").size(), s) : 1;
   LrSchedule& schedule = s.schedule;

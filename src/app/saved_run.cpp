@@ -6,6 +6,7 @@
 #include "runs/run_dir.hpp"
 #include "runs/run_files.hpp"
 #include "train/checkpoint.hpp"
+#include "train/weight_average.hpp"
 
 #include <forge/error.hpp>
 
@@ -22,7 +23,8 @@ SavedRun open_saved_run(const std::string& run_dir, bool force) {
   return run;
 }
 
-RestoredModel restore_model(const SavedRun& run, const ChosenCheckpoint& checkpoint, const std::string& device) {
+RestoredModel restore_model(const SavedRun& run, const ChosenCheckpoint& checkpoint, const std::string& device,
+                            bool average) {
   Flags flags = run.flags;
   flags.set("device", device);
   apply_process_settings(flags);
@@ -32,6 +34,7 @@ RestoredModel restore_model(const SavedRun& run, const ChosenCheckpoint& checkpo
   std::shared_ptr<const CheckpointContents> contents = checkpoint.contents;  // read when it was chosen
   if (!contents) contents = std::make_shared<CheckpointContents>(read_checkpoint_file(path));
   restored.position = load_checkpoint(*contents, path, restored.model->module(), nullptr, loaded.device);
+  if (average) load_averages_into(restored.model->module(), checkpoint_tensors(*contents, "ema/"), path);
   return restored;
 }
 

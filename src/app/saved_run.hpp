@@ -25,12 +25,15 @@ struct SavedRun {
 SavedRun open_saved_run(const std::string& run_dir, bool force = false);
 
 // A run's model as its `checkpoint` left it, built by the run's own plugins from its
-// saved flags (applied to the process first), with the data map it was built for, on `device`.
+// saved flags (applied to the process first), with the data map it was built for, on `device`;
+// `average`: with the checkpoint's --ema_decay average as its parameters (Error(ExitCode::run)
+// when it holds none).
 struct RestoredModel {
   DataMap data;
   std::shared_ptr<Model> model;
   TrainingPosition position;
 };
-RestoredModel restore_model(const SavedRun& run, const ChosenCheckpoint& checkpoint, const std::string& device = "cpu");
+RestoredModel restore_model(const SavedRun& run, const ChosenCheckpoint& checkpoint, const std::string& device = "cpu",
+                            bool average = false);
 
 }  // namespace forge

@@ -37,6 +37,7 @@ int train_new_run(NewRunRequest request) {
   TrainSettings settings = train_settings(flags, run, group);
   std::optional<InitialWeights> initial_weights = prepare_fine_tuning(flags, *run.model);
   share_initial_model(group.get(), run.model->module());
+  if (settings.average) settings.average->restore({});  // from the weights training starts from
   OptimizerSet optimizers = make_optimizer_set_from_flags(flags, *run.model, settings);
 
   NewRun new_run{request.run_dir_given,

@@ -53,8 +53,11 @@ int eval_command(const Args& args) {
     spdlog::warn("{} was left running by a process that died: recorded as crashed", run_dir);
   const ChosenCheckpoint checkpoint =
       choose_checkpoint(run_dir, options.text("checkpoint"), "evaluate");  // before any plugin loads
-  RestoredModel restored =
-      restore_model(open_saved_run(run_dir, options.boolean("force")), checkpoint, options.text("device"));
+  const SavedRun saved = open_saved_run(run_dir, options.boolean("force"));
+  // A run trained with --ema_decay evaluated the average of its weights: so does eval.
+  const bool averaged = saved.flags.has("ema_decay") && saved.flags.real("ema_decay") > 0;
+  if (averaged) spdlog::info("evaluating the average of the weights (the run's --ema_decay)");
+  RestoredModel restored = restore_model(saved, checkpoint, options.text("device"), averaged);
   if (!restored.data.has_dataset("test"))
     throw Error(ExitCode::data, "the run's data plugin returns no 'test' dataset");
   Evaluation evaluation = evaluate(*restored.model, restored.data.dataset("test"), options.integer("batch_size"),

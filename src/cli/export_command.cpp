@@ -20,7 +20,7 @@ namespace forge {
 namespace {
 
 const char* usage =
-    "usage: forge export RUN_DIR [--checkpoint STEP|best] [--force] -o FILE.pt\n"
+    "usage: forge export RUN_DIR [--checkpoint STEP|best] [--ema] [--force] -o FILE.pt\n"
     "Writes the model's parameters and buffers at a checkpoint as a PyTorch state_dict\n"
     "(torch.load(FILE) in Python gives a dict of tensors for load_state_dict).\n";
 
@@ -30,6 +30,7 @@ FlagSet export_flag_set() {
                          "step of the checkpoint to export, or best (the one --keep_best kept); "
                          "default: the newest intact one"),
                text_flag("output", "", "the file to write (also -o)"),
+               bool_flag("ema", false, "export the average of the weights a run trained with --ema_decay keeps"),
                bool_flag("force", false,
                          "load the run's plugin libraries even when they lie outside the run folder or differ from "
                          "what it recorded (only for runs you trust)")},
@@ -73,6 +74,7 @@ int export_command(const Args& args) {
   LoadOptions load;
   load.checkpoint = options.text("checkpoint");
   load.force = options.boolean("force");
+  load.average = options.boolean("ema");
   LoadedCheckpoint run = load_from_checkpoint(args[0], load);
   c10::Dict<std::string, torch::Tensor> state;
   int64_t values = 0;

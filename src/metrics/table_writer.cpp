@@ -55,8 +55,8 @@ std::string table_csv(const Table& table) {
 void TableWriter::write(const std::string& split, int64_t step, const std::map<std::string, Table>& tables) const {
   for (const auto& [name, table] : tables) {
     if (!valid_name(name))
-      throw Error(ExitCode::failure, "a metric's table '" + name + "' needs a name of at most 64 letters, digits, " +
-                                         "'_' and '-'");
+      throw Error(ExitCode::failure,
+                  "a metric's table '" + name + "' needs a name of at most 64 letters, digits, " + "'_' and '-'");
     const auto& v = table.values;
     if (!v.defined() || v.dim() != 2 || v.size(0) != int64_t(table.rows.size()) ||
         v.size(1) != int64_t(table.columns.size()))

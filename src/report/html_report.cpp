@@ -2,35 +2,13 @@
 
 #include "core/text_table.hpp"
 #include "metrics/metrics_log.hpp"
+#include "report/run_artifacts.hpp"
 #include "runs/manifest.hpp"
 
 #include <cmath>
 
 namespace forge {
 namespace {
-
-std::string escape_html(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 // A value as JSON: a number, or for NaN and infinities (which JSON has not, and which a
 // diverged run does log) the string JavaScript's Number() reads back.
@@ -68,12 +46,36 @@ std::string script_safe(const std::string& json_text) {
 
 }  // namespace
 
+std::string escape_html(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
 std::string html_report(const std::vector<RunSummary>& runs, const std::vector<std::string>& names,
                         const std::string& title) {
   json data = json::array();
-  std::string rows;
+  std::string rows, artifacts;
   for (size_t i = 0; i < runs.size(); ++i) {
     const RunSummary& run = runs[i];
+    artifacts += run_artifacts_html(find_run_artifacts(run.dir), names[i]);
     data.push_back({{"name", names[i]}, {"series", run_series(run)}});
     std::string lr = run.flags.is_object() && run.flags.contains("lr") ? run.flags["lr"].dump() : "-";
     std::string model = run.flags.is_object() ? run.flags.value("model", "") : "";
@@ -92,7 +94,7 @@ std::string html_report(const std::vector<RunSummary>& runs, const std::vector<s
          ", written by forge on " + escape_html(now_iso8601()) + ". Hover a chart to read its values.</p>\n" +
          "<table class=\"runs\"><thead><tr><th>run</th><th>status</th><th>data / model</th><th>lr</th><th>epochs</th>"
          "<th>train loss</th><th>best test acc</th><th>started</th></tr></thead>\n<tbody>\n" +
-         rows + "</tbody></table>\n<div id=\"charts\"></div>\n" +
+         rows + "</tbody></table>\n<div id=\"charts\"></div>\n" + artifacts +
          "<script id=\"forge-data\" type=\"application/json\">" + payload + "</script>\n<script>" + report_script +
          "</script>\n</body></html>\n";
 }

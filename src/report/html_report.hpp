@@ -14,6 +14,9 @@ namespace forge {
 std::string html_report(const std::vector<RunSummary>& runs, const std::vector<std::string>& names,
                         const std::string& title);
 
+// `text` with &, <, > and " escaped for HTML.
+std::string escape_html(const std::string& text);
+
 // The report's stylesheet and script (report_assets.cpp).
 extern const char* const report_style;
 extern const char* const report_script;

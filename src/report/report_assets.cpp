@@ -20,6 +20,14 @@ table.runs th { font-weight: 600; color: #3b4252; }
 .curve { fill: none; stroke-width: 2; }
 .tip { position: absolute; pointer-events: none; background: rgba(29,35,48,.92); color: #fff; padding: 6px 8px;
        border-radius: 4px; font-size: 12px; white-space: nowrap; display: none; }
+.artifacts { margin-top: 28px; }
+.artifacts h2 { font-size: 16px; margin: 0 0 8px; }
+.artifacts figure { display: inline-block; vertical-align: top; margin: 0 24px 16px 0; }
+.artifacts img { image-rendering: pixelated; width: 320px; border: 1px solid #e3e6ec; }
+.artifacts figcaption { font-size: 12px; color: #5b6475; margin-top: 4px; }
+table.heatmap { border-collapse: collapse; font-size: 12px; }
+table.heatmap th, table.heatmap td { padding: 3px 6px; text-align: right; border: 1px solid #f0f2f5; }
+table.heatmap th { color: #5b6475; font-weight: 500; }
 )CSS";
 
 const char* const report_script = R"JS(

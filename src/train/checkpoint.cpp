@@ -82,15 +82,18 @@ GoalState goal_from(const nlohmann::json& record) {
 }
 
 nlohmann::json position_record(const TrainingPosition& p) {
-  return {{"epoch", p.epoch},
-          {"batch", p.batch},
-          {"step", p.step},
-          {"epoch_sums", sums_record(p.epoch_sums)},
-          {"epoch_batches", p.epoch_batches},
-          {"log_sums", sums_record(p.log_sums)},
-          {"log_batches", p.log_batches},
-          {"best", goal_record(p.best)},
-          {"early", goal_record(p.early)}};
+  return {
+      {"epoch", p.epoch},
+      {"batch", p.batch},
+      {"step", p.step},
+      {"epoch_sums", sums_record(p.epoch_sums)},
+      {"epoch_batches", p.epoch_batches},
+      {"log_sums", sums_record(p.log_sums)},
+      {"log_batches", p.log_batches},
+      {"best", goal_record(p.best)},
+      {"early", goal_record(p.early)},
+      {"loss_scale",
+       {{"scale", p.loss_scale.scale}, {"good_steps", p.loss_scale.good_steps}, {"skipped", p.loss_scale.skipped}}}};
 }
 
 TrainingPosition position_from(const nlohmann::json& record) {
@@ -104,6 +107,11 @@ TrainingPosition position_from(const nlohmann::json& record) {
   p.log_batches = record.at("log_batches").get<int64_t>();
   p.best = goal_from(record.at("best"));
   p.early = goal_from(record.at("early"));
+  if (record.contains("loss_scale")) {  // absent from checkpoints of forge before --precision
+    const auto& scale = record.at("loss_scale");
+    p.loss_scale = {scale.at("scale").get<double>(), scale.at("good_steps").get<int64_t>(),
+                    scale.at("skipped").get<int64_t>()};
+  }
   return p;
 }
 
@@ -215,7 +223,8 @@ TrainingPosition load_v2(const CheckpointContents& contents, const std::string& 
   TrainingPosition position = position_from(meta.at("position"));
   torch::nn::Module& model = subject.module;
   restore_model(model, contents, saved_tensor, training, path);
-  subject.extra = saved_extra(contents, saved_tensor);
+  subject.extra = checkpoint_tensors(contents, "extra/");
+  subject.averages = checkpoint_tensors(contents, "ema/");
   if (!training) return position;
   if (meta.at("parameter_order").get<std::vector<std::string>>() != parameter_order(model))
     throw Error(ExitCode::run, "checkpoint " + path + " does not fit this model: it registers its parameters in " +
@@ -259,6 +268,15 @@ torch::Tensor checkpoint_tensor(const CheckpointContents& contents, const std::s
       const_cast<void*>(t.data), t.shape, [memory](void*) {}, torch::TensorOptions(scalar_type(t.dtype)));
 }
 
+std::map<std::string, torch::Tensor> checkpoint_tensors(const CheckpointContents& contents, const std::string& prefix) {
+  std::map<std::string, torch::Tensor> out;
+  if (contents.format == 1) return out;
+  for (const auto& entry : contents.tensors)
+    if (entry.first.rfind(prefix, 0) == 0)
+      out[entry.first.substr(prefix.size())] = checkpoint_tensor(contents, entry.first).clone();
+  return out;
+}
+
 CheckpointSubject::CheckpointSubject(torch::nn::Module& module) : module(module) {}
 
 CheckpointSubject::CheckpointSubject(torch::nn::Module& module, torch::optim::Optimizer& optimizer)
@@ -286,6 +304,7 @@ CheckpointState capture_checkpoint_state(const CheckpointSubject& subject, const
   state.meta["optimizers"] = optimizers;
   for (const auto& [name, tensor] : subject.extra)
     if (tensor.defined()) state.tensors.emplace_back("extra/" + name, tensor);
+  for (const auto& [name, tensor] : subject.averages) state.tensors.emplace_back("ema/" + name, tensor);
   for (auto& entry : state.tensors) entry.second = writable(entry.second);
   state.tensors.emplace_back("rng/cpu", at::detail::getDefaultCPUGenerator().get_state());
   if (device.is_cuda())

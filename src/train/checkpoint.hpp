@@ -39,7 +39,8 @@ struct CheckpointSubject {
 
   torch::nn::Module& module;
   std::vector<OptimizerEntry> optimizers;
-  std::map<std::string, torch::Tensor> extra;  // Model::save_extra's
+  std::map<std::string, torch::Tensor> extra;     // Model::save_extra's
+  std::map<std::string, torch::Tensor> averages;  // --ema_decay's, by parameter name
 };
 
 // What a checkpoint holds, taken from training: a record and named tensors, contiguous and on
@@ -55,6 +56,10 @@ struct CheckpointState {
 // alive); undefined when there is none.
 torch::Tensor checkpoint_tensor(const CheckpointContents& contents, const std::string& name);
 
+// Copies of the tensors whose names start with `prefix`, by the rest of their names (none for
+// a format-1 checkpoint).
+std::map<std::string, torch::Tensor> checkpoint_tensors(const CheckpointContents& contents, const std::string& prefix);
+
 // `device`: where training runs; a CUDA device's generator state is taken too, and tensors on
 // it are copied to the CPU.
 CheckpointState capture_checkpoint_state(const CheckpointSubject& subject, const TrainingPosition& position,
@@ -69,8 +74,8 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::o
 
 // Restores the subject's module onto `device`, its optimizers (matched by name) and the
 // generators from a checkpoint read from `path`, and sets its `extra` to the checkpoint's (as
-// copies). Throws Error(ExitCode::run) naming the file when it does not fit the model or the
-// optimizers, or is damaged.
+// copies), and its `averages` to the checkpoint's --ema_decay averages. Throws Error(ExitCode::run) naming the file
+// when it does not fit the model or the optimizers, or is damaged.
 TrainingPosition restore_training(const CheckpointContents& contents, const std::string& path,
                                   CheckpointSubject& subject, torch::Device device = torch::kCPU);
 

@@ -3,6 +3,7 @@
 // holds no version test of its own.
 #pragma once
 
+#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
 #include <sstream>
@@ -40,6 +41,23 @@ void use_classic_store_server(TCPStoreOptions& options) {
   options.useLibUV = false;
 #else
   (void)options;
+#endif
+}
+
+// Turns autocast (mixed precision) on or off for a device type, computing in `dtype`: 2.4 gave
+// every device type one call, where 1.x had one for the CPU and one for CUDA.
+inline void set_autocast(c10::DeviceType type, bool enabled, at::ScalarType dtype) {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+  at::autocast::set_autocast_enabled(type, enabled);
+  at::autocast::set_autocast_dtype(type, dtype);
+#else
+  if (type == c10::DeviceType::CPU) {
+    at::autocast::set_cpu_enabled(enabled);
+    at::autocast::set_autocast_cpu_dtype(dtype);
+  } else {
+    at::autocast::set_enabled(enabled);
+    at::autocast::set_autocast_gpu_dtype(dtype);
+  }
 #endif
 }
 

@@ -20,12 +20,18 @@ std::vector<FlagSpec> train_flags() {
       real_flag("weight_decay", "0", "weight decay"),
       bool_flag("no_decay_bias_norm", false,
                 "no weight decay on biases and normalisation weights (parameters of fewer than two dimensions)"),
+      text_flag("precision", "fp32",
+                "fp32 | bf16 | fp16: mixed precision, autocast around forward and loss (bf16: CPU and CUDA; fp16: "
+                "CUDA, with a dynamic loss scale)"),
       real_flag("clip_grad_norm", "0", "clip the gradients' global L2 norm to this (0: no clipping)"),
       text_flag("lr_schedule", "constant", "constant | step | cosine | onecycle (rates by optimizer step)"),
       integer_flag("warmup_steps", 0, "linear warm-up steps (onecycle: its rise, default 30% of the run)"),
       integer_flag("lr_step_size", 0, "step schedule: multiply the rate by --lr_gamma every N steps (0: every epoch)"),
       real_flag("lr_gamma", "0.1", "step schedule: the factor"),
       real_flag("min_lr", "0", "cosine and onecycle: the final rate"),
+      real_flag("ema_decay", "0",
+                "keep an exponential moving average of the weights (e.g. 0.999), evaluated and exported (--ema) "
+                "instead of them (0: none)"),
       text_flag("init_from", "",
                 "fine-tune: start from a forge run's weights, RUN_DIR[:CHECKPOINT] (a step or best; default newest)"),
       text_flag("init_weights", "",

@@ -192,26 +192,43 @@ void Trainer::train_step(const torch::Tensor& order, TrainingPosition& position)
     stop_requested_ = stop_signal();
     checkpoint_requested_ = take_checkpoint_request();
   }
+  const bool scaled = settings_.precision == Precision::fp16;
   if (!manual) {
-    if (settings_.clip_grad_norm > 0)
+    // fp16: the gradients of the scaled loss back to scale; an overflow skips the step.
+    const bool finite = !scaled || unscale_gradients(optimizers_.parameters(), position.loss_scale);
+    if (finite && settings_.clip_grad_norm > 0)
       torch::nn::utils::clip_grad_norm_(optimizers_.parameters(), settings_.clip_grad_norm);
     for (auto& optimizer : optimizers_.all()) {
-      optimizer.optimizer->step();
+      if (finite) optimizer.optimizer->step();
       ++optimizer.steps;
     }
+    if (scaled) update_loss_scale(position.loss_scale, finite);
+  } else if (scaled) {
+    update_loss_scale(position.loss_scale, !overflowed_);
   }
+  if (settings_.average) settings_.average->update();
   ++position.step;
   position.batch = last;
 }
 
 StepOutput Trainer::train_batch(const Batch& batch, double share, TrainingPosition& position) {
+  const bool scaled = settings_.precision == Precision::fp16;
+  if (scaled) share *= position.loss_scale.scale;
   if (!model_.manual_optimization()) {
-    StepOutput out = model_.step(batch);
+    StepOutput out;
+    {
+      AutocastScope autocast(settings_.precision, settings_.device);  // forward and loss; backward follows their types
+      out = model_.step(batch);
+    }
     (share == 1 ? out.loss : out.loss * share).backward();
     return out;
   }
-  ManualControl control(optimizers_, settings_.group.get(), settings_.clip_grad_norm, share,
-                        [&](ScheduledOptimizer& optimizer) { set_learning_rate(optimizer, position); });
+  overflowed_ = false;
+  ManualControl control(
+      optimizers_, settings_.group.get(), settings_.clip_grad_norm, share,
+      [&](ScheduledOptimizer& optimizer) { set_learning_rate(optimizer, position); },
+      scaled ? &position.loss_scale : nullptr, overflowed_);
+  AutocastScope autocast(settings_.precision, settings_.device);
   return model_.manual_step(batch, control);
 }
 
@@ -294,6 +311,10 @@ void Trainer::log_progress(TrainingPosition& position) {
             batches_, format_metrics(interval),
             optimizers_.all().front().optimizer->param_groups().front().options().get_lr(), steps_per_second);
   interval["steps_per_second"] = steps_per_second;
+  if (settings_.precision == Precision::fp16) {
+    interval["loss_scale"] = position.loss_scale.scale;
+    interval["skipped_steps"] = double(position.loss_scale.skipped);
+  }
   write_metrics(position.step, position.epoch + 1, "train", interval);
   interval_start_ = std::chrono::steady_clock::now();
   interval_steps_ = 0;
@@ -341,6 +362,8 @@ void Trainer::draw_epoch_images(int64_t epoch) {
 }
 
 void Trainer::evaluate_split(const std::string& split, TrainingPosition& position, bool watched) {
+  std::optional<WeightAverage::Swap> averaged;
+  if (settings_.average) averaged.emplace(*settings_.average);
   Evaluation evaluation = evaluate(model_, data_.dataset(split), std::max<int64_t>(settings_.batch_size, 256),
                                    settings_.device, settings_.group.get());
   const auto& metrics = evaluation.metrics;
@@ -425,8 +448,9 @@ void Trainer::checkpoint(const TrainingPosition& position) {
   if (!outputs_.checkpointer) return;
   for (const auto& sink : outputs_.sinks) sink->flush();  // the rows the checkpoint stands for
   const int64_t best_step = settings_.keep_best ? position.best.best_step : -1;
-  outputs_.checkpointer->save(CheckpointSubject(model_.module(), optimizers_, model_.save_extra()), position,
-                              best_step);
+  CheckpointSubject subject(model_.module(), optimizers_, model_.save_extra());
+  if (settings_.average) subject.averages = settings_.average->averages();
+  outputs_.checkpointer->save(subject, position, best_step);
 }
 
 }  // namespace forge

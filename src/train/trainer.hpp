@@ -19,7 +19,9 @@
 #include "train/data_parallel.hpp"
 #include "train/lr_schedule.hpp"
 #include "train/metric_goal.hpp"
+#include "train/mixed_precision.hpp"
 #include "train/optimizer_set.hpp"
+#include "train/weight_average.hpp"
 
 #include <chrono>
 #include <memory>
@@ -52,9 +54,13 @@ struct TrainSettings {
   // that evaluation (a crash, a signal) is evaluated when resumed.
   int64_t evaluated_step = -1;
   torch::Device device = torch::kCPU;
+  Precision precision = Precision::fp32;  // --precision
   // Data-parallel: this process's group, null when it trains alone. batch_size is per rank: a
   // step takes group->size() x batch_size samples. Only rank 0 writes checkpoints and metrics.
   std::shared_ptr<DataParallelGroup> group;
+  // --ema_decay: the average updated after every step and evaluated instead of the weights;
+  // null: none.
+  std::shared_ptr<WeightAverage> average;
 
   int64_t world_size() const { return group ? group->size() : 1; }
   bool writes_run() const { return !group || group->rank() == 0; }
@@ -138,6 +144,7 @@ class Trainer {
   std::string early_stop_reason_;          // set when --early_stopping ends the run
   int stop_requested_ = 0;                 // after a step: the signal that asks to stop (any rank's), or 0
   bool checkpoint_requested_ = false;      // after a step: SIGUSR1 (on any rank)
+  bool overflowed_ = false;                // fp16, manual: an optimizer step of this step was skipped
   std::vector<std::string> metric_names_;  // data-parallel: what the model's step reports
 
   Model& model_;

@@ -12,6 +12,13 @@
 
 namespace forge {
 
+// The resumable state of --precision fp16's dynamic loss scale (train/mixed_precision.hpp).
+struct LossScale {
+  double scale = 65536.0;
+  int64_t good_steps = 0;  // in a row, since the scale last changed
+  int64_t skipped = 0;     // steps skipped for inf or NaN gradients, in all
+};
+
 struct TrainingPosition {
   int64_t epoch = 0;                         // the epoch in progress, from 0
   int64_t batch = 0;                         // the next batch of that epoch
@@ -22,6 +29,7 @@ struct TrainingPosition {
   int64_t log_batches = 0;
   GoalState best;   // --keep_best: its best_step is the checkpoint kept beside the newest
   GoalState early;  // --early_stopping
+  LossScale loss_scale;
 };
 
 }  // namespace forge

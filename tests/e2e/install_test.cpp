@@ -4,6 +4,8 @@
 #include "plugins/build_config.hpp"
 #include "test_support.hpp"
 
+#include <forge/plugin.hpp>
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 #include <boost/filesystem.hpp>
@@ -45,7 +47,8 @@ class Installed : public ::testing::Test {
 TEST_F(Installed, PrefixHoldsForgeItsEngineLibraryHeadersPluginsPackageAndCompletion) {
   for (const std::string file : {"bin/forge", "lib/forge/forge-engine", "lib/libforge.so", "include/forge/run.hpp",
                                  "include/forge/plugin.hpp", "lib/forge/plugins/mnist.so", "lib/forge/plugins/mlp.so",
-                                 "lib/forge/plugins/mlp.cpp", "lib/cmake/forge/forgeConfig.cmake",
+                                 "lib/forge/plugins/mlp.cpp", "lib/forge/plugins/gan.so", "include/forge/metric.hpp",
+                                 "include/forge/optimization.hpp", "lib/cmake/forge/forgeConfig.cmake",
                                  "lib/cmake/forge/forgeTargets.cmake", "share/bash-completion/completions/forge"})
     EXPECT_TRUE(fs::exists(*prefix_ / file)) << file;
   ProcessResult version = run_process({forge(), "--version"}, "");
@@ -53,7 +56,7 @@ TEST_F(Installed, PrefixHoldsForgeItsEngineLibraryHeadersPluginsPackageAndComple
   const BuildConfig& build = build_config();
   EXPECT_TRUE(says(version, "forge " + build.forge_version + " (" +
                                 libtorch_text(build.libtorch_version, build.cuda_version) + ", " +
-                                build.compiler_version + ", plugin ABI 2)"))
+                                build.compiler_version + ", plugin ABI " + std::to_string(plugin_abi_version) + ")"))
       << version.output;
 }
 

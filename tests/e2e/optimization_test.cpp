@@ -253,5 +253,49 @@ TEST(WholeSetMetrics, MacroF1AndTheConfusionMatrixAreSklearnsAndShardedEvaluatio
                                                                                   << alone;
 }
 
+// A transformer-style recipe on the cnn: AdamW without decay on biases and norms, warm-up and
+// cosine, an average of the weights, bf16 autocast. It resumes exactly; evaluation, eval and
+// export --ema use the average.
+TEST(Recipe, AdamwNoDecayCosineEmaAndBf16ResumeExactlyAndTheAverageIsWhatIsEvaluated) {
+  testing::TempDir dir;
+  const std::vector<std::string> recipe{
+      "--optimizer",    "adamw", "--weight_decay", "0.05", "--no_decay_bias_norm", "true", "--lr_schedule", "cosine",
+      "--warmup_steps", "10",    "--ema_decay",    "0.99", "--precision",          "bf16", "--seed",        "6"};
+  std::vector<std::string> check{
+      "check-resume", "--data", "mnist", "--train_limit", "1024", "--model", "cnn", "--channels", "4", "--epochs", "2",
+      "--stop_at",    "21"};
+  check.insert(check.end(), recipe.begin(), recipe.end());
+  auto checked = run_forge(check, dir.path());
+  ASSERT_EQ(checked.exit_status, 0) << checked.output;
+  EXPECT_NE(checked.output.find("resume is exact: all"), std::string::npos) << checked.output;
+
+  const std::string run = dir / "run";
+  auto trained = run_forge(cnn_run(run, recipe), dir.path());
+  ASSERT_EQ(trained.exit_status, 0) << trained.output;
+  auto eval = run_forge({"eval", run}, dir.path());
+  ASSERT_EQ(eval.exit_status, 0) << eval.output;
+  EXPECT_NE(eval.output.find("evaluating the average of the weights"), std::string::npos) << eval.output;
+  // The training's own final test evaluation was of the average too: eval gives the same.
+  const std::string test_line = eval.output.substr(eval.output.find("test accuracy "));
+  const std::string accuracy = test_line.substr(0, test_line.find(" loss"));
+  EXPECT_NE(trained.output.find(accuracy + " loss"), std::string::npos) << trained.output << "\n" << accuracy;
+  ASSERT_EQ(run_forge({"export", run, "--ema", "-o", dir / "ema.pt"}, dir.path()).exit_status, 0);
+  ASSERT_EQ(run_forge({"export", run, "-o", dir / "raw.pt"}, dir.path()).exit_status, 0);
+  EXPECT_NE(testing::text_or_empty(dir / "ema.pt"), testing::text_or_empty(dir / "raw.pt"));
+  auto averages = checkpoint_tensors(read_checkpoint_file(newest_checkpoint(run)), "ema/");
+  EXPECT_EQ(averages.size(), 10u);  // the parameters: 2 convolutions, 2 batch norms x 2, 2 linear x 2
+
+  ASSERT_EQ(run_forge(cnn_run(dir / "plain", {"--max_steps", "2"}), dir.path()).exit_status, 0);
+  auto plain = run_forge({"export", dir / "plain", "--ema", "-o", dir / "x.pt"}, dir.path());
+  EXPECT_EQ(plain.exit_status, 5) << plain.output;
+  EXPECT_NE(plain.output.find("it was not trained with --ema_decay"), std::string::npos) << plain.output;
+  for (const std::vector<std::string>& bad :
+       {std::vector<std::string>{"--ema_decay", "1.5"}, {"--precision", "fp16"}, {"--precision", "half"}}) {
+    auto refused = run_forge(cnn_run(dir / "refused", bad), dir.path());
+    EXPECT_EQ(refused.exit_status, 2) << refused.output;
+    EXPECT_FALSE(fs::exists(dir / "refused")) << bad[0];
+  }
+}
+
 }  // namespace
 }  // namespace forge

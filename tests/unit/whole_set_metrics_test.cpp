@@ -35,8 +35,7 @@ TEST(ClassificationMetrics, MacroF1OverTheClassesThatOccurAndTheConfusionMatrix)
   auto tables = metrics.tables();
   EXPECT_EQ(table_csv(tables.at("confusion_matrix")),
             "true\\predicted,0,1,2,3\n0,1,0,0,0\n1,1,2,0,0\n2,1,0,1,0\n3,0,0,0,0\n");
-  EXPECT_EQ(table_csv(tables.at("per_class")).substr(0, 53),
-            "class,precision,recall,f1,support\n0,0.3333333333,1,0.");
+  EXPECT_EQ(table_csv(tables.at("per_class")).substr(0, 53), "class,precision,recall,f1,support\n0,0.3333333333,1,0.");
 }
 
 TEST(ClassificationMetrics, AurocOfTwoClassesRanksPositivesAboveNegatives) {
