@@ -17,7 +17,9 @@ const char* report_help =
     "usage: forge report [DIR] [-o FILE] [--title TEXT]\n"
     "Writes one self-contained HTML file (default report.html): the runs at or below DIR (default:\n"
     "checkpoints) as a table, and their learning curves — every metric by step, runs overlaid,\n"
-    "values shown on hover. It needs no network and no other file; open it in any browser.\n";
+    "values shown on hover; then, run by run, the newest images the model drew (a GAN's samples) and\n"
+    "the newest confusion matrix as a heatmap. It needs no network and no other file; open it in any\n"
+    "browser.\n";
 
 }  // namespace
 

@@ -15,7 +15,7 @@ struct RunArtifacts {
     std::string png;   // its bytes; empty when too big to embed
   };
   std::vector<Image> images;
-  std::string confusion_file;  // below the run folder; empty: none
+  std::string confusion_file;                       // below the run folder; empty: none
   std::vector<std::vector<std::string>> confusion;  // its CSV cells, header row first
 
   bool empty() const { return images.empty() && confusion.empty(); }

@@ -129,5 +129,28 @@ TEST_F(Report, NothingToReportOrNowhereToWriteAreClearErrors) {
   EXPECT_NE(unwritable.output.find("cannot write /proc/forge-report.html"), std::string::npos) << unwritable.output;
 }
 
+// A GAN's samples are embedded (the PNG's own bytes) and a classifier's newest confusion matrix
+// is drawn as a table shaded by each class's share.
+TEST(ReportOfImagesAndTables, EmbedsTheNewestSamplesAndDrawsTheConfusionMatrix) {
+  testing::TempDir dir;
+  auto gan = run_forge({"train", "--data", "mnist", "--train_limit", "256", "--model", "gan", "--width", "4",
+                        "--latent", "8", "--batch_size", "64", "--epochs", "2", "--run_name", "gan", "--no_progress"},
+                       dir.path());
+  ASSERT_EQ(gan.exit_status, 0) << gan.output;
+  auto cnn = run_forge({"train", "--data", "mnist", "--train_limit", "256", "--model", "cnn", "--channels", "2",
+                        "--epochs", "1", "--run_name", "cnn", "--no_progress"},
+                       dir.path());
+  ASSERT_EQ(cnn.exit_status, 0) << cnn.output;
+  ASSERT_EQ(run_forge({"report", "checkpoints", "-o", "report.html"}, dir.path()).exit_status, 0);
+  const std::string html = read_file(dir / "report.html");
+  const std::string png = read_file(dir / "checkpoints/gan/1/images/samples/epoch-0002.png");
+  EXPECT_NE(html.find("<img alt=\"samples\" src=\"data:image/png;base64,iVBORw0KGgo"), std::string::npos);
+  EXPECT_NE(html.find("images/samples/epoch-0002.png"), std::string::npos);
+  EXPECT_EQ(html.find("images/samples/epoch-0001.png"), std::string::npos) << "only the newest is shown";
+  EXPECT_NE(html.find("<table class=\"heatmap\"><tr><th>true\\predicted</th><th>0</th>"), std::string::npos);
+  EXPECT_NE(html.find("tables/test/confusion_matrix-step-"), std::string::npos);
+  EXPECT_FALSE(png.empty());
+}
+
 }  // namespace
 }  // namespace forge
