@@ -132,6 +132,28 @@ else
   row "forge check-resume, 1 epoch, stop at 30" "FAILED: $last"
 fi
 
+say "mixed precision and two optimizers: check-resume"
+# On a GPU, fp16 (with its loss scale) and bf16 autocast, an average of the weights, and the
+# gan's two manually stepped optimizers; on the CPU (the dry run) bf16 only.
+precisions=(bf16)
+[[ $device == cpu ]] || precisions=(fp16 bf16)
+for precision in "${precisions[@]}"; do
+  started=$(date +%s)
+  if ran "check_$precision" "$forge" check-resume "${train[@]}" --epochs 1 --stop_at 30 --precision "$precision" \
+    --ema_decay 0.99 --no_decay_bias_norm --optimizer adamw --weight_decay 0.05; then
+    row "check-resume cnn --precision $precision --ema_decay" "exact ($(seconds_since "$started") s)"
+  else
+    row "check-resume cnn --precision $precision --ema_decay" "FAILED: $last"
+  fi
+done
+started=$(date +%s)
+if ran check_gan "$forge" check-resume --data mnist --data_dir "$data_dir" --train_limit "$limit" --model gan \
+  --batch_size 64 --lr 2e-4 --seed 1 --device "$device" --no_progress --epochs 1 --stop_at 30; then
+  row "check-resume gan (manual optimization)" "exact ($(seconds_since "$started") s)"
+else
+  row "check-resume gan (manual optimization)" "FAILED: $last"
+fi
+
 say "timing: forge and a hand-written loop, 2 epochs each, the second timed"
 if ran timed "$forge" train "${train[@]}" --epochs 2 --run_name timed &&
   ran hand "$work/build/forge_bench" epoch --loop hand --model cnn --batch_size 128 --epochs 2 --device "$device" \

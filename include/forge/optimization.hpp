@@ -29,8 +29,8 @@ struct ParamGroup {
 };
 
 // One optimizer. Names are what a manual step uses, what the checkpoint keys its state by and
-// what the logged rates are called (`lr` for a run's only optimizer, else `lr_<name>`): letters,
-// digits, `_` and `-`.
+// what the logged rates are called (`lr` for a run's only optimizer, else `lr_<name>`): 1 to 64
+// letters, digits, `_` and `-`.
 struct OptimizerSpec {
   std::string name = "main";
   std::string algorithm;                           // sgd | adam | adamw | rmsprop; empty: --optimizer

@@ -1,6 +1,7 @@
 #include "metrics/image_writer.hpp"
 
 #include "core/atomic_file.hpp"
+#include "core/plain_name.hpp"
 #include "core/png.hpp"
 #include "runs/run_files.hpp"
 
@@ -8,22 +9,11 @@
 
 #include <boost/filesystem.hpp>
 
-#include <algorithm>
-
 namespace forge {
-namespace {
-
-bool valid_name(const std::string& name) {
-  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
-  });
-}
-
-}  // namespace
 
 void ImageWriter::write(int64_t epoch, const std::string& name, const torch::Tensor& image) const {
   const std::string what = "the model's epoch image '" + name + "'";
-  if (!valid_name(name))
+  if (!is_plain_name(name))
     throw Error(ExitCode::failure, what + " needs a name of at most 64 letters, digits, '_' and '-'");
   torch::Tensor pixels = image.detach().to(torch::kCPU, torch::kFloat32);
   if (pixels.dim() == 2) pixels = pixels.unsqueeze(0);

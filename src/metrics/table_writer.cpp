@@ -1,6 +1,7 @@
 #include "metrics/table_writer.hpp"
 
 #include "core/atomic_file.hpp"
+#include "core/plain_name.hpp"
 #include "runs/run_files.hpp"
 
 #include <forge/error.hpp>
@@ -13,12 +14,6 @@
 
 namespace forge {
 namespace {
-
-bool valid_name(const std::string& name) {
-  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
-  });
-}
 
 // A CSV field: quoted when it holds a comma, a quote or a line break.
 std::string field(const std::string& text) {
@@ -54,7 +49,7 @@ std::string table_csv(const Table& table) {
 
 void TableWriter::write(const std::string& split, int64_t step, const std::map<std::string, Table>& tables) const {
   for (const auto& [name, table] : tables) {
-    if (!valid_name(name))
+    if (!is_plain_name(name))
       throw Error(ExitCode::failure,
                   "a metric's table '" + name + "' needs a name of at most 64 letters, digits, " + "'_' and '-'");
     const auto& v = table.values;

@@ -1,5 +1,7 @@
 #include "train/optimizer_set.hpp"
 
+#include "core/plain_name.hpp"
+
 #include <forge/error.hpp>
 
 #include <spdlog/spdlog.h>
@@ -55,12 +57,6 @@ std::vector<torch::Tensor> OptimizerSet::parameters() const {
 
 namespace {
 
-bool valid_name(const std::string& name) {
-  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
-  });
-}
-
 // Hands out the model's trainable parameters to groups, each at most once.
 class ParameterLedger {
  public:
@@ -104,9 +100,9 @@ bool decay_exempt(const std::string& name, const torch::Tensor& p) {
 ScheduledOptimizer make_one(const OptimizerSpec& spec, const OptimizerDefaults& defaults, ParameterLedger& ledger,
                             const std::vector<torch::Tensor>& all) {
   const std::string label = "optimizer '" + spec.name + "'";
-  if (!valid_name(spec.name))
-    throw Error(ExitCode::usage,
-                "configure_optimizers names an optimizer '" + spec.name + "'; use letters, digits, '_' and '-'");
+  if (!is_plain_name(spec.name))
+    throw Error(ExitCode::usage, "configure_optimizers names an optimizer '" + spec.name +
+                                     "'; use 1 to 64 letters, digits, '_' and '-'");
   OptimizerSettings settings = defaults.settings;
   if (!spec.algorithm.empty()) settings.name = spec.algorithm;
   settings.lr = spec.lr.value_or(settings.lr);

@@ -1,6 +1,7 @@
 // Stop anywhere, lose nothing: kill -9 and SIGTERM at many points, failed saves, locks,
 // changed flags and libraries, and check-resume — each through the forge binary.
 #include "core/atomic_file.hpp"
+#include "core/json_file.hpp"
 #include "e2e/reference_run.hpp"
 #include "metrics/metrics_log.hpp"
 #include "runs/manifest.hpp"
@@ -405,6 +406,26 @@ TEST(CheckResume, BuiltInCnnResumesExactly) {
   }
   auto refused = run_forge({"check-resume", "--data", "synthetic", "--model", "mlp", "--run_name", "x"}, dir.path());
   EXPECT_EQ(refused.exit_status, 2);
+}
+
+// A run saved before a flag existed (its flags.json lacks it: forge's own, or a plugin's, as
+// mlp's --n_hidden here) had that flag's default effect: resuming it with the default is no
+// difference, while another value still is.
+TEST(ResumeOfAnOlderRecord, AFlagTheRunsRecordPredatesComparesAsItsDefault) {
+  testing::TempDir dir;
+  const std::string run = dir / "run";
+  auto trained = testing::run_forge(
+      {"train", "--data", "synthetic", "--model", "mlp", "--epochs", "1", "--run_dir", run, "--no_progress"},
+      dir.path());
+  ASSERT_EQ(trained.exit_status, 0) << trained.output;
+  json flags = read_json(run + "/flags.json");
+  for (const char* newer : {"precision", "ema_decay", "no_decay_bias_norm", "init_from", "freeze", "n_hidden"}) flags.erase(newer);
+  write_json_atomically(run + "/flags.json", flags);
+  auto longer = testing::run_forge({"resume", run, "--epochs", "2"}, dir.path());
+  EXPECT_EQ(longer.exit_status, 0) << longer.output;
+  auto other = testing::run_forge({"resume", run, "--epochs", "3", "--ema_decay", "0.9"}, dir.path());
+  EXPECT_EQ(other.exit_status, 2) << other.output;
+  EXPECT_NE(other.output.find("-> 0.9 (now) [breaks exactness]"), std::string::npos) << other.output;
 }
 
 }  // namespace
