@@ -419,7 +419,8 @@ TEST(ResumeOfAnOlderRecord, AFlagTheRunsRecordPredatesComparesAsItsDefault) {
       dir.path());
   ASSERT_EQ(trained.exit_status, 0) << trained.output;
   json flags = read_json(run + "/flags.json");
-  for (const char* newer : {"precision", "ema_decay", "no_decay_bias_norm", "init_from", "freeze", "n_hidden"}) flags.erase(newer);
+  for (const char* newer : {"precision", "ema_decay", "no_decay_bias_norm", "init_from", "freeze", "n_hidden"})
+    flags.erase(newer);
   write_json_atomically(run + "/flags.json", flags);
   auto longer = testing::run_forge({"resume", run, "--epochs", "2"}, dir.path());
   EXPECT_EQ(longer.exit_status, 0) << longer.output;
