@@ -140,7 +140,7 @@ precisions=(bf16)
 for precision in "${precisions[@]}"; do
   started=$(date +%s)
   if ran "check_$precision" "$forge" check-resume "${train[@]}" --epochs 1 --stop_at 30 --precision "$precision" \
-    --ema_decay 0.99 --no_decay_bias_norm --optimizer adamw --weight_decay 0.05; then
+    --ema_decay 0.99 --no_decay_bias_norm --weight_decay 0.05; then
     row "check-resume cnn --precision $precision --ema_decay" "exact ($(seconds_since "$started") s)"
   else
     row "check-resume cnn --precision $precision --ema_decay" "FAILED: $last"
