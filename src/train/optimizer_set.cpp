@@ -12,19 +12,25 @@
 
 namespace forge {
 
+namespace {
+
+// A group's rate when the schedule gives `rate` for a peak of `schedule_peak`: in proportion,
+// and the very same number where the group runs at the optimizer's own peak.
+double group_rate(double rate, double group_peak, double schedule_peak) {
+  return group_peak == schedule_peak ? rate : rate * (group_peak / schedule_peak);
+}
+
+}  // namespace
+
 double ScheduledOptimizer::rate_at(int64_t step) const {
   const double rate = learning_rate(schedule, step);
-  return peak_rates.empty() || peak_rates.front() == schedule.lr ? rate : rate * (peak_rates.front() / schedule.lr);
+  return peak_rates.empty() ? rate : group_rate(rate, peak_rates.front(), schedule.lr);
 }
 
 void ScheduledOptimizer::apply_rate() {
   const double rate = learning_rate(schedule, steps);
   auto& groups = optimizer->param_groups();
-  for (size_t i = 0; i < groups.size(); ++i) {
-    // The same number as the schedule's where the group runs at the optimizer's rate.
-    const double peak = peak_rates[i];
-    groups[i].options().set_lr(peak == schedule.lr ? rate : rate * (peak / schedule.lr));
-  }
+  for (size_t i = 0; i < groups.size(); ++i) groups[i].options().set_lr(group_rate(rate, peak_rates[i], schedule.lr));
 }
 
 std::vector<torch::Tensor> ScheduledOptimizer::parameters() const {
