@@ -28,11 +28,14 @@ packages=(
   libspdlog-dev libfmt-dev
   nlohmann-json3-dev
   zlib1g-dev              # gzipped idx files
+  libpng-dev libjpeg62-turbo-dev  # the images plugin decodes PNG and JPEG with them (no OpenCV)
+  wamerican wfrench wngerman witalian wspanish  # the words plugin's real data: Debian's word lists
   libgtest-dev
   dataset-fashion-mnist   # the real data: /usr/share/datasets/fashion-mnist
   python3                 # bench/run_bench.py (standard library only)
   python3-torch           # examples/fashion_mnist_accuracy.py: torch.load of a `forge export`
   python3-sklearn         # the same example checks forge's macro F1 and confusion matrix with sklearn
+  python3-torchvision     # scripts/image_folders.py (PIL) writes the image folders; bench/loader_bench.py's Python peer
   slurm-wlm munge         # forge sweep --launcher slurm, and the test cluster that checks it
   libgloo-dev             # c10d's Gloo headers for data-parallel training (libtorch-dev lacks them)
   iproute2                # the data-parallel test across two network namespaces

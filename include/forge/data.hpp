@@ -1,7 +1,9 @@
 // What a data plugin returns: the data map. Its named datasets (`train`, `test`, ...) are
-// in-memory tensors of inputs and targets; it may also carry loose tensors and plain values
-// (`num_classes`, `input_shape`, ...) that the model plugin reads to size itself, as the
-// Python tool passed the dataset's dict to the model as keyword arguments.
+// either in-memory tensors of inputs and targets (the fast path) or sources whose samples are
+// made on demand by forge's loader threads (forge/source.hpp: files decoded and augmented,
+// text padded per batch); it may also carry loose tensors and plain values (`num_classes`,
+// `input_shape`, `class_names`, ...) that the model plugin reads to size itself, as the Python
+// tool passed the dataset's dict to the model as keyword arguments.
 //
 // Values forge itself reads: `task` ("classification", the default, or "regression": what
 // the model's default step computes). A `valid` dataset is used for per-epoch validation;
@@ -9,27 +11,36 @@
 #pragma once
 
 #include <forge/plugin.hpp>
+#include <forge/source.hpp>
 
 #include <torch/torch.h>
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
 
 namespace forge {
 
-// A labelled dataset held in memory: row i of `inputs` goes with row i of `targets`.
+// A labelled dataset: held in memory (row i of `inputs` goes with row i of `targets`), or a
+// source whose samples forge's loader makes on demand (Dataset::of).
 struct BOOST_SYMBOL_VISIBLE Dataset {
   torch::Tensor inputs;
   torch::Tensor targets;
+  std::shared_ptr<Source> source;  // set: the samples come from here, inputs/targets are unused
 
-  int64_t size() const { return inputs.defined() ? inputs.size(0) : 0; }
+  static Dataset of(std::shared_ptr<Source> source) { return {{}, {}, std::move(source)}; }
+
+  int64_t size() const {
+    if (source) return source->size();
+    return inputs.defined() ? inputs.size(0) : 0;
+  }
 };
 
 // A plain value in the data map.
-using Value = std::variant<int64_t, double, std::string, std::vector<int64_t>>;
+using Value = std::variant<int64_t, double, std::string, std::vector<int64_t>, std::vector<std::string>>;
 
 class BOOST_SYMBOL_VISIBLE DataMap {
  public:

@@ -10,6 +10,7 @@
 //   return forge::Model::of(net);
 #pragma once
 
+#include <forge/batch.hpp>
 #include <forge/classification_metrics.hpp>
 #include <forge/data.hpp>
 #include <forge/optimization.hpp>
@@ -24,11 +25,6 @@
 #include <string>
 
 namespace forge {
-
-struct Batch {
-  torch::Tensor inputs;
-  torch::Tensor targets;
-};
 
 // The result of one step on one batch: a scalar loss (mean over the batch) to backpropagate,
 // batch-mean metrics to report, and (in evaluation) the outputs the model's whole-set metrics
@@ -132,13 +128,16 @@ class BOOST_SYMBOL_VISIBLE Model {
 
  protected:
   // Cross-entropy over class logits; accuracy, and top5_accuracy when there are more than 5 classes.
-  StepOutput classification_step(const Batch& batch) {
-    torch::Tensor logits = forward(batch.inputs);
-    torch::Tensor loss = torch::nn::functional::cross_entropy(logits, batch.targets);
+  StepOutput classification_step(const Batch& batch) { return classification_output(forward(batch.inputs), batch.targets); }
+
+  // The default classification step's loss and metrics, for a model whose step computes the
+  // logits itself (from more fields than `inputs`).
+  StepOutput classification_output(const torch::Tensor& logits, const torch::Tensor& targets) {
+    torch::Tensor loss = torch::nn::functional::cross_entropy(logits, targets);
     StepOutput out{loss, {{"loss", loss.item<double>()}}, logits.detach()};
     const bool top5 = logits.dim() == 2 && logits.size(1) > 5;
     double correct = 0, correct5 = 0;
-    count_correct(logits.detach(), batch.targets, correct, correct5);
+    count_correct(logits.detach(), targets, correct, correct5);
     out.metrics["accuracy"] = correct / double(logits.size(0));
     if (top5) out.metrics["top5_accuracy"] = correct5 / double(logits.size(0));
     return out;

@@ -34,10 +34,17 @@ DataMap load_data(const PreparedPlugin& plugin, const Flags& flags) {
   DataMap data = call_plugin(plugin, ExitCode::data, [&] { return plugin.loaded.load_data(flags); });
   if (!data.has_dataset("train") && !data.has_dataset("test"))
     throw Error(ExitCode::data, plugin_label(plugin) + " returned no 'train' or 'test' dataset");
-  for (const auto& [name, set] : data.datasets)
+  for (const auto& [name, set] : data.datasets) {
+    if (set.source) {
+      const Source& source = *set.source;
+      int64_t size = call_plugin(plugin, ExitCode::data, [&] { return source.size(); });
+      if (size < 1) throw Error(ExitCode::data, plugin_label(plugin) + ": dataset '" + name + "' has no samples");
+      continue;
+    }
     if (!set.inputs.defined() || !set.targets.defined() || set.inputs.size(0) != set.targets.size(0))
       throw Error(ExitCode::data, plugin_label(plugin) + ": dataset '" + name +
                                       "' needs inputs and targets with the same number of rows");
+  }
   return data;
 }
 

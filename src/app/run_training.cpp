@@ -12,7 +12,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <csignal>
+#include <thread>
 
 namespace forge {
 
@@ -22,6 +24,23 @@ OptimizerSet make_optimizer_set_from_flags(const Flags& flags, Model& model, con
       settings.schedule,
       flags.boolean("no_decay_bias_norm")};
   return make_optimizer_set(model, defaults);
+}
+
+int64_t workers_for_this_machine() {
+  return std::clamp<int64_t>(int64_t(std::thread::hardware_concurrency()), 1, 4);
+}
+
+LoaderSettings loader_settings(const Flags& flags, torch::Device device) {
+  LoaderSettings loading;
+  const int64_t workers = flags.has("workers") ? flags.integer("workers") : -1;
+  if (workers < -1) throw Error(ExitCode::usage, "--workers must be 0 or more (or -1: one per core, at most 4)");
+  loading.workers = workers == -1 ? workers_for_this_machine() : workers;
+  loading.prefetch = flags.has("prefetch") ? flags.integer("prefetch") : 2;
+  if (loading.prefetch < 1) throw Error(ExitCode::usage, "--prefetch must be at least 1");
+  loading.skip_bad_samples = flags.has("skip_bad_samples") && flags.boolean("skip_bad_samples");
+  loading.seed = flags.integer("seed");
+  loading.pin_memory = device.is_cuda();
+  return loading;
 }
 
 TrainSettings train_settings(const Flags& flags, const LoadedRun& run, std::shared_ptr<DataParallelGroup> group) {
@@ -54,6 +73,7 @@ TrainSettings train_settings(const Flags& flags, const LoadedRun& run, std::shar
   s.device = run.device;
   s.precision = parse_precision(flags.text("precision"), run.device);
   s.group = std::move(group);
+  s.loading = loader_settings(flags, run.device);
   int64_t epoch_steps = run.data.has_dataset("train") ? steps_per_epoch(run.data.dataset("train").size(), s) : 1;
   LrSchedule& schedule = s.schedule;
   schedule.kind = parse_schedule_kind(flags.text("lr_schedule"));

@@ -14,6 +14,14 @@ namespace forge {
 TrainSettings train_settings(const Flags& flags, const LoadedRun& run,
                              std::shared_ptr<DataParallelGroup> group = nullptr);
 
+// How splits from a Source are loaded, from --workers (-1: workers_for_this_machine()),
+// --prefetch, --skip_bad_samples and the seed; a run recorded before these flags gets their
+// defaults. Throws Error(ExitCode::usage) for a negative --workers below -1 or --prefetch < 1.
+LoaderSettings loader_settings(const Flags& flags, torch::Device device);
+
+// --workers' default: as many loader threads as the machine has cores, at most 4.
+int64_t workers_for_this_machine();
+
 // Returns the exit code: 0 when completed, 128 + signal when interrupted. On failure records
 // it and rethrows.
 // The trainer's outputs for the run folder: metrics.csv, a TensorBoard session starting at

@@ -1,6 +1,7 @@
 // forge eval: test-set metrics of a run's checkpoint (the newest intact one by default),
 // printed and recorded in the run's evals.json.
 #include "app/checkpoint_choice.hpp"
+#include "app/run_training.hpp"
 #include "app/saved_run.hpp"
 #include "cli/commands.hpp"
 #include "cli/run_command_help.hpp"
@@ -60,8 +61,9 @@ int eval_command(const Args& args) {
   RestoredModel restored = restore_model(saved, checkpoint, options.text("device"), averaged);
   if (!restored.data.has_dataset("test"))
     throw Error(ExitCode::data, "the run's data plugin returns no 'test' dataset");
-  Evaluation evaluation = evaluate(*restored.model, restored.data.dataset("test"), options.integer("batch_size"),
-                                   parse_device(options.text("device")));
+  const torch::Device device = parse_device(options.text("device"));
+  Evaluation evaluation = evaluate(*restored.model, restored.data.dataset("test"), "test", options.integer("batch_size"),
+                                   device, nullptr, loader_settings(saved.flags, device));
   const auto& metrics = evaluation.metrics;
   TableWriter(run_dir).write("test", checkpoint.step, evaluation.tables);
   const TrainingPosition& position = restored.position;

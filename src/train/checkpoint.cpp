@@ -93,7 +93,8 @@ nlohmann::json position_record(const TrainingPosition& p) {
       {"best", goal_record(p.best)},
       {"early", goal_record(p.early)},
       {"loss_scale",
-       {{"scale", p.loss_scale.scale}, {"good_steps", p.loss_scale.good_steps}, {"skipped", p.loss_scale.skipped}}}};
+       {{"scale", p.loss_scale.scale}, {"good_steps", p.loss_scale.good_steps}, {"skipped", p.loss_scale.skipped}}},
+      {"bad_samples", p.bad_samples}};
 }
 
 TrainingPosition position_from(const nlohmann::json& record) {
@@ -112,6 +113,7 @@ TrainingPosition position_from(const nlohmann::json& record) {
     p.loss_scale = {scale.at("scale").get<double>(), scale.at("good_steps").get<int64_t>(),
                     scale.at("skipped").get<int64_t>()};
   }
+  if (record.contains("bad_samples")) p.bad_samples = record.at("bad_samples").get<int64_t>();  // forge before sources
   return p;
 }
 

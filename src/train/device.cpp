@@ -38,4 +38,12 @@ torch::Tensor to_device(const torch::Tensor& batch, torch::Device device) {
   return batch.to(device);
 }
 
+Batch to_device(Batch batch, torch::Device device) {
+  if (device.is_cpu()) return batch;
+  if (batch.inputs.defined()) batch.inputs = to_device(batch.inputs, device);
+  if (batch.targets.defined()) batch.targets = to_device(batch.targets, device);
+  for (auto& [name, field] : batch.fields) field = to_device(field, device);
+  return batch;
+}
+
 }  // namespace forge

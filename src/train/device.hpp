@@ -1,6 +1,8 @@
 // The device a run trains on, from --device, and how batches reach it.
 #pragma once
 
+#include <forge/batch.hpp>
+
 #include <torch/torch.h>
 
 #include <string>
@@ -18,5 +20,8 @@ torch::Device parse_device(const std::string& text, int local_rank = 0);
 // without waiting, so the copy overlaps the work already queued on the GPU (the same stream
 // orders it before the batch is used).
 torch::Tensor to_device(const torch::Tensor& batch, torch::Device device);
+
+// Every field of `batch` on `device`, as above.
+Batch to_device(Batch batch, torch::Device device);
 
 }  // namespace forge

@@ -4,6 +4,8 @@
 
 #include <forge/error.hpp>
 
+#include <spdlog/spdlog.h>
+
 namespace forge {
 namespace {
 
@@ -32,8 +34,8 @@ void add_up_ranks(DataParallelGroup& group, torch::Device device, double& sample
 
 }  // namespace
 
-Evaluation evaluate(Model& model, const Dataset& dataset, int64_t batch_size, torch::Device device,
-                    DataParallelGroup* group) {
+Evaluation evaluate(Model& model, const Dataset& dataset, const std::string& split, int64_t batch_size,
+                    torch::Device device, DataParallelGroup* group, const LoaderSettings& loading) {
   const int64_t n = dataset.size();
   if (n == 0) throw Error(ExitCode::failure, "cannot evaluate on an empty dataset");
   if (group && n < group->size()) group = nullptr;  // a shard each would leave some ranks none
@@ -51,17 +53,38 @@ Evaluation evaluate(Model& model, const Dataset& dataset, int64_t batch_size, to
   model.module().eval();
   std::vector<std::shared_ptr<Metric>> metrics = model.eval_metrics();
   std::map<std::string, double> sums;
-  for (int64_t start = first; start < end; start += batch_size) {
-    const int64_t stop = std::min(end, start + batch_size);
-    torch::Tensor targets = to_device(dataset.targets.slice(0, start, stop), device);
-    StepOutput out = model.eval_step({to_device(dataset.inputs.slice(0, start, stop), device), targets});
-    for (const auto& [name, value] : out.metrics) sums[name] += value * double(stop - start);
+  double samples = 0;
+  auto evaluate_batch = [&](const Batch& batch) {
+    StepOutput out = model.eval_step(batch);
+    const int64_t size = batch.size();
+    samples += double(size);
+    for (const auto& [name, value] : out.metrics) sums[name] += value * double(size);
     if (out.outputs.defined())
-      for (auto& metric : metrics) metric->update(out.outputs, targets);
+      for (auto& metric : metrics) metric->update(out.outputs, batch.targets);
+  };
+  if (dataset.source) {
+    std::vector<torch::Tensor> plan;
+    for (int64_t start = first; start < end; start += batch_size)
+      plan.push_back(torch::arange(start, std::min(end, start + batch_size), torch::kInt64));
+    BatchLoader loader(*dataset.source, split, 0, std::move(plan), loading);
+    while (!loader.done()) {
+      LoadedBatch loaded = loader.next();
+      for (const auto& line : loaded.skipped) spdlog::warn("skipped {}", line);
+      if (loaded.batch.size() > 0) evaluate_batch(to_device(std::move(loaded.batch), device));
+    }
+  } else {
+    for (int64_t start = first; start < end; start += batch_size) {
+      const int64_t stop = std::min(end, start + batch_size);
+      Batch batch{to_device(dataset.inputs.slice(0, start, stop), device),
+                  to_device(dataset.targets.slice(0, start, stop), device)};
+      batch.split = split;
+      batch.indices = torch::arange(start, stop, torch::kInt64);
+      evaluate_batch(batch);
+    }
   }
-  double samples = double(end - first);
   if (group) add_up_ranks(*group, device, samples, sums, metrics);
   Evaluation evaluation;
+  if (samples == 0) throw Error(ExitCode::data, "every " + split + " sample was left out as bad: nothing to evaluate");
   for (const auto& [name, sum] : sums) evaluation.metrics[name] = sum / samples;
   for (const auto& metric : metrics) {
     for (const auto& [name, value] : metric->compute()) evaluation.metrics[name] = value;

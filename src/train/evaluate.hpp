@@ -8,6 +8,7 @@
 
 #include <forge/model.hpp>
 
+#include "train/batch_loader.hpp"
 #include "train/data_parallel.hpp"
 
 #include <map>
@@ -23,8 +24,10 @@ struct Evaluation {
 // Batch means weighted by batch size, each batch moved to `device`. Leaves the module in eval
 // mode. Throws Error(ExitCode::failure) on an empty dataset. `group`: the run's data-parallel
 // group (null: alone); every rank must call it. A set smaller than the group is evaluated whole
-// by every rank.
-Evaluation evaluate(Model& model, const Dataset& dataset, int64_t batch_size, torch::Device device = torch::kCPU,
-                    DataParallelGroup* group = nullptr);
+// by every rank. A dataset from a Source is loaded as `loading` says; a sample left out by
+// --skip_bad_samples is logged and not counted.
+Evaluation evaluate(Model& model, const Dataset& dataset, const std::string& split, int64_t batch_size,
+                    torch::Device device = torch::kCPU, DataParallelGroup* group = nullptr,
+                    const LoaderSettings& loading = {});
 
 }  // namespace forge

@@ -52,6 +52,13 @@ std::vector<FlagSpec> train_flags() {
       bool_flag("deterministic", false, "ask libtorch for deterministic algorithms (an error where an op has none)"),
       text_flag("device", "cpu", "cpu | cuda | cuda:N (cuda: cuda:LOCAL_RANK, each data-parallel process its own GPU)"),
       integer_flag("threads", 0, "CPU threads libtorch uses (0: libtorch's default)"),
+      integer_flag("workers", -1,
+                   "threads that load batches of a data plugin's sources ahead of training (0: the training thread "
+                   "itself; -1: one per core, at most 4); any value gives the same batches"),
+      integer_flag("prefetch", 2, "batches each loader worker may have ready ahead (memory holds workers x prefetch)"),
+      bool_flag("skip_bad_samples", false,
+                "leave out a sample its source cannot make (a corrupt image), log it and count it as bad_samples, "
+                "instead of stopping the run"),
       integer_flag("log_every", 100, "log a line and record the train metrics and steps/s at every N-th step"),
       bool_flag("no_progress", false, "no progress bar on a terminal (the log lines of --log_every instead)"),
       integer_flag("checkpoint_every", 0, "also checkpoint every N steps (0: only at the end of each epoch)"),

@@ -82,8 +82,8 @@ Trainer::Trainer(Model& model, const DataMap& data, OptimizerSet& optimizers, Tr
     : model_(model),
       data_(data),
       train_(data.dataset("train")),
-      input_buffer_(torch::empty({0}, train_.inputs.options())),
-      target_buffer_(torch::empty({0}, train_.targets.options())),
+      input_buffer_(train_.source ? torch::Tensor() : torch::empty({0}, train_.inputs.options())),
+      target_buffer_(train_.source ? torch::Tensor() : torch::empty({0}, train_.targets.options())),
       optimizers_(optimizers),
       settings_(std::move(settings)),
       batches_(batches_per_epoch(train_.size(), settings_)),
@@ -111,6 +111,7 @@ TrainResult Trainer::run(TrainingPosition position) {
   if (settings_.early_stopping && position.early.stale >= settings_.early_stopping->patience)
     return finish(position, early_stop_reason(position));
   const int64_t max_steps = settings_.max_steps;
+  if (position.step > 0) checkpointed_step_ = position.step;  // resumed from it
   torch::Tensor order;
   int64_t order_epoch = -1;
   while (max_steps > 0 ? position.step < max_steps : position.epoch < settings_.epochs) {
@@ -119,6 +120,7 @@ TrainResult Trainer::run(TrainingPosition position) {
       order_epoch = position.epoch;
       epoch_started_ = std::chrono::steady_clock::now();
       epoch_first_step_ = position.step;
+      if (train_.source) start_loader(order, position);
     }
     train_step(order, position);
     log_progress(position);
@@ -147,12 +149,51 @@ TrainResult Trainer::run(TrainingPosition position) {
                                         : "trained " + std::to_string(settings_.epochs) + " epochs");
 }
 
+Trainer::Share Trainer::share_of(int64_t b) const {
+  // Each rank takes its part of the global batch: B samples each, the last batch split evenly.
+  const int64_t world = settings_.world_size(), rank = settings_.group ? settings_.group->rank() : 0;
+  const int64_t batch_size = settings_.batch_size * world;
+  const int64_t begin = b * batch_size, total = std::min(train_.size(), (b + 1) * batch_size) - begin;
+  return {begin + total * rank / world, begin + total * (rank + 1) / world, total};
+}
+
+void Trainer::start_loader(const torch::Tensor& order, const TrainingPosition& position) {
+  loader_.reset();  // its workers stop before the next loader's start
+  std::vector<torch::Tensor> plan;
+  for (int64_t b = position.batch; b < batches_; ++b) {
+    const Share share = share_of(b);
+    plan.push_back(order.slice(0, share.from, share.to));
+  }
+  loader_ = std::make_unique<BatchLoader>(*train_.source, "train", position.epoch + 1, std::move(plan),
+                                          settings_.loading);
+}
+
+std::vector<LoadedBatch> Trainer::load_step(int64_t count, TrainingPosition& position) {
+  std::vector<LoadedBatch> loaded;
+  try {
+    for (int64_t i = 0; i < count; ++i) loaded.push_back(loader_->next());
+  } catch (const Error& e) {
+    if (e.code() == ExitCode::data && position.step != checkpointed_step_) {
+      spdlog::warn("{}; checkpointing step {} before stopping", e.what(), position.step);
+      checkpoint(position);
+      if (outputs_.checkpointer) outputs_.checkpointer->wait();
+    }
+    throw;
+  }
+  for (const auto& batch : loaded)
+    for (const auto& line : batch.skipped) {
+      spdlog::warn("skipped {}", line);
+      ++position.bad_samples;
+    }
+  return loaded;
+}
+
 void Trainer::train_step(const torch::Tensor& order, TrainingPosition& position) {
   const int64_t first = position.batch, last = std::min(batches_, first + settings_.accumulate);
-  const int64_t samples = train_.size(), world = settings_.world_size();
-  const int64_t batch_size = settings_.batch_size * world;  // the global batch
-  const int64_t rank = settings_.group ? settings_.group->rank() : 0;
+  const int64_t world = settings_.world_size();
   const bool manual = model_.manual_optimization();
+  std::vector<LoadedBatch> loaded;
+  if (loader_) loaded = load_step(last - first, position);
   model_.train_mode();
   if (!manual)
     for (auto& optimizer : optimizers_.all()) {
@@ -161,18 +202,27 @@ void Trainer::train_step(const torch::Tensor& order, TrainingPosition& position)
     }
   std::map<std::string, double> metric_shares;  // data-parallel: this rank's share of the step's metrics
   for (int64_t b = first; b < last; ++b) {
-    // Each rank takes its part of the global batch: B samples each, the last batch split evenly.
-    const int64_t begin = b * batch_size, total = std::min(samples, (b + 1) * batch_size) - begin;
-    const int64_t from = begin + total * rank / world, to = begin + total * (rank + 1) / world;
+    const auto [from, to, total] = share_of(b);
     ++position.epoch_batches;
     ++position.log_batches;
     // A manual step's exchanges need every rank: a last batch too short to share is skipped.
     if (manual && total < world) continue;
-    if (to == from) continue;  // nothing for this rank in a short last batch: its gradient counts as zero
+    Batch batch;
+    if (loader_) {
+      batch = to_device(std::move(loaded[size_t(b - first)].batch), settings_.device);
+    } else if (to > from) {
+      batch = gather_batch(order.slice(0, from, to));
+      batch.indices = order.slice(0, from, to);
+      batch.split = "train";
+      batch.epoch = position.epoch + 1;
+    }
+    // Nothing for this rank (a short last batch, bad samples left out): its gradient counts as zero.
+    if (batch.size() == 0) continue;
+    batch.step = position.step + 1;
     // Gradients add up over the batches of one step: scale so the step follows their mean loss
     // (and, over ranks, so that their average is the global batch's mean).
     const double share = double(to - from) * double(world) / double(total) / double(last - first);
-    StepOutput out = train_batch(gather_batch(order.slice(0, from, to)), share, position);
+    StepOutput out = train_batch(batch, share, position);
     for (const auto& [name, value] : out.metrics) {
       if (settings_.group) {
         metric_shares[name] += value * double(to - from) / double(total);
@@ -315,6 +365,7 @@ void Trainer::log_progress(TrainingPosition& position) {
     interval["loss_scale"] = position.loss_scale.scale;
     interval["skipped_steps"] = double(position.loss_scale.skipped);
   }
+  if (settings_.loading.skip_bad_samples) interval["bad_samples"] = double(position.bad_samples);
   write_metrics(position.step, position.epoch + 1, "train", interval);
   interval_start_ = std::chrono::steady_clock::now();
   interval_steps_ = 0;
@@ -364,8 +415,8 @@ void Trainer::draw_epoch_images(int64_t epoch) {
 void Trainer::evaluate_split(const std::string& split, TrainingPosition& position, bool watched) {
   std::optional<WeightAverage::Swap> averaged;
   if (settings_.average) averaged.emplace(*settings_.average);
-  Evaluation evaluation = evaluate(model_, data_.dataset(split), std::max<int64_t>(settings_.batch_size, 256),
-                                   settings_.device, settings_.group.get());
+  Evaluation evaluation = evaluate(model_, data_.dataset(split), split, std::max<int64_t>(settings_.batch_size, 256),
+                                   settings_.device, settings_.group.get(), settings_.loading);
   const auto& metrics = evaluation.metrics;
   if (outputs_.tables) outputs_.tables->write(split, position.step, evaluation.tables);
   int64_t epoch = epoch_of_latest_step(position);
@@ -446,6 +497,7 @@ bool Trainer::evaluated_test_at_epoch_end(const TrainingPosition& position) cons
 
 void Trainer::checkpoint(const TrainingPosition& position) {
   if (!outputs_.checkpointer) return;
+  checkpointed_step_ = position.step;
   for (const auto& sink : outputs_.sinks) sink->flush();  // the rows the checkpoint stands for
   const int64_t best_step = settings_.keep_best ? position.best.best_step : -1;
   CheckpointSubject subject(model_.module(), optimizers_, model_.save_extra());

@@ -15,6 +15,7 @@
 #include "metrics/metric_sink.hpp"
 #include "metrics/progress_bar.hpp"
 #include "metrics/table_writer.hpp"
+#include "train/batch_loader.hpp"
 #include "train/checkpointer.hpp"
 #include "train/data_parallel.hpp"
 #include "train/lr_schedule.hpp"
@@ -61,6 +62,8 @@ struct TrainSettings {
   // --ema_decay: the average updated after every step and evaluated instead of the weights;
   // null: none.
   std::shared_ptr<WeightAverage> average;
+  // How splits that come from a Source are loaded: --workers, --prefetch, --skip_bad_samples.
+  LoaderSettings loading;
 
   int64_t world_size() const { return group ? group->size() : 1; }
   bool writes_run() const { return !group || group->rank() == 0; }
@@ -110,6 +113,16 @@ class Trainer {
 
  private:
   void train_step(const torch::Tensor& order, TrainingPosition& position);
+  // This rank's part [from, to) of mini-batch `b` of the epoch, and the global batch's size.
+  struct Share {
+    int64_t from, to, total;
+  };
+  Share share_of(int64_t b) const;
+  // A split from a Source: the loader of the epoch's batches from position.batch on.
+  void start_loader(const torch::Tensor& order, const TrainingPosition& position);
+  // The step's `count` batches from the loader, got before any is trained: a bad sample stops
+  // the run at a step boundary, after a checkpoint of the position before it.
+  std::vector<LoadedBatch> load_step(int64_t count, TrainingPosition& position);
   // One mini-batch of a step: its loss backpropagated with `share`, its metrics returned.
   StepOutput train_batch(const Batch& batch, double share, TrainingPosition& position);
   // Data-parallel: sums the ranks' stop and checkpoint requests and metric shares, and averages
@@ -146,6 +159,8 @@ class Trainer {
   bool checkpoint_requested_ = false;      // after a step: SIGUSR1 (on any rank)
   bool overflowed_ = false;                // fp16, manual: an optimizer step of this step was skipped
   std::vector<std::string> metric_names_;  // data-parallel: what the model's step reports
+  int64_t checkpointed_step_ = -1;         // the step of the newest checkpoint this process holds
+  std::unique_ptr<BatchLoader> loader_;    // `train` from a Source: the epoch's batches
 
   Model& model_;
   const DataMap& data_;

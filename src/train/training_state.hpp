@@ -30,6 +30,7 @@ struct TrainingPosition {
   GoalState best;   // --keep_best: its best_step is the checkpoint kept beside the newest
   GoalState early;  // --early_stopping
   LossScale loss_scale;
+  int64_t bad_samples = 0;  // training samples --skip_bad_samples left out, in all
 };
 
 }  // namespace forge

@@ -5,6 +5,31 @@
 #include <cmath>
 
 namespace forge {
+namespace {
+
+// The samples of a source at `indices`, in that order.
+class SourceSubset : public Source {
+ public:
+  SourceSubset(std::shared_ptr<Source> source, torch::Tensor indices)
+      : source_(std::move(source)), indices_(indices.contiguous()) {}
+  int64_t size() const override { return indices_.numel(); }
+  Example get(int64_t index, SampleContext& context) const override {
+    return source_->get(indices_.data_ptr<int64_t>()[index], context);
+  }
+  Batch collate(std::vector<Example>& examples) const override { return source_->collate(examples); }
+  std::string describe(int64_t index) const override {
+    const int64_t original = indices_.data_ptr<int64_t>()[index];
+    const std::string described = source_->describe(original);
+    return "sample " + std::to_string(original) + " of the data plugin's train" +
+           (described.empty() ? "" : ", " + described);
+  }
+
+ private:
+  std::shared_ptr<Source> source_;
+  torch::Tensor indices_;
+};
+
+}  // namespace
 
 void carve_validation_split(DataMap& data, double fraction, int64_t seed) {
   Dataset& train = data.datasets.at("train");
@@ -19,6 +44,11 @@ void carve_validation_split(DataMap& data, double fraction, int64_t seed) {
   torch::Tensor shuffled = torch::randperm(rows, generator, torch::kInt64);
   torch::Tensor valid_index = std::get<0>(shuffled.slice(0, 0, valid_rows).sort());
   torch::Tensor train_index = std::get<0>(shuffled.slice(0, valid_rows).sort());
+  if (train.source) {
+    data.datasets["valid"] = Dataset::of(std::make_shared<SourceSubset>(train.source, valid_index));
+    train = Dataset::of(std::make_shared<SourceSubset>(train.source, train_index));
+    return;
+  }
   data.datasets["valid"] = {train.inputs.index_select(0, valid_index), train.targets.index_select(0, valid_index)};
   train = {train.inputs.index_select(0, train_index), train.targets.index_select(0, train_index)};
 }

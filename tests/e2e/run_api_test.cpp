@@ -49,7 +49,7 @@ TEST_F(UsingARun, LoadFromCheckpointGivesTheModelForgeEvalEvaluated) {
   EXPECT_EQ(loaded.epoch, 2);
   EXPECT_EQ(loaded.flags.text("n_hidden"), "24");
   EXPECT_FALSE(loaded.model->module().is_training());
-  auto metrics = evaluate(*loaded.model, loaded.data.dataset("test"), 256, torch::kCPU).metrics;
+  auto metrics = evaluate(*loaded.model, loaded.data.dataset("test"), "test", 256, torch::kCPU).metrics;
   json recorded = read_json(run() + "/evals.json")["32"]["metrics"];
   EXPECT_DOUBLE_EQ(metrics.at("accuracy"), recorded["accuracy"].get<double>());
   EXPECT_DOUBLE_EQ(metrics.at("loss"), recorded["loss"].get<double>());

@@ -15,8 +15,8 @@ TEST(Evaluate, WeightsBatchMeansBySize) {
   auto model = Model::of(net);
   Dataset data{torch::zeros({5, 1}), torch::tensor({0, 0, 0, 1, 1}, torch::kInt64)};
   for (int64_t batch : {1, 2, 3, 5})
-    EXPECT_NEAR(evaluate(*model, data, batch).metrics["accuracy"], 0.6, 1e-12) << batch;
-  EXPECT_THROW(evaluate(*model, Dataset{}, 4), Error);
+    EXPECT_NEAR(evaluate(*model, data, "test", batch).metrics["accuracy"], 0.6, 1e-12) << batch;
+  EXPECT_THROW(evaluate(*model, Dataset{}, "test", 4), Error);
 }
 
 // A model whose evaluation differs from its training step: evaluate must call eval_step.
@@ -32,7 +32,7 @@ TEST(Evaluate, UsesTheModelsEvalStepUnderInferenceMode) {
   torch::nn::Linear net(1, 2);
   Scored model(net.ptr(), [net](const torch::Tensor& x) mutable { return net->forward(x); });
   Dataset data{torch::zeros({6, 1}), torch::zeros({6}, torch::kInt64)};
-  auto metrics = evaluate(model, data, 4).metrics;  // batches of 4 and 2: (4*4 + 2*2) / 6
+  auto metrics = evaluate(model, data, "test", 4).metrics;  // batches of 4 and 2: (4*4 + 2*2) / 6
   EXPECT_EQ(metrics.count("accuracy"), 0u);
   EXPECT_NEAR(metrics["score"], 20.0 / 6, 1e-12);
 }

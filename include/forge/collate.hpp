@@ -1,0 +1,87 @@
+// Making a Batch of Examples (forge/sample.hpp): the default stacks every field, which needs
+// equal shapes; `pad_field` first pads a field of different lengths (words, sentences) to the
+// longest and records the lengths. A source (forge/source.hpp) overrides Source::collate to
+// use it:
+//
+//   forge::Batch collate(std::vector<forge::Example>& examples) const override {
+//     forge::pad_field(examples, "inputs", /*pad=*/0, "length");
+//     return forge::stack_examples(examples);
+//   }
+#pragma once
+
+#include <forge/batch.hpp>
+#include <forge/sample.hpp>
+
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace forge {
+
+namespace detail {
+inline std::string shape_text(const torch::Tensor& t) {
+  std::ostringstream out;
+  out << t.sizes();
+  return out.str();
+}
+// An example by its sample index when the loader set it, else by its place in the batch.
+inline std::string example_name(const std::vector<Example>& examples, size_t i) {
+  if (examples[i].index >= 0) return "sample " + std::to_string(examples[i].index);
+  return "the batch's example " + std::to_string(i);
+}
+}  // namespace detail
+
+// Stacks each field of the examples along a new first dimension. Throws std::invalid_argument
+// naming the field and the two samples that do not fit together.
+inline Batch stack_examples(const std::vector<Example>& examples) {
+  Batch batch;
+  if (examples.empty()) return batch;
+  for (const auto& [name, first] : examples.front().fields) {
+    std::vector<torch::Tensor> parts;
+    parts.reserve(examples.size());
+    for (size_t i = 0; i < examples.size(); ++i) {
+      auto it = examples[i].fields.find(name);
+      if (it == examples[i].fields.end() || !it->second.defined())
+        throw std::invalid_argument("field '" + name + "' is missing from " + detail::example_name(examples, i));
+      if (it->second.sizes() != first.sizes())
+        throw std::invalid_argument("field '" + name + "' has shape " + detail::shape_text(it->second) + " in " +
+                                    detail::example_name(examples, i) + " but " + detail::shape_text(first) + " in " +
+                                    detail::example_name(examples, 0) +
+                                    "; stacking needs equal shapes (pad it: forge::pad_field)");
+      if (it->second.scalar_type() != first.scalar_type())
+        throw std::invalid_argument("field '" + name + "' has another dtype in " + detail::example_name(examples, i) +
+                                    " than in " + detail::example_name(examples, 0));
+      parts.push_back(it->second);
+    }
+    batch.set(name, torch::stack(parts));
+  }
+  return batch;
+}
+
+// Pads field `name` (each example's of shape [L, ...], L varying) with `pad` to the longest L,
+// and stores each L as an int64 scalar field `length_field` (left out when empty).
+inline void pad_field(std::vector<Example>& examples, const std::string& name, double pad,
+                      const std::string& length_field = "length") {
+  int64_t longest = 0;
+  for (size_t i = 0; i < examples.size(); ++i) {
+    auto it = examples[i].fields.find(name);
+    if (it == examples[i].fields.end() || !it->second.defined() || it->second.dim() == 0)
+      throw std::invalid_argument("field '" + name + "' of " + detail::example_name(examples, i) +
+                                  " is missing or has no length dimension to pad");
+    longest = std::max(longest, it->second.size(0));
+  }
+  for (auto& example : examples) {
+    torch::Tensor& field = example.fields[name];
+    const int64_t length = field.size(0);
+    if (!length_field.empty()) example.fields[length_field] = torch::tensor(length, torch::kInt64);
+    if (length == longest) continue;
+    std::vector<int64_t> shape = field.sizes().vec();
+    shape[0] = longest;
+    torch::Tensor padded = torch::full(shape, pad, field.options());
+    padded.slice(0, 0, length).copy_(field);
+    field = padded;
+  }
+}
+
+}  // namespace forge
