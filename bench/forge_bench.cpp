@@ -6,6 +6,7 @@
 //   forge_bench checkpoint --model mlp|cnn [--reps 5]
 //   forge_bench load_data [--reps 3]
 //   forge_bench checkpoint_io --params N [--reps 3] [--dir D]
+//   forge_bench loader --data_dir FOLDER [--workers 2] [--prefetch 2] [--batch_size 64] [--epochs 1]
 //
 // The loops load the same data and model as forge (the built-in mnist, mlp and cnn plugins
 // with their default flags) and train as a user would by hand: shuffled batches,
@@ -14,6 +15,7 @@
 // forge's FusedRMSprop instead of torch::optim's.
 #include "plugins/plugin_loader.hpp"
 #include "plugins/plugin_resolver.hpp"
+#include "train/batch_loader.hpp"
 #include "train/checkpoint.hpp"
 #include "train/checkpointer.hpp"
 #include "train/fused_rmsprop.hpp"
@@ -317,6 +319,40 @@ int load_data_command(const std::map<std::string, std::string>& o) {
   return 0;
 }
 
+// forge's loader alone — decode, augment, collate; no training — over an ImageFolder with the
+// transforms of ../shared/bench/peer_loader.py: grayscale, random crop with 4 pixels of
+// padding, random horizontal flip, normalise with (0.286, 0.353). One libtorch thread, as the peer.
+int loader_command(const std::map<std::string, std::string>& o) {
+  torch::set_num_threads(1);
+  auto plugin = forge::load_plugin(forge::resolve_plugin("images"), forge::PluginKind::data);
+  std::map<std::string, std::string> given{{"data_dir", option(o, "data_dir", "")},
+                                           {"image_channels", "1"},
+                                           {"random_crop", "true"},
+                                           {"hflip", "true"},
+                                           {"normalize", "0.286,0.353"},
+                                           {"seed", "0"}};
+  forge::DataMap data = plugin.load_data(plugin_defaults(plugin, given));
+  const forge::Dataset& train = data.dataset("train");
+  const int64_t batch = std::stoll(option(o, "batch_size", "64")), epochs = std::stoll(option(o, "epochs", "1"));
+  forge::LoaderSettings settings;
+  settings.workers = std::stoll(option(o, "workers", "2"));
+  settings.prefetch = std::stoll(option(o, "prefetch", "2"));
+  int64_t images = 0;
+  auto start = Clock::now();
+  for (int64_t epoch = 1; epoch <= epochs; ++epoch) {
+    torch::Tensor order = torch::randperm(train.size(), torch::kInt64);
+    std::vector<torch::Tensor> plan;
+    for (int64_t at = 0; at < train.size(); at += batch) plan.push_back(order.slice(0, at, at + batch));
+    forge::BatchLoader loader(*train.source, "train", epoch, std::move(plan), settings);
+    while (!loader.done()) images += loader.next().batch.size();
+  }
+  const double seconds = seconds_since(start);
+  std::cout << json{{"what", "forge loader"}, {"workers", settings.workers}, {"images", images}, {"seconds", seconds},
+                    {"images_per_second", double(images) / seconds}}
+            << std::endl;
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -327,7 +363,8 @@ int main(int argc, char** argv) {
     if (command == "checkpoint") return checkpoint_command(o);
     if (command == "load_data") return load_data_command(o);
     if (command == "checkpoint_io") return checkpoint_io_command(o);
-    std::cerr << "usage: forge_bench epoch|checkpoint|load_data|checkpoint_io [--name value ...] (see "
+    if (command == "loader") return loader_command(o);
+    std::cerr << "usage: forge_bench epoch|checkpoint|load_data|checkpoint_io|loader [--name value ...] (see "
                  "bench/forge_bench.cpp)\n";
     return 2;
   } catch (const std::exception& e) {

@@ -78,7 +78,8 @@ int continue_saved_run(const std::string& run_dir, const std::vector<std::string
 
   install_stop_handlers();
   if (!settings.writes_run()) return run_training(run_dir, loaded, settings, optimizers, position);
-  reopen_run({run, flag_set, flags, command_line, threads, step, forced, loaded.device.str(), settings.world_size()});
+  reopen_run({run, flag_set, flags, command_line, threads, settings.loading.workers, step, forced, loaded.device.str(),
+              settings.world_size()});
   if (step >= 0)
     spdlog::info("resuming {} from step {} (epoch {}, batch {})", run_dir, step, position.epoch + 1, position.batch);
   else

@@ -44,6 +44,7 @@ Manifest first_manifest(const NewRun& run, const std::string& dir) {
   manifest.flush_denormal = run.flags.boolean("flush_denormal");
   manifest.deterministic = run.flags.boolean("deterministic");
   manifest.device = run.device;
+  manifest.workers = run.workers;
   manifest.seed = SeedRecord{run.flags.integer("seed"), run.seed_drawn};
   manifest.world_size = run.group ? run.group->size() : 1;
   return manifest;
@@ -92,7 +93,7 @@ void reopen_run(const ReopenedRun& run) {
   manifest.reason = "";
   manifest.ended = "";
   record_this_process(manifest);
-  manifest.resumes.push_back({now_iso8601(), run.command_line, run.from_step, run.threads, run.forced});
+  manifest.resumes.push_back({now_iso8601(), run.command_line, run.from_step, run.threads, run.workers, run.forced});
   manifest.device = run.device;
   manifest.world_size = run.world_size;
   write_manifest(dir, manifest);

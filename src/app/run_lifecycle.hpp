@@ -25,6 +25,7 @@ struct NewRun {
   PluginFiles data, model;
   std::vector<std::string> command_line;
   int threads = 0;
+  int64_t workers = 0;  // loader threads
   std::string device;
   bool seed_drawn = false;
   DataParallelGroup* group = nullptr;  // null when training alone
@@ -45,6 +46,7 @@ struct ReopenedRun {
   const Flags& flags;
   std::vector<std::string> command_line;
   int threads = 0;
+  int64_t workers = 0;              // loader threads
   int64_t from_step = -1;           // the checkpoint resumed from; -1: none, training starts afresh
   std::vector<std::string> forced;  // differences --force accepted
   std::string device;

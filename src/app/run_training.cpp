@@ -127,7 +127,10 @@ int run_training(const std::string& run_dir, LoadedRun& run, const TrainSettings
       // The folder may be unwritable (the reason training failed); the error below still says why.
       spdlog::warn("could not record the failure in the manifest: {}", exception_text(also));
     }
-    throw Error(ExitCode::failure, "training failed: " + reason + " (run " + run_dir + ")");
+    // A bad sample keeps the data's exit code: the data, not training, is at fault.
+    const auto* error = dynamic_cast<const Error*>(&e);
+    const ExitCode code = error && error->code() == ExitCode::data ? ExitCode::data : ExitCode::failure;
+    throw Error(code, "training failed: " + reason + " (run " + run_dir + ")");
   }
   if (settings.writes_run()) record_completed(run_dir, result.step, result.reason);
   spdlog::info("run {} completed: {}", run_dir, result.reason);

@@ -47,6 +47,7 @@ int train_new_run(NewRunRequest request) {
                  plugins.model.files,
                  request.command_line,
                  threads,
+                 settings.loading.workers,
                  run.device.str(),
                  seed_drawn,
                  group.get()};

@@ -105,6 +105,7 @@ ResumeRecord resume_from_json(json rest) {
   take(rest, "command_line", r.command_line);
   take(rest, "from_step", r.from_step);
   take(rest, "threads", r.threads);
+  take(rest, "workers", r.workers);
   take(rest, "forced", r.forced);
   return r;
 }
@@ -123,6 +124,7 @@ Manifest parse_manifest(json rest) {
   take(rest, "cpu", m.cpu);
   take(rest, "pid", m.pid);
   take(rest, "threads", m.threads);
+  take(rest, "workers", m.workers);
   take(rest, "started", m.started);
   take(rest, "ended", m.ended);
   take(rest, "status", m.status);
@@ -174,6 +176,7 @@ json to_json(const Manifest& m) {
   out["cpu"] = m.cpu;
   out["pid"] = m.pid;
   out["threads"] = m.threads;
+  if (m.workers) out["workers"] = *m.workers;
   out["started"] = m.started;
   out["ended"] = m.ended.empty() ? json(nullptr) : json(m.ended);
   out["status"] = m.status;
@@ -195,12 +198,15 @@ json to_json(const Manifest& m) {
   if (m.evaluated_step) out["evaluated_step"] = *m.evaluated_step;
   if (!m.resumes.empty()) {
     out["resumes"] = json::array();
-    for (const auto& r : m.resumes)
-      out["resumes"].push_back({{"started", r.started},
-                                {"command_line", r.command_line},
-                                {"from_step", r.from_step},
-                                {"threads", r.threads},
-                                {"forced", r.forced}});
+    for (const auto& r : m.resumes) {
+      json record{{"started", r.started},
+                  {"command_line", r.command_line},
+                  {"from_step", r.from_step},
+                  {"threads", r.threads},
+                  {"forced", r.forced}};
+      if (r.workers) record["workers"] = *r.workers;
+      out["resumes"].push_back(record);
+    }
   }
   return out;
 }

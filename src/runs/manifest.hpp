@@ -53,6 +53,7 @@ struct ResumeRecord {
   std::vector<std::string> command_line;
   int64_t from_step = -1;  // -1: no intact checkpoint, trained from the start
   int64_t threads = 0;
+  std::optional<int64_t> workers;   // loader threads (--workers resolved); absent before forge had them
   std::vector<std::string> forced;  // differences --force accepted
 };
 
@@ -64,6 +65,7 @@ struct Manifest {
   std::string host, cpu;
   int64_t pid = 0;  // of the process that trains (or trained) the run
   int64_t threads = 0;
+  std::optional<int64_t> workers;  // loader threads (--workers resolved); absent before forge had them
   std::string started;
   std::string ended;  // "" while running
   std::string status = "running";

@@ -9,7 +9,8 @@ each file and include, when one looks up or sideways where it must not:
   core/                          flags, errors, files, processes
 
 and, beyond the ranks: api/ never includes cli/, runs/ never includes train/, metrics/ and
-report/ never include train/, and built-in plugins include only <forge/...> of forge's.
+report/ never include train/, and built-in plugins include only <forge/...> of forge's (and
+their own local headers beside them in plugins/).
 
   check_layers.py ROOT          check the tree at ROOT (exit 1 on a forbidden include)
   check_layers.py --self-test   adds each kind of forbidden include to a copy of the tree and
@@ -49,9 +50,10 @@ def problems(root):
                 continue
             if RANK[target] > RANK[layer] or (layer, target) in FORBIDDEN:
                 found.append(f"{path.relative_to(root)}: {layer}/ must not include {include}")
-    for path in sorted((root / "plugins").glob("*.cpp")):
+    for path in sorted((root / "plugins").glob("*.[ch]pp")):
         for quote, include in INCLUDE.findall(path.read_text(errors="replace")):
-            if quote == '"' or layer_of(include):
+            own_header = quote == '"' and "/" not in include and (path.parent / include).is_file()
+            if (quote == '"' and not own_header) or layer_of(include):
                 found.append(f"{path.relative_to(root)}: a built-in plugin includes only <forge/...>, not {include}")
     return found
 

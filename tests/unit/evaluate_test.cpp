@@ -38,3 +38,36 @@ TEST(Evaluate, UsesTheModelsEvalStepUnderInferenceMode) {
 }
 
 }  // namespace forge
+
+namespace forge {
+namespace {
+
+// The in-memory rows of `data` served one sample at a time, as a data plugin's source would.
+class RowSource : public Source {
+ public:
+  explicit RowSource(Dataset data) : data_(std::move(data)) {}
+  int64_t size() const override { return data_.size(); }
+  Example get(int64_t index, SampleContext&) const override { return {data_.inputs[index], data_.targets[index]}; }
+
+ private:
+  Dataset data_;
+};
+
+}  // namespace
+
+TEST(Evaluate, ASourceEvaluatesAsTheSameRowsInMemory) {
+  torch::manual_seed(0);
+  torch::nn::Linear net(3, 4);
+  auto model = Model::of(net);
+  Dataset rows{torch::randn({37, 3}), torch::randint(0, 4, {37}, torch::kInt64)};
+  const Evaluation in_memory = evaluate(*model, rows, "test", 8);
+  for (int64_t workers : {0, 2}) {
+    LoaderSettings loading;
+    loading.workers = workers;
+    const Evaluation loaded = evaluate(*model, Dataset::of(std::make_shared<RowSource>(rows)), "test", 8,
+                                       torch::kCPU, nullptr, loading);
+    EXPECT_EQ(loaded.metrics, in_memory.metrics) << workers << " workers";
+  }
+}
+
+}  // namespace forge

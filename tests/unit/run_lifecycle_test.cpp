@@ -36,6 +36,7 @@ class RunLifecycle : public ::testing::Test {
             {"model", "model", plugins_ / "model.so", "", {}},
             {"forge", "train"},
             2,
+            3,
             "cpu",
             true,
             nullptr};
@@ -57,6 +58,7 @@ TEST_F(RunLifecycle, StartRunClaimsLocksAndRecordsTheRun) {
   const Manifest manifest = read_manifest(first.dir);
   EXPECT_EQ(manifest.status, "running");
   EXPECT_EQ(manifest.threads, 2);
+  EXPECT_EQ(manifest.workers, 3);
   ASSERT_TRUE(manifest.seed);
   EXPECT_TRUE(manifest.seed->drawn);
   EXPECT_EQ(manifest.plugins.at("model").library, "plugins/model/model.so");
@@ -86,12 +88,13 @@ TEST_F(RunLifecycle, ReopenRunDropsWhatTheResumeRedoesAndRecordsTheResume) {
     record_status(run_dir, "interrupted", "SIGTERM");
   }
   SavedRun saved{run_dir, read_manifest(run_dir), read_saved_flags(run_dir), {}, {}};
-  reopen_run({saved, set_, given, {"forge", "resume", run_dir}, 1, 10, {"--lr"}, "cpu", 1});
+  reopen_run({saved, set_, given, {"forge", "resume", run_dir}, 1, 4, 10, {"--lr"}, "cpu", 1});
   const Manifest manifest = read_manifest(run_dir);
   EXPECT_EQ(manifest.status, "running");
   EXPECT_EQ(manifest.ended, "");
   ASSERT_EQ(manifest.resumes.size(), 1u);
   EXPECT_EQ(manifest.resumes[0].from_step, 10);
+  EXPECT_EQ(manifest.resumes[0].workers, 4);
   EXPECT_EQ(manifest.resumes[0].forced, std::vector<std::string>{"--lr"});
   EXPECT_FALSE(fs::exists(run_dir + "/checkpoints/step-00000020.ckpt.tmp.999"));
   EXPECT_EQ(read_metrics(run_dir).size(), 1u) << "the row of step 20 belongs to work the resume redoes";

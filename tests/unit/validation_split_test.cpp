@@ -42,3 +42,38 @@ TEST(ValidationSplit, RefusesFractionsThatLeaveASetEmpty) {
 }
 
 }  // namespace forge
+
+namespace forge {
+namespace {
+
+class Numbers : public Source {
+ public:
+  int64_t size() const override { return 50; }
+  Example get(int64_t index, SampleContext&) const override {
+    return {torch::tensor({float(index)}), torch::tensor(index, torch::kInt64)};
+  }
+  std::string describe(int64_t index) const override { return "number " + std::to_string(index); }
+};
+
+}  // namespace
+
+TEST(ValidationSplit, CarvesASourceAsItCarvesRowsInMemory) {
+  DataMap rows = numbered(50), sourced;
+  sourced.datasets["train"] = Dataset::of(std::make_shared<Numbers>());
+  carve_validation_split(rows, 0.2, 3);
+  carve_validation_split(sourced, 0.2, 3);
+  for (const char* split : {"train", "valid"}) {
+    const Dataset& set = sourced.dataset(split);
+    ASSERT_EQ(set.size(), rows.dataset(split).size());
+    for (int64_t i = 0; i < set.size(); ++i) {
+      SampleContext context(split, 1, i, 0);
+      EXPECT_EQ(set.source->get(i, context).fields.at("targets").item<int64_t>(),
+                rows.dataset(split).targets[i].item<int64_t>());
+    }
+  }
+  const int64_t first = rows.dataset("valid").targets[0].item<int64_t>();
+  EXPECT_EQ(sourced.dataset("valid").source->describe(0),
+            "sample " + std::to_string(first) + " of the data plugin's train, number " + std::to_string(first));
+}
+
+}  // namespace forge

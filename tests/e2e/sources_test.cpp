@@ -1,0 +1,306 @@
+// Real data through sources, as a user meets it: Fashion-MNIST written as PNG and JPEG class
+// folders (scripts/image_folders.py) trained through the images plugin with augmentation and
+// loader threads, Debian's word lists through words + gru; exact resume whatever the workers,
+// data-parallel shares, and every bad input stopping with one line.
+#include "core/process.hpp"
+#include "metrics/metrics_log.hpp"
+#include "reference_run.hpp"
+#include "test_support.hpp"
+
+#include <gtest/gtest.h>
+#include <boost/filesystem.hpp>
+#include <nlohmann/json.hpp>
+
+#include <signal.h>
+
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace fs = boost::filesystem;
+
+namespace forge {
+namespace {
+
+using testing::run_forge;
+using Args = std::vector<std::string>;
+
+// 640 training and 160 test images of Fashion-MNIST as OUT/png/... and OUT/jpeg/...
+void write_image_folders(const std::string& out) {
+  auto written = run_process({"/usr/bin/python3", testing::source_dir() + "/scripts/image_folders.py", out, "--train",
+                              "640", "--test", "160"});
+  ASSERT_EQ(written.exit_status, 0) << written.output;
+}
+
+// A cnn on the folder, augmented, 2 epochs of 20 steps.
+Args images_run(const std::string& folder, Args more = {}, const std::string& epochs = "2") {
+  Args args{"train",    "--data",   "images", "--data_dir",     folder, "--random_crop", "--hflip", "--model",
+            "cnn",      "--channels", "4",    "--batch_size",   "32",   "--epochs",      epochs,    "--seed",
+            "3",        "--threads", "1",     "--no_progress"};
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+Args with_command(Args args, const std::string& command) {
+  args[0] = command;
+  return args;
+}
+
+bool says(const std::string& output, const std::string& text) { return output.find(text) != std::string::npos; }
+
+nlohmann::json read_json(const std::string& path) { return nlohmann::json::parse(testing::text_or_empty(path)); }
+
+class Images : public testing::WithReferenceRun {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testing::TempDir;
+    write_image_folders(*dir_ / "folders");
+    auto straight = run_forge(images_run(png(), {"--workers", "0", "--run_name", "straight"}), dir_->path());
+    ASSERT_EQ(straight.exit_status, 0) << straight.output;
+  }
+  static std::string png() { return *dir_ / "folders/png"; }
+};
+
+TEST_F(Images, CheckResumeIsExactWithAugmentationAndTwoWorkers) {
+  auto check = run_forge(with_command(images_run(png(), {"--workers", "2"}, "1"), "check-resume"),
+                         dir_->path());
+  ASSERT_EQ(check.exit_status, 0) << check.output;
+  EXPECT_TRUE(says(check.output, "resume is exact: all")) << check.output;
+}
+
+TEST_F(Images, AnyNumberOfWorkersTrainsTheSameRunAndWorkersMayChangeOnResume) {
+  auto stopped = run_forge(images_run(png(), {"--workers", "1", "--run_name", "changed", "--stop_after_steps", "7"}),
+                           dir_->path());
+  ASSERT_EQ(stopped.exit_status, 0) << stopped.output;
+  const std::string run = *dir_ / "checkpoints/changed/1";
+  auto resumed = run_forge({"resume", run, "--workers", "3", "--prefetch", "1"}, dir_->path());  // no --force
+  ASSERT_EQ(resumed.exit_status, 0) << resumed.output;
+  EXPECT_EQ(first_difference(testing::run_state(run), testing::run_state(straight())), "");
+  // And evaluation through the loader gives the run's own numbers.
+  auto evaluated = run_forge({"eval", straight()}, dir_->path());
+  ASSERT_EQ(evaluated.exit_status, 0) << evaluated.output;
+  EXPECT_TRUE(says(evaluated.output, "test accuracy")) << evaluated.output;
+}
+
+TEST_F(Images, KillNineMidEpochWithThreeWorkersThenResumeIsBitwiseExact) {
+  auto reference = testing::run_state(straight());
+  for (int64_t k : {3, 11, 27}) {  // mid-epoch 1, just after it, mid-epoch 2 (20 steps an epoch)
+    const std::string name = "kill" + std::to_string(k), run = *dir_ / ("checkpoints/" + name + "/1");
+    int pid = testing::spawn_forge(
+        images_run(png(), {"--workers", "3", "--run_name", name, "--checkpoint_every", "1", "--keep_checkpoints", "0"}),
+        dir_->path(), *dir_ / (name + ".log"));
+    ASSERT_TRUE(testing::wait_until([&] { return fs::exists(checkpoint_path(run, k)); }));
+    ::kill(pid, SIGKILL);
+    testing::wait_for_exit(pid);
+    auto resumed = run_forge({"resume", run}, dir_->path());
+    ASSERT_EQ(resumed.exit_status, 0) << resumed.output;
+    EXPECT_EQ(first_difference(testing::run_state(run), reference), "") << "kill -9 after step " << k;
+  }
+}
+
+TEST_F(Images, TrainsOnJpegFilesToo) {
+  auto jpeg = run_forge(images_run(*dir_ / "folders/jpeg", {"--run_name", "jpeg"}, "1"), dir_->path());
+  ASSERT_EQ(jpeg.exit_status, 0) << jpeg.output;
+  EXPECT_TRUE(says(jpeg.output, "test accuracy")) << jpeg.output;
+}
+
+// Two processes: each step's samples split between them without overlap, each sample with the
+// very augmentation one process gives it (its generator knows only the seed, epoch and index),
+// and the result that of one process with twice the batch.
+TEST_F(Images, DataParallelRanksLoadDisjointSharesWithTheirOwnAugmentations) {
+  const std::string recorder = testing::source_dir() + "/tests/data/plugins/batch_recorder.cpp";
+  auto read_records = [](const std::string& file) {
+    std::map<std::pair<int64_t, int64_t>, std::string> checksums;  // (epoch, index) -> checksum
+    std::map<int64_t, std::set<int64_t>> steps;                    // step -> indices
+    std::ifstream in(file);
+    int64_t epoch, step, index;
+    std::string checksum;
+    while (in >> epoch >> step >> index >> checksum) {
+      checksums[{epoch, index}] = checksum;
+      steps[step].insert(index);
+    }
+    return std::make_pair(checksums, steps);
+  };
+  const Args common{"train", "--data", "images", "--data_dir", png(), "--random_crop", "--hflip", "--model", recorder,
+                    "--epochs", "1", "--seed", "5", "--threads", "1", "--no_progress", "--workers", "2"};
+  testing::TempDir one, two;
+  Args single = common, parallel = common;
+  single.insert(single.end(), {"--batch_size", "64", "--run_name", "single"});
+  parallel.insert(parallel.end(), {"--batch_size", "32", "--nproc_per_node", "2", "--run_name", "parallel"});
+  auto a = run_forge(single, one.path());
+  ASSERT_EQ(a.exit_status, 0) << a.output;
+  auto b = run_forge(parallel, two.path());
+  ASSERT_EQ(b.exit_status, 0) << b.output;
+  auto [alone, alone_steps] = read_records(one / "batches-rank0.txt");
+  auto [rank0, rank0_steps] = read_records(two / "batches-rank0.txt");
+  auto [rank1, rank1_steps] = read_records(two / "batches-rank1.txt");
+  ASSERT_EQ(alone.size(), 640u);
+  ASSERT_EQ(rank0.size() + rank1.size(), 640u);  // every sample once, on one rank
+  ASSERT_EQ(rank0_steps.size(), 10u);
+  for (const auto& [step, indices] : rank0_steps) {
+    std::set<int64_t> both = indices;
+    for (int64_t i : rank1_steps[step]) EXPECT_TRUE(both.insert(i).second) << "sample " << i << " on both ranks";
+    EXPECT_EQ(both, alone_steps[step]) << "step " << step;
+  }
+  for (const auto* rank : {&rank0, &rank1})
+    for (const auto& [key, checksum] : *rank) EXPECT_EQ(checksum, alone[key]) << "sample " << key.second;
+  std::set<std::string> distinct;
+  for (const auto& [key, checksum] : rank0) distinct.insert(checksum);
+  EXPECT_GT(distinct.size(), 300u);  // not one crop for all
+}
+
+TEST(Words, CheckResumeIsExactWithPaddedBatches) {
+  testing::TempDir dir;
+  auto check = run_forge({"check-resume", "--data", "words", "--per_language", "200", "--model", "gru", "--hidden",
+                          "16", "--embedding", "8", "--batch_size", "32", "--epochs", "1", "--seed", "2", "--workers",
+                          "2", "--stop_at", "7"},
+                         dir.path());
+  ASSERT_EQ(check.exit_status, 0) << check.output;
+  EXPECT_TRUE(says(check.output, "resume is exact: all")) << check.output;
+}
+
+TEST(Words, AMissingWordListIsOneLineAndLeavesNoRun) {
+  testing::TempDir dir;
+  auto result = run_forge({"train", "--data", "words", "--languages", "american-english,klingon", "--model", "gru"},
+                          dir.path());
+  EXPECT_EQ(result.exit_status, 6) << result.output;
+  EXPECT_TRUE(says(testing::last_line(result.output), "word list /usr/share/dict/klingon does not exist"))
+      << result.output;
+  EXPECT_FALSE(fs::exists(dir / "checkpoints"));
+}
+
+// One bad-input case: a folder made by `prepare` from a small copy of the PNG folders.
+class BadImages : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    write_image_folders(dir_ / "folders");
+    folder_ = dir_ / "folders/png";
+  }
+  ProcessResult train(Args more = {}, const std::string& folder = "") {
+    Args args{"train", "--data", "images", "--data_dir", folder.empty() ? folder_ : folder, "--model", "cnn",
+              "--channels", "4", "--epochs", "1", "--seed", "1", "--no_progress"};
+    args.insert(args.end(), more.begin(), more.end());
+    return run_forge(args, dir_.path());
+  }
+  // A training image (not the first: that one sizes the run) replaced by `bytes`.
+  std::string spoil(const std::string& bytes) {
+    const std::string file = folder_ + "/train/3-dress/00100.png";
+    if (!fs::exists(file)) {
+      std::vector<std::string> files;
+      for (fs::directory_iterator it(folder_ + "/train/3-dress"), end; it != end; ++it)
+        files.push_back(it->path().string());
+      std::sort(files.begin(), files.end());
+      testing::write_text(files[1], bytes);
+      return files[1];
+    }
+    testing::write_text(file, bytes);
+    return file;
+  }
+  testing::TempDir dir_;
+  std::string folder_;
+};
+
+TEST_F(BadImages, AMissingOrEmptyFolderStopsBeforeAnyRun) {
+  auto missing = train({}, dir_ / "nowhere");
+  EXPECT_EQ(missing.exit_status, 6) << missing.output;
+  EXPECT_TRUE(says(testing::last_line(missing.output), "does not exist")) << missing.output;
+  fs::create_directories(dir_ / "empty/train");
+  auto empty = train({}, dir_ / "empty");
+  EXPECT_EQ(empty.exit_status, 6) << empty.output;
+  EXPECT_TRUE(says(testing::last_line(empty.output), "has no class folders")) << empty.output;
+  fs::create_directories(folder_ + "/train/99-nothing");
+  auto no_images = train();
+  EXPECT_EQ(no_images.exit_status, 6) << no_images.output;
+  EXPECT_TRUE(says(testing::last_line(no_images.output), "99-nothing has no .png, .jpg or .jpeg images"))
+      << no_images.output;
+  EXPECT_FALSE(fs::exists(dir_ / "checkpoints"));
+}
+
+TEST_F(BadImages, ATruncatedImageStopsTheRunNamingItAfterACheckpoint) {
+  const std::string good = testing::text_or_empty(folder_ + "/train/3-dress/" + [&] {
+    std::vector<std::string> files;
+    for (fs::directory_iterator it(folder_ + "/train/3-dress"), end; it != end; ++it)
+      files.push_back(it->path().filename().string());
+    std::sort(files.begin(), files.end());
+    return files[1];
+  }());
+  const std::string file = spoil(good.substr(0, good.size() / 2));
+  auto result = train({"--normalize", "none", "--checkpoint_every", "2"});
+  EXPECT_EQ(result.exit_status, 6) << result.output;
+  const std::string line = testing::last_line(result.output);
+  EXPECT_TRUE(says(line, file)) << line;
+  EXPECT_TRUE(says(line, "train sample ")) << line;
+  EXPECT_TRUE(says(line, "corrupt PNG")) << line;
+  const std::string run = dir_ / "checkpoints/images_cnn/1";
+  EXPECT_EQ(read_json(run + "/manifest.json")["status"], "failed");
+  EXPECT_FALSE(list_checkpoints(run).empty());  // what was trained is kept
+}
+
+TEST_F(BadImages, ANonImageFileStopsTheRunAndSkipBadSamplesCountsItInstead) {
+  const std::string file = spoil("this is not an image\n");
+  auto stopped = train({"--normalize", "none"});
+  EXPECT_EQ(stopped.exit_status, 6) << stopped.output;
+  EXPECT_TRUE(says(testing::last_line(stopped.output), file + "): not a PNG or JPEG image")) << stopped.output;
+  auto skipped = train({"--normalize", "none", "--skip_bad_samples", "--run_name", "skipping"});
+  ASSERT_EQ(skipped.exit_status, 0) << skipped.output;
+  EXPECT_TRUE(says(skipped.output, "skipped train sample")) << skipped.output;
+  double bad = -1;
+  for (const auto& row : read_metrics(dir_ / "checkpoints/skipping/1"))
+    if (row.name == "bad_samples") bad = row.value;
+  EXPECT_EQ(bad, 1);
+}
+
+TEST_F(BadImages, AnImageOfAnotherSizeIsNamedUnlessImageSizeResizesThemAll) {
+  // A 32 x 32 PNG among the 28 x 28 ones.
+  auto written = run_process({"/usr/bin/python3", "-c",
+                              "import sys; from PIL import Image; Image.new('L', (32, 32), 200).save(sys.argv[1])",
+                              folder_ + "/train/3-dress/zz-large.png"});
+  ASSERT_EQ(written.exit_status, 0) << written.output;
+  auto stopped = train({"--normalize", "none"});
+  EXPECT_EQ(stopped.exit_status, 6) << stopped.output;
+  EXPECT_TRUE(says(testing::last_line(stopped.output), "zz-large.png): the image is 32x32")) << stopped.output;
+  auto resized = train({"--normalize", "none", "--image_size", "28", "--run_name", "resized"});
+  EXPECT_EQ(resized.exit_status, 0) << resized.output;
+}
+
+// The README's own source plugin (examples/text_file_folder.cpp): a folder of text files, one
+// sample each, compiled by forge and trained on.
+class TextFileFolder : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (int c = 0; c < 3; ++c)
+      for (int i = 0; i < 30; ++i) {
+        std::ostringstream numbers;
+        for (int f = 0; f < 4; ++f) numbers << (f == c ? 2.0 : 0.0) + 0.1 * ((i * 7 + f * 3) % 5) << (f < 3 ? ", " : "\n");
+        testing::write_text(dir_ / ("samples/class" + std::to_string(c) + "/" + std::to_string(100 + i) + ".txt"),
+                            numbers.str());
+      }
+  }
+  ProcessResult train(Args more = {}) {
+    Args args{"train", "--data", testing::source_dir() + "/examples/text_file_folder.cpp", "--folder", dir_ / "samples",
+              "--model", "mlp", "--epochs", "15", "--batch_size", "8", "--lr", "0.01", "--jitter", "0.05",
+              "--workers", "2", "--seed", "1", "--no_progress"};
+    args.insert(args.end(), more.begin(), more.end());
+    return run_forge(args, dir_.path());
+  }
+  testing::TempDir dir_;
+};
+
+TEST_F(TextFileFolder, TheReadmesSourcePluginTrains) {
+  auto result = train();
+  ASSERT_EQ(result.exit_status, 0) << result.output;
+  EXPECT_TRUE(says(result.output, "test accuracy 1 ")) << result.output;
+}
+
+TEST_F(TextFileFolder, ASampleOfAnotherLengthDoesNotCollateAndIsNamed) {
+  testing::write_text(dir_ / "samples/class1/105.txt", "1, 2, 3, 4, 5\n");
+  auto result = train();
+  EXPECT_EQ(result.exit_status, 6) << result.output;
+  const std::string line = testing::last_line(result.output);
+  EXPECT_TRUE(says(line, "does not collate: field 'inputs' has shape")) << line;
+  EXPECT_TRUE(says(line, "[5] in sample 28")) << line;  // class1's fifth training file
+}
+
+}  // namespace
+}  // namespace forge
