@@ -1,7 +1,7 @@
 // What a data plugin returns: the data map. Its named datasets (`train`, `test`, ...) are
-// either in-memory tensors of inputs and targets (the fast path) or sources whose samples are
+// either in-memory tensors of inputs and targets (the fast path), sources whose samples are
 // made on demand by forge's loader threads (forge/source.hpp: files decoded and augmented,
-// text padded per batch); it may also carry loose tensors and plain values (`num_classes`,
+// text padded per batch), or streams read front to back (forge/stream.hpp); it may also carry loose tensors and plain values (`num_classes`,
 // `input_shape`, `class_names`, ...) that the model plugin reads to size itself, as the Python
 // tool passed the dataset's dict to the model as keyword arguments.
 //
@@ -12,6 +12,7 @@
 
 #include <forge/plugin.hpp>
 #include <forge/source.hpp>
+#include <forge/stream.hpp>
 
 #include <torch/torch.h>
 
@@ -25,16 +26,20 @@
 namespace forge {
 
 // A labelled dataset: held in memory (row i of `inputs` goes with row i of `targets`), or a
-// source whose samples forge's loader makes on demand (Dataset::of).
+// source or a stream whose samples forge's loader makes on demand (Dataset::of).
 struct BOOST_SYMBOL_VISIBLE Dataset {
   torch::Tensor inputs;
   torch::Tensor targets;
   std::shared_ptr<Source> source;  // set: the samples come from here, inputs/targets are unused
+  std::shared_ptr<Stream> stream;  // set: the samples are read from here, front to back
 
-  static Dataset of(std::shared_ptr<Source> source) { return {{}, {}, std::move(source)}; }
+  static Dataset of(std::shared_ptr<Source> source) { return {{}, {}, std::move(source), nullptr}; }
+  static Dataset of(std::shared_ptr<Stream> stream) { return {{}, {}, nullptr, std::move(stream)}; }
 
+  bool in_memory() const { return !source && !stream; }
   int64_t size() const {
     if (source) return source->size();
+    if (stream) return stream->samples_per_epoch();
     return inputs.defined() ? inputs.size(0) : 0;
   }
 };

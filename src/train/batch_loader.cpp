@@ -8,12 +8,32 @@ namespace forge {
 
 BatchLoader::BatchLoader(const Source& source, std::string split, int64_t epoch, std::vector<torch::Tensor> plan,
                          LoaderSettings settings)
+    : BatchLoader(&source, nullptr, std::move(split), epoch, std::move(plan), settings) {}
+
+BatchLoader::BatchLoader(Stream& stream, std::string split, int64_t epoch, std::vector<torch::Tensor> plan,
+                         LoaderSettings settings)
+    : BatchLoader(nullptr, &stream, std::move(split), epoch, std::move(plan),
+                  // A stream reads in order: one thread at most.
+                  {std::min<int64_t>(settings.workers, 1), settings.prefetch, settings.skip_bad_samples, settings.seed,
+                   settings.pin_memory}) {}
+
+BatchLoader::BatchLoader(const Source* source, Stream* stream, std::string split, int64_t epoch,
+                         std::vector<torch::Tensor> plan, LoaderSettings settings)
     : source_(source),
+      stream_(stream),
       split_(std::move(split)),
       epoch_(epoch),
       plan_(std::move(plan)),
       settings_(settings),
       window_(size_t(std::max<int64_t>(0, settings_.workers) * std::max<int64_t>(1, settings_.prefetch))) {
+  if (stream_) {
+    for (const auto& positions : plan_)
+      if (positions.numel() > 0) {
+        stream_position_ = positions[0].item<int64_t>();
+        break;
+      }
+    stream_->seek(epoch_, stream_position_);
+  }
   const int64_t workers = std::min<int64_t>(settings_.workers, int64_t(plan_.size()));
   for (int64_t w = 0; w < workers; ++w) workers_.emplace_back([this] { work(); });
 }
@@ -67,7 +87,25 @@ void BatchLoader::work() {
   }
 }
 
-LoadedBatch BatchLoader::make(size_t k) const {
+Example BatchLoader::example(int64_t index) {
+  if (source_) {
+    SampleContext context(split_, epoch_, index, settings_.seed);
+    return source_->get(index, context);
+  }
+  for (; stream_position_ < index; ++stream_position_) {
+    SampleContext context(split_, epoch_, stream_position_, settings_.seed);
+    stream_->skip(context);
+  }
+  SampleContext context(split_, epoch_, index, settings_.seed);
+  ++stream_position_;  // past it, whatever next() does
+  std::optional<Example> example = stream_->next(context);
+  if (!example)
+    throw std::runtime_error("the stream ended before its samples_per_epoch() of " +
+                             std::to_string(stream_->samples_per_epoch()));
+  return std::move(*example);
+}
+
+LoadedBatch BatchLoader::make(size_t k) {
   const torch::Tensor indices = plan_[k].contiguous();
   const int64_t* index = indices.data_ptr<int64_t>();
   LoadedBatch loaded;
@@ -75,9 +113,8 @@ LoadedBatch BatchLoader::make(size_t k) const {
   std::vector<int64_t> kept;
   examples.reserve(size_t(indices.numel()));
   for (int64_t i = 0; i < indices.numel(); ++i) {
-    SampleContext context(split_, epoch_, index[i], settings_.seed);
     try {
-      examples.push_back(source_.get(index[i], context));
+      examples.push_back(example(index[i]));
     } catch (const std::exception& e) {
       std::string line = sample_name(index[i]) + ": " + exception_text(e);
       if (!settings_.skip_bad_samples)
@@ -90,7 +127,7 @@ LoadedBatch BatchLoader::make(size_t k) const {
   }
   if (!examples.empty()) {
     try {
-      loaded.batch = source_.collate(examples);
+      loaded.batch = source_ ? source_->collate(examples) : stream_->collate(examples);
     } catch (const std::exception& e) {
       throw Error(ExitCode::data, split_ + " batch of samples " + std::to_string(kept.front()) + "..." +
                                       std::to_string(kept.back()) + " does not collate: " + exception_text(e));
@@ -111,7 +148,7 @@ LoadedBatch BatchLoader::make(size_t k) const {
 std::string BatchLoader::sample_name(int64_t index) const {
   std::string described;
   try {
-    described = source_.describe(index);
+    described = source_ ? source_->describe(index) : stream_->describe(index);
   } catch (const std::exception&) {
   }
   return split_ + " sample " + std::to_string(index) + (described.empty() ? "" : " (" + described + ")");

@@ -1,6 +1,8 @@
 // The loader of a split whose samples come from a Source (forge/source.hpp): --workers threads
 // make the planned batches — each sample got with its own SampleContext, then collated — up to
 // --prefetch batches each ahead of the one training takes, and hand them over in plan order.
+// A Stream (forge/stream.hpp) is read in order by one such thread, skipping the positions the
+// plan leaves out (other processes' shares).
 // What a batch holds is a function of the plan, the split, the epoch and the seed alone, so
 // any number of workers (0: the calling thread makes each batch when asked) gives the same
 // batches, and memory holds at most workers x prefetch batches, whatever the split's size.
@@ -38,6 +40,9 @@ class BatchLoader {
   // `plan`: each batch's sample indices (int64, possibly empty), in the order they are wanted.
   BatchLoader(const Source& source, std::string split, int64_t epoch, std::vector<torch::Tensor> plan,
               LoaderSettings settings);
+  // `plan`: each batch's positions in the stream, ascending from batch to batch.
+  BatchLoader(Stream& stream, std::string split, int64_t epoch, std::vector<torch::Tensor> plan,
+              LoaderSettings settings);
   ~BatchLoader();
   BatchLoader(const BatchLoader&) = delete;
   BatchLoader& operator=(const BatchLoader&) = delete;
@@ -52,11 +57,17 @@ class BatchLoader {
     LoadedBatch loaded;
     std::exception_ptr error;
   };
-  LoadedBatch make(size_t k) const;
+  BatchLoader(const Source* source, Stream* stream, std::string split, int64_t epoch, std::vector<torch::Tensor> plan,
+              LoaderSettings settings);
+  LoadedBatch make(size_t k);
+  // Sample `index`: got from the source, or read from the stream after skipping to it.
+  Example example(int64_t index);
   void work();
   std::string sample_name(int64_t index) const;
 
-  const Source& source_;
+  const Source* source_;  // one of the two
+  Stream* stream_;
+  int64_t stream_position_ = 0;  // the position the stream's next read gives
   const std::string split_;
   const int64_t epoch_;
   const std::vector<torch::Tensor> plan_;

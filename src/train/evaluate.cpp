@@ -62,11 +62,12 @@ Evaluation evaluate(Model& model, const Dataset& dataset, const std::string& spl
     if (out.outputs.defined())
       for (auto& metric : metrics) metric->update(out.outputs, batch.targets);
   };
-  if (dataset.source) {
+  if (!dataset.in_memory()) {
     std::vector<torch::Tensor> plan;
     for (int64_t start = first; start < end; start += batch_size)
       plan.push_back(torch::arange(start, std::min(end, start + batch_size), torch::kInt64));
-    BatchLoader loader(*dataset.source, split, 0, std::move(plan), loading);
+    BatchLoader loader = dataset.stream ? BatchLoader(*dataset.stream, split, 0, std::move(plan), loading)
+                                        : BatchLoader(*dataset.source, split, 0, std::move(plan), loading);
     while (!loader.done()) {
       LoadedBatch loaded = loader.next();
       for (const auto& line : loaded.skipped) spdlog::warn("skipped {}", line);

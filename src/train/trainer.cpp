@@ -82,8 +82,8 @@ Trainer::Trainer(Model& model, const DataMap& data, OptimizerSet& optimizers, Tr
     : model_(model),
       data_(data),
       train_(data.dataset("train")),
-      input_buffer_(train_.source ? torch::Tensor() : torch::empty({0}, train_.inputs.options())),
-      target_buffer_(train_.source ? torch::Tensor() : torch::empty({0}, train_.targets.options())),
+      input_buffer_(train_.in_memory() ? torch::empty({0}, train_.inputs.options()) : torch::Tensor()),
+      target_buffer_(train_.in_memory() ? torch::empty({0}, train_.targets.options()) : torch::Tensor()),
       optimizers_(optimizers),
       settings_(std::move(settings)),
       batches_(batches_per_epoch(train_.size(), settings_)),
@@ -120,7 +120,7 @@ TrainResult Trainer::run(TrainingPosition position) {
       order_epoch = position.epoch;
       epoch_started_ = std::chrono::steady_clock::now();
       epoch_first_step_ = position.step;
-      if (train_.source) start_loader(order, position);
+      if (!train_.in_memory()) start_loader(order, position);
     }
     train_step(order, position);
     log_progress(position);
@@ -162,10 +162,15 @@ void Trainer::start_loader(const torch::Tensor& order, const TrainingPosition& p
   std::vector<torch::Tensor> plan;
   for (int64_t b = position.batch; b < batches_; ++b) {
     const Share share = share_of(b);
-    plan.push_back(order.slice(0, share.from, share.to));
+    // A stream is read in its own order: positions, not the shuffled order.
+    plan.push_back(train_.stream ? torch::arange(share.from, share.to, torch::kInt64)
+                                 : order.slice(0, share.from, share.to));
   }
-  loader_ = std::make_unique<BatchLoader>(*train_.source, "train", position.epoch + 1, std::move(plan),
-                                          settings_.loading);
+  const int64_t epoch = position.epoch + 1;
+  if (train_.stream)
+    loader_ = std::make_unique<BatchLoader>(*train_.stream, "train", epoch, std::move(plan), settings_.loading);
+  else
+    loader_ = std::make_unique<BatchLoader>(*train_.source, "train", epoch, std::move(plan), settings_.loading);
 }
 
 std::vector<LoadedBatch> Trainer::load_step(int64_t count, TrainingPosition& position) {

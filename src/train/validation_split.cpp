@@ -44,6 +44,9 @@ void carve_validation_split(DataMap& data, double fraction, int64_t seed) {
   torch::Tensor shuffled = torch::randperm(rows, generator, torch::kInt64);
   torch::Tensor valid_index = std::get<0>(shuffled.slice(0, 0, valid_rows).sort());
   torch::Tensor train_index = std::get<0>(shuffled.slice(0, valid_rows).sort());
+  if (train.stream)
+    throw Error(ExitCode::usage, "--valid_fraction cannot carve a stream, which is read front to back; let the " +
+                                     std::string("data plugin give a 'valid' split"));
   if (train.source) {
     data.datasets["valid"] = Dataset::of(std::make_shared<SourceSubset>(train.source, valid_index));
     train = Dataset::of(std::make_shared<SourceSubset>(train.source, train_index));

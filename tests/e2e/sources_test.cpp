@@ -170,6 +170,52 @@ TEST(Words, AMissingWordListIsOneLineAndLeavesNoRun) {
   EXPECT_FALSE(fs::exists(dir / "checkpoints"));
 }
 
+// A stream: lines "language<TAB>word", languages alternating, from Debian's word lists.
+class Lines : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::ifstream english("/usr/share/dict/american-english"), french("/usr/share/dict/french");
+    std::ostringstream lines;
+    std::string a, b;
+    for (int i = 0; i < 1500 && std::getline(english, a) && std::getline(french, b); ++i)
+      if (i % 3 == 0) lines << "english\t" << a << "\nfrench\t" << b << "\n";
+    testing::write_text(dir_ / "words.tsv", lines.str());
+  }
+  Args run(const std::string& command, Args more = {}, const std::string& batch = "16") {
+    Args args{command, "--data", "lines", "--lines_path", dir_ / "words.tsv", "--model", "gru", "--hidden", "16",
+              "--embedding", "8", "--epochs", "2", "--batch_size", batch, "--seed", "4", "--threads", "1",
+              "--no_progress"};
+    args.insert(args.end(), more.begin(), more.end());
+    return args;
+  }
+  testing::TempDir dir_;
+};
+
+TEST_F(Lines, CheckResumeIsExactMidEpochWithALoaderThread) {
+  auto check = run_forge(run("check-resume", {"--workers", "1", "--stop_at", "37"}), dir_.path());
+  ASSERT_EQ(check.exit_status, 0) << check.output;
+  EXPECT_TRUE(says(check.output, "resume is exact: all")) << check.output;
+}
+
+TEST_F(Lines, TwoProcessesReadTheirSharesAsOneProcessOfTwiceTheBatch) {
+  auto two = run_forge(run("train", {"--nproc_per_node", "2", "--run_name", "two", "--workers", "1"}), dir_.path());
+  ASSERT_EQ(two.exit_status, 0) << two.output;
+  auto one = run_forge(run("train", {"--run_name", "one", "--workers", "0"}, "32"), dir_.path());
+  ASSERT_EQ(one.exit_status, 0) << one.output;
+  const NamedState a = testing::run_state(dir_ / "checkpoints/two/1"), b = testing::run_state(dir_ / "checkpoints/one/1");
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i)
+    EXPECT_TRUE(torch::allclose(a[i].second, b[i].second, 1e-4, 1e-5)) << a[i].first;
+}
+
+TEST_F(Lines, ALineWithoutALabelIsNamedBeforeAnyRun) {
+  testing::write_text(dir_ / "words.tsv", testing::text_or_empty(dir_ / "words.tsv") + "no tab here\n");
+  auto result = run_forge(run("train"), dir_.path());
+  EXPECT_EQ(result.exit_status, 6) << result.output;
+  EXPECT_TRUE(says(testing::last_line(result.output), "words.tsv line 1001: not LABEL<TAB>TEXT")) << result.output;
+  EXPECT_FALSE(fs::exists(dir_ / "checkpoints"));
+}
+
 // One bad-input case: a folder made by `prepare` from a small copy of the PNG folders.
 class BadImages : public ::testing::Test {
  protected:
