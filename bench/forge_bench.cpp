@@ -347,7 +347,10 @@ int loader_command(const std::map<std::string, std::string>& o) {
     while (!loader.done()) images += loader.next().batch.size();
   }
   const double seconds = seconds_since(start);
-  std::cout << json{{"what", "forge loader"}, {"workers", settings.workers}, {"images", images}, {"seconds", seconds},
+  std::cout << json{{"what", "forge loader"},
+                    {"workers", settings.workers},
+                    {"images", images},
+                    {"seconds", seconds},
                     {"images_per_second", double(images) / seconds}}
             << std::endl;
   return 0;

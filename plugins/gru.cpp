@@ -17,12 +17,12 @@ std::vector<forge::FlagSpec> flags() {
 
 struct GruNetImpl : torch::nn::Module {
   GruNetImpl(int64_t vocabulary, int64_t embedding, int64_t hidden, int64_t layers, int64_t classes)
-      : embed(register_module("embed", torch::nn::Embedding(torch::nn::EmbeddingOptions(vocabulary, embedding)
-                                                                .padding_idx(0)))),
-        gru(register_module("gru", torch::nn::GRU(torch::nn::GRUOptions(embedding, hidden)
-                                                      .num_layers(layers)
-                                                      .batch_first(true)
-                                                      .bidirectional(true)))),
+      : embed(register_module("embed",
+                              torch::nn::Embedding(torch::nn::EmbeddingOptions(vocabulary, embedding).padding_idx(0)))),
+        gru(register_module(
+            "gru",
+            torch::nn::GRU(
+                torch::nn::GRUOptions(embedding, hidden).num_layers(layers).batch_first(true).bidirectional(true)))),
         out(register_module("out", torch::nn::Linear(2 * hidden, classes))) {}
 
   torch::Tensor forward(const torch::Tensor& tokens, torch::Tensor lengths = {}) {

@@ -2,8 +2,8 @@
 // the images plugin's reader. The format is told by the file's first bytes, not its name.
 #pragma once
 
-#include <png.h>
 #include <jpeglib.h>
+#include <png.h>
 
 #include <csetjmp>
 #include <cstdint>

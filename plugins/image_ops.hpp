@@ -28,7 +28,9 @@ inline Image resize(const Image& image, int width, int height) {
       const int x0 = int(fx), x1 = std::min(x0 + 1, image.width - 1);
       const double wx = fx - x0;
       for (int c = 0; c < image.channels; ++c) {
-        auto at = [&](int yy, int xx) { return double(image.pixels[(size_t(yy) * image.width + xx) * image.channels + c]); };
+        auto at = [&](int yy, int xx) {
+          return double(image.pixels[(size_t(yy) * image.width + xx) * image.channels + c]);
+        };
         const double top = at(y0, x0) * (1 - wx) + at(y0, x1) * wx, bottom = at(y1, x0) * (1 - wx) + at(y1, x1) * wx;
         out.pixels[(size_t(y) * width + x) * image.channels + c] = uint8_t(std::lround(top * (1 - wy) + bottom * wy));
       }
@@ -105,7 +107,8 @@ inline torch::Tensor to_tensor(const Image& image, const std::vector<double>& me
   const size_t plane = size_t(image.width) * image.height;
   for (int c = 0; c < image.channels; ++c) {
     const float scale = float(1.0 / (255.0 * std[size_t(c)])), shift = float(mean[size_t(c)] / std[size_t(c)]);
-    for (size_t i = 0; i < plane; ++i) data[size_t(c) * plane + i] = float(image.pixels[i * image.channels + c]) * scale - shift;
+    for (size_t i = 0; i < plane; ++i)
+      data[size_t(c) * plane + i] = float(image.pixels[i * image.channels + c]) * scale - shift;
   }
   return out;
 }

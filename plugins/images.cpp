@@ -84,7 +84,7 @@ Listing list_split(const fs::path& split, const std::vector<std::string>& classe
 }
 
 struct Transform {
-  int size = 0;         // images are size x size
+  int size = 0;  // images are size x size
   int channels = 1;
   bool random_crop = false, hflip = false;
   int crop_padding = 4;
@@ -284,7 +284,8 @@ forge::DataMap load(const forge::Flags& flags) {
   }
   data.datasets["train"] = forge::Dataset::of(train_source);
   if (!test.files.empty()) data.datasets["test"] = forge::Dataset::of(make(std::move(test)));
-  if (fs::is_directory(root / "valid")) data.datasets["valid"] = forge::Dataset::of(make(list_split(root / "valid", classes)));
+  if (fs::is_directory(root / "valid"))
+    data.datasets["valid"] = forge::Dataset::of(make(list_split(root / "valid", classes)));
 
   std::ostringstream recorded;
   for (double m : t.mean) recorded << (recorded.tellp() > 0 ? "," : "") << m;

@@ -77,7 +77,9 @@ class WordSource : public forge::Source {
  public:
   WordSource(std::vector<std::string> words, std::vector<int64_t> labels, std::shared_ptr<const Vocabulary> vocabulary,
              int64_t max_length)
-      : words_(std::move(words)), labels_(std::move(labels)), vocabulary_(std::move(vocabulary)),
+      : words_(std::move(words)),
+        labels_(std::move(labels)),
+        vocabulary_(std::move(vocabulary)),
         max_length_(max_length) {}
 
   int64_t size() const override { return int64_t(words_.size()); }
@@ -127,7 +129,8 @@ forge::DataMap load(const forge::Flags& flags) {
   for (size_t l = 0; l < languages.size(); ++l) {
     const std::string path = flags.text("dict_dir") + "/" + languages[l];
     std::ifstream in(path);
-    if (!in) throw std::runtime_error("word list " + path + " does not exist (Debian: apt install w" + languages[l] + ")");
+    if (!in)
+      throw std::runtime_error("word list " + path + " does not exist (Debian: apt install w" + languages[l] + ")");
     std::string line;
     size_t count = 0;
     while (std::getline(in, line)) {

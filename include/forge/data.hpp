@@ -1,8 +1,8 @@
 // What a data plugin returns: the data map. Its named datasets (`train`, `test`, ...) are
 // either in-memory tensors of inputs and targets (the fast path), sources whose samples are
 // made on demand by forge's loader threads (forge/source.hpp: files decoded and augmented,
-// text padded per batch), or streams read front to back (forge/stream.hpp); it may also carry loose tensors and plain values (`num_classes`,
-// `input_shape`, `class_names`, ...) that the model plugin reads to size itself, as the Python
+// text padded per batch), or streams read front to back (forge/stream.hpp); it may also carry loose tensors and plain
+// values (`num_classes`, `input_shape`, `class_names`, ...) that the model plugin reads to size itself, as the Python
 // tool passed the dataset's dict to the model as keyword arguments.
 //
 // Values forge itself reads: `task` ("classification", the default, or "regression": what

@@ -128,7 +128,9 @@ class BOOST_SYMBOL_VISIBLE Model {
 
  protected:
   // Cross-entropy over class logits; accuracy, and top5_accuracy when there are more than 5 classes.
-  StepOutput classification_step(const Batch& batch) { return classification_output(forward(batch.inputs), batch.targets); }
+  StepOutput classification_step(const Batch& batch) {
+    return classification_output(forward(batch.inputs), batch.targets);
+  }
 
   // The default classification step's loss and metrics, for a model whose step computes the
   // logits itself (from more fields than `inputs`).

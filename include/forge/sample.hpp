@@ -47,9 +47,7 @@ class SampleContext {
   // Uniform in [0, 1).
   double uniform() { return double(random64() >> 11) * 0x1.0p-53; }
   // Uniform in [low, high], both included.
-  int64_t integer(int64_t low, int64_t high) {
-    return low + int64_t(random64() % uint64_t(high - low + 1));
-  }
+  int64_t integer(int64_t low, int64_t high) { return low + int64_t(random64() % uint64_t(high - low + 1)); }
   bool chance(double probability) { return uniform() < probability; }
 
  private:

@@ -26,9 +26,7 @@ OptimizerSet make_optimizer_set_from_flags(const Flags& flags, Model& model, con
   return make_optimizer_set(model, defaults);
 }
 
-int64_t workers_for_this_machine() {
-  return std::clamp<int64_t>(int64_t(std::thread::hardware_concurrency()), 1, 4);
-}
+int64_t workers_for_this_machine() { return std::clamp<int64_t>(int64_t(std::thread::hardware_concurrency()), 1, 4); }
 
 LoaderSettings loader_settings(const Flags& flags, torch::Device device) {
   LoaderSettings loading;

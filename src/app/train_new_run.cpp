@@ -40,17 +40,9 @@ int train_new_run(NewRunRequest request) {
   if (settings.average) settings.average->restore({});  // from the weights training starts from
   OptimizerSet optimizers = make_optimizer_set_from_flags(flags, *run.model, settings);
 
-  NewRun new_run{request.run_dir_given,
-                 request.flag_set,
-                 flags,
-                 plugins.data.files,
-                 plugins.model.files,
-                 request.command_line,
-                 threads,
-                 settings.loading.workers,
-                 run.device.str(),
-                 seed_drawn,
-                 group.get()};
+  NewRun new_run{request.run_dir_given, request.flag_set,     flags,      plugins.data.files,
+                 plugins.model.files,   request.command_line, threads,    settings.loading.workers,
+                 run.device.str(),      seed_drawn,           group.get()};
   OpenRun open = start_run(new_run);
   if (initial_weights && settings.writes_run()) keep_initial_weights(open.dir, *initial_weights);
   return run_training(open.dir, run, settings, optimizers, TrainingPosition{});

@@ -34,14 +34,16 @@ const char* help_text =
     "  check-resume --data P --model M [flags]          check that stop + resume is bitwise exact\n"
     "  help                                             this text (also --help); --version\n"
     "\n"
-    "Plugins: a built-in name (mnist, synthetic, csv, mlp, cnn), a .so, or a .cpp that forge compiles\n"
-    "(cached in $XDG_CACHE_HOME/forge). Bare names are searched in the built-in plugin folder,\n"
-    "then in FORGE_PLUGIN_PATH (':'-separated folders).\n"
+    "Plugins: a built-in name (data: mnist, synthetic, csv, images, words, lines; models: mlp,\n"
+    "cnn, gan, gru), a .so, or a .cpp that forge compiles (cached in $XDG_CACHE_HOME/forge).\n"
+    "Bare names are searched in the built-in plugin folder, then in FORGE_PLUGIN_PATH\n"
+    "(':'-separated folders).\n"
     "\n"
     "exit codes: 0 ok, 1 training, evaluation or export failed (or check-resume found a difference),\n"
     "2 bad usage or flag (or a resume that is not exact without --force), 3 plugin compile\n"
     "error, 4 plugin error, 5 bad run folder or checkpoint (or run trained by another process),\n"
-    "6 data error, 130/143 interrupted by SIGINT/SIGTERM (checkpointed; forge resume continues).\n";
+    "6 data error (also a bad sample mid-run, after a checkpoint), 130/143 interrupted by\n"
+    "SIGINT/SIGTERM (checkpointed; forge resume continues).\n";
 
 int dispatch(const Args& args, char** argv) {
   if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {

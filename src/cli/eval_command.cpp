@@ -62,8 +62,9 @@ int eval_command(const Args& args) {
   if (!restored.data.has_dataset("test"))
     throw Error(ExitCode::data, "the run's data plugin returns no 'test' dataset");
   const torch::Device device = parse_device(options.text("device"));
-  Evaluation evaluation = evaluate(*restored.model, restored.data.dataset("test"), "test", options.integer("batch_size"),
-                                   device, nullptr, loader_settings(saved.flags, device));
+  Evaluation evaluation =
+      evaluate(*restored.model, restored.data.dataset("test"), "test", options.integer("batch_size"), device, nullptr,
+               loader_settings(saved.flags, device));
   const auto& metrics = evaluation.metrics;
   TableWriter(run_dir).write("test", checkpoint.step, evaluation.tables);
   const TrainingPosition& position = restored.position;

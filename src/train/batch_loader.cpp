@@ -69,7 +69,8 @@ void BatchLoader::work() {
     size_t k;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      room_changed_.wait(lock, [&] { return stopping_ || next_job_ >= plan_.size() || next_job_ < delivered_ + window_; });
+      room_changed_.wait(lock,
+                         [&] { return stopping_ || next_job_ >= plan_.size() || next_job_ < delivered_ + window_; });
       if (stopping_ || next_job_ >= plan_.size()) return;
       k = next_job_++;
     }

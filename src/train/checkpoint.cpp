@@ -82,19 +82,18 @@ GoalState goal_from(const nlohmann::json& record) {
 }
 
 nlohmann::json position_record(const TrainingPosition& p) {
-  return {
-      {"epoch", p.epoch},
-      {"batch", p.batch},
-      {"step", p.step},
-      {"epoch_sums", sums_record(p.epoch_sums)},
-      {"epoch_batches", p.epoch_batches},
-      {"log_sums", sums_record(p.log_sums)},
-      {"log_batches", p.log_batches},
-      {"best", goal_record(p.best)},
-      {"early", goal_record(p.early)},
-      {"loss_scale",
-       {{"scale", p.loss_scale.scale}, {"good_steps", p.loss_scale.good_steps}, {"skipped", p.loss_scale.skipped}}},
-      {"bad_samples", p.bad_samples}};
+  return {{"epoch", p.epoch},
+          {"batch", p.batch},
+          {"step", p.step},
+          {"epoch_sums", sums_record(p.epoch_sums)},
+          {"epoch_batches", p.epoch_batches},
+          {"log_sums", sums_record(p.log_sums)},
+          {"log_batches", p.log_batches},
+          {"best", goal_record(p.best)},
+          {"early", goal_record(p.early)},
+          {"loss_scale",
+           {{"scale", p.loss_scale.scale}, {"good_steps", p.loss_scale.good_steps}, {"skipped", p.loss_scale.skipped}}},
+          {"bad_samples", p.bad_samples}};
 }
 
 TrainingPosition position_from(const nlohmann::json& record) {

@@ -4,8 +4,10 @@ namespace forge {
 
 std::vector<FlagSpec> train_flags() {
   return {
-      text_flag("data", "", "data plugin: a built-in name (mnist, synthetic, csv), a .so, or a .cpp to compile"),
-      text_flag("model", "", "model plugin: a built-in name (mlp, cnn, gan), a .so, or a .cpp to compile"),
+      text_flag(
+          "data", "",
+          "data plugin: a built-in name (mnist, synthetic, csv, images, words, lines), a .so, or a .cpp to compile"),
+      text_flag("model", "", "model plugin: a built-in name (mlp, cnn, gan, gru), a .so, or a .cpp to compile"),
       text_flag("config", "", "config file of flag values (name = value lines); command-line flags win"),
       text_flag("checkpoint_dir", "checkpoints", "folder that holds the runs"),
       text_flag("run_name", "", "runs go to <checkpoint_dir>/<run_name>/<N> (default: <data>_<model>)"),

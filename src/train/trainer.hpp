@@ -1,5 +1,6 @@
 // The training loop. Each step takes the next --accumulate mini-batches of the epoch's
-// shuffled order of `train` (gradients summed, losses scaled), clips the gradient norm when
+// shuffled order of `train` (a stream: its own order) — gathered from memory, or made ahead by
+// the loader's threads (train/batch_loader.hpp) — (gradients summed, losses scaled), clips the gradient norm when
 // asked, and steps every optimizer at its schedule's learning rate; a manually optimized model
 // steps them itself, through a StepControl (train/manual_control.hpp). Around it: a log line every
 // --log_every steps; evaluations on `valid` at each epoch's end and every --eval_every_steps,

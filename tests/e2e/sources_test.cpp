@@ -35,9 +35,9 @@ void write_image_folders(const std::string& out) {
 
 // A cnn on the folder, augmented, 2 epochs of 20 steps.
 Args images_run(const std::string& folder, Args more = {}, const std::string& epochs = "2") {
-  Args args{"train",    "--data",   "images", "--data_dir",     folder, "--random_crop", "--hflip", "--model",
-            "cnn",      "--channels", "4",    "--batch_size",   "32",   "--epochs",      epochs,    "--seed",
-            "3",        "--threads", "1",     "--no_progress"};
+  Args args{"train", "--data",     "images", "--data_dir",   folder, "--random_crop", "--hflip", "--model",
+            "cnn",   "--channels", "4",      "--batch_size", "32",   "--epochs",      epochs,    "--seed",
+            "3",     "--threads",  "1",      "--no_progress"};
   args.insert(args.end(), more.begin(), more.end());
   return args;
 }
@@ -63,8 +63,7 @@ class Images : public testing::WithReferenceRun {
 };
 
 TEST_F(Images, CheckResumeIsExactWithAugmentationAndTwoWorkers) {
-  auto check = run_forge(with_command(images_run(png(), {"--workers", "2"}, "1"), "check-resume"),
-                         dir_->path());
+  auto check = run_forge(with_command(images_run(png(), {"--workers", "2"}, "1"), "check-resume"), dir_->path());
   ASSERT_EQ(check.exit_status, 0) << check.output;
   EXPECT_TRUE(says(check.output, "resume is exact: all")) << check.output;
 }
@@ -122,8 +121,9 @@ TEST_F(Images, DataParallelRanksLoadDisjointSharesWithTheirOwnAugmentations) {
     }
     return std::make_pair(checksums, steps);
   };
-  const Args common{"train", "--data", "images", "--data_dir", png(), "--random_crop", "--hflip", "--model", recorder,
-                    "--epochs", "1", "--seed", "5", "--threads", "1", "--no_progress", "--workers", "2"};
+  const Args common{"train",   "--data",    "images", "--data_dir",    png(),       "--random_crop",
+                    "--hflip", "--model",   recorder, "--epochs",      "1",         "--seed",
+                    "5",       "--threads", "1",      "--no_progress", "--workers", "2"};
   testing::TempDir one, two;
   Args single = common, parallel = common;
   single.insert(single.end(), {"--batch_size", "64", "--run_name", "single"});
@@ -152,9 +152,27 @@ TEST_F(Images, DataParallelRanksLoadDisjointSharesWithTheirOwnAugmentations) {
 
 TEST(Words, CheckResumeIsExactWithPaddedBatches) {
   testing::TempDir dir;
-  auto check = run_forge({"check-resume", "--data", "words", "--per_language", "200", "--model", "gru", "--hidden",
-                          "16", "--embedding", "8", "--batch_size", "32", "--epochs", "1", "--seed", "2", "--workers",
-                          "2", "--stop_at", "7"},
+  auto check = run_forge({"check-resume",
+                          "--data",
+                          "words",
+                          "--per_language",
+                          "200",
+                          "--model",
+                          "gru",
+                          "--hidden",
+                          "16",
+                          "--embedding",
+                          "8",
+                          "--batch_size",
+                          "32",
+                          "--epochs",
+                          "1",
+                          "--seed",
+                          "2",
+                          "--workers",
+                          "2",
+                          "--stop_at",
+                          "7"},
                          dir.path());
   ASSERT_EQ(check.exit_status, 0) << check.output;
   EXPECT_TRUE(says(check.output, "resume is exact: all")) << check.output;
@@ -162,8 +180,8 @@ TEST(Words, CheckResumeIsExactWithPaddedBatches) {
 
 TEST(Words, AMissingWordListIsOneLineAndLeavesNoRun) {
   testing::TempDir dir;
-  auto result = run_forge({"train", "--data", "words", "--languages", "american-english,klingon", "--model", "gru"},
-                          dir.path());
+  auto result =
+      run_forge({"train", "--data", "words", "--languages", "american-english,klingon", "--model", "gru"}, dir.path());
   EXPECT_EQ(result.exit_status, 6) << result.output;
   EXPECT_TRUE(says(testing::last_line(result.output), "word list /usr/share/dict/klingon does not exist"))
       << result.output;
@@ -182,8 +200,25 @@ class Lines : public ::testing::Test {
     testing::write_text(dir_ / "words.tsv", lines.str());
   }
   Args run(const std::string& command, Args more = {}, const std::string& batch = "16") {
-    Args args{command, "--data", "lines", "--lines_path", dir_ / "words.tsv", "--model", "gru", "--hidden", "16",
-              "--embedding", "8", "--epochs", "2", "--batch_size", batch, "--seed", "4", "--threads", "1",
+    Args args{command,
+              "--data",
+              "lines",
+              "--lines_path",
+              dir_ / "words.tsv",
+              "--model",
+              "gru",
+              "--hidden",
+              "16",
+              "--embedding",
+              "8",
+              "--epochs",
+              "2",
+              "--batch_size",
+              batch,
+              "--seed",
+              "4",
+              "--threads",
+              "1",
               "--no_progress"};
     args.insert(args.end(), more.begin(), more.end());
     return args;
@@ -202,7 +237,8 @@ TEST_F(Lines, TwoProcessesReadTheirSharesAsOneProcessOfTwiceTheBatch) {
   ASSERT_EQ(two.exit_status, 0) << two.output;
   auto one = run_forge(run("train", {"--run_name", "one", "--workers", "0"}, "32"), dir_.path());
   ASSERT_EQ(one.exit_status, 0) << one.output;
-  const NamedState a = testing::run_state(dir_ / "checkpoints/two/1"), b = testing::run_state(dir_ / "checkpoints/one/1");
+  const NamedState a = testing::run_state(dir_ / "checkpoints/two/1"),
+                   b = testing::run_state(dir_ / "checkpoints/one/1");
   ASSERT_EQ(a.size(), b.size());
   for (size_t i = 0; i < a.size(); ++i)
     EXPECT_TRUE(torch::allclose(a[i].second, b[i].second, 1e-4, 1e-5)) << a[i].first;
@@ -224,8 +260,20 @@ class BadImages : public ::testing::Test {
     folder_ = dir_ / "folders/png";
   }
   ProcessResult train(Args more = {}, const std::string& folder = "") {
-    Args args{"train", "--data", "images", "--data_dir", folder.empty() ? folder_ : folder, "--model", "cnn",
-              "--channels", "4", "--epochs", "1", "--seed", "1", "--no_progress"};
+    Args args{"train",
+              "--data",
+              "images",
+              "--data_dir",
+              folder.empty() ? folder_ : folder,
+              "--model",
+              "cnn",
+              "--channels",
+              "4",
+              "--epochs",
+              "1",
+              "--seed",
+              "1",
+              "--no_progress"};
     args.insert(args.end(), more.begin(), more.end());
     return run_forge(args, dir_.path());
   }
@@ -318,15 +366,33 @@ class TextFileFolder : public ::testing::Test {
     for (int c = 0; c < 3; ++c)
       for (int i = 0; i < 30; ++i) {
         std::ostringstream numbers;
-        for (int f = 0; f < 4; ++f) numbers << (f == c ? 2.0 : 0.0) + 0.1 * ((i * 7 + f * 3) % 5) << (f < 3 ? ", " : "\n");
+        for (int f = 0; f < 4; ++f)
+          numbers << (f == c ? 2.0 : 0.0) + 0.1 * ((i * 7 + f * 3) % 5) << (f < 3 ? ", " : "\n");
         testing::write_text(dir_ / ("samples/class" + std::to_string(c) + "/" + std::to_string(100 + i) + ".txt"),
                             numbers.str());
       }
   }
   ProcessResult train(Args more = {}) {
-    Args args{"train", "--data", testing::source_dir() + "/examples/text_file_folder.cpp", "--folder", dir_ / "samples",
-              "--model", "mlp", "--epochs", "15", "--batch_size", "8", "--lr", "0.01", "--jitter", "0.05",
-              "--workers", "2", "--seed", "1", "--no_progress"};
+    Args args{"train",
+              "--data",
+              testing::source_dir() + "/examples/text_file_folder.cpp",
+              "--folder",
+              dir_ / "samples",
+              "--model",
+              "mlp",
+              "--epochs",
+              "15",
+              "--batch_size",
+              "8",
+              "--lr",
+              "0.01",
+              "--jitter",
+              "0.05",
+              "--workers",
+              "2",
+              "--seed",
+              "1",
+              "--no_progress"};
     args.insert(args.end(), more.begin(), more.end());
     return run_forge(args, dir_.path());
   }

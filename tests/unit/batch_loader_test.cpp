@@ -40,7 +40,8 @@ class NoisySource : public Source {
 std::vector<torch::Tensor> batches_of(int64_t samples, int64_t batch) {
   std::vector<torch::Tensor> plan;
   torch::Tensor order = torch::randperm(samples, torch::kInt64);
-  for (int64_t start = 0; start < samples; start += batch) plan.push_back(order.slice(0, start, std::min(samples, start + batch)));
+  for (int64_t start = 0; start < samples; start += batch)
+    plan.push_back(order.slice(0, start, std::min(samples, start + batch)));
   return plan;
 }
 
@@ -62,7 +63,8 @@ TEST(BatchLoader, AnyNumberOfWorkersGivesTheSameBatchesInPlanOrder) {
     ASSERT_EQ(loaded.size(), alone.size());
     for (size_t b = 0; b < alone.size(); ++b) {
       EXPECT_TRUE(torch::equal(loaded[b].indices, plan[b])) << "batch " << b << " with " << workers << " workers";
-      EXPECT_TRUE(torch::equal(loaded[b].inputs, alone[b].inputs)) << "batch " << b << " with " << workers << " workers";
+      EXPECT_TRUE(torch::equal(loaded[b].inputs, alone[b].inputs))
+          << "batch " << b << " with " << workers << " workers";
       EXPECT_TRUE(torch::equal(loaded[b].field("length"), alone[b].field("length")));
       EXPECT_EQ(loaded[b].split, "train");
       EXPECT_EQ(loaded[b].epoch, 1);

@@ -64,8 +64,8 @@ TEST(Evaluate, ASourceEvaluatesAsTheSameRowsInMemory) {
   for (int64_t workers : {0, 2}) {
     LoaderSettings loading;
     loading.workers = workers;
-    const Evaluation loaded = evaluate(*model, Dataset::of(std::make_shared<RowSource>(rows)), "test", 8,
-                                       torch::kCPU, nullptr, loading);
+    const Evaluation loaded =
+        evaluate(*model, Dataset::of(std::make_shared<RowSource>(rows)), "test", 8, torch::kCPU, nullptr, loading);
     EXPECT_EQ(loaded.metrics, in_memory.metrics) << workers << " workers";
   }
 }
