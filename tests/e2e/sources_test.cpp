@@ -148,6 +148,49 @@ TEST_F(Images, DataParallelRanksLoadDisjointSharesWithTheirOwnAugmentations) {
   std::set<std::string> distinct;
   for (const auto& [key, checksum] : rank0) distinct.insert(checksum);
   EXPECT_GT(distinct.size(), 300u);  // not one crop for all
+  // The same step, up to the order of floating-point sums.
+  const NamedState halves = testing::run_state(two / "checkpoints/parallel/1");
+  const NamedState whole = testing::run_state(one / "checkpoints/single/1");
+  ASSERT_EQ(halves.size(), whole.size());
+  for (size_t i = 0; i < halves.size(); ++i)
+    EXPECT_TRUE(torch::allclose(halves[i].second, whole[i].second, 1e-4, 1e-5)) << halves[i].first;
+}
+
+// Colour images of several sizes, PNG and JPEG mixed: resized (--image_size), cropped at random
+// scales (--random_resized_crop), three channels.
+TEST(ImagesInColour, MixedSizesAndFormatsResizeToOneShape) {
+  testing::TempDir dir;
+  auto written =
+      run_process({"/usr/bin/python3", "-c",
+                   "import random, sys, os\n"
+                   "from PIL import Image\n"
+                   "random.seed(0)\n"
+                   "for split, count in (('train', 24), ('test', 8)):\n"
+                   "  for c, colour in enumerate(((200, 30, 30), (30, 30, 200))):\n"
+                   "    os.makedirs(f'{sys.argv[1]}/{split}/class{c}', exist_ok=True)\n"
+                   "    for i in range(count):\n"
+                   "      size = (random.randint(20, 40), random.randint(20, 40))\n"
+                   "      image = Image.new('RGB', size, tuple(max(0, v - random.randint(0, 40)) for v in colour))\n"
+                   "      image.save(f'{sys.argv[1]}/{split}/class{c}/{i}.' + ('png' if i % 2 else 'jpg'))\n",
+                   dir / "colour"});
+  ASSERT_EQ(written.exit_status, 0) << written.output;
+  auto result = run_forge({"train",        "--data",
+                           "images",       "--data_dir",
+                           dir / "colour", "--image_size",
+                           "16",           "--random_resized_crop",
+                           "0.5,1",        "--hflip",
+                           "--model",      "mlp",
+                           "--epochs",     "3",
+                           "--batch_size", "8",
+                           "--lr",         "0.01",
+                           "--workers",    "2",
+                           "--seed",       "1",
+                           "--no_progress"},
+                          dir.path());
+  ASSERT_EQ(result.exit_status, 0) << result.output;
+  EXPECT_TRUE(says(result.output, "test accuracy 1 ")) << result.output;  // red against blue
+  const NamedState state = testing::run_state(dir / "checkpoints/images_mlp/1");
+  EXPECT_EQ(state.front().second.size(1), 3 * 16 * 16) << state.front().first;
 }
 
 TEST(Words, CheckResumeIsExactWithPaddedBatches) {
