@@ -5,6 +5,15 @@
 #include <forge/error.hpp>
 
 namespace forge {
+namespace {
+
+// A stream reads in order: one thread at most, every other setting as given.
+LoaderSettings at_most_one_worker(LoaderSettings settings) {
+  settings.workers = std::min<int64_t>(settings.workers, 1);
+  return settings;
+}
+
+}  // namespace
 
 BatchLoader::BatchLoader(const Source& source, std::string split, int64_t epoch, std::vector<torch::Tensor> plan,
                          LoaderSettings settings)
@@ -12,10 +21,7 @@ BatchLoader::BatchLoader(const Source& source, std::string split, int64_t epoch,
 
 BatchLoader::BatchLoader(Stream& stream, std::string split, int64_t epoch, std::vector<torch::Tensor> plan,
                          LoaderSettings settings)
-    : BatchLoader(nullptr, &stream, std::move(split), epoch, std::move(plan),
-                  // A stream reads in order: one thread at most.
-                  {std::min<int64_t>(settings.workers, 1), settings.prefetch, settings.skip_bad_samples, settings.seed,
-                   settings.pin_memory}) {}
+    : BatchLoader(nullptr, &stream, std::move(split), epoch, std::move(plan), at_most_one_worker(settings)) {}
 
 BatchLoader::BatchLoader(const Source* source, Stream* stream, std::string split, int64_t epoch,
                          std::vector<torch::Tensor> plan, LoaderSettings settings)
