@@ -17,6 +17,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 namespace fs = boost::filesystem;
 
@@ -293,6 +294,36 @@ TEST_F(Lines, ALineWithoutALabelIsNamedBeforeAnyRun) {
   EXPECT_EQ(result.exit_status, 6) << result.output;
   EXPECT_TRUE(says(testing::last_line(result.output), "words.tsv line 1001: not LABEL<TAB>TEXT")) << result.output;
   EXPECT_FALSE(fs::exists(dir_ / "checkpoints"));
+}
+
+// Flag values no loader or data plugin can follow: one line each, before any run folder.
+TEST(SourceFlags, BadValuesAreOneLineErrorsBeforeAnyRun) {
+  testing::TempDir dir;
+  const std::vector<std::string> pairs{"cat",    "chat", "dog",    "chien", "horse",
+                                       "cheval", "bird", "oiseau", "fish",  "poisson"};
+  std::string ten_lines;
+  for (size_t i = 0; i < pairs.size(); ++i) ten_lines += (i % 2 ? "french\t" : "english\t") + pairs[i] + "\n";
+  testing::write_text(dir / "words.tsv", ten_lines);
+  const Args words{"train", "--data", "words", "--per_language", "50", "--model", "gru", "--epochs", "1"};
+  const Args lines{"train", "--data", "lines", "--lines_path", dir / "words.tsv", "--model", "gru", "--epochs", "1"};
+  auto with = [](Args args, const Args& more) {
+    args.insert(args.end(), more.begin(), more.end());
+    return args;
+  };
+  const std::vector<std::tuple<Args, int, std::string>> cases{
+      {with(words, {"--workers", "-2"}), 2, "--workers must be 0 or more"},
+      {with(words, {"--prefetch", "0"}), 2, "--prefetch must be at least 1"},
+      {with(words, {"--tokens", "words"}), 6, "--tokens must be bytes or chars"},
+      {with(lines, {"--test_every", "1"}), 6, "--test_every must be at least 2"},
+      {with(lines, {"--valid_fraction", "0.2"}), 2, "--valid_fraction cannot carve a stream"},
+      {{"train", "--data", "images", "--model", "cnn"}, 6, "give --data_dir"},
+  };
+  for (const auto& [args, code, message] : cases) {
+    auto result = run_forge(args, dir.path());
+    EXPECT_EQ(result.exit_status, code) << result.output;
+    EXPECT_TRUE(says(testing::last_line(result.output), message)) << result.output;
+  }
+  EXPECT_FALSE(fs::exists(dir / "checkpoints"));
 }
 
 // One bad-input case: a folder made by `prepare` from a small copy of the PNG folders.
