@@ -1,42 +1,36 @@
 #include "report/run_artifacts.hpp"
 
 #include "core/base64.hpp"
+#include "core/confined_file.hpp"
 #include "report/html_report.hpp"
 #include "runs/run_files.hpp"
 
-#include <boost/filesystem.hpp>
+#include <spdlog/spdlog.h>
 
-#include <algorithm>
-#include <fstream>
 #include <sstream>
 
 namespace forge {
 namespace {
 
-namespace fs = boost::filesystem;
+constexpr uint64_t largest_embedded_image = uint64_t(4) << 20, largest_table = uint64_t(16) << 20;
 
-constexpr uintmax_t largest_embedded_image = uintmax_t(4) << 20;
-
-// The greatest file name in `folder` that starts with `prefix` and ends with `suffix` (the
-// numbers in forge's names are zero-padded: the greatest is the newest); "" when none.
-std::string newest(const std::string& folder, const std::string& prefix, const std::string& suffix) {
+// The greatest name of a file (or of what stands where a file would: a link, a FIFO) among
+// `entries` that starts with `prefix` and ends with `suffix` (the numbers in forge's names are
+// zero-padded: the greatest is the newest); "" when none.
+std::string newest(const std::vector<ConfinedEntry>& entries, const std::string& prefix, const std::string& suffix) {
   std::string best;
-  boost::system::error_code error;
-  for (fs::directory_iterator it(folder, error), end; !error && it != end; it.increment(error)) {
-    const std::string name = it->path().filename().string();
-    if (name.size() > prefix.size() + suffix.size() && name.rfind(prefix, 0) == 0 &&
-        name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0 && name > best)
+  for (const auto& [name, kind] : entries)
+    if (kind != ConfinedEntry::Kind::folder && name.size() > prefix.size() + suffix.size() &&
+        name.rfind(prefix, 0) == 0 && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0 &&
+        name > best)
       best = name;
-  }
   return best;
 }
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+// `relative` below `folder`, as `run_dir`-relative path ("images/samples").
+std::string below(const std::string& run_dir, const std::string& folder) { return folder.substr(run_dir.size() + 1); }
+
+bool is_png(const std::string& bytes) { return bytes.compare(0, 8, "\x89PNG\r\n\x1a\n", 8) == 0; }
 
 std::vector<std::vector<std::string>> csv_cells(const std::string& text) {
   std::vector<std::vector<std::string>> rows;
@@ -81,25 +75,38 @@ std::string heatmap_html(const std::vector<std::vector<std::string>>& cells) {
 
 RunArtifacts find_run_artifacts(const std::string& run_dir) {
   RunArtifacts artifacts;
-  const std::string images = images_folder(run_dir);
-  std::vector<std::string> names;
-  boost::system::error_code error;
-  for (fs::directory_iterator it(images, error), end; !error && it != end; it.increment(error))
-    if (fs::is_directory(it->path())) names.push_back(it->path().filename().string());
-  std::sort(names.begin(), names.end());
-  for (const auto& name : names) {
-    const std::string file = newest(images + "/" + name, "epoch-", ".png");
+  auto skip = [&](const std::string& file, const std::string& why) {
+    spdlog::warn("report: skipped {}/{}: {}", run_dir, file, why);
+    artifacts.skipped.push_back(file + ": " + why);
+  };
+  // Only real folders and regular files inside the run folder are read: a link there (to a
+  // password file, to the environment of this process) is skipped, never followed.
+  const std::string images = below(run_dir, images_folder(run_dir));
+  for (const auto& [name, kind] : list_confined_folder(run_dir, images)) {
+    if (kind == ConfinedEntry::Kind::link) skip(images + "/" + name, "a link");
+    if (kind != ConfinedEntry::Kind::folder) continue;
+    const std::string file = newest(list_confined_folder(run_dir, images + "/" + name), "epoch-", ".png");
     if (file.empty()) continue;
-    const std::string path = images + "/" + name + "/" + file;
-    const bool small = fs::file_size(path, error) <= largest_embedded_image && !error;
-    artifacts.images.push_back({name, "images/" + name + "/" + file, small ? read_all(path) : ""});
+    const std::string relative = images + "/" + name + "/" + file;
+    ConfinedRead read = read_confined_file(run_dir, relative, largest_embedded_image);
+    if (read.ok && !is_png(read.bytes)) read = {false, "", "not a PNG"};
+    if (!read.ok && read.why.rfind("larger than", 0) != 0) {
+      skip(relative, read.why);
+      continue;
+    }
+    artifacts.images.push_back({name, relative, read.bytes});
   }
   for (const char* split : {"test", "valid"}) {
-    const std::string folder = tables_folder(run_dir) + "/" + split;
-    const std::string file = newest(folder, "confusion_matrix-step-", ".csv");
+    const std::string folder = below(run_dir, tables_folder(run_dir)) + "/" + split;
+    const std::string file = newest(list_confined_folder(run_dir, folder), "confusion_matrix-step-", ".csv");
     if (file.empty()) continue;
-    artifacts.confusion_file = "tables/" + std::string(split) + "/" + file;
-    artifacts.confusion = csv_cells(read_all(folder + "/" + file));
+    ConfinedRead read = read_confined_file(run_dir, folder + "/" + file, largest_table);
+    if (!read.ok) {
+      skip(folder + "/" + file, read.why);
+      continue;
+    }
+    artifacts.confusion_file = folder + "/" + file;
+    artifacts.confusion = csv_cells(read.bytes);
     break;
   }
   return artifacts;
@@ -116,6 +123,8 @@ std::string run_artifacts_html(const RunArtifacts& artifacts, const std::string&
       html += "<img alt=\"" + escape_html(image.name) + "\" src=\"data:image/png;base64," + base64(image.png) + "\">";
     html += "<figcaption>" + escape_html(image.file) + "</figcaption></figure>\n";
   }
+  for (const auto& skipped : artifacts.skipped)
+    html += "<p class=\"note\">skipped " + escape_html(skipped) + "</p>\n";
   if (!artifacts.confusion.empty())
     html += "<figure>" + heatmap_html(artifacts.confusion) + "<figcaption>" + escape_html(artifacts.confusion_file) +
             "</figcaption></figure>\n";

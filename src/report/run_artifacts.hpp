@@ -17,11 +17,14 @@ struct RunArtifacts {
   std::vector<Image> images;
   std::string confusion_file;                       // below the run folder; empty: none
   std::vector<std::vector<std::string>> confusion;  // its CSV cells, header row first
+  std::vector<std::string> skipped;                 // "file: why" of each file not read (a link, not a PNG...)
 
-  bool empty() const { return images.empty() && confusion.empty(); }
+  bool empty() const { return images.empty() && confusion.empty() && skipped.empty(); }
 };
 
-// Reads them from the run folder; what is missing or unreadable is left out.
+// Reads them from the run folder, only regular files inside it (core/confined_file.hpp); a
+// link, a file that is not what its name says, or an unreadable one is skipped, logged and
+// listed in `skipped`.
 RunArtifacts find_run_artifacts(const std::string& run_dir);
 
 // The HTML of a run's section (nothing for a run without any).

@@ -1,6 +1,6 @@
 #include "train/initial_weights.hpp"
 
-#include "core/exception_text.hpp"
+#include "core/weights_file.hpp"
 #include "train/checkpoint.hpp"
 
 #include <forge/error.hpp>
@@ -8,7 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <fstream>
-#include <iterator>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -31,26 +31,27 @@ bool starts_forge_checkpoint(const std::string& path) {
   return in && std::string(magic, 9) == "FORGECKPT";
 }
 
+torch::ScalarType scalar_type_of(const std::string& dtype) {
+  static const std::map<std::string, torch::ScalarType> types{
+      {"float32", torch::kFloat32}, {"float64", torch::kFloat64}, {"float16", torch::kFloat16},
+      {"bfloat16", torch::kBFloat16}, {"int64", torch::kInt64}, {"int32", torch::kInt32},
+      {"int16", torch::kInt16}, {"int8", torch::kInt8}, {"uint8", torch::kUInt8}, {"bool", torch::kBool}};
+  return types.at(dtype);
+}
+
+// The tensors of a torch.save file, each read once its window was checked against its storage
+// (core/weights_file.hpp); tensors that share a storage read it once.
 InitialWeights read_state_dict(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ExitCode::run, "cannot read weights file " + path);
-  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  torch::IValue value;
-  try {
-    value = torch::pickle_load(bytes);
-  } catch (const std::exception& e) {
-    throw Error(ExitCode::run, "weights file " + path + " is neither a forge checkpoint nor a state_dict saved " +
-                                   "by torch.save: " + exception_text(e));
-  }
-  if (!value.isGenericDict())
-    throw Error(ExitCode::run, "weights file " + path + " holds a " + value.tagKind() +
-                                   ", not a state_dict (a dict of tensors by name)");
+  WeightsFile file(path);
   InitialWeights weights{path, {}};
-  for (const auto& entry : value.toGenericDict()) {
-    if (!entry.key().isString() || !entry.value().isTensor())
-      throw Error(ExitCode::run, "weights file " + path + " holds an entry that is not a tensor under a name; save " +
-                                     "the model's state_dict()");
-    weights.tensors[entry.key().toStringRef()] = entry.value().toTensor();
+  std::map<uint64_t, torch::Tensor> storages;
+  for (const StoredTensor& stored : file.tensors()) {
+    torch::Tensor& storage = storages[stored.storage_at];
+    if (!storage.defined()) {
+      storage = torch::empty({int64_t(stored.storage_elements)}, torch::TensorOptions(scalar_type_of(stored.dtype)));
+      file.read_storage(stored, storage.data_ptr());
+    }
+    weights.tensors[stored.name] = storage.as_strided(stored.sizes, stored.strides, stored.storage_offset).clone();
   }
   return weights;
 }

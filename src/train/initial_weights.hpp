@@ -22,9 +22,10 @@ struct InitialWeights {
 // The model's tensors in a forge checkpoint (a run's, or a run's copy of its initial weights).
 InitialWeights weights_of_checkpoint(const CheckpointContents& contents, const std::string& source);
 
-// A forge checkpoint, or a state_dict saved by torch.save (a `forge export`, PyTorch's own).
-// Throws Error(ExitCode::run) naming the file when it is neither, or holds anything but tensors
-// by name.
+// A forge checkpoint, or a state_dict saved by torch.save (a `forge export`, PyTorch's own, an
+// OrderedDict or a dict, zip or legacy format), read by forge's own checked readers: no pickle
+// code runs. Throws Error(ExitCode::run) naming the file when it is neither, or holds anything
+// but tensors by name, or a tensor reaching outside its bytes.
 InitialWeights read_weights_file(const std::string& path);
 
 // Copies the weights into `module` by name, under no gradient. Throws Error(ExitCode::run)

@@ -1,0 +1,120 @@
+// Files made to hurt forge (hardening, second round): crafted weights files, links in a run
+// folder, image bombs, a line longer than memory. Each is one line and its exit code, never a
+// crash, an allocation the file does not justify, or a byte from outside leaking in.
+#include "runs/checkpoint_frame.hpp"
+#include "runs/run_files.hpp"
+#include "test_support.hpp"
+
+#include <gtest/gtest.h>
+#include <boost/filesystem.hpp>
+
+#include <fstream>
+#include <sys/stat.h>
+
+namespace fs = boost::filesystem;
+
+namespace forge {
+namespace {
+
+using testing::last_line;
+using testing::run_forge;
+
+std::vector<std::string> cnn_run(const std::string& run_dir, std::vector<std::string> more = {}) {
+  std::vector<std::string> args{"train", "--data",     "mnist", "--train_limit", "256", "--model",
+                                "cnn",   "--channels", "4",     "--epochs",      "1",   "--max_steps",
+                                "1",     "--no_progress", "true", "--run_dir",   run_dir};
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+// Weights files written by Debian's PyTorch (tests/data/weights/make_weights.py): real ones, and
+// hostile ones made by editing a real one's pickle or records.
+class WeightsFiles : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testing::TempDir;
+    ProcessResult made = run_process(
+        {"/usr/bin/python3", testing::source_dir() + "/tests/data/weights/make_weights.py", dir_->path()}, dir_->path());
+    ASSERT_EQ(made.exit_status, 0) << made.output;
+  }
+  static void TearDownTestSuite() { delete dir_; }
+  static testing::TempDir* dir_;
+};
+
+testing::TempDir* WeightsFiles::dir_ = nullptr;
+
+TEST_F(WeightsFiles, AModulesStateDictLoadsInEitherFormat) {
+  for (const char* file : {"ordered.pt", "legacy.pt"}) {
+    auto run = run_forge(cnn_run(*dir_ / (std::string("run-") + file), {"--init_weights", *dir_ / file,
+                                                                        "--init_strict", "true"}),
+                         dir_->path());
+    ASSERT_EQ(run.exit_status, 0) << file << ": " << run.output;
+    EXPECT_NE(run.output.find("16 of 16 tensors"), std::string::npos) << run.output;
+  }
+}
+
+TEST_F(WeightsFiles, EachHostileFileIsOneLineWithExitFiveAndNoRunFolder) {
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {"oversized.pt", "claims 8192 elements, more than its 4 bytes hold"},
+      {"far_offset.pt", "reaching element 1099511627776 of storage 0"},
+      {"empty_reduce.pt", "an opcode needs a value and finds none"},
+      {"cut_short.pt", "refused: pickle byte "},
+      {"deep.pt", "holds a tuple, not a state_dict"},
+      {"shell.pt", "a call of posix.system, which a file of tensors does not need"},
+      {"short_record.pt", "claims 1 elements, more than its 2 bytes hold"},
+      {"not_only_tensors.pt", "entry note is a string, not a tensor"},
+      {"numel.txt", "neither a forge checkpoint nor a file torch.save wrote"},
+  };
+  for (const auto& [file, message] : cases) {
+    const std::string run_dir = *dir_ / ("hostile-" + file);
+    auto run = run_forge(cnn_run(run_dir, {"--init_weights", *dir_ / file}), dir_->path());
+    EXPECT_EQ(run.exit_status, 5) << file << ": " << run.output;
+    const std::string line = last_line(run.output);
+    EXPECT_EQ(line.rfind("forge: error: ", 0), 0u) << file << ": " << run.output;
+    EXPECT_NE(line.find(message), std::string::npos) << file << ": " << line;
+    EXPECT_FALSE(fs::exists(run_dir)) << file;
+  }
+  EXPECT_FALSE(fs::exists(*dir_ / "pwned"));
+}
+
+
+// A run folder from someone else with links in images/ and tables/ (to a secret file, to a folder
+// outside): `forge report` embeds none of it, and names each file it skipped.
+TEST(HostileRunFolder, ReportFollowsNoLinkAndNamesWhatItSkipped) {
+  testing::TempDir dir;
+  auto trained = run_forge({"train", "--data", "synthetic", "--samples", "64", "--model", "mlp", "--epochs", "1",
+                            "--no_progress", "true", "--run_dir", dir / "runs/r/1"},
+                           dir.path());
+  ASSERT_EQ(trained.exit_status, 0) << trained.output;
+  const std::string run = dir / "runs/r/1", secret = "SECRET-7f3a9c";
+  testing::write_text(dir / "secret.txt", secret + "\n1,2\n");
+  fs::create_directories(dir / "outside");
+  testing::write_text(dir / "outside/epoch-000009.png", "\x89PNG\r\n\x1a\n" + secret);
+  fs::create_directories(run + "/images/linked_file");
+  fs::create_symlink(dir / "secret.txt", run + "/images/linked_file/epoch-000001.png");
+  fs::create_directory_symlink(dir / "outside", run + "/images/linked_folder");
+  fs::create_directories(run + "/images/not_png");
+  testing::write_text(run + "/images/not_png/epoch-000001.png", "<script>" + secret + "</script>");
+  fs::create_directories(run + "/tables/test");
+  fs::create_symlink(dir / "secret.txt", run + "/tables/test/confusion_matrix-step-99999999.csv");
+  fs::create_directories(run + "/tables/valid");
+  ASSERT_EQ(::mkfifo((run + "/tables/valid/confusion_matrix-step-99999998.csv").c_str(), 0600), 0);
+
+  auto report = run_forge({"report", dir / "runs", "-o", dir / "report.html"}, dir.path());
+  ASSERT_EQ(report.exit_status, 0) << report.output;
+  const std::string html = testing::text_or_empty(dir / "report.html");
+  EXPECT_EQ(html.find(secret), std::string::npos) << "a linked file's bytes reached the report";
+  EXPECT_NE(report.output.find("images/linked_folder: a link"), std::string::npos) << report.output;
+  EXPECT_NE(report.output.find("skipped " + run + "/images/linked_file/epoch-000001.png: a link"), std::string::npos)
+      << report.output;
+  EXPECT_NE(report.output.find("images/not_png/epoch-000001.png: not a PNG"), std::string::npos) << report.output;
+  EXPECT_NE(report.output.find("tables/test/confusion_matrix-step-99999999.csv: a link"), std::string::npos)
+      << report.output;
+  EXPECT_NE(report.output.find("tables/valid/confusion_matrix-step-99999998.csv: not a regular file"),
+            std::string::npos)
+      << report.output;
+  EXPECT_NE(html.find("skipped images/linked_file/epoch-000001.png"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace forge
