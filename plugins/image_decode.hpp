@@ -1,16 +1,23 @@
 // Decoding one PNG or JPEG file into 8-bit pixels, with Debian's libpng and libjpeg-turbo:
-// the images plugin's reader. The format is told by the file's first bytes, not its name.
+// the images plugin's reader. The format is told by the file's first bytes, not its name. A file
+// is a hostile input like any other: its signature is checked before it is read, its size
+// before it is read whole, and the width and height its header claims before any pixel is
+// allocated (DecodeLimits), and every decoder's state is freed on every path.
 #pragma once
 
 #include <jpeglib.h>
 #include <png.h>
 
+#include <algorithm>
 #include <csetjmp>
 #include <cstdint>
+#include <cerrno>
 #include <cstdio>
-#include <fstream>
-#include <iterator>
+#include <cstring>
+#include <fcntl.h>
 #include <stdexcept>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <string>
 #include <vector>
 
@@ -22,30 +29,92 @@ struct Image {
   std::vector<uint8_t> pixels;
 };
 
+// What one image may cost, checked before it costs it.
+struct DecodeLimits {
+  uint64_t max_file_bytes = uint64_t(256) << 20;
+  uint64_t max_pixels = 100'000'000;  // width x height
+  // Width to height (or height to width) at most: a 1,000,000 x 1 strip, resized so that its
+  // shorter side is 224, would be 224 million pixels wide.
+  static constexpr double max_aspect_ratio = 100;
+};
+
 namespace detail {
 
-inline std::vector<uint8_t> read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot open the file");
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+enum class Format { png, jpeg, other };
+
+inline Format format_of(const uint8_t* head, size_t size) {
+  if (size >= 8 && png_sig_cmp(head, 0, 8) == 0) return Format::png;
+  if (size >= 3 && head[0] == 0xFF && head[1] == 0xD8 && head[2] == 0xFF) return Format::jpeg;
+  return Format::other;
 }
 
-inline Image decode_png(const std::vector<uint8_t>& bytes, int channels) {
+// The bytes of an image file: its signature read first, then (a regular file no larger than the
+// limit) the whole of it in one read. Throws std::runtime_error saying which check failed.
+inline std::vector<uint8_t> read_image_file(const std::string& path, const DecodeLimits& limits) {
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  };
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw std::runtime_error(std::string("cannot open the file: ") + std::strerror(errno));
+  Closer closer{fd};
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) throw std::runtime_error("not a regular file");
+  if (info.st_size == 0) throw std::runtime_error("an empty file, not an image");
+  std::vector<uint8_t> bytes;
+  auto read_to = [&](size_t size) {
+    const size_t had = bytes.size();
+    bytes.resize(size);
+    for (size_t done = had; done < size;) {
+      const ssize_t got = ::read(fd, bytes.data() + done, size - done);
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) throw std::runtime_error(std::string("cannot read the file: ") + std::strerror(errno));
+      if (got == 0) {  // shorter than fstat said: it changed while read
+        bytes.resize(done);
+        return;
+      }
+      done += size_t(got);
+    }
+  };
+  read_to(std::min<size_t>(8, size_t(info.st_size)));
+  if (format_of(bytes.data(), bytes.size()) == Format::other) throw std::runtime_error("not a PNG or JPEG image");
+  if (uint64_t(info.st_size) > limits.max_file_bytes)
+    throw std::runtime_error("the file is " + std::to_string(uint64_t(info.st_size) >> 20) + " MiB, more than --max_file_mb " +
+                             std::to_string(limits.max_file_bytes >> 20));
+  read_to(size_t(info.st_size));
+  return bytes;
+}
+
+// Throws when `width` x `height` pixels is more than the limits allow.
+inline void check_dimensions(uint64_t width, uint64_t height, const DecodeLimits& limits) {
+  const std::string claim = std::to_string(width) + "x" + std::to_string(height);
+  if (width == 0 || height == 0) throw std::runtime_error("its header claims " + claim + " pixels");
+  if (width * height > limits.max_pixels)  // both are below 2^32: the product cannot wrap
+    throw std::runtime_error("its header claims " + claim + " pixels, more than --max_image_pixels " +
+                             std::to_string(limits.max_pixels));
+  if (double(std::max(width, height)) / double(std::min(width, height)) > DecodeLimits::max_aspect_ratio)
+    throw std::runtime_error("it is " + claim + " pixels, longer than " +
+                             std::to_string(int(DecodeLimits::max_aspect_ratio)) + " times its width");
+}
+
+inline Image decode_png(const std::vector<uint8_t>& bytes, int channels, const DecodeLimits& limits) {
   png_image image{};
   image.version = PNG_IMAGE_VERSION;
+  struct Freer {  // png_image_free is safe on an image already freed (by a failed call, say)
+    png_image* image;
+    ~Freer() { png_image_free(image); }
+  } freer{&image};
   if (!png_image_begin_read_from_memory(&image, bytes.data(), bytes.size()))
     throw std::runtime_error(std::string("not a readable PNG: ") + image.message);
+  check_dimensions(image.width, image.height, limits);
   image.format = channels == 1 ? PNG_FORMAT_GRAY : PNG_FORMAT_RGB;
   Image out;
   out.width = int(image.width);
   out.height = int(image.height);
   out.channels = channels;
-  out.pixels.resize(PNG_IMAGE_SIZE(image));
-  if (!png_image_finish_read(&image, nullptr, out.pixels.data(), 0, nullptr)) {
-    std::string message = image.message;
-    png_image_free(&image);
-    throw std::runtime_error("corrupt PNG: " + message);
-  }
+  out.pixels.resize(size_t(image.width) * size_t(image.height) * size_t(channels));  // not PNG_IMAGE_SIZE: 32 bits
+  if (!png_image_finish_read(&image, nullptr, out.pixels.data(), 0, nullptr))
+    throw std::runtime_error(std::string("corrupt PNG: ") + image.message);
   return out;
 }
 
@@ -67,7 +136,7 @@ inline void jpeg_warn(j_common_ptr info, int level) {
   if (level < 0) jpeg_fail(info);  // a warning: corrupt or truncated data
 }
 
-inline Image decode_jpeg(const std::vector<uint8_t>& bytes, int channels) {
+inline Image decode_jpeg(const std::vector<uint8_t>& bytes, int channels, const DecodeLimits& limits) {
   jpeg_decompress_struct info;
   JpegError error;
   error.message[0] = 0;
@@ -81,19 +150,26 @@ inline Image decode_jpeg(const std::vector<uint8_t>& bytes, int channels) {
     throw std::runtime_error(std::string("corrupt JPEG: ") + error.message);
   }
   jpeg_create_decompress(&info);
-  jpeg_mem_src(&info, bytes.data(), static_cast<unsigned long>(bytes.size()));
-  jpeg_read_header(&info, TRUE);
-  info.out_color_space = channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
-  jpeg_start_decompress(&info);
-  out->width = int(info.output_width);
-  out->height = int(info.output_height);
-  out->channels = channels;
-  out->pixels.resize(size_t(out->width) * size_t(out->height) * size_t(channels));
-  while (info.output_scanline < info.output_height) {
-    JSAMPROW row = out->pixels.data() + size_t(info.output_scanline) * size_t(out->width) * size_t(channels);
-    jpeg_read_scanlines(&info, &row, 1);
+  try {  // a C++ exception (a refused size, bad_alloc) frees the decompressor too
+    jpeg_mem_src(&info, bytes.data(), static_cast<unsigned long>(bytes.size()));
+    jpeg_read_header(&info, TRUE);
+    check_dimensions(info.image_width, info.image_height, limits);
+    info.out_color_space = channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
+    jpeg_start_decompress(&info);
+    out->width = int(info.output_width);
+    out->height = int(info.output_height);
+    out->channels = channels;
+    out->pixels.resize(size_t(out->width) * size_t(out->height) * size_t(channels));
+    while (info.output_scanline < info.output_height) {
+      JSAMPROW row = out->pixels.data() + size_t(info.output_scanline) * size_t(out->width) * size_t(channels);
+      jpeg_read_scanlines(&info, &row, 1);
+    }
+    jpeg_finish_decompress(&info);
+  } catch (...) {
+    jpeg_destroy_decompress(&info);
+    delete out;
+    throw;
   }
-  jpeg_finish_decompress(&info);
   jpeg_destroy_decompress(&info);
   Image result = std::move(*out);
   delete out;
@@ -103,35 +179,32 @@ inline Image decode_jpeg(const std::vector<uint8_t>& bytes, int channels) {
 }  // namespace detail
 
 // The channels a file's image has: 1 for grayscale, else 3 (colour is decoded as RGB; alpha is dropped).
-inline int channels_of(const std::string& path) {
-  std::vector<uint8_t> bytes = detail::read_bytes(path);
-  if (bytes.size() >= 8 && png_sig_cmp(bytes.data(), 0, 8) == 0) {
+inline int channels_of(const std::string& path, const DecodeLimits& limits) {
+  std::vector<uint8_t> bytes = detail::read_image_file(path, limits);
+  if (detail::format_of(bytes.data(), bytes.size()) == detail::Format::png) {
     png_image image{};
     image.version = PNG_IMAGE_VERSION;
-    if (!png_image_begin_read_from_memory(&image, bytes.data(), bytes.size()))
-      throw std::runtime_error(std::string("not a readable PNG: ") + image.message);
+    const bool read = png_image_begin_read_from_memory(&image, bytes.data(), bytes.size());
     const int channels = (image.format & PNG_FORMAT_FLAG_COLOR) ? 3 : 1;
     png_image_free(&image);
+    if (!read) throw std::runtime_error(std::string("not a readable PNG: ") + image.message);
     return channels;
   }
-  if (bytes.size() >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8 && bytes[2] == 0xFF) {
-    // Gray JPEGs have one component; YCbCr and CMYK ones are colour.
-    for (size_t i = 2; i + 9 < bytes.size(); ++i)
-      if (bytes[i] == 0xFF && (bytes[i + 1] == 0xC0 || bytes[i + 1] == 0xC1 || bytes[i + 1] == 0xC2))
-        return bytes[i + 9] == 1 ? 1 : 3;
-    throw std::runtime_error("corrupt JPEG: no frame header");
-  }
-  throw std::runtime_error("not a PNG or JPEG image");
+  // Gray JPEGs have one component; YCbCr and CMYK ones are colour.
+  for (size_t i = 2; i + 9 < bytes.size(); ++i)
+    if (bytes[i] == 0xFF && (bytes[i + 1] == 0xC0 || bytes[i + 1] == 0xC1 || bytes[i + 1] == 0xC2))
+      return bytes[i + 9] == 1 ? 1 : 3;
+  throw std::runtime_error("corrupt JPEG: no frame header");
 }
 
 // The image in `path` with `channels` channels (1: grayscale, 3: RGB), whatever it holds.
-// Throws std::runtime_error saying what is wrong (unreadable, not an image, corrupt, truncated).
-inline Image decode_image(const std::string& path, int channels) {
-  std::vector<uint8_t> bytes = detail::read_bytes(path);
-  if (bytes.size() >= 8 && png_sig_cmp(bytes.data(), 0, 8) == 0) return detail::decode_png(bytes, channels);
-  if (bytes.size() >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8 && bytes[2] == 0xFF)
-    return detail::decode_jpeg(bytes, channels);
-  throw std::runtime_error(bytes.empty() ? "an empty file, not an image" : "not a PNG or JPEG image");
+// Throws std::runtime_error saying what is wrong (unreadable, not an image, beyond `limits`,
+// corrupt, truncated).
+inline Image decode_image(const std::string& path, int channels, const DecodeLimits& limits) {
+  std::vector<uint8_t> bytes = detail::read_image_file(path, limits);
+  if (detail::format_of(bytes.data(), bytes.size()) == detail::Format::png)
+    return detail::decode_png(bytes, channels, limits);
+  return detail::decode_jpeg(bytes, channels, limits);
 }
 
 }  // namespace images

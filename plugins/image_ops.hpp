@@ -14,16 +14,20 @@
 
 namespace images {
 
-// `image` scaled to width x height, bilinear (pixel centres aligned, as torch's align_corners=false).
-inline Image resize(const Image& image, int width, int height) {
-  if (image.width == width && image.height == height) return image;
-  Image out{width, height, image.channels, std::vector<uint8_t>(size_t(width) * height * image.channels)};
+// The window (left, top, out_width x out_height) of `image` scaled to width x height, bilinear
+// (pixel centres aligned, as torch's align_corners=false): only the window's pixels are
+// computed, so a centre crop of a long strip never holds the whole scaled strip.
+inline Image resized_window(const Image& image, int width, int height, int left, int top, int out_width,
+                            int out_height) {
+  Image out{out_width, out_height, image.channels, std::vector<uint8_t>(size_t(out_width) * out_height * image.channels)};
   const double sx = double(image.width) / width, sy = double(image.height) / height;
-  for (int y = 0; y < height; ++y) {
+  for (int oy = 0; oy < out_height; ++oy) {
+    const int y = top + oy;
     const double fy = std::clamp((y + 0.5) * sy - 0.5, 0.0, double(image.height - 1));
     const int y0 = int(fy), y1 = std::min(y0 + 1, image.height - 1);
     const double wy = fy - y0;
-    for (int x = 0; x < width; ++x) {
+    for (int ox = 0; ox < out_width; ++ox) {
+      const int x = left + ox;
       const double fx = std::clamp((x + 0.5) * sx - 0.5, 0.0, double(image.width - 1));
       const int x0 = int(fx), x1 = std::min(x0 + 1, image.width - 1);
       const double wx = fx - x0;
@@ -31,12 +35,20 @@ inline Image resize(const Image& image, int width, int height) {
         auto at = [&](int yy, int xx) {
           return double(image.pixels[(size_t(yy) * image.width + xx) * image.channels + c]);
         };
-        const double top = at(y0, x0) * (1 - wx) + at(y0, x1) * wx, bottom = at(y1, x0) * (1 - wx) + at(y1, x1) * wx;
-        out.pixels[(size_t(y) * width + x) * image.channels + c] = uint8_t(std::lround(top * (1 - wy) + bottom * wy));
+        const double top_row = at(y0, x0) * (1 - wx) + at(y0, x1) * wx,
+                     bottom_row = at(y1, x0) * (1 - wx) + at(y1, x1) * wx;
+        out.pixels[(size_t(oy) * out_width + ox) * image.channels + c] =
+            uint8_t(std::lround(top_row * (1 - wy) + bottom_row * wy));
       }
     }
   }
   return out;
+}
+
+// `image` scaled to width x height.
+inline Image resize(const Image& image, int width, int height) {
+  if (image.width == width && image.height == height) return image;
+  return resized_window(image, width, height, 0, 0, width, height);
 }
 
 // The width x height window of `image` whose top-left corner is (left, top); parts outside the
@@ -72,8 +84,7 @@ inline Image resize_and_center_crop(const Image& image, int size) {
   const double scale = double(size) / std::min(image.width, image.height);
   const int width = std::max(size, int(std::lround(image.width * scale)));
   const int height = std::max(size, int(std::lround(image.height * scale)));
-  Image scaled = resize(image, width, height);
-  return crop(scaled, (width - size) / 2, (height - size) / 2, size, size);
+  return resized_window(image, width, height, (width - size) / 2, (height - size) / 2, size, size);
 }
 
 // A random window of `padding`-padded image, size x size (torchvision's RandomCrop with padding).

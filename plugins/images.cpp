@@ -37,6 +37,10 @@ std::vector<forge::FlagSpec> flags() {
                        "images"),
       forge::integer_flag("stats_images", 1000, "images --normalize auto measures (spread over train)"),
       forge::real_flag("test_fraction", "0", "without a test/ folder: carve this seeded fraction of train into test"),
+      forge::integer_flag("max_file_mb", 256, "refuse (as a bad sample) an image file larger than this many MiB"),
+      forge::integer_flag("max_image_pixels", 100'000'000,
+                          "refuse (as a bad sample) an image whose header claims more pixels (width x height), or "
+                          "one more than 100 times longer than wide, before decoding it"),
   };
 }
 
@@ -90,6 +94,7 @@ struct Transform {
   int crop_padding = 4;
   double min_scale = 0, max_scale = 0;  // --random_resized_crop; 0: none
   std::vector<double> mean, std;
+  images::DecodeLimits limits;
 };
 
 class ImageFolderSource : public forge::Source {
@@ -101,7 +106,7 @@ class ImageFolderSource : public forge::Source {
 
   forge::Example get(int64_t index, forge::SampleContext& context) const override {
     const Transform& t = *transform_;
-    images::Image image = images::decode_image(listing_.files[size_t(index)], t.channels);
+    images::Image image = images::decode_image(listing_.files[size_t(index)], t.channels, t.limits);
     const bool augment = context.training();
     if (augment && t.max_scale > 0) {
       image = images::random_resized_crop(image, t.size, t.min_scale, t.max_scale, context);
@@ -164,7 +169,7 @@ void measure(const ImageFolderSource& source, int64_t count, Transform& t) {
     const std::string& file = source.listing().files[size_t(k * n / take)];
     images::Image image;
     try {
-      image = source.sized(images::decode_image(file, t.channels));
+      image = source.sized(images::decode_image(file, t.channels, t.limits));
     } catch (const std::exception& e) {
       throw std::runtime_error(file + ": " + e.what());
     }
@@ -197,21 +202,30 @@ forge::DataMap load(const forge::Flags& flags) {
   auto transform = std::make_shared<Transform>();
   Transform& t = *transform;
   Listing train = list_split(root / "train", classes);
+  const int64_t max_file_mb = flags.integer("max_file_mb"), max_pixels = flags.integer("max_image_pixels");
+  if (max_file_mb < 1 || max_file_mb > (int64_t(1) << 40)) throw std::invalid_argument("--max_file_mb must be at least 1");
+  if (max_pixels < 1) throw std::invalid_argument("--max_image_pixels must be at least 1");
+  t.limits.max_file_bytes = uint64_t(max_file_mb) << 20;
+  t.limits.max_pixels = uint64_t(max_pixels);
   t.channels = int(flags.integer("image_channels"));
   if (t.channels == 0) {
     try {
-      t.channels = images::channels_of(train.files.front());
+      t.channels = images::channels_of(train.files.front(), t.limits);
     } catch (const std::exception& e) {
       throw std::runtime_error(train.files.front() + ": " + e.what());
     }
   }
   if (t.channels != 1 && t.channels != 3) throw std::invalid_argument("--image_channels must be 1, 3 or 0");
-  t.size = int(flags.integer("image_size"));
-  if (t.size < 0) throw std::invalid_argument("--image_size must not be negative");
+  const int64_t image_size = flags.integer("image_size");
+  if (image_size < 0) throw std::invalid_argument("--image_size must not be negative");
+  if (image_size > 65535 || uint64_t(image_size) * uint64_t(image_size) > t.limits.max_pixels)
+    throw std::invalid_argument("--image_size " + std::to_string(image_size) +
+                                " makes images of more than --max_image_pixels pixels");
+  t.size = int(image_size);
   const bool fixed = t.size == 0;
   if (fixed) {
     try {
-      images::Image first = images::decode_image(train.files.front(), t.channels);
+      images::Image first = images::decode_image(train.files.front(), t.channels, t.limits);
       if (first.width != first.height)
         throw std::runtime_error("is " + std::to_string(first.width) + "x" + std::to_string(first.height) +
                                  ", not square; give --image_size");

@@ -432,6 +432,32 @@ TEST_F(BadImages, AnImageOfAnotherSizeIsNamedUnlessImageSizeResizesThemAll) {
   EXPECT_EQ(resized.exit_status, 0) << resized.output;
 }
 
+// Image bombs among the training images (tests/data/images/make_bombs.py): each is refused from
+// its header or its size before anything is allocated for it, named as a bad sample, and left
+// out under --skip_bad_samples.
+TEST_F(BadImages, ImageBombsAreRefusedFromTheirHeadersAsBadSamples) {
+  auto made = run_process({"/usr/bin/python3", testing::source_dir() + "/tests/data/images/make_bombs.py",
+                           folder_ + "/train/3-dress"});
+  ASSERT_EQ(made.exit_status, 0) << made.output;
+  auto stopped = train({"--normalize", "none", "--max_file_mb", "1"});
+  EXPECT_EQ(stopped.exit_status, 6) << stopped.output;
+  EXPECT_TRUE(says(testing::last_line(stopped.output), "3-dress/bomb-")) << stopped.output;
+  auto skipped = train({"--normalize", "none", "--max_file_mb", "1", "--skip_bad_samples", "--run_name", "skipping"});
+  ASSERT_EQ(skipped.exit_status, 0) << skipped.output;
+  for (const char* why : {"bomb-png.png): its header claims 100000x100000 pixels, more than --max_image_pixels",
+                          "bomb-jpeg.jpg): its header claims 65500x65500 pixels, more than --max_image_pixels",
+                          "strip.png): it is 1000000x1 pixels, longer than 100 times its width",
+                          "padded.png): the file is 2 MiB, more than --max_file_mb 1"})
+    EXPECT_TRUE(says(skipped.output, why)) << why << "\n" << skipped.output;
+  double bad = -1;
+  for (const auto& row : read_metrics(dir_ / "checkpoints/skipping/1"))
+    if (row.name == "bad_samples") bad = row.value;
+  EXPECT_EQ(bad, 4);
+  auto too_large = train({"--image_size", "20000"});
+  EXPECT_EQ(too_large.exit_status, 6) << too_large.output;
+  EXPECT_TRUE(says(testing::last_line(too_large.output), "--image_size 20000 makes images of more than")) << too_large.output;
+}
+
 // The README's own source plugin (examples/text_file_folder.cpp): a folder of text files, one
 // sample each, compiled by forge and trained on.
 class TextFileFolder : public ::testing::Test {
