@@ -11,7 +11,8 @@ seconds=${1:-20}
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DFORGE_FUZZ=ON >/dev/null
 cmake --build build-fuzz --target fuzz_targets
 export LSAN_OPTIONS=suppressions=$PWD/tests/fuzz/lsan.supp
-for target in manifest flags checkpoint_frame checkpoint metrics_csv include_scanner tensorboard idx csv; do
+for target in manifest flags checkpoint_frame checkpoint metrics_csv include_scanner tensorboard idx csv weights_file \
+  image_decode; do
   corpus=build-fuzz/corpus/$target
   mkdir -p "$corpus"
   cp -n tests/fuzz/corpus/$target/* "$corpus"/ 2>/dev/null || true

@@ -38,6 +38,9 @@ LoaderSettings loader_settings(const Flags& flags, torch::Device device) {
   loading.skip_bad_samples = flags.has("skip_bad_samples") && flags.boolean("skip_bad_samples");
   loading.seed = flags.integer("seed");
   loading.pin_memory = device.is_cuda();
+  loading.sample_timeout = flags.has("sample_timeout") ? flags.real("sample_timeout") : loading.sample_timeout;
+  if (!(loading.sample_timeout > 0))
+    throw Error(ExitCode::usage, "--sample_timeout must be a positive number of seconds");
   return loading;
 }
 

@@ -6,15 +6,18 @@
 // What a batch holds is a function of the plan, the split, the epoch and the seed alone, so
 // any number of workers (0: the calling thread makes each batch when asked) gives the same
 // batches, and memory holds at most workers x prefetch batches, whatever the split's size.
+// While the caller waits for a batch it still answers a stop signal, and a sample that a worker
+// has been making for longer than the sample timeout (a file on a stalled network file system,
+// a FIFO) is named in an error rather than waited on for ever. Such a stuck worker is left
+// behind when the loader goes (it cannot be interrupted), holding only its own share of state.
 #pragma once
 
 #include <forge/data.hpp>
 
-#include <condition_variable>
 #include <cstdint>
-#include <exception>
-#include <map>
-#include <mutex>
+#include <functional>
+#include <memory>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -27,6 +30,22 @@ struct LoaderSettings {
   bool skip_bad_samples = false;  // leave a sample whose get throws out (and say so) rather than fail
   int64_t seed = 0;               // the run's seed, for each sample's generator
   bool pin_memory = false;        // batches in page-locked memory, for non-blocking copies to a GPU
+  double sample_timeout = 600;    // seconds a worker may take over one sample before the run stops naming it
+  // The signal that asks training to stop, or 0 (train/stop_signals.hpp's stop_signal); not set:
+  // a wait for a batch is not interrupted.
+  std::function<int()> stop_signal;
+};
+
+// What next() throws when the stop signal came while it waited for a batch: no batch of the
+// step was taken, so the caller stands at a step boundary.
+class LoadingInterrupted : public std::runtime_error {
+ public:
+  explicit LoadingInterrupted(int signal)
+      : std::runtime_error("stopped while waiting for a batch"), signal_(signal) {}
+  int signal() const { return signal_; }
+
+ private:
+  int signal_;
 };
 
 // One batch: what the model steps on, and a line for each bad sample left out of it.
@@ -48,39 +67,21 @@ class BatchLoader {
   BatchLoader& operator=(const BatchLoader&) = delete;
 
   // The plan's next batch. Throws Error(ExitCode::data) naming the sample (index and what the
-  // source calls it) whose get threw, or the samples that would not collate.
+  // source calls it) whose get threw or has taken longer than the sample timeout, or the samples
+  // that would not collate; LoadingInterrupted when the stop signal came while it waited.
   LoadedBatch next();
-  bool done() const { return delivered_ >= plan_.size(); }
+  bool done() const;
 
  private:
-  struct Result {
-    LoadedBatch loaded;
-    std::exception_ptr error;
-  };
+  struct State;  // what the workers share with the loader, and keep alive if they outlive it
   BatchLoader(const Source* source, Stream* stream, std::string split, int64_t epoch, std::vector<torch::Tensor> plan,
               LoaderSettings settings);
-  LoadedBatch make(size_t k);
-  // Sample `index`: got from the source, or read from the stream after skipping to it.
-  Example example(int64_t index);
-  void work();
-  std::string sample_name(int64_t index) const;
+  // Throws an Error naming the sample a worker has been making for longer than the timeout.
+  void check_for_stuck_sample() const;
 
-  const Source* source_;  // one of the two
-  Stream* stream_;
-  int64_t stream_position_ = 0;  // the position the stream's next read gives
-  const std::string split_;
-  const int64_t epoch_;
-  const std::vector<torch::Tensor> plan_;
-  const LoaderSettings settings_;
-  const size_t window_;  // how far ahead of the batch handed over the workers may go, together
-
-  std::mutex mutex_;
-  std::condition_variable ready_changed_, room_changed_;
-  std::map<size_t, Result> ready_;  // made, not yet delivered
-  size_t next_job_ = 0;             // the first batch no worker has taken
-  size_t delivered_ = 0;            // batches handed over so far
-  bool stopping_ = false;
+  std::shared_ptr<State> state_;
   std::vector<std::thread> workers_;
+  bool abandoned_ = false;  // next() gave up waiting: workers that are stuck are left behind
 };
 
 }  // namespace forge

@@ -19,6 +19,9 @@ void on_checkpoint(int) { checkpoint_requested = 1; }
 void handle(int signal, void (*handler)(int)) {
   struct sigaction action = {};
   action.sa_handler = handler;
+  // Interrupted reads and writes (a pwrite on NFS, a worker's open) resume rather than fail:
+  // the trainer looks at the signal at its next step boundary, or while it waits for a batch.
+  action.sa_flags = SA_RESTART;
   sigemptyset(&action.sa_mask);
   sigaction(signal, &action, nullptr);
 }

@@ -58,6 +58,9 @@ std::vector<FlagSpec> train_flags() {
                    "threads that load batches of a data plugin's sources ahead of training (0: the training thread "
                    "itself; -1: one per core, at most 4); any value gives the same batches"),
       integer_flag("prefetch", 2, "batches each loader worker may have ready ahead (memory holds workers x prefetch)"),
+      real_flag("sample_timeout", "600",
+                "seconds a loader worker may take over one sample before the run checkpoints and stops naming it "
+                "(a stalled network file system)"),
       bool_flag("skip_bad_samples", false,
                 "leave out a sample its source cannot make (a corrupt image), log it and count it as bad_samples, "
                 "instead of stopping the run"),

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstring>
 #include <sstream>
 
 namespace forge {
@@ -122,7 +123,17 @@ TrainResult Trainer::run(TrainingPosition position) {
       epoch_first_step_ = position.step;
       if (!train_.in_memory()) start_loader(order, position);
     }
-    train_step(order, position);
+    try {
+      train_step(order, position);
+    } catch (const LoadingInterrupted& stopped) {
+      // A signal while a batch was late (a stuck read): nothing of the step was taken, so the
+      // run stops at the step boundary it stands on, as it would after a step.
+      spdlog::warn("{} while waiting for a training batch: checkpointing step {} and stopping",
+                   strsignal(stopped.signal()), position.step);
+      if (position.step != checkpointed_step_) checkpoint(position);
+      if (outputs_.checkpointer) outputs_.checkpointer->wait();
+      return {TrainOutcome::interrupted, "", stopped.signal()};
+    }
     log_progress(position);
     const int64_t step = position.step;
     bool requested = checkpoint_requested_;  // SIGUSR1
@@ -167,10 +178,14 @@ void Trainer::start_loader(const torch::Tensor& order, const TrainingPosition& p
                                  : order.slice(0, share.from, share.to));
   }
   const int64_t epoch = position.epoch + 1;
+  LoaderSettings loading = settings_.loading;
+  // A wait for a late batch answers SIGINT/SIGTERM; data-parallel, ranks agree on stopping at
+  // the step's exchange instead (a rank that stopped alone would leave the others waiting).
+  if (!settings_.group) loading.stop_signal = stop_signal;
   if (train_.stream)
-    loader_ = std::make_unique<BatchLoader>(*train_.stream, "train", epoch, std::move(plan), settings_.loading);
+    loader_ = std::make_unique<BatchLoader>(*train_.stream, "train", epoch, std::move(plan), loading);
   else
-    loader_ = std::make_unique<BatchLoader>(*train_.source, "train", epoch, std::move(plan), settings_.loading);
+    loader_ = std::make_unique<BatchLoader>(*train_.source, "train", epoch, std::move(plan), loading);
 }
 
 std::vector<LoadedBatch> Trainer::load_step(int64_t count, TrainingPosition& position) {

@@ -12,11 +12,14 @@
 #include <nlohmann/json.hpp>
 
 #include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
+#include <thread>
 #include <tuple>
 
 namespace fs = boost::filesystem;
@@ -472,7 +475,8 @@ class TextFileFolder : public ::testing::Test {
                             numbers.str());
       }
   }
-  ProcessResult train(Args more = {}) {
+  ProcessResult train(Args more = {}) { return run_forge(train_args(std::move(more)), dir_.path()); }
+  Args train_args(Args more) {
     Args args{"train",
               "--data",
               testing::source_dir() + "/examples/text_file_folder.cpp",
@@ -494,7 +498,7 @@ class TextFileFolder : public ::testing::Test {
               "1",
               "--no_progress"};
     args.insert(args.end(), more.begin(), more.end());
-    return run_forge(args, dir_.path());
+    return args;
   }
   testing::TempDir dir_;
 };
@@ -512,6 +516,35 @@ TEST_F(TextFileFolder, ASampleOfAnotherLengthDoesNotCollateAndIsNamed) {
   const std::string line = testing::last_line(result.output);
   EXPECT_TRUE(says(line, "does not collate: field 'inputs' has shape")) << line;
   EXPECT_TRUE(says(line, "[5] in sample 28")) << line;  // class1's fifth training file
+}
+
+// A sample whose file blocks on open (a FIFO here; a stalled network file system in life): the
+// run answers SIGTERM while it waits for that batch (a checkpoint at the step it stands on, exit
+// 143), and --sample_timeout names the file instead of waiting for ever.
+TEST_F(TextFileFolder, AStuckReadAnswersSigtermAndTheSampleTimeoutNamesIt) {
+  const std::string fifo = dir_ / "samples/class2/125.txt";
+  fs::remove(fifo);
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const std::string run = dir_ / "stuck";
+  Args args = train_args({"--run_dir", run, "--sample_timeout", "600"});
+  const int pid = testing::spawn_forge(args, dir_.path(), dir_ / "stuck.log");
+  ASSERT_TRUE(testing::wait_until([&] { return fs::exists(run + "/manifest.json"); }, 120))
+      << testing::text_or_empty(dir_ / "stuck.log");
+  std::this_thread::sleep_for(std::chrono::seconds(3));  // 72 samples: the FIFO's batch is long due
+  ::kill(pid, SIGTERM);
+  int status = -1;
+  const bool exited = testing::wait_until([&] { return ::waitpid(pid, &status, WNOHANG) == pid; }, 30);
+  if (!exited) ::kill(pid, SIGKILL);
+  ASSERT_TRUE(exited) << "SIGTERM was not answered\n" << testing::text_or_empty(dir_ / "stuck.log");
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 143) << testing::text_or_empty(dir_ / "stuck.log");
+  EXPECT_EQ(read_json(run + "/manifest.json")["status"], "interrupted");
+  EXPECT_TRUE(says(testing::text_or_empty(dir_ / "stuck.log"), "while waiting for a training batch"));
+
+  auto timed_out = train({"--sample_timeout", "1", "--run_dir", dir_ / "timed_out"});
+  EXPECT_EQ(timed_out.exit_status, 6) << timed_out.output;
+  EXPECT_TRUE(says(testing::last_line(timed_out.output), "(" + fifo + "): still not loaded after --sample_timeout 1 s"))
+      << timed_out.output;
+  EXPECT_EQ(read_json(dir_ / "timed_out/manifest.json")["status"], "failed");
 }
 
 }  // namespace
