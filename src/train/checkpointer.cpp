@@ -70,8 +70,13 @@ void RunFolderCheckpointer::save(const CheckpointSubject& subject, const Trainin
       // not wait for.
       prune(in_flight_->position.step, in_flight_->keep_step);
       log_written(*in_flight_);  // now, not when training next looks: the log says when it landed
+    } catch (const std::exception& e) {
+      spdlog::error("checkpoint {} failed: {}; the run stops at its next step", in_flight_->path, exception_text(e));
+      write_error_ = std::current_exception();
+      failed_.store(true);
     } catch (...) {
       write_error_ = std::current_exception();
+      failed_.store(true);
     }
   });
 }
@@ -81,6 +86,7 @@ void RunFolderCheckpointer::wait() {
   writer_.join();
   Written written = *in_flight_;
   in_flight_.reset();
+  failed_.store(false);
   if (write_error_) std::rethrow_exception(std::exchange(write_error_, nullptr));
   record(written);
 }

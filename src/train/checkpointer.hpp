@@ -9,6 +9,7 @@
 
 #include <torch/torch.h>
 
+#include <atomic>
 #include <cstdint>
 #include <exception>
 #include <optional>
@@ -29,6 +30,11 @@ class Checkpointer {
   // Returns once every checkpoint that save() began is on disk; throws the error that stopped
   // one. A checkpointer that writes in the background finishes there; others have nothing to do.
   virtual void wait() {}
+
+  // True once a checkpoint begun in the background has failed: the trainer then stops at the
+  // step boundary it stands on (wait() throws the error), as it does when a synchronous write
+  // fails, rather than training on to the next checkpoint.
+  virtual bool failed() const { return false; }
 };
 
 // Checkpoints into <run>/checkpoints (train/checkpoint.hpp), records each one's step in the
@@ -38,7 +44,8 @@ class Checkpointer {
 // checkpoint to the next and returns; a thread writes the copy, then prunes, while training
 // goes on. One write at a time: the next save() (and wait()) first waits for the one in flight,
 // then records its progress. A checkpoint counts once its file is renamed into place, so a kill
-// at any moment leaves the newest complete one.
+// at any moment leaves the newest complete one. A write that fails is logged when it fails and
+// reported through failed().
 class RunFolderCheckpointer : public Checkpointer {
  public:
   struct Options {
@@ -57,6 +64,7 @@ class RunFolderCheckpointer : public Checkpointer {
 
   void save(const CheckpointSubject& subject, const TrainingPosition& position, int64_t keep_step) override;
   void wait() override;
+  bool failed() const override { return failed_.load(); }
 
  private:
   // A checkpoint written (or being written): what recording and pruning it needs.
@@ -82,6 +90,7 @@ class RunFolderCheckpointer : public Checkpointer {
   CheckpointState copy_;  // asynchronous: the state being written, its memory reused
   std::optional<Written> in_flight_;
   std::exception_ptr write_error_;
+  std::atomic<bool> failed_{false};  // write_error_ is set: the writer's news, read at each step
   std::thread writer_;
 };
 

@@ -135,6 +135,8 @@ TrainResult Trainer::run(TrainingPosition position) {
       return {TrainOutcome::interrupted, "", stopped.signal()};
     }
     log_progress(position);
+    // A checkpoint that failed in the background ends the run here, a step after it failed.
+    if (outputs_.checkpointer && outputs_.checkpointer->failed()) outputs_.checkpointer->wait();
     const int64_t step = position.step;
     bool requested = checkpoint_requested_;  // SIGUSR1
     if (requested) spdlog::info("SIGUSR1: checkpoint at step {}", step);

@@ -3,6 +3,7 @@
 // its newest complete checkpoint and resumes bit-exactly — through the forge binary.
 #include "core/atomic_file.hpp"
 #include "e2e/reference_run.hpp"
+#include "metrics/metrics_log.hpp"
 #include "runs/manifest.hpp"
 #include "train/checkpoint.hpp"
 
@@ -110,6 +111,25 @@ TEST_F(AsyncCheckpoint, ABackgroundWriteOnAFullDiskFailsTheRunInOneLine) {
   EXPECT_FALSE(writing_a_checkpoint(run));
   ASSERT_FALSE(list_checkpoints(run).empty());
   expect_every_checkpoint_intact(run);
+}
+
+// Checkpoints at epoch ends only, the first on a disk too small for it: the failure is logged
+// when it happens and the run stops a step later, not after training the whole next epoch.
+TEST_F(AsyncCheckpoint, ABackgroundWriteThatFailsStopsTheRunAtTheNextStep) {
+  testing::TmpfsMount disk(24);  // room for the run, not for one checkpoint
+  if (!disk.mounted()) GTEST_SKIP() << disk.why_not();
+  std::vector<std::string> args = wide_run("late", {"--checkpoint_dir", disk.path()});
+  *(std::find(args.begin(), args.end(), "--checkpoint_every") + 1) = "0";
+  *(std::find(args.begin(), args.end(), "--epochs") + 1) = "3";
+  auto result = run_forge(args, dir_->path());
+  EXPECT_EQ(result.exit_status, 1) << result.output;
+  EXPECT_NE(result.output.find("failed: cannot write"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("the run stops at its next step"), std::string::npos) << result.output;
+  EXPECT_NE(testing::last_line(result.output).find("No space left on device"), std::string::npos) << result.output;
+  const std::string run = disk / "late/1";
+  EXPECT_EQ(testing::run_status(run), "failed");
+  for (const auto& row : read_metrics(run))
+    EXPECT_LT(row.epoch, 2) << "epoch 2 was trained after epoch 1's checkpoint had failed: " << row.name;
 }
 
 }  // namespace
