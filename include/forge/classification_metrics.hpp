@@ -2,12 +2,15 @@
 // from the confusion matrix of argmax predictions, macro-averaged F1, precision and recall (over
 // the classes that occur as target or prediction, as sklearn's average="macro"), the matrix
 // itself and a per-class table; for two classes also AUROC of the second class's softmax
-// probability, from histograms of 4096 bins (exact up to ties within a bin).
+// probability, from histograms of 4096 bins (exact up to ties within a bin). Rows of scores
+// that are not finite (a diverged model's NaN) are left out of the counts and counted on their
+// own: the metrics are then NaN, with `non_finite_outputs` saying how many rows were.
 #pragma once
 
 #include <forge/metric.hpp>
 
 #include <cstdint>
+#include <limits>
 #include <string>
 
 namespace forge {
@@ -25,7 +28,10 @@ class ClassificationMetrics : public Metric {
       confusion_ = torch::zeros({classes, classes}, torch::kFloat64);
       if (classes == 2) histograms_ = torch::zeros({2, auroc_bins}, torch::kFloat64);
     }
-    torch::Tensor valid = labels.ge(0).logical_and(labels.lt(classes));
+    if (!non_finite_.defined()) non_finite_ = torch::zeros({1}, torch::kFloat64);
+    torch::Tensor finite = torch::isfinite(scores).all(1);
+    non_finite_.add_(finite.logical_not().sum().to(torch::kFloat64));
+    torch::Tensor valid = labels.ge(0).logical_and(labels.lt(classes)).logical_and(finite);
     torch::Tensor truth = labels.masked_select(valid), predicted = scores.argmax(1).masked_select(valid);
     confusion_.view(-1).add_(torch::bincount(truth * classes + predicted, {}, classes * classes).to(torch::kFloat64));
     if (classes != 2) return;
@@ -38,11 +44,19 @@ class ClassificationMetrics : public Metric {
     std::vector<torch::Tensor> out;
     if (confusion_.defined()) out.push_back(confusion_);
     if (histograms_.defined()) out.push_back(histograms_);
+    if (non_finite_.defined()) out.push_back(non_finite_);
     return out;
   }
 
   std::map<std::string, double> compute() const override {
     if (!confusion_.defined()) return {};
+    if (const double non_finite = non_finite_[0].item<double>(); non_finite > 0) {
+      const double nan = std::numeric_limits<double>::quiet_NaN();
+      std::map<std::string, double> out{
+          {"macro_f1", nan}, {"macro_precision", nan}, {"macro_recall", nan}, {"non_finite_outputs", non_finite}};
+      if (histograms_.defined()) out["auroc"] = nan;
+      return out;
+    }
     const int64_t classes = confusion_.size(0);
     double f1 = 0, precision = 0, recall = 0;
     int64_t present = 0;
@@ -111,6 +125,7 @@ class ClassificationMetrics : public Metric {
 
   torch::Tensor confusion_;   // [true class, predicted class]
   torch::Tensor histograms_;  // two classes: [negatives, positives] over bins of P(class 1)
+  torch::Tensor non_finite_;  // [1]: rows of scores with a NaN or an infinity, left out of the rest
 };
 
 }  // namespace forge

@@ -17,6 +17,7 @@
 #include <forge/regression_metrics.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <map>
 #include <memory>
@@ -146,13 +147,14 @@ class BOOST_SYMBOL_VISIBLE Model {
   }
 
   // How many rows rank their target first (ties: the first index wins, as argmax) and among
-  // the first five. On the CPU a plain loop over the logits: a handful of tensor ops per step
+  // the first five; a NaN score ranks above every other, so a row with one is never right. On the CPU a plain loop over the logits: a handful of tensor ops per step
   // would cost more than the metric is worth.
   static void count_correct(const torch::Tensor& logits, const torch::Tensor& targets, double& top1, double& top5) {
     if (!logits.is_cpu() || logits.dim() != 2) {
-      top1 = logits.argmax(1).eq(targets).sum().item<double>();
+      const torch::Tensor finite = torch::isfinite(logits).all(1);
+      top1 = logits.argmax(1).eq(targets).logical_and(finite).sum().item<double>();
       int64_t k = std::min<int64_t>(5, logits.size(-1));
-      top5 = std::get<1>(logits.topk(k, -1)).eq(targets.unsqueeze(-1)).any(-1).sum().item<double>();
+      top5 = std::get<1>(logits.topk(k, -1)).eq(targets.unsqueeze(-1)).any(-1).logical_and(finite).sum().item<double>();
       return;
     }
     torch::Tensor scores = logits.to(torch::kFloat32).contiguous();
@@ -165,8 +167,10 @@ class BOOST_SYMBOL_VISIBLE Model {
       const int64_t target = label[r];
       if (target < 0 || target >= classes) continue;  // cross_entropy has refused it already
       const float score = row[target];
+      if (std::isnan(score)) continue;  // a diverged model's NaN ranks nothing first
       int64_t rank = 0;
-      for (int64_t c = 0; c < classes; ++c) rank += row[c] > score || (row[c] == score && c < target);
+      for (int64_t c = 0; c < classes; ++c)
+        rank += row[c] > score || (row[c] == score && c < target) || std::isnan(row[c]);
       top1 += rank == 0;
       top5 += rank < 5;
     }

@@ -116,5 +116,20 @@ TEST(HostileRunFolder, ReportFollowsNoLinkAndNamesWhatItSkipped) {
   EXPECT_NE(html.find("skipped images/linked_file/epoch-000001.png"), std::string::npos);
 }
 
+// A run that diverges (every output NaN) trains to its end and evaluates: its whole-set metrics
+// are NaN with a count of the outputs that were not finite, and no NaN counts as right.
+TEST(DivergedRun, TrainsAndEvaluatesWithNaNMetricsAndACount) {
+  testing::TempDir dir;
+  auto trained = run_forge({"train", "--data", "synthetic", "--classes", "2", "--samples", "128", "--model", "mlp",
+                            "--epochs", "1", "--lr", "1e30", "--no_progress", "true", "--run_dir", dir / "run"},
+                           dir.path());
+  ASSERT_EQ(trained.exit_status, 0) << trained.output;
+  EXPECT_NE(trained.output.find("non_finite_outputs 32"), std::string::npos) << trained.output;
+  auto evaluated = run_forge({"eval", dir / "run"}, dir.path());
+  ASSERT_EQ(evaluated.exit_status, 0) << evaluated.output;
+  EXPECT_NE(evaluated.output.find("test accuracy 0 auroc nan"), std::string::npos) << evaluated.output;
+  EXPECT_NE(evaluated.output.find("non_finite_outputs 32"), std::string::npos) << evaluated.output;
+}
+
 }  // namespace
 }  // namespace forge

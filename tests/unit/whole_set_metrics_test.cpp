@@ -7,6 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
+
 namespace forge {
 namespace {
 
@@ -46,6 +49,24 @@ TEST(ClassificationMetrics, AurocOfTwoClassesRanksPositivesAboveNegatives) {
   metrics.update(torch::stack({torch::zeros_like(x), x}, 1), torch::tensor({1, 1, 1, 0, 0}));
   // Pairs (positive above negative): 0.9 > both, 0.6 > 0.1, 0.2 > 0.1: 4 of 6.
   EXPECT_NEAR(metrics.compute().at("auroc"), 4.0 / 6, 1e-12);
+}
+
+// A diverged model's NaN scores (AUROC's histogram once turned them into INT64_MIN and bincount
+// threw): counted, left out, and the metrics NaN, never an exception.
+TEST(ClassificationMetrics, NonFiniteScoresAreCountedAndMakeTheMetricsNaN) {
+  ClassificationMetrics metrics;
+  const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+  torch::Tensor logits = torch::tensor({{0.0, 1.0}, {nan, nan}, {1.0, 0.0}, {0.0, inf}}, torch::kFloat32);
+  ASSERT_NO_THROW(metrics.update(logits, torch::tensor({1, 0, 0, 1})));
+  const auto values = metrics.compute();
+  EXPECT_EQ(values.at("non_finite_outputs"), 2);
+  EXPECT_TRUE(std::isnan(values.at("macro_f1")));
+  EXPECT_TRUE(std::isnan(values.at("auroc")));
+  EXPECT_EQ(metrics.tables().at("confusion_matrix").values.sum().item<double>(), 2);  // the finite rows
+  RegressionMetrics regression;
+  ASSERT_NO_THROW(regression.update(torch::tensor({{1.0}, {nan}}), torch::tensor({{1.0}, {2.0}})));
+  EXPECT_EQ(regression.compute().at("non_finite_outputs"), 1);
+  EXPECT_TRUE(std::isnan(regression.compute().at("r2")));
 }
 
 TEST(ClassificationMetrics, RanksStatesAddUpToTheWholeSets) {
