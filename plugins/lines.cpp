@@ -10,6 +10,8 @@
 //   forge train --data lines --lines_path words.tsv --model gru
 #include <forge/data.hpp>
 
+#include "bounded_lines.hpp"
+
 #include <fstream>
 #include <map>
 #include <set>
@@ -22,6 +24,8 @@ std::vector<forge::FlagSpec> flags() {
       forge::text_flag("lines_path", "", "the file: one sample per line, LABEL<TAB>TEXT"),
       forge::integer_flag("test_every", 5, "every N-th line is a test sample (the others train)"),
       forge::integer_flag("max_length", 64, "bytes kept of a longer text"),
+      forge::integer_flag("max_line_bytes", 1 << 20,
+                          "refuse a file with a longer line (naming it): no line is ever held beyond this"),
   };
 }
 
@@ -33,6 +37,7 @@ struct FileIndex {
   int64_t lines = 0;
   std::vector<std::streamoff> offsets;  // of lines 0, 1024, 2048...
   std::map<std::string, int64_t> labels;
+  size_t max_line_bytes = 0;
 };
 
 class LinesStream : public forge::Stream {
@@ -62,10 +67,11 @@ class LinesStream : public forge::Stream {
     const int64_t wanted = line_of(position_++);
     std::string line;
     while (line_ <= wanted) {
-      if (!std::getline(in_, line)) throw std::runtime_error("the file ended early: was it changed?");
+      const text::LineRead read = text::read_bounded_line(in_, line, index_->max_line_bytes);
+      if (read == text::LineRead::end) throw std::runtime_error("the file ended early: was it changed?");
+      if (read == text::LineRead::too_long) throw std::runtime_error("a line longer than --max_line_bytes: was the file changed?");
       ++line_;
     }
-    if (!line.empty() && line.back() == '\r') line.pop_back();
     const size_t tab = line.find('\t');
     if (tab == std::string::npos) throw std::runtime_error("no TAB between label and text");
     auto label = index_->labels.find(line.substr(0, tab));
@@ -101,14 +107,20 @@ class LinesStream : public forge::Stream {
   int64_t line_ = 0;      // the next line getline reads
 };
 
-FileIndex scan(const std::string& path) {
+FileIndex scan(const std::string& path, size_t max_line_bytes) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("--lines_path " + path + " cannot be opened");
   FileIndex index;
   index.path = path;
+  index.max_line_bytes = max_line_bytes;
   std::set<std::string> labels;
   std::string line;
-  for (std::streamoff offset = 0; std::getline(in, line); offset = in.tellg()) {
+  for (std::streamoff offset = 0;; offset = in.tellg()) {
+    const text::LineRead read = text::read_bounded_line(in, line, max_line_bytes);
+    if (read == text::LineRead::end) break;
+    if (read == text::LineRead::too_long)
+      throw std::runtime_error(path + " line " + std::to_string(index.lines + 1) + " is longer than --max_line_bytes " +
+                               std::to_string(max_line_bytes));
     if (index.lines % offset_every == 0) index.offsets.push_back(offset);
     const size_t tab = line.find('\t');
     if (tab == std::string::npos || tab == 0)
@@ -126,7 +138,9 @@ forge::DataMap load(const forge::Flags& flags) {
   const int64_t every = flags.integer("test_every"), max_length = flags.integer("max_length");
   if (every < 2) throw std::invalid_argument("--test_every must be at least 2");
   if (max_length < 1) throw std::invalid_argument("--max_length must be at least 1");
-  auto index = std::make_shared<const FileIndex>(scan(path));
+  const int64_t max_line_bytes = flags.integer("max_line_bytes");
+  if (max_line_bytes < 1) throw std::invalid_argument("--max_line_bytes must be at least 1");
+  auto index = std::make_shared<const FileIndex>(scan(path, size_t(max_line_bytes)));
   if (index->labels.size() < 2) throw std::runtime_error(path + " has fewer than two labels");
   if (index->lines < every) throw std::runtime_error(path + " has fewer lines than --test_every");
   forge::DataMap data;

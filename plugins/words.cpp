@@ -5,6 +5,8 @@
 // word's length as the field `length`.
 #include <forge/data.hpp>
 
+#include "bounded_lines.hpp"
+
 #include <algorithm>
 #include <fstream>
 #include <map>
@@ -14,6 +16,10 @@
 #include <stdexcept>
 
 namespace {
+
+// No word of any language is longer: a longer line means the file is no word list, and it is
+// never held whole (a 100 MB line once cost 1.4 GB here).
+constexpr size_t longest_word = 1024;
 
 std::vector<forge::FlagSpec> flags() {
   return {
@@ -132,14 +138,17 @@ forge::DataMap load(const forge::Flags& flags) {
     if (!in)
       throw std::runtime_error("word list " + path + " does not exist (Debian: apt install w" + languages[l] + ")");
     std::string line;
-    size_t count = 0;
-    while (std::getline(in, line)) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
+    size_t count = 0, words = 0;  // lines read, words found
+    for (text::LineRead read; (read = text::read_bounded_line(in, line, longest_word)) != text::LineRead::end;) {
+      if (read == text::LineRead::too_long)
+        throw std::runtime_error("word list " + path + " line " + std::to_string(count + 1) + " is longer than " +
+                                 std::to_string(longest_word) + " bytes: not a list of words");
+      ++count;
       if (line.empty()) continue;
       found[lower(line)].insert(l);
-      ++count;
+      ++words;
     }
-    if (count == 0) throw std::runtime_error("word list " + path + " has no words");
+    if (words == 0) throw std::runtime_error("word list " + path + " has no words");
   }
   std::vector<std::vector<std::string>> by_language(languages.size());
   for (const auto& [word, lists] : found)

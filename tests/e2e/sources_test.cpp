@@ -225,6 +225,33 @@ TEST(Words, CheckResumeIsExactWithPaddedBatches) {
   EXPECT_TRUE(says(check.output, "resume is exact: all")) << check.output;
 }
 
+// One line of 3 MB in a word list, and in a file of lines: each is refused with its file and
+// line, never held whole (a 100 MB line once took 1.4 GB, 4.7 GB as characters).
+TEST(TextFiles, ALineLongerThanTheCapIsNamedWithItsFileAndLine) {
+  testing::TempDir dir;
+  const std::string long_line(3 << 20, 'a');
+  testing::write_text(dir / "english", "cat\ndog\n" + long_line + "\nhorse\n");
+  testing::write_text(dir / "french", "chat\nchien\ncheval\n");
+  auto words = run_forge({"train", "--data", "words", "--dict_dir", dir.path(), "--languages", "english,french",
+                          "--tokens", "chars", "--model", "gru"},
+                         dir.path());
+  EXPECT_EQ(words.exit_status, 6) << words.output;
+  EXPECT_TRUE(says(testing::last_line(words.output), "word list " + dir / "english" +
+                                                         " line 3 is longer than 1024 bytes: not a list of words"))
+      << words.output;
+  testing::write_text(dir / "lines.tsv", "a\tone\nb\ttwo\na\t" + long_line + "\nb\tfour\n");
+  auto lines = run_forge({"train", "--data", "lines", "--lines_path", dir / "lines.tsv", "--test_every", "2",
+                          "--model", "gru"},
+                         dir.path());
+  EXPECT_EQ(lines.exit_status, 6) << lines.output;
+  EXPECT_TRUE(says(testing::last_line(lines.output), dir / "lines.tsv" + " line 3 is longer than --max_line_bytes 1048576"))
+      << lines.output;
+  auto raised = run_forge({"train", "--data", "lines", "--lines_path", dir / "lines.tsv", "--test_every", "2",
+                           "--max_line_bytes", "4000000", "--model", "gru", "--epochs", "1"},
+                          dir.path());
+  EXPECT_EQ(raised.exit_status, 0) << raised.output;
+}
+
 TEST(Words, AMissingWordListIsOneLineAndLeavesNoRun) {
   testing::TempDir dir;
   auto result =
