@@ -3,6 +3,7 @@
 #include "app/checkpoint_choice.hpp"
 #include "app/run_training.hpp"
 #include "app/saved_run.hpp"
+#include "core/exception_text.hpp"
 #include "cli/commands.hpp"
 #include "cli/run_command_help.hpp"
 #include "metrics/table_writer.hpp"
@@ -50,8 +51,12 @@ int eval_command(const Args& args) {
   if (options.integer("batch_size") < 1) throw Error(ExitCode::usage, "--batch_size must be at least 1");
   const std::string& run_dir = args[0];
   require_run_dir(run_dir);
-  if (record_crash_if_dead(run_dir))
-    spdlog::warn("{} was left running by a process that died: recorded as crashed", run_dir);
+  try {
+    if (record_crash_if_dead(run_dir))
+      spdlog::warn("{} was left running by a process that died: recorded as crashed", run_dir);
+  } catch (const Error& e) {  // a read-only run folder: evaluating it needs no write
+    spdlog::warn("{}", e.what());
+  }
   const ChosenCheckpoint checkpoint =
       choose_checkpoint(run_dir, options.text("checkpoint"), "evaluate");  // before any plugin loads
   const SavedRun saved = open_saved_run(run_dir, options.boolean("force"));
@@ -66,20 +71,26 @@ int eval_command(const Args& args) {
       evaluate(*restored.model, restored.data.dataset("test"), "test", options.integer("batch_size"), device, nullptr,
                loader_settings(saved.flags, device));
   const auto& metrics = evaluation.metrics;
-  TableWriter(run_dir).write("test", checkpoint.step, evaluation.tables);
   const TrainingPosition& position = restored.position;
 
+  // The result first: a run folder that cannot be written (read-only, a full disk) costs the
+  // record of it, never the result itself.
   std::ostringstream line;
   line << "test";
   for (const auto& [name, value] : metrics) line << ' ' << name << ' ' << value;
   line << " (checkpoint step " << checkpoint.step << ", epoch " << position.epoch << ")";
   std::cout << line.str() << std::endl;
 
-  const std::string evals_path = evals_file(run_dir);
-  json evals = boost::filesystem::exists(evals_path) ? read_json(evals_path) : json::object();
-  evals[std::to_string(checkpoint.step)] = {
-      {"split", "test"}, {"metrics", metrics}, {"epoch", position.epoch}, {"evaluated", now_iso8601()}};
-  write_json_atomically(evals_path, evals);
+  try {
+    TableWriter(run_dir).write("test", checkpoint.step, evaluation.tables);
+    const std::string evals_path = evals_file(run_dir);
+    json evals = boost::filesystem::exists(evals_path) ? read_json(evals_path) : json::object();
+    evals[std::to_string(checkpoint.step)] = {
+        {"split", "test"}, {"metrics", metrics}, {"epoch", position.epoch}, {"evaluated", now_iso8601()}};
+    write_json_atomically(evals_path, evals);
+  } catch (const std::exception& e) {
+    spdlog::warn("the result above is not recorded in {}: {}", run_dir, exception_text(e));
+  }
   return 0;
 }
 

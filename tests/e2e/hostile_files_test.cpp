@@ -131,5 +131,24 @@ TEST(DivergedRun, TrainsAndEvaluatesWithNaNMetricsAndACount) {
   EXPECT_NE(evaluated.output.find("non_finite_outputs 32"), std::string::npos) << evaluated.output;
 }
 
+// A run on a read-only file system (an archive, a colleague's share): eval prints its result,
+// and warns that it could not record it, instead of failing after the work.
+TEST(ReadOnlyRun, EvalPrintsTheResultAndWarnsThatItIsNotRecorded) {
+  testing::TmpfsMount disk(64);
+  if (!disk.mounted()) GTEST_SKIP() << disk.why_not();
+  auto trained = run_forge({"train", "--data", "synthetic", "--samples", "64", "--model", "mlp", "--epochs", "1",
+                            "--no_progress", "true", "--run_dir", disk / "run"},
+                           disk.path());
+  ASSERT_EQ(trained.exit_status, 0) << trained.output;
+  ASSERT_EQ(run_process({"mount", "-o", "remount,ro", disk.path()}).exit_status, 0);
+  auto evaluated = run_forge({"eval", disk / "run"}, "/");
+  EXPECT_EQ(evaluated.exit_status, 0) << evaluated.output;
+  EXPECT_NE(evaluated.output.find("test accuracy "), std::string::npos) << evaluated.output;
+  EXPECT_NE(evaluated.output.find("the result above is not recorded in " + disk / "run"), std::string::npos)
+      << evaluated.output;
+  EXPECT_NE(evaluated.output.find("Read-only file system"), std::string::npos) << evaluated.output;
+  run_process({"mount", "-o", "remount,rw", disk.path()});
+}
+
 }  // namespace
 }  // namespace forge
