@@ -52,10 +52,13 @@ Manifest first_manifest(const NewRun& run, const std::string& dir) {
 
 // Leftovers of writes a killed process never finished (see write_file_atomically).
 void remove_stale_temp_files(const std::string& run_dir) {
-  for (const auto& dir : {fs::path(run_dir), fs::path(checkpoints_folder(run_dir))}) {
+  for (const bool in_checkpoints : {false, true}) {
+    const fs::path dir = in_checkpoints ? checkpoints_folder(run_dir) : run_dir;
     if (!fs::is_directory(dir)) continue;
     for (const auto& entry : fs::directory_iterator(dir))
-      if (is_temporary_file(entry.path().filename().string())) fs::remove(entry.path());
+      if (fs::symlink_status(entry.path()).type() == fs::regular_file &&
+          is_stale_temporary_file(entry.path().filename().string(), in_checkpoints))
+        fs::remove(entry.path());
   }
 }
 

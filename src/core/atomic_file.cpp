@@ -49,7 +49,7 @@ void replace_atomically(const std::string& path, mode_t mode, Fill fill) {
   // The temp name is unique per process and call, so concurrent writers (other processes, or
   // threads of this one) never share a temp file.
   static std::atomic<unsigned> writes{0};
-  std::string temp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(writes++);
+  std::string temp = temporary_path(path, long(::getpid()), writes++);
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) fail("cannot create", temp);
   try {
@@ -120,6 +120,31 @@ std::string read_file(const std::string& path) {
   std::ostringstream content;
   content << in.rdbuf();
   return content.str();
+}
+
+std::string temporary_path(const std::string& path, long pid, unsigned count) {
+  return path + ".tmp." + std::to_string(pid) + "." + std::to_string(count);
+}
+
+std::string target_of_temporary_name(const std::string& name) {
+  const size_t last_dot = name.rfind('.');
+  if (last_dot == std::string::npos || parse_decimal(name.substr(last_dot + 1), UINT32_MAX) < 0) return "";
+  const size_t pid_dot = name.rfind('.', last_dot - 1);
+  if (pid_dot == std::string::npos || parse_decimal(name.substr(pid_dot + 1, last_dot - pid_dot - 1), INT32_MAX) < 0)
+    return "";
+  const std::string marker = ".tmp";
+  if (pid_dot < marker.size() + 1 || name.compare(pid_dot - marker.size(), marker.size(), marker) != 0) return "";
+  return name.substr(0, pid_dot - marker.size());
+}
+
+int64_t parse_decimal(const std::string& text, int64_t largest) {
+  if (text.empty() || text.size() > 18) return -1;  // 18 digits cannot overflow 64 bits
+  int64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return -1;
+    value = value * 10 + (c - '0');
+  }
+  return value <= largest ? value : -1;
 }
 
 }  // namespace forge

@@ -2,6 +2,7 @@
 // even if the process dies mid-write (write temp, fsync, rename, fsync the directory).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -27,6 +28,17 @@ void copy_file_atomically(const std::string& from, const std::string& to);
 // Writes all of `content` to `fd` (retrying short writes and EINTR). Throws forge::Error
 // (ExitCode::failure) naming `path` and the system's reason (a full disk, say).
 void write_all(int fd, std::string_view content, const std::string& path);
+
+// The temporary file an atomic write of `path` goes through: `path`.tmp.<pid>.<count>.
+std::string temporary_path(const std::string& path, long pid, unsigned count);
+
+// The file name whose temporary file `name` is (strictly: a name, ".tmp.", then the writer's
+// pid and its count in digits); "" when `name` is no such temporary file.
+std::string target_of_temporary_name(const std::string& name);
+
+// The number that `text` spells in decimal digits alone (no sign, space or suffix), when it is
+// at most `largest`; -1 otherwise. What every number in a name forge reads is parsed with.
+int64_t parse_decimal(const std::string& text, int64_t largest);
 
 // Reads a whole file. Throws forge::Error (ExitCode::failure) naming the path.
 std::string read_file(const std::string& path);

@@ -1,5 +1,6 @@
 #include "metrics/tensorboard_writer.hpp"
 
+#include "core/atomic_file.hpp"
 #include "core/crc32c.hpp"
 #include "core/process.hpp"
 
@@ -66,7 +67,8 @@ int64_t latest_file_time(const std::string& dir) {
   for (const auto& entry : fs::directory_iterator(dir)) {
     std::smatch match;
     std::string file = entry.path().filename().string();
-    if (std::regex_match(file, match, name)) latest = std::max<int64_t>(latest, std::stoll(match[1]));
+    // A number no clock gives (a file someone else named) is no reason to fail the run.
+    if (std::regex_match(file, match, name)) latest = std::max<int64_t>(latest, parse_decimal(match[1], INT32_MAX));
   }
   return latest;
 }

@@ -1,5 +1,6 @@
 #include "runs/checkpoint_files.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/filesystem.hpp>
 
 #include <algorithm>
@@ -13,13 +14,16 @@ std::vector<int64_t> list_checkpoints(const std::string& run_dir) {
   std::vector<int64_t> steps;
   fs::path dir = checkpoints_folder(run_dir);
   if (!fs::is_directory(dir)) return steps;
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    std::string name = entry.path().filename().string();
-    long long step;
-    char tail;
-    if (std::sscanf(name.c_str(), "step-%lld.ckp%c", &step, &tail) == 2 && tail == 't' &&
-        entry.path().extension() == ".ckpt")
-      steps.push_back(step);
+  boost::system::error_code error;
+  for (fs::directory_iterator it(dir, error), end; !error && it != end; it.increment(error)) {
+    const int64_t step = parse_checkpoint_name(it->path().filename().string());
+    if (step < 0) continue;
+    // A link (to a file outside, to a FIFO that would block its reader), a folder: never read.
+    if (fs::symlink_status(it->path()).type() != fs::regular_file) {
+      spdlog::warn("ignored {}: a checkpoint's name, but not a regular file", it->path().string());
+      continue;
+    }
+    steps.push_back(step);
   }
   std::sort(steps.begin(), steps.end());
   return steps;

@@ -1,5 +1,6 @@
 #include "runs/run_dir.hpp"
 
+#include "core/atomic_file.hpp"
 #include "runs/run_files.hpp"
 
 #include <forge/error.hpp>
@@ -15,13 +16,14 @@ namespace fs = boost::filesystem;
 namespace forge {
 namespace {
 
+// Run numbers beyond this are no run forge made (a folder a user named 99999999999999999999):
+// they neither fail the claim nor push the next number out of range.
+constexpr int64_t largest_run_number_made = 1'000'000'000;
+
 long largest_run_number(const fs::path& parent) {
   long largest = 0;
-  for (const auto& entry : fs::directory_iterator(parent)) {
-    const std::string name = entry.path().filename().string();
-    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    largest = std::max(largest, std::stol(name));
-  }
+  for (const auto& entry : fs::directory_iterator(parent))
+    largest = std::max<long>(largest, long(parse_decimal(entry.path().filename().string(), largest_run_number_made)));
   return largest;
 }
 

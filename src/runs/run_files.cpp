@@ -1,9 +1,16 @@
 #include "runs/run_files.hpp"
 
+#include "core/atomic_file.hpp"
+
 #include <cstdio>
 #include <set>
 
 namespace forge {
+namespace {
+
+constexpr int64_t largest_step = 999'999'999'999'999;  // 10^15 steps: no run takes more
+
+}  // namespace
 
 std::string manifest_file(const std::string& run_dir) { return run_dir + "/manifest.json"; }
 std::string flags_file(const std::string& run_dir) { return run_dir + "/flags.json"; }
@@ -58,6 +65,25 @@ bool is_run_start_file(const std::string& name) {
   return start_files.count(name) > 0;
 }
 
-bool is_temporary_file(const std::string& name) { return name.find(".tmp.") != std::string::npos; }
+int64_t parse_checkpoint_name(const std::string& name) {
+  const std::string prefix = "step-", suffix = ".ckpt";
+  if (name.size() <= prefix.size() + suffix.size() || name.compare(0, prefix.size(), prefix) != 0 ||
+      name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+    return -1;
+  const int64_t step =
+      parse_decimal(name.substr(prefix.size(), name.size() - prefix.size() - suffix.size()), largest_step);
+  // Only the one spelling checkpoint_path makes: "step-1.ckpt" is not step 1's file.
+  return step >= 0 && checkpoint_path("", step) == "/checkpoints/" + name ? step : -1;
+}
+
+bool is_stale_temporary_file(const std::string& name, bool in_checkpoints) {
+  const std::string target = target_of_temporary_name(name);
+  if (target.empty() || target.find('/') != std::string::npos) return false;
+  if (in_checkpoints) return parse_checkpoint_name(target) >= 0;
+  for (const std::string& file : {manifest_file(""), flags_file(""), evals_file(""), metrics_file(""),
+                                  sweep_point_file(""), initial_weights_file("")})
+    if (file == "/" + target) return true;
+  return false;
+}
 
 }  // namespace forge

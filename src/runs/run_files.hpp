@@ -29,6 +29,9 @@ std::string lock_file(const std::string& run_dir);
 std::string sweep_point_file(const std::string& run_dir);
 std::string checkpoints_folder(const std::string& run_dir);
 std::string checkpoint_path(const std::string& run_dir, int64_t step);
+// The step of a checkpoint file named `name` (exactly as checkpoint_path names it); -1 for
+// any other name.
+int64_t parse_checkpoint_name(const std::string& name);
 // The weights a fine-tuned run started from (--init_from, --init_weights), kept as a checkpoint.
 std::string initial_weights_file(const std::string& run_dir);
 // The tables of an evaluation's whole-set metrics: tables/<split>/<name>-step-NNNNNNNN.csv.
@@ -48,8 +51,9 @@ std::string git_diff_file(const std::string& run_dir, const std::string& role);
 // holding only such names is a start that died early, and may be started again.
 bool is_run_start_file(const std::string& name);
 
-// Whether `name` is the temporary file of an atomic write (core/atomic_file.hpp) that a killed
-// process left behind.
-bool is_temporary_file(const std::string& name);
+// Whether the file `name` in a run folder (or, `in_checkpoints`, in its checkpoints folder) is
+// the temporary file of an atomic write (core/atomic_file.hpp) of a file forge writes there — a
+// leftover of a killed process — and nothing else: a user's notes.tmp.txt is no such file.
+bool is_stale_temporary_file(const std::string& name, bool in_checkpoints);
 
 }  // namespace forge

@@ -150,5 +150,46 @@ TEST(ReadOnlyRun, EvalPrintsTheResultAndWarnsThatItIsNotRecorded) {
   run_process({"mount", "-o", "remount,rw", disk.path()});
 }
 
+// A run folder and its parent holding things forge did not make, named like things it does:
+// resume removes only its own leftover temporary files, a FIFO named like a checkpoint is
+// named and ignored (never opened), and numbers no run or clock has fail nothing.
+TEST(HostileRunFolder, ResumeTouchesOnlyWhatForgeMadeAndOddNamesFailNothing) {
+  testing::TempDir dir;
+  const std::string run = dir / "checkpoints/r/1";
+  auto trained = run_forge({"train", "--data", "synthetic", "--samples", "64", "--model", "mlp", "--epochs", "1",
+                            "--no_progress", "true", "--run_name", "r"},
+                           dir.path());
+  ASSERT_EQ(trained.exit_status, 0) << trained.output;
+  for (const std::string& mine : {run + "/notes.tmp.txt", run + "/checkpoints/README.tmp.md",
+                                  run + "/manifest.json.tmp.mine", run + "/events.out.tfevents.99999999999999999999.x"})
+    testing::write_text(mine, "the user's\n");
+  testing::write_text(run + "/manifest.json.tmp.4242.0", "a killed write's leftover");
+  testing::write_text(run + "/checkpoints/step-00000001.ckpt.tmp.4242.1", "a killed write's leftover");
+  ASSERT_EQ(::mkfifo((run + "/checkpoints/step-99999999.ckpt").c_str(), 0600), 0);
+  fs::create_directories(dir / "checkpoints/r/99999999999999999999");
+
+  auto resumed = run_forge({"resume", run, "--epochs", "2"}, dir.path());
+  ASSERT_EQ(resumed.exit_status, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("ignored " + run + "/checkpoints/step-99999999.ckpt: a checkpoint's name, but not a "
+                                                   "regular file"),
+            std::string::npos)
+      << resumed.output;
+  for (const std::string& mine : {run + "/notes.tmp.txt", run + "/checkpoints/README.tmp.md",
+                                  run + "/manifest.json.tmp.mine"})
+    EXPECT_TRUE(fs::exists(mine)) << mine << " was removed";
+  EXPECT_FALSE(fs::exists(run + "/manifest.json.tmp.4242.0"));
+  EXPECT_FALSE(fs::exists(run + "/checkpoints/step-00000001.ckpt.tmp.4242.1"));
+
+  auto another = run_forge({"train", "--data", "synthetic", "--samples", "64", "--model", "mlp", "--epochs", "1",
+                            "--no_progress", "true", "--run_name", "r"},
+                           dir.path());
+  EXPECT_EQ(another.exit_status, 0) << another.output;
+  EXPECT_TRUE(fs::exists(dir / "checkpoints/r/2/manifest.json")) << another.output;
+  auto listed = run_forge({"runs", dir / "checkpoints"}, dir.path());
+  EXPECT_EQ(listed.exit_status, 0) << listed.output;
+  auto evaluated = run_forge({"eval", run}, dir.path());
+  EXPECT_EQ(evaluated.exit_status, 0) << evaluated.output;
+}
+
 }  // namespace
 }  // namespace forge

@@ -20,8 +20,25 @@ TEST(RunFiles, WhatAStartWritesBeforeItsManifestAndWhatAKilledWriteLeaves) {
     EXPECT_TRUE(is_run_start_file(name)) << name;
   EXPECT_FALSE(is_run_start_file("manifest.json"));
   EXPECT_FALSE(is_run_start_file("notes.txt"));
-  EXPECT_TRUE(is_temporary_file("manifest.json.tmp.1234"));
-  EXPECT_FALSE(is_temporary_file("step-00000001.ckpt"));
+  EXPECT_TRUE(is_stale_temporary_file("manifest.json.tmp.1234.0", false));
+  EXPECT_TRUE(is_stale_temporary_file("metrics.csv.tmp.77.12", false));
+  EXPECT_TRUE(is_stale_temporary_file("step-00000001.ckpt.tmp.1234.3", true));
+  EXPECT_FALSE(is_stale_temporary_file("step-00000001.ckpt", true));
+  // Only forge's exact pattern, of a file forge writes in that folder: a user's files stay.
+  for (const char* name : {"notes.tmp.txt", "README.tmp.md", "manifest.json.tmp.1234", "manifest.json.tmp.12.x",
+                           "manifest.json.tmp.-1.0", "mine.json.tmp.1.0", ".tmp.1.0", "step-00000001.ckpt.tmp.1.0"})
+    EXPECT_FALSE(is_stale_temporary_file(name, false)) << name;
+  for (const char* name : {"README.tmp.md", "step-1.ckpt.tmp.1.0", "notes.txt.tmp.1.0"})
+    EXPECT_FALSE(is_stale_temporary_file(name, true)) << name;
+}
+
+// Names read from a run folder are parsed strictly: one spelling per step, bounded, no sign.
+TEST(RunFiles, CheckpointNamesParseStrictly) {
+  EXPECT_EQ(parse_checkpoint_name("step-00000042.ckpt"), 42);
+  EXPECT_EQ(parse_checkpoint_name("step-123456789.ckpt"), 123456789);
+  for (const char* name : {"step-42.ckpt", "step--0000042.ckpt", "step- 0000042.ckpt", "step-00000042.ckpt.corrupt",
+                           "step-0000004x.ckpt", "step-99999999999999999999999.ckpt", "step-.ckpt", "step-00000042.ckp"})
+    EXPECT_EQ(parse_checkpoint_name(name), -1) << name;
 }
 
 }  // namespace forge
