@@ -127,14 +127,24 @@ std::string temporary_path(const std::string& path, long pid, unsigned count) {
 }
 
 std::string target_of_temporary_name(const std::string& name) {
-  const size_t last_dot = name.rfind('.');
-  if (last_dot == std::string::npos || parse_decimal(name.substr(last_dot + 1), UINT32_MAX) < 0) return "";
-  const size_t pid_dot = name.rfind('.', last_dot - 1);
-  if (pid_dot == std::string::npos || parse_decimal(name.substr(pid_dot + 1, last_dot - pid_dot - 1), INT32_MAX) < 0)
-    return "";
+  // <target>.tmp.<pid>.<count>, or <target>.tmp.<pid> as forge 0.1 named them.
+  auto strip_number = [](std::string& text) {
+    const size_t dot = text.rfind('.');
+    if (dot == std::string::npos || parse_decimal(text.substr(dot + 1), UINT32_MAX) < 0) return false;
+    text.resize(dot);
+    return true;
+  };
   const std::string marker = ".tmp";
-  if (pid_dot < marker.size() + 1 || name.compare(pid_dot - marker.size(), marker.size(), marker) != 0) return "";
-  return name.substr(0, pid_dot - marker.size());
+  auto strip_marker = [&](std::string& text) {
+    if (text.size() <= marker.size() || text.compare(text.size() - marker.size(), marker.size(), marker) != 0)
+      return false;
+    text.resize(text.size() - marker.size());
+    return true;
+  };
+  std::string rest = name;
+  if (!strip_number(rest)) return "";
+  if (strip_marker(rest)) return rest;
+  return strip_number(rest) && strip_marker(rest) ? rest : "";
 }
 
 int64_t parse_decimal(const std::string& text, int64_t largest) {

@@ -33,7 +33,8 @@ void write_all(int fd, std::string_view content, const std::string& path);
 std::string temporary_path(const std::string& path, long pid, unsigned count);
 
 // The file name whose temporary file `name` is (strictly: a name, ".tmp.", then the writer's
-// pid and its count in digits); "" when `name` is no such temporary file.
+// pid and its count in digits, or the pid alone as forge 0.1 wrote); "" when `name` is no such
+// temporary file.
 std::string target_of_temporary_name(const std::string& name);
 
 // The number that `text` spells in decimal digits alone (no sign, space or suffix), when it is

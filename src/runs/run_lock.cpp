@@ -64,9 +64,24 @@ bool is_run_locked(const std::string& run_dir) {
 
 bool record_crash_if_dead(const std::string& run_dir) {
   if (read_manifest(run_dir).status != "running" || is_run_locked(run_dir)) return false;
-  record_status(run_dir, "crashed",
-                "the training process (" + recorded_process(run_dir) + ") died without recording why");
-  return true;
+  // Under the lock, looked at again: a resume that took the lock between the look above and
+  // the write below has written "running" itself, and must not be overwritten as crashed.
+  const int fd = ::open(lock_path(run_dir).c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct flock exclusive = whole_file(F_WRLCK);
+  bool recorded = false;
+  try {
+    if (::fcntl(fd, F_OFD_SETLK, &exclusive) == 0 && read_manifest(run_dir).status == "running") {
+      record_status(run_dir, "crashed",
+                    "the training process (" + recorded_process(run_dir) + ") died without recording why");
+      recorded = true;
+    }
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  ::close(fd);  // releases the lock
+  return recorded;
 }
 
 }  // namespace forge

@@ -22,10 +22,11 @@ TEST(RunFiles, WhatAStartWritesBeforeItsManifestAndWhatAKilledWriteLeaves) {
   EXPECT_FALSE(is_run_start_file("notes.txt"));
   EXPECT_TRUE(is_stale_temporary_file("manifest.json.tmp.1234.0", false));
   EXPECT_TRUE(is_stale_temporary_file("metrics.csv.tmp.77.12", false));
+  EXPECT_TRUE(is_stale_temporary_file("flags.json.tmp.1234", false));  // forge 0.1's pattern
   EXPECT_TRUE(is_stale_temporary_file("step-00000001.ckpt.tmp.1234.3", true));
   EXPECT_FALSE(is_stale_temporary_file("step-00000001.ckpt", true));
   // Only forge's exact pattern, of a file forge writes in that folder: a user's files stay.
-  for (const char* name : {"notes.tmp.txt", "README.tmp.md", "manifest.json.tmp.1234", "manifest.json.tmp.12.x",
+  for (const char* name : {"notes.tmp.txt", "README.tmp.md", "manifest.json.tmp.", "manifest.json.tmp.12.x",
                            "manifest.json.tmp.-1.0", "mine.json.tmp.1.0", ".tmp.1.0", "step-00000001.ckpt.tmp.1.0"})
     EXPECT_FALSE(is_stale_temporary_file(name, false)) << name;
   for (const char* name : {"README.tmp.md", "step-1.ckpt.tmp.1.0", "notes.txt.tmp.1.0"})
