@@ -7,9 +7,9 @@
 #include "cli/commands.hpp"
 #include "cli/run_command_help.hpp"
 #include "metrics/table_writer.hpp"
+#include "runs/evaluations.hpp"
 #include "runs/manifest.hpp"
 #include "runs/run_dir.hpp"
-#include "runs/run_files.hpp"
 #include "runs/run_lock.hpp"
 #include "train/device.hpp"
 #include "train/evaluate.hpp"
@@ -17,7 +17,6 @@
 #include <forge/error.hpp>
 
 #include <spdlog/spdlog.h>
-#include <boost/filesystem.hpp>
 
 #include <iostream>
 #include <sstream>
@@ -83,11 +82,8 @@ int eval_command(const Args& args) {
 
   try {
     TableWriter(run_dir).write("test", checkpoint.step, evaluation.tables);
-    const std::string evals_path = evals_file(run_dir);
-    json evals = boost::filesystem::exists(evals_path) ? read_json(evals_path) : json::object();
-    evals[std::to_string(checkpoint.step)] = {
-        {"split", "test"}, {"metrics", metrics}, {"epoch", position.epoch}, {"evaluated", now_iso8601()}};
-    write_json_atomically(evals_path, evals);
+    record_evaluation(run_dir, checkpoint.step,
+                      {{"split", "test"}, {"metrics", metrics}, {"epoch", position.epoch}, {"evaluated", now_iso8601()}});
   } catch (const std::exception& e) {
     spdlog::warn("the result above is not recorded in {}: {}", run_dir, exception_text(e));
   }

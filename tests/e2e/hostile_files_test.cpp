@@ -191,5 +191,24 @@ TEST(HostileRunFolder, ResumeTouchesOnlyWhatForgeMadeAndOddNamesFailNothing) {
   EXPECT_EQ(evaluated.exit_status, 0) << evaluated.output;
 }
 
+// Evals of one run's four checkpoints at once: each entry of evals.json survives the others'
+// writes.
+TEST(ConcurrentEvals, EveryEvalKeepsItsEntry) {
+  testing::TempDir dir;
+  auto trained = run_forge({"train", "--data", "synthetic", "--samples", "128", "--model", "mlp", "--epochs", "1",
+                            "--checkpoint_every", "1", "--keep_checkpoints", "0", "--no_progress", "true", "--run_dir",
+                            dir / "run"},
+                           dir.path());
+  ASSERT_EQ(trained.exit_status, 0) << trained.output;
+  std::vector<int> pids;
+  for (int step = 1; step <= 4; ++step)
+    pids.push_back(testing::spawn_forge({"eval", dir / "run", "--checkpoint", std::to_string(step)}, dir.path(),
+                                        dir / ("eval" + std::to_string(step) + ".log")));
+  for (int pid : pids) EXPECT_EQ(testing::wait_for_exit(pid), 0);
+  const std::string evals = testing::text_or_empty(dir / "run/evals.json");
+  for (const char* step : {"\"1\"", "\"2\"", "\"3\"", "\"4\""})
+    EXPECT_NE(evals.find(step), std::string::npos) << step << " lost:\n" << evals;
+}
+
 }  // namespace
 }  // namespace forge
