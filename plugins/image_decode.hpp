@@ -8,16 +8,16 @@
 #include <jpeglib.h>
 #include <png.h>
 
-#include <algorithm>
-#include <csetjmp>
-#include <cstdint>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <fcntl.h>
-#include <stdexcept>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <algorithm>
+#include <cerrno>
+#include <csetjmp>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -79,8 +79,8 @@ inline std::vector<uint8_t> read_image_file(const std::string& path, const Decod
   read_to(std::min<size_t>(8, size_t(info.st_size)));
   if (format_of(bytes.data(), bytes.size()) == Format::other) throw std::runtime_error("not a PNG or JPEG image");
   if (uint64_t(info.st_size) > limits.max_file_bytes)
-    throw std::runtime_error("the file is " + std::to_string(uint64_t(info.st_size) >> 20) + " MiB, more than --max_file_mb " +
-                             std::to_string(limits.max_file_bytes >> 20));
+    throw std::runtime_error("the file is " + std::to_string(uint64_t(info.st_size) >> 20) +
+                             " MiB, more than --max_file_mb " + std::to_string(limits.max_file_bytes >> 20));
   read_to(size_t(info.st_size));
   return bytes;
 }

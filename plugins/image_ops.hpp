@@ -19,7 +19,8 @@ namespace images {
 // computed, so a centre crop of a long strip never holds the whole scaled strip.
 inline Image resized_window(const Image& image, int width, int height, int left, int top, int out_width,
                             int out_height) {
-  Image out{out_width, out_height, image.channels, std::vector<uint8_t>(size_t(out_width) * out_height * image.channels)};
+  Image out{out_width, out_height, image.channels,
+            std::vector<uint8_t>(size_t(out_width) * out_height * image.channels)};
   const double sx = double(image.width) / width, sy = double(image.height) / height;
   for (int oy = 0; oy < out_height; ++oy) {
     const int y = top + oy;

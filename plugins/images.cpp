@@ -203,7 +203,8 @@ forge::DataMap load(const forge::Flags& flags) {
   Transform& t = *transform;
   Listing train = list_split(root / "train", classes);
   const int64_t max_file_mb = flags.integer("max_file_mb"), max_pixels = flags.integer("max_image_pixels");
-  if (max_file_mb < 1 || max_file_mb > (int64_t(1) << 40)) throw std::invalid_argument("--max_file_mb must be at least 1");
+  if (max_file_mb < 1 || max_file_mb > (int64_t(1) << 40))
+    throw std::invalid_argument("--max_file_mb must be at least 1");
   if (max_pixels < 1) throw std::invalid_argument("--max_image_pixels must be at least 1");
   t.limits.max_file_bytes = uint64_t(max_file_mb) << 20;
   t.limits.max_pixels = uint64_t(max_pixels);

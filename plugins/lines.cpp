@@ -69,7 +69,8 @@ class LinesStream : public forge::Stream {
     while (line_ <= wanted) {
       const text::LineRead read = text::read_bounded_line(in_, line, index_->max_line_bytes);
       if (read == text::LineRead::end) throw std::runtime_error("the file ended early: was it changed?");
-      if (read == text::LineRead::too_long) throw std::runtime_error("a line longer than --max_line_bytes: was the file changed?");
+      if (read == text::LineRead::too_long)
+        throw std::runtime_error("a line longer than --max_line_bytes: was the file changed?");
       ++line_;
     }
     const size_t tab = line.find('\t');

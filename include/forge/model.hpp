@@ -147,8 +147,8 @@ class BOOST_SYMBOL_VISIBLE Model {
   }
 
   // How many rows rank their target first (ties: the first index wins, as argmax) and among
-  // the first five; a NaN score ranks above every other, so a row with one is never right. On the CPU a plain loop over the logits: a handful of tensor ops per step
-  // would cost more than the metric is worth.
+  // the first five; a NaN score ranks above every other, so a row with one is never right. On the CPU a plain loop over
+  // the logits: a handful of tensor ops per step would cost more than the metric is worth.
   static void count_correct(const torch::Tensor& logits, const torch::Tensor& targets, double& top1, double& top5) {
     if (!logits.is_cpu() || logits.dim() != 2) {
       const torch::Tensor finite = torch::isfinite(logits).all(1);

@@ -48,7 +48,7 @@ class RegressionMetrics : public Metric {
   }
 
  private:
-  torch::Tensor sums_;  // [4, columns]
+  torch::Tensor sums_;        // [4, columns]
   torch::Tensor non_finite_;  // [1]: rows whose predictions hold a NaN or an infinity
 };
 

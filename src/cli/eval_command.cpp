@@ -3,9 +3,9 @@
 #include "app/checkpoint_choice.hpp"
 #include "app/run_training.hpp"
 #include "app/saved_run.hpp"
-#include "core/exception_text.hpp"
 #include "cli/commands.hpp"
 #include "cli/run_command_help.hpp"
+#include "core/exception_text.hpp"
 #include "metrics/table_writer.hpp"
 #include "runs/evaluations.hpp"
 #include "runs/manifest.hpp"
@@ -82,8 +82,9 @@ int eval_command(const Args& args) {
 
   try {
     TableWriter(run_dir).write("test", checkpoint.step, evaluation.tables);
-    record_evaluation(run_dir, checkpoint.step,
-                      {{"split", "test"}, {"metrics", metrics}, {"epoch", position.epoch}, {"evaluated", now_iso8601()}});
+    record_evaluation(
+        run_dir, checkpoint.step,
+        {{"split", "test"}, {"metrics", metrics}, {"epoch", position.epoch}, {"evaluated", now_iso8601()}});
   } catch (const std::exception& e) {
     spdlog::warn("the result above is not recorded in {}: {}", run_dir, exception_text(e));
   }

@@ -1,12 +1,12 @@
 #include "core/confined_file.hpp"
 
-#include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 namespace forge {
 namespace {
@@ -54,7 +54,8 @@ int open_below(const std::string& root, const std::string& relative, int last_fl
   }
   for (size_t i = 0; i < parts.size(); ++i) {
     const bool last = i + 1 == parts.size();
-    const int next = ::openat(fd, parts[i].c_str(), (last ? last_flags : O_RDONLY | O_DIRECTORY) | O_NOFOLLOW | O_CLOEXEC);
+    const int next =
+        ::openat(fd, parts[i].c_str(), (last ? last_flags : O_RDONLY | O_DIRECTORY) | O_NOFOLLOW | O_CLOEXEC);
     const int error = errno;
     ::close(fd);
     if (next < 0) {

@@ -11,13 +11,51 @@ namespace {
 // persistent ids (torch.save writes protocol 2). The rest (INST, OBJ, NEWOBJ, EXT*, frames of
 // protocol 5's out-of-band buffers...) is refused by name.
 enum Op : unsigned char {
-  mark = '(', stop = '.', pop = '0', pop_mark = '1', dup = '2', none = 'N', bin_int = 'J', bin_int1 = 'K',
-  bin_int2 = 'M', bin_float = 'G', bin_unicode = 'X', bin_string = 'T', short_bin_string = 'U', bin_bytes = 'B',
-  short_bin_bytes = 'C', empty_tuple = ')', tuple = 't', empty_list = ']', append = 'a', appends = 'e', list = 'l',
-  empty_dict = '}', set_item = 's', set_items = 'u', dict = 'd', global = 'c', reduce = 'R', build = 'b',
-  bin_persistent_id = 'Q', bin_put = 'q', long_bin_put = 'r', bin_get = 'h', long_bin_get = 'j', proto = 0x80,
-  tuple1 = 0x85, tuple2 = 0x86, tuple3 = 0x87, new_true = 0x88, new_false = 0x89, long1 = 0x8a,
-  short_bin_unicode = 0x8c, bin_unicode8 = 0x8d, stack_global = 0x93, memoize = 0x94, frame = 0x95,
+  mark = '(',
+  stop = '.',
+  pop = '0',
+  pop_mark = '1',
+  dup = '2',
+  none = 'N',
+  bin_int = 'J',
+  bin_int1 = 'K',
+  bin_int2 = 'M',
+  bin_float = 'G',
+  bin_unicode = 'X',
+  bin_string = 'T',
+  short_bin_string = 'U',
+  bin_bytes = 'B',
+  short_bin_bytes = 'C',
+  empty_tuple = ')',
+  tuple = 't',
+  empty_list = ']',
+  append = 'a',
+  appends = 'e',
+  list = 'l',
+  empty_dict = '}',
+  set_item = 's',
+  set_items = 'u',
+  dict = 'd',
+  global = 'c',
+  reduce = 'R',
+  build = 'b',
+  bin_persistent_id = 'Q',
+  bin_put = 'q',
+  long_bin_put = 'r',
+  bin_get = 'h',
+  long_bin_get = 'j',
+  proto = 0x80,
+  tuple1 = 0x85,
+  tuple2 = 0x86,
+  tuple3 = 0x87,
+  new_true = 0x88,
+  new_false = 0x89,
+  long1 = 0x8a,
+  short_bin_unicode = 0x8c,
+  bin_unicode8 = 0x8d,
+  stack_global = 0x93,
+  memoize = 0x94,
+  frame = 0x95,
 };
 
 class Machine {
@@ -69,13 +107,15 @@ class Machine {
   }
   void push(Value value) { stack_.push_back(make(std::move(value))); }
   size_t pop_value() {
-    if (stack_.empty() || (!marks_.empty() && stack_.size() == marks_.back())) fail("an opcode needs a value and finds none");
+    if (stack_.empty() || (!marks_.empty() && stack_.size() == marks_.back()))
+      fail("an opcode needs a value and finds none");
     const size_t top = stack_.back();
     stack_.pop_back();
     return top;
   }
   size_t& top() {
-    if (stack_.empty() || (!marks_.empty() && stack_.size() == marks_.back())) fail("an opcode needs a value and finds none");
+    if (stack_.empty() || (!marks_.empty() && stack_.size() == marks_.back()))
+      fail("an opcode needs a value and finds none");
     return stack_.back();
   }
   // The values above the newest mark, which is removed with them.
@@ -131,19 +171,41 @@ class Machine {
 
   void step(unsigned char op) {
     switch (op) {
-      case proto: take(1); return;
-      case frame: take(8); return;  // frames only group the opcodes that follow
-      case mark: marks_.push_back(stack_.size()); return;
-      case pop: pop_value(); return;
-      case pop_mark: pop_to_mark(); return;
-      case dup: stack_.push_back(top()); return;
-      case none: push(Value{}); return;
-      case new_true: push(Value{Kind::boolean, 1}); return;
-      case new_false: push(Value{Kind::boolean, 0}); return;
-      case bin_int: return integer(int64_t(int32_t(uint32_t(unsigned_le(4)))));
-      case bin_int1: return integer(int64_t(unsigned_le(1)));
-      case bin_int2: return integer(int64_t(unsigned_le(2)));
-      case long1: return read_long1();
+      case proto:
+        take(1);
+        return;
+      case frame:
+        take(8);
+        return;  // frames only group the opcodes that follow
+      case mark:
+        marks_.push_back(stack_.size());
+        return;
+      case pop:
+        pop_value();
+        return;
+      case pop_mark:
+        pop_to_mark();
+        return;
+      case dup:
+        stack_.push_back(top());
+        return;
+      case none:
+        push(Value{});
+        return;
+      case new_true:
+        push(Value{Kind::boolean, 1});
+        return;
+      case new_false:
+        push(Value{Kind::boolean, 0});
+        return;
+      case bin_int:
+        return integer(int64_t(int32_t(uint32_t(unsigned_le(4)))));
+      case bin_int1:
+        return integer(int64_t(unsigned_le(1)));
+      case bin_int2:
+        return integer(int64_t(unsigned_le(2)));
+      case long1:
+        return read_long1();
       case bin_float: {
         uint64_t bits = 0;
         for (const unsigned char* p = take(8); p != bytes_ + at_; ++p) bits = (bits << 8) | *p;  // big-endian
@@ -151,27 +213,54 @@ class Machine {
         std::memcpy(&value.real, &bits, sizeof bits);
         return push(std::move(value));
       }
-      case short_bin_unicode: case short_bin_string: case short_bin_bytes: return text_of(unsigned_le(1));
-      case bin_unicode: case bin_string: case bin_bytes: return text_of(unsigned_le(4));
-      case bin_unicode8: return text_of(unsigned_le(8));
-      case empty_tuple: push(Value{Kind::tuple}); return;
-      case tuple: { Value value{Kind::tuple}; value.items = pop_to_mark(); return push(std::move(value)); }
-      case tuple1: case tuple2: case tuple3: {
+      case short_bin_unicode:
+      case short_bin_string:
+      case short_bin_bytes:
+        return text_of(unsigned_le(1));
+      case bin_unicode:
+      case bin_string:
+      case bin_bytes:
+        return text_of(unsigned_le(4));
+      case bin_unicode8:
+        return text_of(unsigned_le(8));
+      case empty_tuple:
+        push(Value{Kind::tuple});
+        return;
+      case tuple: {
+        Value value{Kind::tuple};
+        value.items = pop_to_mark();
+        return push(std::move(value));
+      }
+      case tuple1:
+      case tuple2:
+      case tuple3: {
         Value value{Kind::tuple};
         value.items.resize(size_t(op - tuple1 + 1));
         for (auto item = value.items.rbegin(); item != value.items.rend(); ++item) *item = pop_value();
         return push(std::move(value));
       }
-      case empty_list: push(Value{Kind::list}); return;
-      case list: { Value value{Kind::list}; value.items = pop_to_mark(); return push(std::move(value)); }
-      case append: { const size_t item = pop_value(); container(top(), Kind::list).items.push_back(item); return; }
+      case empty_list:
+        push(Value{Kind::list});
+        return;
+      case list: {
+        Value value{Kind::list};
+        value.items = pop_to_mark();
+        return push(std::move(value));
+      }
+      case append: {
+        const size_t item = pop_value();
+        container(top(), Kind::list).items.push_back(item);
+        return;
+      }
       case appends: {
         const std::vector<size_t> items = pop_to_mark();
         Value& list_value = container(top(), Kind::list);
         list_value.items.insert(list_value.items.end(), items.begin(), items.end());
         return;
       }
-      case empty_dict: push(Value{Kind::dict}); return;
+      case empty_dict:
+        push(Value{Kind::dict});
+        return;
       case dict: {
         const std::vector<size_t> pairs = pop_to_mark();
         const size_t made = make(Value{Kind::dict});
@@ -179,26 +268,44 @@ class Machine {
         stack_.push_back(made);
         return;
       }
-      case set_item: { const size_t value = pop_value(), key = pop_value(); return add_to_dict(top(), {key, value}); }
-      case set_items: { const std::vector<size_t> pairs = pop_to_mark(); return add_to_dict(top(), pairs); }
-      case global: { std::string module = line(); return global_named(std::move(module), line()); }
+      case set_item: {
+        const size_t value = pop_value(), key = pop_value();
+        return add_to_dict(top(), {key, value});
+      }
+      case set_items: {
+        const std::vector<size_t> pairs = pop_to_mark();
+        return add_to_dict(top(), pairs);
+      }
+      case global: {
+        std::string module = line();
+        return global_named(std::move(module), line());
+      }
       case stack_global: {
         const size_t name = pop_value(), module = pop_value();
         if (values_[name].kind != Kind::text || values_[module].kind != Kind::text) fail("STACK_GLOBAL of non-strings");
         return global_named(values_[module].text, values_[name].text);
       }
-      case reduce: return call();
+      case reduce:
+        return call();
       case build: {
         pop_value();  // the state: a state_dict's _metadata; nothing here is built from it
         if (values_[top()].kind != Kind::dict) fail("BUILD of " + kind_name(values_[top()]));
         return;
       }
-      case bin_persistent_id: { const size_t id = pop_value(); return push(calls_.persistent(values_, id)); }
-      case bin_put: return put(unsigned_le(1));
-      case long_bin_put: return put(unsigned_le(4));
-      case memoize: return put(memo_.size());
-      case bin_get: return get(unsigned_le(1));
-      case long_bin_get: return get(unsigned_le(4));
+      case bin_persistent_id: {
+        const size_t id = pop_value();
+        return push(calls_.persistent(values_, id));
+      }
+      case bin_put:
+        return put(unsigned_le(1));
+      case long_bin_put:
+        return put(unsigned_le(4));
+      case memoize:
+        return put(memo_.size());
+      case bin_get:
+        return get(unsigned_le(1));
+      case long_bin_get:
+        return get(unsigned_le(4));
       default: {
         char hex[8];
         std::snprintf(hex, sizeof hex, "0x%02x", op);
@@ -223,16 +330,26 @@ size_t read_pickle(const unsigned char* bytes, size_t size, const Calls& calls, 
 
 std::string kind_name(const Value& value) {
   switch (value.kind) {
-    case Kind::none: return "None";
-    case Kind::boolean: return "a boolean";
-    case Kind::integer: return "an integer";
-    case Kind::real: return "a float";
-    case Kind::text: return "a string";
-    case Kind::tuple: return "a tuple";
-    case Kind::list: return "a list";
-    case Kind::dict: return "a dict";
-    case Kind::global: return "the global " + value.text;
-    case Kind::object: return "a " + value.text;
+    case Kind::none:
+      return "None";
+    case Kind::boolean:
+      return "a boolean";
+    case Kind::integer:
+      return "an integer";
+    case Kind::real:
+      return "a float";
+    case Kind::text:
+      return "a string";
+    case Kind::tuple:
+      return "a tuple";
+    case Kind::list:
+      return "a list";
+    case Kind::dict:
+      return "a dict";
+    case Kind::global:
+      return "the global " + value.text;
+    case Kind::object:
+      return "a " + value.text;
   }
   return "a value";
 }

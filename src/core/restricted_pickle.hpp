@@ -20,10 +20,10 @@ enum class Kind { none, boolean, integer, real, text, tuple, list, dict, global,
 // One value. Containers refer to their items by index into the same Values.
 struct Value {
   Kind kind = Kind::none;
-  int64_t integer = 0;         // boolean (0, 1), integer; object: the caller's number for it
-  double real = 0;             // real
-  std::string text;            // text (str and bytes alike); global: "module.name"; object: its kind
-  std::vector<size_t> items;   // tuple, list; dict: key, value, key, value...
+  int64_t integer = 0;        // boolean (0, 1), integer; object: the caller's number for it
+  double real = 0;            // real
+  std::string text;           // text (str and bytes alike); global: "module.name"; object: its kind
+  std::vector<size_t> items;  // tuple, list; dict: key, value, key, value...
 };
 
 using Values = std::vector<Value>;

@@ -5,15 +5,15 @@
 
 #include <forge/error.hpp>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fcntl.h>
 #include <map>
 #include <set>
 #include <stdexcept>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace forge {
 namespace {
@@ -28,8 +28,8 @@ constexpr size_t deepest_names = 16;  // dicts within dicts; a state_dict has on
 constexpr size_t most_dimensions = 64;
 
 // The first bytes of a legacy file: pickle protocol 2, LONG1 of torch's magic number, STOP.
-constexpr unsigned char legacy_magic[] = {0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9,
-                                          0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e};
+constexpr unsigned char legacy_magic[] = {0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46,
+                                          0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e};
 
 struct StorageType {
   const char* dtype;
@@ -38,11 +38,11 @@ struct StorageType {
 
 const std::map<std::string, StorageType>& storage_types() {
   static const std::map<std::string, StorageType> types{
-      {"torch.FloatStorage", {"float32", 4}},   {"torch.DoubleStorage", {"float64", 8}},
-      {"torch.HalfStorage", {"float16", 2}},    {"torch.BFloat16Storage", {"bfloat16", 2}},
-      {"torch.LongStorage", {"int64", 8}},      {"torch.IntStorage", {"int32", 4}},
-      {"torch.ShortStorage", {"int16", 2}},     {"torch.CharStorage", {"int8", 1}},
-      {"torch.ByteStorage", {"uint8", 1}},      {"torch.BoolStorage", {"bool", 1}},
+      {"torch.FloatStorage", {"float32", 4}}, {"torch.DoubleStorage", {"float64", 8}},
+      {"torch.HalfStorage", {"float16", 2}},  {"torch.BFloat16Storage", {"bfloat16", 2}},
+      {"torch.LongStorage", {"int64", 8}},    {"torch.IntStorage", {"int32", 4}},
+      {"torch.ShortStorage", {"int16", 2}},   {"torch.CharStorage", {"int8", 1}},
+      {"torch.ByteStorage", {"uint8", 1}},    {"torch.BoolStorage", {"bool", 1}},
       {"torch.UntypedStorage", {"uint8", 1}},
   };
   return types;
@@ -95,7 +95,9 @@ class TensorPickle {
     value.text = kind;
     return value;
   }
-  static bool is_object(const Value& value, const char* kind) { return value.kind == Kind::object && value.text == kind; }
+  static bool is_object(const Value& value, const char* kind) {
+    return value.kind == Kind::object && value.text == kind;
+  }
 
   Value persistent(Values& values, size_t id) {
     const Value& tuple = values[id];
@@ -181,14 +183,15 @@ void check_extent(const TensorRecord& record, const Storage& storage) {
 }
 
 // The tensors of the dict `index` by name, nested dicts' names joined with ".".
-void collect(const Values& values, size_t index, const std::string& prefix, size_t depth,
-             const TensorPickle& pickled, std::vector<StoredTensor>& out) {
+void collect(const Values& values, size_t index, const std::string& prefix, size_t depth, const TensorPickle& pickled,
+             std::vector<StoredTensor>& out) {
   if (depth > deepest_names) throw std::runtime_error("dicts nested deeper than " + std::to_string(deepest_names));
   const Value& dict = values[index];
   for (size_t i = 0; i + 1 < dict.items.size(); i += 2) {
     const Value& key = values[dict.items[i]];
     if (key.kind != Kind::text)
-      throw std::runtime_error("a key that is " + pickle::kind_name(key) + ", not a name (save the model's state_dict())");
+      throw std::runtime_error("a key that is " + pickle::kind_name(key) +
+                               ", not a name (save the model's state_dict())");
     const std::string name = prefix + key.text;
     const Value& value = values[dict.items[i + 1]];
     if (value.kind == Kind::dict) {
@@ -214,7 +217,8 @@ std::vector<unsigned char> pickle_window(int fd, uint64_t offset, uint64_t size,
 
 std::vector<StoredTensor> tensors_of(const Values& values, size_t root, const TensorPickle& pickled) {
   if (values[root].kind != Kind::dict)
-    throw std::runtime_error("it holds " + pickle::kind_name(values[root]) + ", not a state_dict (a dict of tensors by name)");
+    throw std::runtime_error("it holds " + pickle::kind_name(values[root]) +
+                             ", not a state_dict (a dict of tensors by name)");
   std::vector<StoredTensor> tensors;
   collect(values, root, "", 0, pickled, tensors);
   std::set<std::string> names;
@@ -237,7 +241,8 @@ std::vector<StoredTensor> read_zip_format(int fd, uint64_t file_size, const std:
     char text[8] = {};
     if (order->second.size > 7) throw std::runtime_error("its byteorder record is not 'little'");
     read_exactly(fd, order->second.offset, text, size_t(order->second.size), path);
-    if (std::string(text) != "little") throw std::runtime_error("it was written big-endian, which this reader does not take");
+    if (std::string(text) != "little")
+      throw std::runtime_error("it was written big-endian, which this reader does not take");
   }
   const ZipMember& data = members.at(archive + "/data.pkl");
   if (data.size > largest_pickle) throw std::runtime_error("its pickle is larger than a state_dict's (64 MiB)");
@@ -267,15 +272,16 @@ std::vector<StoredTensor> read_legacy_format(int fd, uint64_t file_size, const s
                       },
                       [](Values&, size_t) -> Value { throw std::runtime_error("a persistent id before the tensors"); }};
   for (int part = 0; part < 4; ++part) {
-    const size_t value = pickle::read_pickle(bytes.data() + at, bytes.size() - at, part == 2 ? pickled.calls() : plain,
-                                             values, &used);
+    const size_t value =
+        pickle::read_pickle(bytes.data() + at, bytes.size() - at, part == 2 ? pickled.calls() : plain, values, &used);
     at += used;
     if (part == 0 && (values[value].kind != Kind::integer || values[value].integer != 1001))
       throw std::runtime_error("a legacy torch.save file of an unknown protocol");
     if (part == 2) root = value;
     if (part == 3) keys = value;
   }
-  if (values[keys].kind != Kind::list) throw std::runtime_error("its list of storages is " + pickle::kind_name(values[keys]));
+  if (values[keys].kind != Kind::list)
+    throw std::runtime_error("its list of storages is " + pickle::kind_name(values[keys]));
   uint64_t position = at;
   for (size_t key : values[keys].items) {
     if (values[key].kind != Kind::text) throw std::runtime_error("a storage key that is not a string");
@@ -288,7 +294,8 @@ std::vector<StoredTensor> read_legacy_format(int fd, uint64_t file_size, const s
     read_exactly(fd, position, count, 8, path);
     uint64_t elements = 0;
     for (int i = 7; i >= 0; --i) elements = (elements << 8) | count[i];
-    if (elements != storage->elements) throw std::runtime_error("storage " + storage->key + "'s size differs from its record's");
+    if (elements != storage->elements)
+      throw std::runtime_error("storage " + storage->key + "'s size differs from its record's");
     storage->at = position + 8;
     storage->record_bytes = file_size - storage->at;
     storage->located = true;

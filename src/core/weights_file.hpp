@@ -15,12 +15,12 @@ namespace forge {
 
 // One tensor of the file: a window onto a storage, which the file holds at `storage_at`.
 struct StoredTensor {
-  std::string name;        // its key; nested dicts' keys joined with "."
-  std::string dtype;       // float32, float64, float16, bfloat16, int64, int32, int16, int8, uint8, bool
-  int element_size = 0;    // bytes
+  std::string name;      // its key; nested dicts' keys joined with "."
+  std::string dtype;     // float32, float64, float16, bfloat16, int64, int32, int16, int8, uint8, bool
+  int element_size = 0;  // bytes
   std::vector<int64_t> sizes, strides;
-  int64_t storage_offset = 0;    // elements
-  uint64_t storage_at = 0;       // the storage's first byte in the file
+  int64_t storage_offset = 0;  // elements
+  uint64_t storage_at = 0;     // the storage's first byte in the file
   uint64_t storage_elements = 0;
 };
 

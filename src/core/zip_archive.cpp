@@ -2,16 +2,15 @@
 
 #include <forge/error.hpp>
 
+#include <unistd.h>
 #include <cerrno>
 #include <cstring>
-#include <unistd.h>
 
 namespace forge {
 namespace {
 
 constexpr uint32_t local_header_signature = 0x04034b50, central_header_signature = 0x02014b50,
-                   end_signature = 0x06054b50, zip64_locator_signature = 0x07064b50,
-                   zip64_end_signature = 0x06064b50;
+                   end_signature = 0x06054b50, zip64_locator_signature = 0x07064b50, zip64_end_signature = 0x06064b50;
 constexpr size_t end_record_size = 22, zip64_locator_size = 20, zip64_end_size = 56, central_header_size = 46,
                  local_header_size = 30, longest_comment = 0xFFFF;
 
@@ -47,7 +46,8 @@ Directory find_directory(int fd, uint64_t file_size, const std::string& path) {
     if (end_at < zip64_locator_size) not_an_archive(path, "a zip64 archive without its locator");
     unsigned char locator[zip64_locator_size];
     read_exactly(fd, end_at - zip64_locator_size, locator, sizeof locator, path);
-    if (little_endian(locator, 4) != zip64_locator_signature) not_an_archive(path, "a zip64 archive without its locator");
+    if (little_endian(locator, 4) != zip64_locator_signature)
+      not_an_archive(path, "a zip64 archive without its locator");
     const uint64_t record_at = little_endian(locator + 8, 8);
     if (record_at > file_size || file_size - record_at < zip64_end_size)
       not_an_archive(path, "its zip64 end record lies outside the file");
@@ -132,7 +132,8 @@ std::vector<ZipMember> read_zip_members(int fd, uint64_t file_size, const std::s
     unsigned char local[local_header_size];
     read_exactly(fd, local_offset, local, sizeof local, path);
     if (little_endian(local, 4) != local_header_signature) not_an_archive(path, "member " + name + " has no header");
-    const uint64_t data_at = local_offset + local_header_size + little_endian(local + 26, 2) + little_endian(local + 28, 2);
+    const uint64_t data_at =
+        local_offset + local_header_size + little_endian(local + 26, 2) + little_endian(local + 28, 2);
     if (data_at > file_size || size > file_size - data_at)
       not_an_archive(path, "member " + name + " runs past the end of the file");
     members.push_back({std::move(name), data_at, size});

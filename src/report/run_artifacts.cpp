@@ -123,8 +123,7 @@ std::string run_artifacts_html(const RunArtifacts& artifacts, const std::string&
       html += "<img alt=\"" + escape_html(image.name) + "\" src=\"data:image/png;base64," + base64(image.png) + "\">";
     html += "<figcaption>" + escape_html(image.file) + "</figcaption></figure>\n";
   }
-  for (const auto& skipped : artifacts.skipped)
-    html += "<p class=\"note\">skipped " + escape_html(skipped) + "</p>\n";
+  for (const auto& skipped : artifacts.skipped) html += "<p class=\"note\">skipped " + escape_html(skipped) + "</p>\n";
   if (!artifacts.confusion.empty())
     html += "<figure>" + heatmap_html(artifacts.confusion) + "<figcaption>" + escape_html(artifacts.confusion_file) +
             "</figcaption></figure>\n";

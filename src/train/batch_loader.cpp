@@ -66,7 +66,7 @@ struct BatchLoader::State {
   const int64_t epoch;
   const std::vector<torch::Tensor> plan;
   const LoaderSettings settings;
-  const size_t window;  // how far ahead of the batch handed over the workers may go, together
+  const size_t window;                  // how far ahead of the batch handed over the workers may go, together
   std::vector<InProgress> in_progress;  // one per worker
 
   std::mutex mutex;
@@ -99,8 +99,7 @@ BatchLoader::BatchLoader(const Source* source, Stream* stream, std::string split
   }
   const int64_t workers = std::min<int64_t>(state.settings.workers, int64_t(state.plan.size()));
   // Each worker holds the state too: one left behind stuck in a read keeps what it touches alive.
-  for (int64_t w = 0; w < workers; ++w)
-    workers_.emplace_back([shared = state_, w] { shared->work(size_t(w)); });
+  for (int64_t w = 0; w < workers; ++w) workers_.emplace_back([shared = state_, w] { shared->work(size_t(w)); });
 }
 
 BatchLoader::~BatchLoader() {

@@ -40,8 +40,7 @@ struct LoaderSettings {
 // step was taken, so the caller stands at a step boundary.
 class LoadingInterrupted : public std::runtime_error {
  public:
-  explicit LoadingInterrupted(int signal)
-      : std::runtime_error("stopped while waiting for a batch"), signal_(signal) {}
+  explicit LoadingInterrupted(int signal) : std::runtime_error("stopped while waiting for a batch"), signal_(signal) {}
   int signal() const { return signal_; }
 
  private:

@@ -33,9 +33,10 @@ bool starts_forge_checkpoint(const std::string& path) {
 
 torch::ScalarType scalar_type_of(const std::string& dtype) {
   static const std::map<std::string, torch::ScalarType> types{
-      {"float32", torch::kFloat32}, {"float64", torch::kFloat64}, {"float16", torch::kFloat16},
-      {"bfloat16", torch::kBFloat16}, {"int64", torch::kInt64}, {"int32", torch::kInt32},
-      {"int16", torch::kInt16}, {"int8", torch::kInt8}, {"uint8", torch::kUInt8}, {"bool", torch::kBool}};
+      {"float32", torch::kFloat32},   {"float64", torch::kFloat64}, {"float16", torch::kFloat16},
+      {"bfloat16", torch::kBFloat16}, {"int64", torch::kInt64},     {"int32", torch::kInt32},
+      {"int16", torch::kInt16},       {"int8", torch::kInt8},       {"uint8", torch::kUInt8},
+      {"bool", torch::kBool}};
   return types.at(dtype);
 }
 

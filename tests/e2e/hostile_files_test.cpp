@@ -8,8 +8,8 @@
 #include <gtest/gtest.h>
 #include <boost/filesystem.hpp>
 
-#include <fstream>
 #include <sys/stat.h>
+#include <fstream>
 
 namespace fs = boost::filesystem;
 
@@ -20,9 +20,9 @@ using testing::last_line;
 using testing::run_forge;
 
 std::vector<std::string> cnn_run(const std::string& run_dir, std::vector<std::string> more = {}) {
-  std::vector<std::string> args{"train", "--data",     "mnist", "--train_limit", "256", "--model",
-                                "cnn",   "--channels", "4",     "--epochs",      "1",   "--max_steps",
-                                "1",     "--no_progress", "true", "--run_dir",   run_dir};
+  std::vector<std::string> args{"train", "--data",        "mnist", "--train_limit", "256",  "--model",
+                                "cnn",   "--channels",    "4",     "--epochs",      "1",    "--max_steps",
+                                "1",     "--no_progress", "true",  "--run_dir",     run_dir};
   args.insert(args.end(), more.begin(), more.end());
   return args;
 }
@@ -33,8 +33,9 @@ class WeightsFiles : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new testing::TempDir;
-    ProcessResult made = run_process(
-        {"/usr/bin/python3", testing::source_dir() + "/tests/data/weights/make_weights.py", dir_->path()}, dir_->path());
+    ProcessResult made =
+        run_process({"/usr/bin/python3", testing::source_dir() + "/tests/data/weights/make_weights.py", dir_->path()},
+                    dir_->path());
     ASSERT_EQ(made.exit_status, 0) << made.output;
   }
   static void TearDownTestSuite() { delete dir_; }
@@ -45,9 +46,9 @@ testing::TempDir* WeightsFiles::dir_ = nullptr;
 
 TEST_F(WeightsFiles, AModulesStateDictLoadsInEitherFormat) {
   for (const char* file : {"ordered.pt", "legacy.pt"}) {
-    auto run = run_forge(cnn_run(*dir_ / (std::string("run-") + file), {"--init_weights", *dir_ / file,
-                                                                        "--init_strict", "true"}),
-                         dir_->path());
+    auto run = run_forge(
+        cnn_run(*dir_ / (std::string("run-") + file), {"--init_weights", *dir_ / file, "--init_strict", "true"}),
+        dir_->path());
     ASSERT_EQ(run.exit_status, 0) << file << ": " << run.output;
     EXPECT_NE(run.output.find("16 of 16 tensors"), std::string::npos) << run.output;
   }
@@ -76,7 +77,6 @@ TEST_F(WeightsFiles, EachHostileFileIsOneLineWithExitFiveAndNoRunFolder) {
   }
   EXPECT_FALSE(fs::exists(*dir_ / "pwned"));
 }
-
 
 // A run folder from someone else with links in images/ and tables/ (to a secret file, to a folder
 // outside): `forge report` embeds none of it, and names each file it skipped.
@@ -170,12 +170,13 @@ TEST(HostileRunFolder, ResumeTouchesOnlyWhatForgeMadeAndOddNamesFailNothing) {
 
   auto resumed = run_forge({"resume", run, "--epochs", "2"}, dir.path());
   ASSERT_EQ(resumed.exit_status, 0) << resumed.output;
-  EXPECT_NE(resumed.output.find("ignored " + run + "/checkpoints/step-99999999.ckpt: a checkpoint's name, but not a "
-                                                   "regular file"),
+  EXPECT_NE(resumed.output.find("ignored " + run +
+                                "/checkpoints/step-99999999.ckpt: a checkpoint's name, but not a "
+                                "regular file"),
             std::string::npos)
       << resumed.output;
-  for (const std::string& mine : {run + "/notes.tmp.txt", run + "/checkpoints/README.tmp.md",
-                                  run + "/manifest.json.tmp.mine"})
+  for (const std::string& mine :
+       {run + "/notes.tmp.txt", run + "/checkpoints/README.tmp.md", run + "/manifest.json.tmp.mine"})
     EXPECT_TRUE(fs::exists(mine)) << mine << " was removed";
   EXPECT_FALSE(fs::exists(run + "/manifest.json.tmp.4242.0"));
   EXPECT_FALSE(fs::exists(run + "/checkpoints/step-00000001.ckpt.tmp.4242.1"));
@@ -195,10 +196,10 @@ TEST(HostileRunFolder, ResumeTouchesOnlyWhatForgeMadeAndOddNamesFailNothing) {
 // writes.
 TEST(ConcurrentEvals, EveryEvalKeepsItsEntry) {
   testing::TempDir dir;
-  auto trained = run_forge({"train", "--data", "synthetic", "--samples", "128", "--model", "mlp", "--epochs", "1",
-                            "--checkpoint_every", "1", "--keep_checkpoints", "0", "--no_progress", "true", "--run_dir",
-                            dir / "run"},
-                           dir.path());
+  auto trained = run_forge(
+      {"train", "--data", "synthetic", "--samples", "128", "--model", "mlp", "--epochs", "1", "--checkpoint_every", "1",
+       "--keep_checkpoints", "0", "--no_progress", "true", "--run_dir", dir / "run"},
+      dir.path());
   ASSERT_EQ(trained.exit_status, 0) << trained.output;
   std::vector<int> pids;
   for (int step = 1; step <= 4; ++step)

@@ -236,15 +236,16 @@ TEST(TextFiles, ALineLongerThanTheCapIsNamedWithItsFileAndLine) {
                           "--tokens", "chars", "--model", "gru"},
                          dir.path());
   EXPECT_EQ(words.exit_status, 6) << words.output;
-  EXPECT_TRUE(says(testing::last_line(words.output), "word list " + dir / "english" +
-                                                         " line 3 is longer than 1024 bytes: not a list of words"))
+  EXPECT_TRUE(says(testing::last_line(words.output),
+                   "word list " + dir / "english" + " line 3 is longer than 1024 bytes: not a list of words"))
       << words.output;
   testing::write_text(dir / "lines.tsv", "a\tone\nb\ttwo\na\t" + long_line + "\nb\tfour\n");
-  auto lines = run_forge({"train", "--data", "lines", "--lines_path", dir / "lines.tsv", "--test_every", "2",
-                          "--model", "gru"},
-                         dir.path());
+  auto lines =
+      run_forge({"train", "--data", "lines", "--lines_path", dir / "lines.tsv", "--test_every", "2", "--model", "gru"},
+                dir.path());
   EXPECT_EQ(lines.exit_status, 6) << lines.output;
-  EXPECT_TRUE(says(testing::last_line(lines.output), dir / "lines.tsv" + " line 3 is longer than --max_line_bytes 1048576"))
+  EXPECT_TRUE(
+      says(testing::last_line(lines.output), dir / "lines.tsv" + " line 3 is longer than --max_line_bytes 1048576"))
       << lines.output;
   auto raised = run_forge({"train", "--data", "lines", "--lines_path", dir / "lines.tsv", "--test_every", "2",
                            "--max_line_bytes", "4000000", "--model", "gru", "--epochs", "1"},
@@ -466,8 +467,8 @@ TEST_F(BadImages, AnImageOfAnotherSizeIsNamedUnlessImageSizeResizesThemAll) {
 // its header or its size before anything is allocated for it, named as a bad sample, and left
 // out under --skip_bad_samples.
 TEST_F(BadImages, ImageBombsAreRefusedFromTheirHeadersAsBadSamples) {
-  auto made = run_process({"/usr/bin/python3", testing::source_dir() + "/tests/data/images/make_bombs.py",
-                           folder_ + "/train/3-dress"});
+  auto made = run_process(
+      {"/usr/bin/python3", testing::source_dir() + "/tests/data/images/make_bombs.py", folder_ + "/train/3-dress"});
   ASSERT_EQ(made.exit_status, 0) << made.output;
   auto stopped = train({"--normalize", "none", "--max_file_mb", "1"});
   EXPECT_EQ(stopped.exit_status, 6) << stopped.output;
@@ -485,7 +486,8 @@ TEST_F(BadImages, ImageBombsAreRefusedFromTheirHeadersAsBadSamples) {
   EXPECT_EQ(bad, 4);
   auto too_large = train({"--image_size", "20000"});
   EXPECT_EQ(too_large.exit_status, 6) << too_large.output;
-  EXPECT_TRUE(says(testing::last_line(too_large.output), "--image_size 20000 makes images of more than")) << too_large.output;
+  EXPECT_TRUE(says(testing::last_line(too_large.output), "--image_size 20000 makes images of more than"))
+      << too_large.output;
 }
 
 // The README's own source plugin (examples/text_file_folder.cpp): a folder of text files, one

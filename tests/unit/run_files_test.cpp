@@ -37,8 +37,9 @@ TEST(RunFiles, WhatAStartWritesBeforeItsManifestAndWhatAKilledWriteLeaves) {
 TEST(RunFiles, CheckpointNamesParseStrictly) {
   EXPECT_EQ(parse_checkpoint_name("step-00000042.ckpt"), 42);
   EXPECT_EQ(parse_checkpoint_name("step-123456789.ckpt"), 123456789);
-  for (const char* name : {"step-42.ckpt", "step--0000042.ckpt", "step- 0000042.ckpt", "step-00000042.ckpt.corrupt",
-                           "step-0000004x.ckpt", "step-99999999999999999999999.ckpt", "step-.ckpt", "step-00000042.ckp"})
+  for (const char* name :
+       {"step-42.ckpt", "step--0000042.ckpt", "step- 0000042.ckpt", "step-00000042.ckpt.corrupt", "step-0000004x.ckpt",
+        "step-99999999999999999999999.ckpt", "step-.ckpt", "step-00000042.ckp"})
     EXPECT_EQ(parse_checkpoint_name(name), -1) << name;
 }
 
