@@ -34,8 +34,9 @@ std::vector<std::string> parts_of(const std::string& relative) {
 }
 
 std::string reason(int error, bool last) {
-  if (error == ELOOP) return last ? "a link" : "a link on the way";
-  return error == ENOTDIR ? "not a folder on the way" : std::strerror(error);
+  if (error == ELOOP && last) return "a link";
+  // O_DIRECTORY | O_NOFOLLOW on a link says ENOTDIR or ELOOP, as the kernel will.
+  return error == ELOOP || error == ENOTDIR ? "a link or not a folder on the way" : std::strerror(error);
 }
 
 // Opens `relative` below `root` step by step, refusing links; the last step with `last_flags`.
