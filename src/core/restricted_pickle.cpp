@@ -58,6 +58,8 @@ enum Op : unsigned char {
   frame = 0x95,
 };
 
+constexpr size_t most_values = 2'000'000;
+
 class Machine {
  public:
   Machine(const unsigned char* bytes, size_t size, const Calls& calls, Values& values)
@@ -72,6 +74,8 @@ class Machine {
         return stack_.back();
       }
       step(op);
+      if (stack_.size() > most_values || marks_.size() > most_values)
+        fail("a stack deeper than a file of tensors needs");
     }
   }
 
@@ -102,6 +106,9 @@ class Machine {
   }
 
   size_t make(Value value) {
+    // Memory in proportion to the pickle, and bounded: a state_dict of 100,000 tensors needs
+    // about 1.5 million values; a pickle of nothing but EMPTY_TUPLEs would make one a byte.
+    if (values_.size() >= most_values) fail("more than " + std::to_string(most_values) + " values: no file of tensors");
     values_.push_back(std::move(value));
     return values_.size() - 1;
   }

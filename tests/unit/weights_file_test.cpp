@@ -123,6 +123,14 @@ TEST(RestrictedPickle, RefusesWhatAFileOfTensorsDoesNotNeed) {
       EXPECT_NE(std::string(e.what()).find(message), std::string::npos) << e.what();
     }
   }
+  // Memory is bounded whatever the pickle holds: two million values at most.
+  const std::string many = std::string("\x80\x02") + std::string(2'000'001, ')') + ".";
+  Values bounded;
+  size_t taken = 0;
+  EXPECT_THROW(
+      pickle::read_pickle(reinterpret_cast<const unsigned char*>(many.data()), many.size(), calls, bounded, &taken),
+      std::runtime_error);
+  EXPECT_LE(bounded.size(), 2'000'000u);
   // A tuple nested a million deep costs an arena entry each, and no recursion.
   std::string deep = "\x80\x02)" + std::string(1000000, '\x85') + ".";
   Values values;
