@@ -54,6 +54,25 @@ TEST_F(WeightsFiles, AModulesStateDictLoadsInEitherFormat) {
   }
 }
 
+// The same state_dicts saved by the PyPI wheel's current torch (2.x), where scripts/setup.sh
+// --torch pypi installed it.
+TEST_F(WeightsFiles, CurrentPyTorchsStateDictsLoadToo) {
+  const std::string wheel = testing::source_dir() + "/.venv-torch/bin/python";
+  if (!fs::exists(wheel)) GTEST_SKIP() << "no .venv-torch (bash scripts/setup.sh --torch pypi)";
+  fs::create_directories(*dir_ / "wheel");
+  ProcessResult made = run_process(
+      {wheel, testing::source_dir() + "/tests/data/weights/make_weights.py", *dir_ / "wheel", "--real-only"},
+      dir_->path());
+  ASSERT_EQ(made.exit_status, 0) << made.output;
+  for (const char* file : {"ordered.pt", "legacy.pt"}) {
+    auto run = run_forge(cnn_run(*dir_ / (std::string("wheel-run-") + file),
+                                 {"--init_weights", *dir_ / ("wheel/" + std::string(file)), "--init_strict", "true"}),
+                         dir_->path());
+    ASSERT_EQ(run.exit_status, 0) << file << ": " << run.output;
+    EXPECT_NE(run.output.find("16 of 16 tensors"), std::string::npos) << run.output;
+  }
+}
+
 TEST_F(WeightsFiles, EachHostileFileIsOneLineWithExitFiveAndNoRunFolder) {
   const std::vector<std::pair<std::string, std::string>> cases{
       {"oversized.pt", "claims 8192 elements, more than its 4 bytes hold"},

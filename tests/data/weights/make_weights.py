@@ -2,7 +2,7 @@
 python3-torch, or the wheel's): real state_dicts as PyTorch saves them, and hostile files made
 by editing one's pickle or records, each as small as the fault it carries.
 
-  make_weights.py OUT_DIR
+  make_weights.py OUT_DIR [--real-only]
 """
 import collections
 import io
@@ -28,6 +28,9 @@ torch.save(state, f"{out}/legacy.pt", _use_new_zipfile_serialization=False)
 torch.save({"state_dict": state, "note": "epoch 3"}, f"{out}/not_only_tensors.pt")
 with open(f"{out}/numel.txt", "w") as f:
     f.write(str(sum(t.numel() for t in state.values())))
+
+if "--real-only" in sys.argv:
+    sys.exit(0)
 
 # One tensor of one float: the base the hostile files edit.
 torch.save({"w": torch.ones(1)}, f"{out}/one.pt")
