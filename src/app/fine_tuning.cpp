@@ -38,7 +38,12 @@ std::optional<InitialWeights> prepare_fine_tuning(const Flags& flags, Model& mod
   std::optional<InitialWeights> weights;
   if (!from.empty()) weights = weights_of_run(from);
   if (!file.empty()) weights = read_weights_file(file);
-  if (weights) apply_initial_weights(model.module(), *weights, flags.boolean("init_strict"));
+  if (weights) {
+    if (flags.has("init_rename")) rename_weights(*weights, flags.text("init_rename"));
+    if (flags.has("init_skip_mismatched") && flags.boolean("init_skip_mismatched"))
+      drop_mismatched_weights(model.module(), *weights);
+    apply_initial_weights(model.module(), *weights, flags.boolean("init_strict"));
+  }
   freeze_parameters(model.module(), flags.text("freeze"));
   return weights;
 }

@@ -14,8 +14,10 @@
 namespace forge {
 
 // Reads what --init_from RUN_DIR[:CHECKPOINT] (CHECKPOINT: a step or best; default the newest)
-// or --init_weights FILE names, applies it to the model (--init_strict) and freezes what
-// --freeze names; returns the weights for keep_initial_weights (nullopt: neither flag). Throws
+// or --init_weights FILE names, renames it (--init_rename), leaves out what does not fit
+// (--init_skip_mismatched), applies it to the model (--init_strict) and freezes what
+// --freeze names; returns the weights for keep_initial_weights, as applied (nullopt: neither
+// flag), so a run resumed from its start applies its copy as it is. Throws
 // Error before any run folder is made: usage for both flags at once or a bad --freeze, run for
 // weights that cannot be read or do not fit.
 std::optional<InitialWeights> prepare_fine_tuning(const Flags& flags, Model& model);

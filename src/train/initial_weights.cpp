@@ -57,6 +57,15 @@ InitialWeights read_state_dict(const std::string& path) {
   return weights;
 }
 
+// The module's parameters and (defined) buffers by name: what initial weights are matched to.
+std::map<std::string, torch::Tensor> tensors_by_name(const torch::nn::Module& module) {
+  std::map<std::string, torch::Tensor> targets;
+  for (const auto& p : module.named_parameters()) targets[p.key()] = p.value();
+  for (const auto& b : module.named_buffers())
+    if (b.value().defined()) targets[b.key()] = b.value();
+  return targets;
+}
+
 }  // namespace
 
 InitialWeights weights_of_checkpoint(const CheckpointContents& contents, const std::string& source) {
@@ -76,11 +85,60 @@ InitialWeights read_weights_file(const std::string& path) {
   return read_state_dict(path);
 }
 
+void rename_weights(InitialWeights& weights, const std::string& renames) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  std::stringstream list(renames);
+  for (std::string pair; std::getline(list, pair, ',');) {
+    if (pair.empty()) continue;
+    const size_t equals = pair.find('=');
+    if (equals == std::string::npos)
+      throw Error(ExitCode::usage, "--init_rename " + pair + ": expected OLD=NEW (e.g. fc=head)");
+    pairs.emplace_back(pair.substr(0, equals), pair.substr(equals + 1));
+  }
+  std::vector<size_t> used(pairs.size(), 0);
+  std::map<std::string, torch::Tensor> renamed;
+  for (auto& [name, tensor] : weights.tensors) {
+    std::string now = name;
+    for (size_t i = 0; i < pairs.size(); ++i) {
+      const auto& [from, to] = pairs[i];
+      const bool whole = name == from, prefix = from.empty() || name.rfind(from + ".", 0) == 0;
+      if (!whole && !prefix) continue;
+      now = whole ? to : to + name.substr(from.empty() ? 0 : from.size());
+      ++used[i];
+      break;
+    }
+    if (!renamed.emplace(now, tensor).second)
+      throw Error(ExitCode::run, "--init_rename gives two tensors of " + weights.source + " the name " + now);
+  }
+  for (size_t i = 0; i < pairs.size(); ++i)
+    if (!used[i]) {
+      std::vector<std::string> names;
+      for (const auto& entry : weights.tensors) names.push_back(entry.first);
+      throw Error(ExitCode::usage, "--init_rename " + pairs[i].first + "=" + pairs[i].second + " matches no tensor of " +
+                                       weights.source + " (its names: " + joined(names) + ")");
+    }
+  weights.tensors = std::move(renamed);
+}
+
+size_t drop_mismatched_weights(const torch::nn::Module& module, InitialWeights& weights) {
+  std::map<std::string, torch::Tensor> targets = tensors_by_name(module);
+  size_t dropped = 0;
+  for (auto it = weights.tensors.begin(); it != weights.tensors.end();) {
+    auto target = targets.find(it->first);
+    if (target == targets.end() || target->second.sizes() == it->second.sizes()) {
+      ++it;
+      continue;
+    }
+    spdlog::warn("{} is {} in {} and {} here: kept as initialised (--init_skip_mismatched)", it->first,
+                 shape_text(it->second), weights.source, shape_text(target->second));
+    it = weights.tensors.erase(it);
+    ++dropped;
+  }
+  return dropped;
+}
+
 void apply_initial_weights(torch::nn::Module& module, const InitialWeights& weights, bool strict) {
-  std::map<std::string, torch::Tensor> targets;
-  for (auto& p : module.named_parameters()) targets[p.key()] = p.value();
-  for (auto& b : module.named_buffers())
-    if (b.value().defined()) targets[b.key()] = b.value();
+  std::map<std::string, torch::Tensor> targets = tensors_by_name(module);
   std::vector<std::string> mismatched, missing, unexpected;
   for (const auto& [name, target] : targets) {
     auto found = weights.tensors.find(name);
@@ -92,8 +150,9 @@ void apply_initial_weights(torch::nn::Module& module, const InitialWeights& weig
   for (const auto& [name, tensor] : weights.tensors)
     if (!targets.count(name)) unexpected.push_back(name);
   if (!mismatched.empty())
-    throw Error(ExitCode::run, "the weights of " + weights.source +
-                                   " do not fit this model: " + joined(mismatched, mismatched.size()));
+    throw Error(ExitCode::run, "the weights of " + weights.source + " do not fit this model: " +
+                                   joined(mismatched, mismatched.size()) +
+                                   " (--init_skip_mismatched keeps those as initialised)");
   if (strict && (!missing.empty() || !unexpected.empty()))
     throw Error(ExitCode::run, "the weights of " + weights.source + " do not match this model by name (--init_strict)" +
                                    (missing.empty() ? "" : "; missing: " + joined(missing)) +

@@ -28,6 +28,17 @@ InitialWeights weights_of_checkpoint(const CheckpointContents& contents, const s
 // but tensors by name, or a tensor reaching outside its bytes.
 InitialWeights read_weights_file(const std::string& path);
 
+// --init_rename: renames the weights by the comma-separated OLD=NEW pairs of `renames`, each
+// applied to a name equal to OLD or starting with OLD followed by '.' (OLD empty: every name
+// gets NEW as a prefix); the first pair that matches a name renames it. Throws
+// Error(ExitCode::usage) for a pair without '=' or a pair that matches no name (listing a few),
+// and Error(ExitCode::run) when two tensors end up with one name.
+void rename_weights(InitialWeights& weights, const std::string& renames);
+
+// --init_skip_mismatched: removes the tensors whose shape differs from the module's tensor of
+// the same name, logging each; returns how many.
+size_t drop_mismatched_weights(const torch::nn::Module& module, InitialWeights& weights);
+
 // Copies the weights into `module` by name, under no gradient. Throws Error(ExitCode::run)
 // naming every tensor whose shape differs; names only one side has are logged, and with
 // `strict` are an error too.

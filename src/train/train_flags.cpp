@@ -39,6 +39,12 @@ std::vector<FlagSpec> train_flags() {
       text_flag("init_weights", "",
                 "fine-tune: start from a weights file (a forge export or a state_dict saved by torch.save)"),
       bool_flag("init_strict", false, "the initial weights must name every tensor of the model, and nothing else"),
+      text_flag("init_rename", "",
+                "rename the initial weights before matching: OLD=NEW pairs, comma-separated, each a name or a "
+                "prefix ending at a dot (fc=head renames fc.weight to head.weight; =backbone. prefixes every name)"),
+      bool_flag("init_skip_mismatched", false,
+                "leave tensors whose initial weights have another shape as the model initialised them (a new head), "
+                "logging each, instead of refusing"),
       text_flag("freeze", "",
                 "train none of these parameters or modules (comma-separated names, e.g. features,classifier.0)"),
       real_flag("valid_fraction", "0", "carve this fraction of train into a seeded 'valid' set, evaluated each epoch"),

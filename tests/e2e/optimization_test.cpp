@@ -210,6 +210,74 @@ TEST(FineTuning, APyTorchStateDictLoadsByNameAndInitStrictRefusesAPartialOne) {
   EXPECT_FALSE(fs::exists(dir / "strict"));
 }
 
+// torchvision's ResNet-18 as PyTorch saves it (an OrderedDict, Debian's python3-torchvision,
+// random weights) fine-tunes a forge model of the same layout whose classifier is `head` of 10
+// classes: --init_rename maps fc to head, --init_skip_mismatched keeps the resized head as
+// initialised, and every other tensor arrives as Python saved it.
+TEST(FineTuning, ATorchvisionResNetStateDictFineTunesWithARenamedResizedHead) {
+  testing::TempDir dir;
+  ProcessResult saved = run_process(
+      {"/usr/bin/python3", "-c",
+       "import torch, torchvision; torch.manual_seed(0); sd = torchvision.models.resnet18().state_dict(); "
+       "torch.save(sd, 'r18.pt'); print(type(sd).__name__, len(sd), repr(float(sd['layer4.1.conv2.weight'].double()."
+       "sum())))"},
+      dir.path());
+  ASSERT_EQ(saved.exit_status, 0) << saved.output;
+  ASSERT_EQ(saved.output.rfind("OrderedDict 122 ", 0), 0u) << saved.output;
+  const double python_sum = std::stod(saved.output.substr(std::string("OrderedDict 122 ").size()));
+  ProcessResult folders = run_process({"/usr/bin/python3", testing::source_dir() + "/scripts/image_folders.py",
+                                       dir / "images", "--train", "100", "--test", "100", "--formats", "png"});
+  ASSERT_EQ(folders.exit_status, 0) << folders.output;
+  auto run = [&](const std::string& name, std::vector<std::string> more) {
+    std::vector<std::string> args{"train",
+                                  "--data",
+                                  "images",
+                                  "--data_dir",
+                                  dir / "images/png",
+                                  "--image_channels",
+                                  "1",
+                                  "--model",
+                                  testing::source_dir() + "/tests/data/plugins/resnet18.cpp",
+                                  "--optimizer",
+                                  "sgd",
+                                  "--batch_size",
+                                  "16",
+                                  "--max_steps",
+                                  "1",
+                                  "--no_progress",
+                                  "true",
+                                  "--run_dir",
+                                  dir / name,
+                                  "--init_weights",
+                                  dir / "r18.pt"};
+    args.insert(args.end(), more.begin(), more.end());
+    return run_forge(args, dir.path());
+  };
+  auto tuned = run("tuned", {"--init_rename", "fc=head", "--init_skip_mismatched", "true"});
+  ASSERT_EQ(tuned.exit_status, 0) << tuned.output;
+  EXPECT_NE(tuned.output.find("head.weight is [1000, 512] in " + dir / "r18.pt" +
+                              " and [10, 512] here: kept as "
+                              "initialised"),
+            std::string::npos)
+      << tuned.output;
+  EXPECT_NE(tuned.output.find("120 of 122 tensors"), std::string::npos) << tuned.output;
+  const auto initial = model_tensors(initial_weights_file(dir / "tuned"));
+  EXPECT_EQ(initial.size(), 120u);
+  EXPECT_NEAR(initial.at("layer4.1.conv2.weight").to(torch::kFloat64).sum().item<double>(), python_sum, 1e-6);
+  EXPECT_EQ(initial.count("fc.weight") + initial.count("head.weight"), 0u);
+
+  auto unfit = run("unfit", {"--init_rename", "fc=head"});
+  EXPECT_EQ(unfit.exit_status, 5) << unfit.output;
+  EXPECT_NE(testing::last_line(unfit.output).find("head.weight ([1000, 512] there, [10, 512] here)"), std::string::npos)
+      << unfit.output;
+  EXPECT_NE(testing::last_line(unfit.output).find("--init_skip_mismatched"), std::string::npos) << unfit.output;
+  auto typo = run("typo", {"--init_rename", "classifier=head"});
+  EXPECT_EQ(typo.exit_status, 2) << typo.output;
+  EXPECT_NE(testing::last_line(typo.output).find("--init_rename classifier=head matches no tensor"), std::string::npos)
+      << typo.output;
+  for (const char* name : {"unfit", "typo"}) EXPECT_FALSE(fs::exists(dir / name)) << name;
+}
+
 // Macro F1 and the confusion matrix of a Fashion-MNIST cnn, as forge reports them, are sklearn's
 // on the predictions Python computes from `forge export` of the same checkpoint; data-parallel,
 // the test set is sharded and still counted whole, once.
