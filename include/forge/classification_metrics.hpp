@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <stdexcept>
 #include <string>
 
 namespace forge {
@@ -22,7 +23,11 @@ class ClassificationMetrics : public Metric {
   void update(const torch::Tensor& logits, const torch::Tensor& targets) override {
     torch::Tensor scores = logits.detach().to(torch::kCPU, torch::kFloat32);
     torch::Tensor labels = targets.detach().to(torch::kCPU, torch::kInt64).reshape(-1);
-    if (scores.dim() != 2 || scores.size(0) != labels.size(0)) return;  // not class scores: nothing to count
+    if (scores.dim() != 2 || scores.size(0) != labels.size(0))
+      throw std::invalid_argument("the whole-set classification metrics count outputs of shape [batch, classes]; "
+                                  "this model gives " + c10::str(logits.sizes()) + " for " +
+                                  std::to_string(labels.size(0)) +
+                                  " targets: return metrics of its own from Model::eval_metrics");
     const int64_t classes = scores.size(1);
     if (!confusion_.defined()) {
       confusion_ = torch::zeros({classes, classes}, torch::kFloat64);

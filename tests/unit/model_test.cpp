@@ -33,6 +33,25 @@ TEST(Model, ClassificationReportsAccuracyAndTopFiveBeyondFiveClasses) {
   EXPECT_TRUE(model->main_metric().maximize);
 }
 
+// Dense scores ([batch, classes, H, W]) once met a cryptic broadcast error, or an accuracy
+// above 1; now one line says which shape the default takes and which hook to override. The
+// whole-set metrics refuse them too, rather than counting nothing in silence.
+TEST(Model, TheDefaultStepAndMetricsRefuseOutputsTheyCannotScore) {
+  auto model = identity_model();
+  const Batch dense{torch::zeros({2, 3, 4, 4}), torch::zeros({2, 4, 4}, torch::kInt64)};
+  try {
+    model->step(dense);
+    ADD_FAILURE() << "scored dense outputs";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("gives [2, 3, 4, 4] for targets [2, 4, 4]: override Model::step"),
+              std::string::npos)
+        << e.what();
+  }
+  auto metrics = model->eval_metrics();
+  EXPECT_THROW(metrics[0]->update(torch::zeros({2, 3, 4, 4}), torch::zeros({2}, torch::kInt64)),
+               std::invalid_argument);
+}
+
 TEST(Model, RegressionReportsMseAndMae) {
   auto model = identity_model();
   model->set_task(Task::regression);
