@@ -5,10 +5,14 @@
 #include "app/process_settings.hpp"
 #include "app/run_lifecycle.hpp"
 #include "app/run_training.hpp"
+#include "runs/model_record.hpp"
+#include "runs/run_files.hpp"
 #include "train/data_parallel.hpp"
+#include "train/model_summary.hpp"
 
 #include <forge/error.hpp>
 
+#include <spdlog/spdlog.h>
 #include <boost/filesystem.hpp>
 
 namespace forge {
@@ -18,6 +22,14 @@ std::string default_run_name(const PreparedPlugins& plugins) {
   namespace fs = boost::filesystem;
   return fs::path(plugins.data.files.library).stem().string() + "_" +
          fs::path(plugins.model.files.library).stem().string();
+}
+
+// The model as it starts training (initial weights applied, frozen parameters marked): logged,
+// and kept in the run folder for `forge show`.
+void record_model(const std::string& run_dir, const torch::nn::Module& module) {
+  const json summary = summarize_model(module);
+  write_json_atomically(model_summary_file(run_dir), summary);
+  spdlog::info("{}", model_summary_text(summary, 2));
 }
 
 }  // namespace
@@ -45,6 +57,7 @@ int train_new_run(NewRunRequest request) {
                  run.device.str(),      seed_drawn,           group.get()};
   OpenRun open = start_run(new_run);
   if (initial_weights && settings.writes_run()) keep_initial_weights(open.dir, *initial_weights);
+  if (settings.writes_run()) record_model(open.dir, run.model->module());
   return run_training(open.dir, run, settings, optimizers, TrainingPosition{});
 }
 

@@ -1,11 +1,13 @@
 // forge show RUN_DIR and forge diff RUN_A RUN_B: a run's record, and how two runs differ.
 #include "cli/commands.hpp"
 
+#include "core/atomic_file.hpp"
 #include "core/process.hpp"
 #include "core/text_table.hpp"
 #include "plugins/build_config.hpp"
 #include "runs/checkpoint_files.hpp"
 #include "runs/manifest.hpp"
+#include "runs/model_record.hpp"
 #include "runs/run_dir.hpp"
 #include "runs/run_files.hpp"
 #include "runs/run_summary.hpp"
@@ -25,9 +27,11 @@ namespace forge {
 namespace {
 
 const char* show_help =
-    "usage: forge show RUN_DIR\n"
+    "usage: forge show RUN_DIR [--depth N]\n"
     "A run's record: status and why, progress, seed, plugins (source, SHA-1, git commit),\n"
-    "checkpoints, every flag, and the final value of every metric. Changes nothing.\n";
+    "checkpoints, every flag, the final value of every metric, and the model: each module's\n"
+    "type, parameters and the shapes of its tensors (trainable or frozen), with totals, for the\n"
+    "modules at most N deep (default 2; 0: all). Changes nothing.\n";
 
 const char* diff_help =
     "usage: forge diff RUN_A RUN_B\n"
@@ -176,11 +180,22 @@ int show_command(const Args& args) {
     std::cout << show_help;
     return 0;
   }
-  if (args.size() != 1) throw Error(ExitCode::usage, "forge show takes one run folder; see forge show --help");
+  int64_t depth = 2;
+  if (args.size() == 3 && args[1] == "--depth") {
+    depth = parse_decimal(args[2], 1000);
+    if (depth < 0) throw Error(ExitCode::usage, "--depth " + args[2] + ": expected a number of levels (0: all)");
+  } else if (args.size() != 1) {
+    throw Error(ExitCode::usage, "forge show takes one run folder (and --depth N); see forge show --help");
+  }
   const RunSummary run = open_run(args, 0);
   print_record(run);
   print_plugins(run);
   print_checkpoints_flags_and_metrics(run);
+  const json model = read_model_summary(run.dir);
+  if (model.is_null())
+    std::cout << "\nmodel: not recorded (the run predates model summaries)\n";
+  else
+    std::cout << "\n" << model_summary_text(model, depth);
   return 0;
 }
 

@@ -28,6 +28,7 @@ std::string TextTable::render() const {
       line += row[c];
       if (c + 1 < row.size()) line += std::string(widths[c] - width(row[c]) + 2, ' ');
     }
+    line.erase(line.find_last_not_of(' ') + 1);  // an empty last cell leaves no padding behind
     out += line + "\n";
   }
   return out;

@@ -3,6 +3,7 @@
 #include "core/base64.hpp"
 #include "core/confined_file.hpp"
 #include "report/html_report.hpp"
+#include "runs/model_record.hpp"
 #include "runs/run_files.hpp"
 
 #include <spdlog/spdlog.h>
@@ -96,6 +97,16 @@ RunArtifacts find_run_artifacts(const std::string& run_dir) {
     }
     artifacts.images.push_back({name, relative, read.bytes});
   }
+  const std::string model_file = below(run_dir, model_summary_file(run_dir));
+  if (ConfinedRead read = read_confined_file(run_dir, model_file, largest_table); read.ok) {
+    try {
+      artifacts.model = model_summary_text(json::parse(read.bytes), 1);
+    } catch (const std::exception& e) {
+      skip(model_file, std::string("not a model summary: ") + e.what());
+    }
+  } else if (read.why.find("No such file") == std::string::npos) {
+    skip(model_file, read.why);
+  }
   for (const char* split : {"test", "valid"}) {
     const std::string folder = below(run_dir, tables_folder(run_dir)) + "/" + split;
     const std::string file = newest(list_confined_folder(run_dir, folder), "confusion_matrix-step-", ".csv");
@@ -115,6 +126,11 @@ RunArtifacts find_run_artifacts(const std::string& run_dir) {
 std::string run_artifacts_html(const RunArtifacts& artifacts, const std::string& run_name) {
   if (artifacts.empty()) return "";
   std::string html = "<section class=\"artifacts\"><h2>" + escape_html(run_name) + "</h2>\n";
+  if (!artifacts.model.empty()) {
+    const size_t first_line = artifacts.model.find('\n');
+    html += "<details class=\"model\"><summary>" + escape_html(artifacts.model.substr(0, first_line)) +
+            "</summary><pre>" + escape_html(artifacts.model.substr(first_line + 1)) + "</pre></details>\n";
+  }
   for (const auto& image : artifacts.images) {
     html += "<figure>";
     if (image.png.empty())

@@ -1,6 +1,6 @@
-// What `forge report` shows of a run besides its curves: the newest image of each name the model
-// drew (Model::epoch_images), embedded, and the newest confusion matrix of its test (else valid)
-// evaluations (metrics/table_writer.hpp) drawn as a heatmap.
+// What `forge report` shows of a run besides its curves: its model summary, the newest image of
+// each name the model drew (Model::epoch_images), embedded, and the newest confusion matrix of
+// its test (else valid) evaluations (metrics/table_writer.hpp) drawn as a heatmap.
 #pragma once
 
 #include <string>
@@ -18,8 +18,9 @@ struct RunArtifacts {
   std::string confusion_file;                       // below the run folder; empty: none
   std::vector<std::vector<std::string>> confusion;  // its CSV cells, header row first
   std::vector<std::string> skipped;                 // "file: why" of each file not read (a link, not a PNG...)
+  std::string model;                                // the model summary's text (runs/model_record.hpp); "": none
 
-  bool empty() const { return images.empty() && confusion.empty() && skipped.empty(); }
+  bool empty() const { return images.empty() && confusion.empty() && skipped.empty() && model.empty(); }
 };
 
 // Reads them from the run folder, only regular files inside it (core/confined_file.hpp); a

@@ -18,6 +18,7 @@ std::string log_file(const std::string& run_dir) { return run_dir + "/log.txt"; 
 std::string metrics_file(const std::string& run_dir) { return run_dir + "/metrics.csv"; }
 std::string tensorboard_folder(const std::string& run_dir) { return run_dir; }
 std::string evals_file(const std::string& run_dir) { return run_dir + "/evals.json"; }
+std::string model_summary_file(const std::string& run_dir) { return run_dir + "/model.json"; }
 std::string lock_file(const std::string& run_dir) { return run_dir + "/.lock"; }
 std::string sweep_point_file(const std::string& run_dir) { return run_dir + "/sweep_point.json"; }
 std::string checkpoints_folder(const std::string& run_dir) { return run_dir + "/checkpoints"; }
@@ -81,7 +82,7 @@ bool is_stale_temporary_file(const std::string& name, bool in_checkpoints) {
   if (target.empty() || target.find('/') != std::string::npos) return false;
   if (in_checkpoints) return parse_checkpoint_name(target) >= 0;
   for (const std::string& file : {manifest_file(""), flags_file(""), evals_file(""), metrics_file(""),
-                                  sweep_point_file(""), initial_weights_file("")})
+                                  sweep_point_file(""), initial_weights_file(""), model_summary_file("")})
     if (file == "/" + target) return true;
   return false;
 }

@@ -6,6 +6,7 @@
 //   <run>/log.txt                      the log
 //   <run>/metrics.csv                  metric rows; TensorBoard event files beside it
 //   <run>/evals.json                   what forge eval measured
+//   <run>/model.json                   the model's modules and sizes (runs/model_record.hpp)
 //   <run>/.lock                        held by the process training the run
 //   <run>/sweep_point.json             the sweep point a run of a sweep trains
 //   <run>/checkpoints/step-N.ckpt      checkpoints (runs/checkpoint_files.hpp lists them)
@@ -25,6 +26,7 @@ std::string log_file(const std::string& run_dir);
 std::string metrics_file(const std::string& run_dir);
 std::string tensorboard_folder(const std::string& run_dir);
 std::string evals_file(const std::string& run_dir);
+std::string model_summary_file(const std::string& run_dir);
 std::string lock_file(const std::string& run_dir);
 std::string sweep_point_file(const std::string& run_dir);
 std::string checkpoints_folder(const std::string& run_dir);

@@ -278,6 +278,44 @@ TEST(FineTuning, ATorchvisionResNetStateDictFineTunesWithARenamedResizedHead) {
   for (const char* name : {"unfit", "typo"}) EXPECT_FALSE(fs::exists(dir / name)) << name;
 }
 
+// The model summary (the Python tool's print_num_params): logged when training starts, kept in
+// model.json and printed by `forge show`; its totals are Python's numel() over the exported
+// state_dict, frozen parameters marked.
+TEST(ModelSummary, ShowPrintsTheCnnsModulesAndTotalsThatPythonCounts) {
+  testing::TempDir dir;
+  auto trained = run_forge(cnn_run(dir / "run", {"--max_steps", "1", "--freeze", "0"}), dir.path());
+  ASSERT_EQ(trained.exit_status, 0) << trained.output;
+  EXPECT_NE(trained.output.find("model: 51,942 parameters (51,906 trainable, 36 frozen)"), std::string::npos)
+      << trained.output;
+  ASSERT_EQ(run_forge({"export", dir / "run", "-o", dir / "w.pt"}, dir.path()).exit_status, 0);
+  ProcessResult python =
+      run_process({"/usr/bin/python3", "-c",
+                   "import torch; sd = torch.load('w.pt'); "
+                   "print(sum(t.numel() for k, t in sd.items() if 'running_' not in k and 'num_batches' not in k), "
+                   "sum(t.numel() for t in sd.values()))"},
+                  dir.path());
+  ASSERT_EQ(python.exit_status, 0) << python.output;
+  auto shown = run_forge({"show", dir / "run", "--depth", "1"}, dir.path());
+  ASSERT_EQ(shown.exit_status, 0) << shown.output;
+  std::istringstream counts(python.output);
+  int64_t parameters = 0, everything = 0;
+  counts >> parameters >> everything;
+  auto grouped = [](int64_t n) {
+    std::string digits = std::to_string(n), out;
+    for (size_t i = 0; i < digits.size(); ++i)
+      out += std::string(i > 0 && (digits.size() - i) % 3 == 0 ? "," : "") + digits[i];
+    return out;
+  };
+  EXPECT_NE(shown.output.find("model: " + grouped(parameters) + " parameters"), std::string::npos)
+      << python.output << shown.output;
+  EXPECT_NE(shown.output.find(grouped(everything - parameters) + " buffer values"), std::string::npos)
+      << python.output << shown.output;
+  for (const char* row : {"0        Conv2d       36          weight [4, 1, 3, 3] (frozen)",
+                          "10       Linear       50,304      weight [128, 392], bias [128]"})
+    EXPECT_NE(shown.output.find(row), std::string::npos) << row << "\n" << shown.output;
+  EXPECT_EQ(run_forge({"show", dir / "run", "--depth", "x"}, dir.path()).exit_status, 2);
+}
+
 // Macro F1 and the confusion matrix of a Fashion-MNIST cnn, as forge reports them, are sklearn's
 // on the predictions Python computes from `forge export` of the same checkpoint; data-parallel,
 // the test set is sharded and still counted whole, once.

@@ -149,6 +149,7 @@ TEST(ReportOfImagesAndTables, EmbedsTheNewestSamplesAndDrawsTheConfusionMatrix) 
   EXPECT_EQ(html.find("images/samples/epoch-0001.png"), std::string::npos) << "only the newest is shown";
   EXPECT_NE(html.find("<table class=\"heatmap\"><tr><th>true\\predicted</th><th>0</th>"), std::string::npos);
   EXPECT_NE(html.find("tables/test/confusion_matrix-step-"), std::string::npos);
+  EXPECT_NE(html.find("<details class=\"model\"><summary>model: "), std::string::npos) << "the model summary";
   EXPECT_FALSE(png.empty());
 }
 
