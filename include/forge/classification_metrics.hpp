@@ -24,10 +24,11 @@ class ClassificationMetrics : public Metric {
     torch::Tensor scores = logits.detach().to(torch::kCPU, torch::kFloat32);
     torch::Tensor labels = targets.detach().to(torch::kCPU, torch::kInt64).reshape(-1);
     if (scores.dim() != 2 || scores.size(0) != labels.size(0))
-      throw std::invalid_argument("the whole-set classification metrics count outputs of shape [batch, classes]; "
-                                  "this model gives " + c10::str(logits.sizes()) + " for " +
-                                  std::to_string(labels.size(0)) +
-                                  " targets: return metrics of its own from Model::eval_metrics");
+      throw std::invalid_argument(
+          "the whole-set classification metrics count outputs of shape [batch, classes]; "
+          "this model gives " +
+          c10::str(logits.sizes()) + " for " + std::to_string(labels.size(0)) +
+          " targets: return metrics of its own from Model::eval_metrics");
     const int64_t classes = scores.size(1);
     if (!confusion_.defined()) {
       confusion_ = torch::zeros({classes, classes}, torch::kFloat64);

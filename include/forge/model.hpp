@@ -139,9 +139,11 @@ class BOOST_SYMBOL_VISIBLE Model {
     // Scores per pixel or per token ([batch, classes, ...]) are a model's own to score: the
     // default's accuracy would count them as samples.
     if (logits.dim() != 2 || targets.dim() != 1 || logits.size(0) != targets.size(0))
-      throw std::invalid_argument("the default classification step scores outputs of shape [batch, classes] against "
-                                  "targets [batch]; this model gives " + c10::str(logits.sizes()) + " for targets " +
-                                  c10::str(targets.sizes()) + ": override Model::step (and eval_metrics) to score them");
+      throw std::invalid_argument(
+          "the default classification step scores outputs of shape [batch, classes] against "
+          "targets [batch]; this model gives " +
+          c10::str(logits.sizes()) + " for targets " + c10::str(targets.sizes()) +
+          ": override Model::step (and eval_metrics) to score them");
     torch::Tensor loss = torch::nn::functional::cross_entropy(logits, targets);
     StepOutput out{loss, {{"loss", loss.item<double>()}}, logits.detach()};
     const bool top5 = logits.dim() == 2 && logits.size(1) > 5;

@@ -114,8 +114,9 @@ void rename_weights(InitialWeights& weights, const std::string& renames) {
     if (!used[i]) {
       std::vector<std::string> names;
       for (const auto& entry : weights.tensors) names.push_back(entry.first);
-      throw Error(ExitCode::usage, "--init_rename " + pairs[i].first + "=" + pairs[i].second + " matches no tensor of " +
-                                       weights.source + " (its names: " + joined(names) + ")");
+      throw Error(ExitCode::usage, "--init_rename " + pairs[i].first + "=" + pairs[i].second +
+                                       " matches no tensor of " + weights.source + " (its names: " + joined(names) +
+                                       ")");
     }
   weights.tensors = std::move(renamed);
 }
@@ -150,8 +151,8 @@ void apply_initial_weights(torch::nn::Module& module, const InitialWeights& weig
   for (const auto& [name, tensor] : weights.tensors)
     if (!targets.count(name)) unexpected.push_back(name);
   if (!mismatched.empty())
-    throw Error(ExitCode::run, "the weights of " + weights.source + " do not fit this model: " +
-                                   joined(mismatched, mismatched.size()) +
+    throw Error(ExitCode::run, "the weights of " + weights.source +
+                                   " do not fit this model: " + joined(mismatched, mismatched.size()) +
                                    " (--init_skip_mismatched keeps those as initialised)");
   if (strict && (!missing.empty() || !unexpected.empty()))
     throw Error(ExitCode::run, "the weights of " + weights.source + " do not match this model by name (--init_strict)" +

@@ -48,8 +48,7 @@ TEST(Model, TheDefaultStepAndMetricsRefuseOutputsTheyCannotScore) {
         << e.what();
   }
   auto metrics = model->eval_metrics();
-  EXPECT_THROW(metrics[0]->update(torch::zeros({2, 3, 4, 4}), torch::zeros({2}, torch::kInt64)),
-               std::invalid_argument);
+  EXPECT_THROW(metrics[0]->update(torch::zeros({2, 3, 4, 4}), torch::zeros({2}, torch::kInt64)), std::invalid_argument);
 }
 
 TEST(Model, RegressionReportsMseAndMae) {
