@@ -73,6 +73,7 @@ class TensorPickle {
   }
 
   std::vector<Storage> storages;
+  std::map<std::string, size_t> storage_by_key;
   std::vector<TensorRecord> records;
 
  private:
@@ -114,12 +115,14 @@ class TensorPickle {
     const int64_t elements = integer_of(values, tuple.items[4], "a storage's size");
     if (elements < 0) throw std::runtime_error("a storage of negative size");
     const std::string& key = values[tuple.items[2]].text;
-    for (size_t i = 0; i < storages.size(); ++i)  // tensors sharing a storage name it again
-      if (storages[i].key == key) {
-        if (storages[i].elements != uint64_t(elements) || storages[i].type.dtype != found->second.dtype)
-          throw std::runtime_error("storage " + key + " declared twice, differently");
-        return object("storage", i);
-      }
+    // Tensors that share a storage name it again.
+    const auto [known, added] = storage_by_key.emplace(key, storages.size());
+    if (!added) {
+      const Storage& storage = storages[known->second];
+      if (storage.elements != uint64_t(elements) || storage.type.dtype != found->second.dtype)
+        throw std::runtime_error("storage " + key + " declared twice, differently");
+      return object("storage", known->second);
+    }
     storages.push_back({key, found->second, uint64_t(elements)});
     return object("storage", storages.size() - 1);
   }
@@ -182,10 +185,13 @@ void check_extent(const TensorRecord& record, const Storage& storage) {
                              std::to_string(storage.elements));
 }
 
-// The tensors of the dict `index` by name, nested dicts' names joined with ".".
+// The tensors of the dict `index` by name, nested dicts' names joined with ".". Each dict is
+// walked once: a dict the memo puts inside itself, or in two places, would make the walk
+// exponential.
 void collect(const Values& values, size_t index, const std::string& prefix, size_t depth, const TensorPickle& pickled,
-             std::vector<StoredTensor>& out) {
+             std::set<size_t>& walked, std::vector<StoredTensor>& out) {
   if (depth > deepest_names) throw std::runtime_error("dicts nested deeper than " + std::to_string(deepest_names));
+  if (!walked.insert(index).second) throw std::runtime_error("a dict that holds itself, or stands in two places");
   const Value& dict = values[index];
   for (size_t i = 0; i + 1 < dict.items.size(); i += 2) {
     const Value& key = values[dict.items[i]];
@@ -195,7 +201,7 @@ void collect(const Values& values, size_t index, const std::string& prefix, size
     const std::string name = prefix + key.text;
     const Value& value = values[dict.items[i + 1]];
     if (value.kind == Kind::dict) {
-      collect(values, dict.items[i + 1], name + ".", depth + 1, pickled, out);
+      collect(values, dict.items[i + 1], name + ".", depth + 1, pickled, walked, out);
       continue;
     }
     if (value.kind != Kind::object || value.text != "tensor")
@@ -220,7 +226,8 @@ std::vector<StoredTensor> tensors_of(const Values& values, size_t root, const Te
     throw std::runtime_error("it holds " + pickle::kind_name(values[root]) +
                              ", not a state_dict (a dict of tensors by name)");
   std::vector<StoredTensor> tensors;
-  collect(values, root, "", 0, pickled, tensors);
+  std::set<size_t> walked;
+  collect(values, root, "", 0, pickled, walked, tensors);
   std::set<std::string> names;
   for (const auto& tensor : tensors)
     if (!names.insert(tensor.name).second) throw std::runtime_error("two tensors named " + tensor.name);
@@ -285,9 +292,9 @@ std::vector<StoredTensor> read_legacy_format(int fd, uint64_t file_size, const s
   uint64_t position = at;
   for (size_t key : values[keys].items) {
     if (values[key].kind != Kind::text) throw std::runtime_error("a storage key that is not a string");
-    auto storage = std::find_if(pickled.storages.begin(), pickled.storages.end(),
-                                [&](const Storage& s) { return s.key == values[key].text; });
-    if (storage == pickled.storages.end() || storage->located)
+    auto known = pickled.storage_by_key.find(values[key].text);
+    Storage* storage = known == pickled.storage_by_key.end() ? nullptr : &pickled.storages[known->second];
+    if (!storage || storage->located)
       throw std::runtime_error("storage " + values[key].text + " listed but not used once");
     unsigned char count[8];
     if (file_size - std::min(file_size, position) < 8) throw std::runtime_error("the file ends before its storages");

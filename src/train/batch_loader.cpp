@@ -118,15 +118,16 @@ BatchLoader::~BatchLoader() {
 
 bool BatchLoader::done() const { return state_->delivered >= state_->plan.size(); }
 
-void BatchLoader::check_for_stuck_sample() const {
-  const int64_t limit_ns = int64_t(state_->settings.sample_timeout * 1e9), now = now_ns();
+std::string BatchLoader::stuck_sample() const {
+  const double seconds = std::min(state_->settings.sample_timeout, 1e9);  // beyond: never
+  const int64_t limit_ns = int64_t(seconds * 1e9), now = now_ns();
   for (const auto& worker : state_->in_progress) {
     const int64_t sample = worker.sample.load();
     if (sample >= 0 && now - worker.started.load() > limit_ns)
-      throw Error(ExitCode::data, state_->sample_name(sample) + ": still not loaded after --sample_timeout " +
-                                      std::to_string(int64_t(state_->settings.sample_timeout)) +
-                                      " s (a stalled file system, or a file that blocks on open)");
+      return state_->sample_name(sample) + ": still not loaded after --sample_timeout " +
+             std::to_string(int64_t(seconds)) + " s (a stalled file system, or a file that blocks on open)";
   }
+  return "";
 }
 
 LoadedBatch BatchLoader::next() {
@@ -138,13 +139,11 @@ LoadedBatch BatchLoader::next() {
     std::unique_lock<std::mutex> lock(state.mutex);
     while (!state.ready_changed.wait_for(lock, wait_slice, [&] { return state.ready.count(state.delivered) != 0; })) {
       const int signal = state.settings.stop_signal ? state.settings.stop_signal() : 0;
-      try {
-        if (signal) throw LoadingInterrupted(signal);
-        check_for_stuck_sample();
-      } catch (...) {
-        abandoned_ = true;
-        throw;
-      }
+      const std::string stuck = signal ? "" : stuck_sample();
+      if (!signal && stuck.empty()) continue;
+      abandoned_ = true;  // a worker may be stuck for good: the destructor must not wait for it
+      if (signal) throw LoadingInterrupted(signal);
+      throw Error(ExitCode::data, stuck);
     }
     auto it = state.ready.find(state.delivered);
     result = std::move(it->second);

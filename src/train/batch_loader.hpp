@@ -75,8 +75,8 @@ class BatchLoader {
   struct State;  // what the workers share with the loader, and keep alive if they outlive it
   BatchLoader(const Source* source, Stream* stream, std::string split, int64_t epoch, std::vector<torch::Tensor> plan,
               LoaderSettings settings);
-  // Throws an Error naming the sample a worker has been making for longer than the timeout.
-  void check_for_stuck_sample() const;
+  // The line naming a sample a worker has been making for longer than the timeout; "" if none.
+  std::string stuck_sample() const;
 
   std::shared_ptr<State> state_;
   std::vector<std::thread> workers_;

@@ -198,6 +198,17 @@ TEST(WeightsFile, ListsTensorsCheckedAgainstTheirStorage) {
       EXPECT_NE(std::string(e.what()).find(message), std::string::npos) << e.what();
     }
   }
+  // {"a": <itself>, "b": <itself>}: refused at once, not walked 2^16 times.
+  const std::string cycle =
+      std::string("\x80\x02}q") + '\0' + "(X" + le(1, 4) + "ah" + '\0' + "X" + le(1, 4) + "bh" + '\0' + "u.";
+  const std::string cyclic =
+      write_weights(dir, "cycle.pt", stored_zip({{"archive/data.pkl", cycle}, {"archive/data/0", ""}}, false));
+  try {
+    WeightsFile looped(cyclic);
+    ADD_FAILURE() << "a dict inside itself was read";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("a dict that holds itself"), std::string::npos) << e.what();
+  }
   const std::string no_record =
       write_weights(dir, "no_record.pt", stored_zip({{"archive/data.pkl", state_dict_pickle("w", 3, 3, 0)}}, false));
   EXPECT_THROW(WeightsFile{no_record}, Error);
