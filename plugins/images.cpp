@@ -7,8 +7,8 @@
 // forge:link jpeg
 #include <forge/data.hpp>
 
-#include "image_decode.hpp"
-#include "image_ops.hpp"
+#include <forge/image_decode.hpp>
+#include <forge/image_ops.hpp>
 
 #include <algorithm>
 #include <filesystem>
@@ -17,6 +17,7 @@
 #include <stdexcept>
 
 namespace fs = std::filesystem;
+namespace images = forge::images;
 
 namespace {
 

@@ -463,6 +463,20 @@ TEST_F(BadImages, AnImageOfAnotherSizeIsNamedUnlessImageSizeResizesThemAll) {
   EXPECT_EQ(resized.exit_status, 0) << resized.output;
 }
 
+// The images plugin's decoders and transforms are public (forge/image_decode.hpp,
+// forge/image_ops.hpp): a user's plugin compiled by forge decodes JPEGs with them and trains.
+TEST(PublicImageHelpers, AUsersPluginDecodesAndTransformsWithForgesHeaders) {
+  testing::TempDir dir;
+  auto written = run_process({"/usr/bin/python3", testing::source_dir() + "/scripts/image_folders.py", dir / "folders",
+                              "--train", "40", "--test", "10", "--formats", "jpeg"});
+  ASSERT_EQ(written.exit_status, 0) << written.output;
+  auto trained = run_forge({"train", "--data", testing::source_dir() + "/tests/data/plugins/flipped_images.cpp",
+                            "--folder", dir / "folders/jpeg/train", "--model", "mlp", "--epochs", "1", "--no_progress",
+                            "true", "--run_dir", dir / "run"},
+                           dir.path());
+  EXPECT_EQ(trained.exit_status, 0) << trained.output;
+}
+
 // Image bombs among the training images (tests/data/images/make_bombs.py): each is refused from
 // its header or its size before anything is allocated for it, named as a bad sample, and left
 // out under --skip_bad_samples.

@@ -1,8 +1,9 @@
-// Decoding one PNG or JPEG file into 8-bit pixels, with Debian's libpng and libjpeg-turbo:
-// the images plugin's reader. The format is told by the file's first bytes, not its name. A file
-// is a hostile input like any other: its signature is checked before it is read, its size
-// before it is read whole, and the width and height its header claims before any pixel is
-// allocated (DecodeLimits), and every decoder's state is freed on every path.
+// Decoding one PNG or JPEG file into 8-bit pixels, with Debian's libpng and libjpeg-turbo: the
+// images plugin's reader, public for data plugins of your own. A plugin that includes it links
+// the two libraries with the lines `// forge:link png` and `// forge:link jpeg` in its source. The format is told by
+// the file's first bytes, not its name. A file is a hostile input like any other: its signature is checked before it is
+// read, its size before it is read whole, and the width and height its header claims before any pixel is allocated
+// (DecodeLimits), and every decoder's state is freed on every path.
 #pragma once
 
 #include <jpeglib.h>
@@ -21,7 +22,7 @@
 #include <string>
 #include <vector>
 
-namespace images {
+namespace forge::images {
 
 // Pixels row by row, each pixel's channels together (height x width x channels).
 struct Image {
@@ -207,4 +208,4 @@ inline Image decode_image(const std::string& path, int channels, const DecodeLim
   return detail::decode_jpeg(bytes, channels, limits);
 }
 
-}  // namespace images
+}  // namespace forge::images

@@ -1,10 +1,10 @@
-// What the images plugin does to a decoded image (image_decode.hpp) before it becomes a
-// tensor: resizing, cropping, flipping — on the 8-bit pixels, a handful of loops per image
-// rather than a chain of tensor ops (which would cost more than the work at 28 x 28). Random
-// choices come from the sample's own context, so they are the same in any worker.
+// What the images plugin does to a decoded image (forge/image_decode.hpp) before it becomes a
+// tensor — public, for data plugins of your own: resizing, cropping, flipping — on the 8-bit pixels, a handful of loops
+// per image rather than a chain of tensor ops (which would cost more than the work at 28 x 28). Random choices come
+// from the sample's own context, so they are the same in any worker.
 #pragma once
 
-#include "image_decode.hpp"
+#include <forge/image_decode.hpp>
 
 #include <forge/sample.hpp>
 
@@ -12,7 +12,7 @@
 #include <cmath>
 #include <vector>
 
-namespace images {
+namespace forge::images {
 
 // The window (left, top, out_width x out_height) of `image` scaled to width x height, bilinear
 // (pixel centres aligned, as torch's align_corners=false): only the window's pixels are
@@ -89,7 +89,7 @@ inline Image resize_and_center_crop(const Image& image, int size) {
 }
 
 // A random window of `padding`-padded image, size x size (torchvision's RandomCrop with padding).
-inline Image random_crop(const Image& image, int size, int padding, forge::SampleContext& context) {
+inline Image random_crop(const Image& image, int size, int padding, SampleContext& context) {
   const int left = int(context.integer(0, image.width + 2 * padding - size)) - padding;
   const int top = int(context.integer(0, image.height + 2 * padding - size)) - padding;
   return crop(image, left, top, size, size);
@@ -99,7 +99,7 @@ inline Image random_crop(const Image& image, int size, int padding, forge::Sampl
 // ratio in [3/4, 4/3], scaled to size x size (torchvision's RandomResizedCrop); the central
 // square when ten draws find no window that fits.
 inline Image random_resized_crop(const Image& image, int size, double min_scale, double max_scale,
-                                 forge::SampleContext& context) {
+                                 SampleContext& context) {
   const double area = double(image.width) * image.height;
   for (int attempt = 0; attempt < 10; ++attempt) {
     const double target = area * (min_scale + (max_scale - min_scale) * context.uniform());
@@ -125,4 +125,4 @@ inline torch::Tensor to_tensor(const Image& image, const std::vector<double>& me
   return out;
 }
 
-}  // namespace images
+}  // namespace forge::images
