@@ -56,7 +56,8 @@ inline std::vector<uint8_t> read_image_file(const std::string& path, const Decod
     int fd;
     ~Closer() { ::close(fd); }
   };
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: a FIFO put where an image was listed is refused below, not waited on.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) throw std::runtime_error(std::string("cannot open the file: ") + std::strerror(errno));
   Closer closer{fd};
   struct stat info {};
