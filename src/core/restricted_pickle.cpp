@@ -1,5 +1,6 @@
 #include "core/restricted_pickle.hpp"
 
+#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 #include <unordered_map>

@@ -4,7 +4,6 @@
 #include <boost/filesystem.hpp>
 
 #include <algorithm>
-#include <cstdio>
 
 namespace fs = boost::filesystem;
 
