@@ -193,6 +193,15 @@ void measure(const ImageFolderSource& source, int64_t count, Transform& t) {
 forge::DataMap load(const forge::Flags& flags) {
   const std::string dir = flags.text("data_dir");
   if (dir.empty()) throw std::invalid_argument("give --data_dir: a folder with train/<class>/<image> files");
+  // The limits first: a bad value is named before any file is looked at.
+  auto transform = std::make_shared<Transform>();
+  Transform& t = *transform;
+  const int64_t max_file_mb = flags.integer("max_file_mb"), max_pixels = flags.integer("max_image_pixels");
+  if (max_file_mb < 1 || max_file_mb > (int64_t(1) << 40))
+    throw std::invalid_argument("--max_file_mb must be at least 1");
+  if (max_pixels < 1) throw std::invalid_argument("--max_image_pixels must be at least 1");
+  t.limits.max_file_bytes = uint64_t(max_file_mb) << 20;
+  t.limits.max_pixels = uint64_t(max_pixels);
   const fs::path root(dir);
   if (!fs::is_directory(root)) throw std::runtime_error("image folder " + dir + " does not exist");
   if (!fs::is_directory(root / "train"))
@@ -200,15 +209,7 @@ forge::DataMap load(const forge::Flags& flags) {
   const std::vector<std::string> classes = class_folders(root / "train");
   if (classes.empty()) throw std::runtime_error("image folder " + (root / "train").string() + " has no class folders");
 
-  auto transform = std::make_shared<Transform>();
-  Transform& t = *transform;
   Listing train = list_split(root / "train", classes);
-  const int64_t max_file_mb = flags.integer("max_file_mb"), max_pixels = flags.integer("max_image_pixels");
-  if (max_file_mb < 1 || max_file_mb > (int64_t(1) << 40))
-    throw std::invalid_argument("--max_file_mb must be at least 1");
-  if (max_pixels < 1) throw std::invalid_argument("--max_image_pixels must be at least 1");
-  t.limits.max_file_bytes = uint64_t(max_file_mb) << 20;
-  t.limits.max_pixels = uint64_t(max_pixels);
   t.channels = int(flags.integer("image_channels"));
   if (t.channels == 0) {
     try {

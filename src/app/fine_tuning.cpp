@@ -35,11 +35,12 @@ InitialWeights weights_of_run(const std::string& text) {
 std::optional<InitialWeights> prepare_fine_tuning(const Flags& flags, Model& model) {
   const std::string from = flags.text("init_from"), file = flags.text("init_weights");
   if (!from.empty() && !file.empty()) throw Error(ExitCode::usage, "give --init_from or --init_weights, not both");
+  const WeightRenames renames = parse_weight_renames(flags.has("init_rename") ? flags.text("init_rename") : "");
   std::optional<InitialWeights> weights;
   if (!from.empty()) weights = weights_of_run(from);
   if (!file.empty()) weights = read_weights_file(file);
   if (weights) {
-    if (flags.has("init_rename")) rename_weights(*weights, flags.text("init_rename"));
+    if (!renames.empty()) rename_weights(*weights, renames);
     if (flags.has("init_skip_mismatched") && flags.boolean("init_skip_mismatched"))
       drop_mismatched_weights(model.module(), *weights);
     apply_initial_weights(model.module(), *weights, flags.boolean("init_strict"));

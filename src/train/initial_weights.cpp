@@ -85,9 +85,9 @@ InitialWeights read_weights_file(const std::string& path) {
   return read_state_dict(path);
 }
 
-void rename_weights(InitialWeights& weights, const std::string& renames) {
-  std::vector<std::pair<std::string, std::string>> pairs;
-  std::stringstream list(renames);
+WeightRenames parse_weight_renames(const std::string& text) {
+  WeightRenames pairs;
+  std::stringstream list(text);
   for (std::string pair; std::getline(list, pair, ',');) {
     if (pair.empty()) continue;
     const size_t equals = pair.find('=');
@@ -95,6 +95,10 @@ void rename_weights(InitialWeights& weights, const std::string& renames) {
       throw Error(ExitCode::usage, "--init_rename " + pair + ": expected OLD=NEW (e.g. fc=head)");
     pairs.emplace_back(pair.substr(0, equals), pair.substr(equals + 1));
   }
+  return pairs;
+}
+
+void rename_weights(InitialWeights& weights, const WeightRenames& pairs) {
   std::vector<size_t> used(pairs.size(), 0);
   std::map<std::string, torch::Tensor> renamed;
   for (auto& [name, tensor] : weights.tensors) {

@@ -10,6 +10,8 @@
 
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace forge {
 
@@ -28,12 +30,16 @@ InitialWeights weights_of_checkpoint(const CheckpointContents& contents, const s
 // but tensors by name, or a tensor reaching outside its bytes.
 InitialWeights read_weights_file(const std::string& path);
 
-// --init_rename: renames the weights by the comma-separated OLD=NEW pairs of `renames`, each
-// applied to a name equal to OLD or starting with OLD followed by '.' (OLD empty: every name
-// gets NEW as a prefix); the first pair that matches a name renames it. Throws
-// Error(ExitCode::usage) for a pair without '=' or a pair that matches no name (listing a few),
+// --init_rename's comma-separated OLD=NEW pairs. Throws Error(ExitCode::usage) for a pair
+// without '='.
+using WeightRenames = std::vector<std::pair<std::string, std::string>>;
+WeightRenames parse_weight_renames(const std::string& text);
+
+// Renames the weights: each pair applies to a name equal to OLD or starting with OLD followed
+// by '.' (OLD empty: every name gets NEW as a prefix); the first pair that matches a name
+// renames it. Throws Error(ExitCode::usage) for a pair that matches no name (listing a few),
 // and Error(ExitCode::run) when two tensors end up with one name.
-void rename_weights(InitialWeights& weights, const std::string& renames);
+void rename_weights(InitialWeights& weights, const WeightRenames& pairs);
 
 // --init_skip_mismatched: removes the tensors whose shape differs from the module's tensor of
 // the same name, logging each; returns how many.

@@ -348,6 +348,13 @@ TEST(SourceFlags, BadValuesAreOneLineErrorsBeforeAnyRun) {
       {with(lines, {"--test_every", "1"}), 6, "--test_every must be at least 2"},
       {with(lines, {"--valid_fraction", "0.2"}), 2, "--valid_fraction cannot carve a stream"},
       {{"train", "--data", "images", "--model", "cnn"}, 6, "give --data_dir"},
+      {with(words, {"--sample_timeout", "0"}), 2, "--sample_timeout must be a positive number of seconds"},
+      {with(lines, {"--max_line_bytes", "0"}), 6, "--max_line_bytes must be at least 1"},
+      {{"train", "--data", "images", "--data_dir", dir.path(), "--model", "cnn", "--max_image_pixels", "0"},
+       6,
+       "--max_image_pixels must be at least 1"},
+      {with(words, {"--init_weights", dir / "words.tsv", "--init_rename", "fc"}), 2,
+       "--init_rename fc: expected OLD=NEW"},
   };
   for (const auto& [args, code, message] : cases) {
     auto result = run_forge(args, dir.path());
