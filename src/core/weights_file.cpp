@@ -330,10 +330,8 @@ WeightsFile::WeightsFile(const std::string& path) : path_(path) {
   try {
     const uint64_t size = file_size_of(fd_, path);
     if (starts_zip_archive(fd_)) {
-      format_ = "zip";
       tensors_ = read_zip_format(fd_, size, path);
     } else if (starts_legacy(fd_)) {
-      format_ = "legacy";
       tensors_ = read_legacy_format(fd_, size, path);
     } else {
       throw std::runtime_error("it is neither a forge checkpoint nor a file torch.save wrote");
@@ -352,14 +350,6 @@ WeightsFile::~WeightsFile() {
 
 void WeightsFile::read_storage(const StoredTensor& tensor, void* into) const {
   read_exactly(fd_, tensor.storage_at, into, size_t(tensor.storage_elements) * size_t(tensor.element_size), path_);
-}
-
-bool looks_like_torch_save(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  const bool yes = starts_zip_archive(fd) || starts_legacy(fd);
-  ::close(fd);
-  return yes;
 }
 
 }  // namespace forge

@@ -36,7 +36,6 @@ class WeightsFile {
   WeightsFile& operator=(const WeightsFile&) = delete;
 
   const std::vector<StoredTensor>& tensors() const { return tensors_; }
-  const std::string& format() const { return format_; }  // "zip" or "legacy"
 
   // Reads the storage of `tensor` (storage_elements × element_size bytes) into `into`.
   void read_storage(const StoredTensor& tensor, void* into) const;
@@ -44,11 +43,7 @@ class WeightsFile {
  private:
   std::string path_;
   int fd_ = -1;
-  std::string format_;
   std::vector<StoredTensor> tensors_;
 };
-
-// True when the file at `path` starts as a torch.save file of either format.
-bool looks_like_torch_save(const std::string& path);
 
 }  // namespace forge
