@@ -1,7 +1,7 @@
 // forge show RUN_DIR and forge diff RUN_A RUN_B: a run's record, and how two runs differ.
 #include "cli/commands.hpp"
 
-#include "core/atomic_file.hpp"
+#include "core/decimal.hpp"
 #include "core/process.hpp"
 #include "core/text_table.hpp"
 #include "plugins/build_config.hpp"

@@ -1,5 +1,7 @@
 #include "core/atomic_file.hpp"
 
+#include "core/decimal.hpp"
+
 #include <forge/error.hpp>
 
 #include <fcntl.h>
@@ -122,6 +124,19 @@ std::string read_file(const std::string& path) {
   return content.str();
 }
 
+void read_exactly(int fd, uint64_t offset, void* into, size_t size, const std::string& path) {
+  auto* bytes = static_cast<char*>(into);
+  while (size > 0) {
+    const ssize_t got = ::pread(fd, bytes, size, off_t(offset));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) throw Error(ExitCode::run, "cannot read " + path + ": " + std::strerror(errno));
+    if (got == 0) throw Error(ExitCode::run, path + " ends before the data it describes");
+    bytes += got;
+    size -= size_t(got);
+    offset += uint64_t(got);
+  }
+}
+
 std::string temporary_path(const std::string& path, long pid, unsigned count) {
   return path + ".tmp." + std::to_string(pid) + "." + std::to_string(count);
 }
@@ -145,16 +160,6 @@ std::string target_of_temporary_name(const std::string& name) {
   if (!strip_number(rest)) return "";
   if (strip_marker(rest)) return rest;
   return strip_number(rest) && strip_marker(rest) ? rest : "";
-}
-
-int64_t parse_decimal(const std::string& text, int64_t largest) {
-  if (text.empty() || text.size() > 18) return -1;  // 18 digits cannot overflow 64 bits
-  int64_t value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return -1;
-    value = value * 10 + (c - '0');
-  }
-  return value <= largest ? value : -1;
 }
 
 }  // namespace forge

@@ -37,9 +37,9 @@ std::string temporary_path(const std::string& path, long pid, unsigned count);
 // temporary file.
 std::string target_of_temporary_name(const std::string& name);
 
-// The number that `text` spells in decimal digits alone (no sign, space or suffix), when it is
-// at most `largest`; -1 otherwise. What every number in a name forge reads is parsed with.
-int64_t parse_decimal(const std::string& text, int64_t largest);
+// Reads exactly `size` bytes at `offset` of `fd` into `into` (retrying short reads and EINTR).
+// Throws forge::Error (ExitCode::run) naming `path` when the file ends first or a read fails.
+void read_exactly(int fd, uint64_t offset, void* into, size_t size, const std::string& path);
 
 // Reads a whole file. Throws forge::Error (ExitCode::failure) naming the path.
 std::string read_file(const std::string& path);

@@ -1,5 +1,9 @@
 #include "core/confined_file.hpp"
 
+#include "core/atomic_file.hpp"
+
+#include <forge/error.hpp>
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -85,16 +89,12 @@ ConfinedRead read_confined_file(const std::string& root, const std::string& rela
     return read;
   }
   read.bytes.resize(size_t(info.st_size));
-  size_t done = 0;
-  while (done < read.bytes.size()) {
-    const ssize_t got = ::read(file.fd, &read.bytes[done], read.bytes.size() - done);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) {
-      read.why = got < 0 ? std::strerror(errno) : "shorter than its size";
-      read.bytes.clear();
-      return read;
-    }
-    done += size_t(got);
+  try {
+    read_exactly(file.fd, 0, read.bytes.data(), read.bytes.size(), relative);
+  } catch (const Error& e) {  // it shrank while read, or the disk failed
+    read.why = e.what();
+    read.bytes.clear();
+    return read;
   }
   read.ok = true;
   return read;

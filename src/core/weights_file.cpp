@@ -1,5 +1,6 @@
 #include "core/weights_file.hpp"
 
+#include "core/atomic_file.hpp"
 #include "core/restricted_pickle.hpp"
 #include "core/zip_archive.hpp"
 

@@ -1,10 +1,10 @@
 #include "core/zip_archive.hpp"
 
+#include "core/atomic_file.hpp"
+
 #include <forge/error.hpp>
 
 #include <unistd.h>
-#include <cerrno>
-#include <cstring>
 
 namespace forge {
 namespace {
@@ -86,19 +86,6 @@ void apply_zip64_extra(const unsigned char* extra, size_t extra_size, uint64_t& 
 }
 
 }  // namespace
-
-void read_exactly(int fd, uint64_t offset, void* into, size_t size, const std::string& path) {
-  auto* bytes = static_cast<char*>(into);
-  while (size > 0) {
-    const ssize_t got = ::pread(fd, bytes, size, off_t(offset));
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) throw Error(ExitCode::run, "cannot read " + path + ": " + std::strerror(errno));
-    if (got == 0) throw Error(ExitCode::run, path + " ends before the data it describes");
-    bytes += got;
-    size -= size_t(got);
-    offset += uint64_t(got);
-  }
-}
 
 bool starts_zip_archive(int fd) {
   unsigned char head[4];

@@ -24,8 +24,4 @@ std::vector<ZipMember> read_zip_members(int fd, uint64_t file_size, const std::s
 // True when `fd`'s first bytes are a zip local header's signature.
 bool starts_zip_archive(int fd);
 
-// Reads exactly `size` bytes at `offset` of `fd` into `into` (retrying short reads and EINTR).
-// Throws forge::Error (ExitCode::run) naming `path` when the file ends first or a read fails.
-void read_exactly(int fd, uint64_t offset, void* into, size_t size, const std::string& path);
-
 }  // namespace forge

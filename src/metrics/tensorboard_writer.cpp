@@ -1,7 +1,7 @@
 #include "metrics/tensorboard_writer.hpp"
 
-#include "core/atomic_file.hpp"
 #include "core/crc32c.hpp"
+#include "core/decimal.hpp"
 #include "core/process.hpp"
 
 #include <forge/error.hpp>

@@ -1,6 +1,6 @@
 #include "runs/run_dir.hpp"
 
-#include "core/atomic_file.hpp"
+#include "core/decimal.hpp"
 #include "runs/run_files.hpp"
 
 #include <forge/error.hpp>

@@ -1,6 +1,7 @@
 #include "runs/run_files.hpp"
 
 #include "core/atomic_file.hpp"
+#include "core/decimal.hpp"
 
 #include <cstdio>
 #include <set>

@@ -1,6 +1,7 @@
 // The torch.save reader's parts: the restricted pickle machine, the zip directory (zip64 too),
 // and the weights file's checks, on files written here byte by byte.
 #include "core/weights_file.hpp"
+#include "core/atomic_file.hpp"
 #include "core/restricted_pickle.hpp"
 #include "core/zip_archive.hpp"
 #include "test_support.hpp"
