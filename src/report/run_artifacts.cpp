@@ -13,7 +13,8 @@
 namespace forge {
 namespace {
 
-constexpr uint64_t largest_embedded_image = uint64_t(4) << 20, largest_table = uint64_t(16) << 20;
+constexpr uint64_t largest_embedded_image = uint64_t(4) << 20, largest_text = uint64_t(16)
+                                                                              << 20;  // a table or the model summary
 
 // The greatest name of a file (or of what stands where a file would: a link, a FIFO) among
 // `entries` that starts with `prefix` and ends with `suffix` (the numbers in forge's names are
@@ -98,7 +99,7 @@ RunArtifacts find_run_artifacts(const std::string& run_dir) {
     artifacts.images.push_back({name, relative, read.bytes});
   }
   const std::string model_file = below(run_dir, model_summary_file(run_dir));
-  if (ConfinedRead read = read_confined_file(run_dir, model_file, largest_table); read.ok) {
+  if (ConfinedRead read = read_confined_file(run_dir, model_file, largest_text); read.ok) {
     try {
       artifacts.model = model_summary_text(json::parse(read.bytes), 1);
     } catch (const std::exception& e) {
@@ -111,7 +112,7 @@ RunArtifacts find_run_artifacts(const std::string& run_dir) {
     const std::string folder = below(run_dir, tables_folder(run_dir)) + "/" + split;
     const std::string file = newest(list_confined_folder(run_dir, folder), "confusion_matrix-step-", ".csv");
     if (file.empty()) continue;
-    ConfinedRead read = read_confined_file(run_dir, folder + "/" + file, largest_table);
+    ConfinedRead read = read_confined_file(run_dir, folder + "/" + file, largest_text);
     if (!read.ok) {
       skip(folder + "/" + file, read.why);
       continue;
