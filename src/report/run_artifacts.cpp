@@ -13,8 +13,8 @@
 namespace forge {
 namespace {
 
-constexpr uint64_t largest_embedded_image = uint64_t(4) << 20, largest_text = uint64_t(16)
-                                                                              << 20;  // a table or the model summary
+constexpr uint64_t largest_embedded_image = uint64_t(4) << 20;
+constexpr uint64_t largest_text = uint64_t(16) << 20;  // a table, or the model summary
 
 // The greatest name of a file (or of what stands where a file would: a link, a FIFO) among
 // `entries` that starts with `prefix` and ends with `suffix` (the numbers in forge's names are
