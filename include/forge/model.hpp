@@ -11,6 +11,7 @@
 #pragma once
 
 #include <forge/batch.hpp>
+#include <forge/callback.hpp>
 #include <forge/classification_metrics.hpp>
 #include <forge/data.hpp>
 #include <forge/optimization.hpp>
@@ -29,11 +30,14 @@ namespace forge {
 
 // The result of one step on one batch: a scalar loss (mean over the batch) to backpropagate,
 // batch-mean metrics to report, and (in evaluation) the outputs the model's whole-set metrics
-// see (eval_metrics: class logits, predictions); left undefined, those metrics see nothing.
+// see (eval_metrics: class logits, predictions); left undefined, those metrics see nothing. A
+// model with several heads gives each by name in named_outputs (forge::for_output binds a
+// metric to one).
 struct StepOutput {
   torch::Tensor loss;
   std::map<std::string, double> metrics;
   torch::Tensor outputs;
+  NamedOutputs named_outputs;
 };
 
 // What the default step computes: set by forge from the data map's `task` value.
@@ -110,6 +114,10 @@ class BOOST_SYMBOL_VISIBLE Model {
   // queue of samples): saved in every checkpoint under these names, given back on resume.
   virtual std::map<std::string, torch::Tensor> save_extra() { return {}; }
   virtual void load_extra(const std::map<std::string, torch::Tensor>& /*state*/) {}
+
+  // Callbacks of the model's own (forge/callback.hpp), called at the loop's moments after
+  // forge's, each with its state in every checkpoint. Called once, before training starts.
+  virtual std::vector<std::shared_ptr<Callback>> callbacks() { return {}; }
 
   // Images to keep at each epoch's end (a GAN's samples, a reconstruction): name -> [H, W] or
   // [C, H, W] (C 1, 3 or 4) with values in [0, 1]; forge/image_grid.hpp tiles a batch into one.

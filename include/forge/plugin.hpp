@@ -22,7 +22,7 @@ namespace forge {
 // Bumped whenever a type that crosses the plugin boundary changes layout or meaning.
 // forge refuses to load a plugin built for another version (it rebuilds from source instead
 // when it has the source).
-inline constexpr int plugin_abi_version = 4;
+inline constexpr int plugin_abi_version = 5;
 
 enum class FlagType { integer, real, text, boolean };
 

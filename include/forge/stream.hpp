@@ -19,9 +19,26 @@
 
 namespace forge {
 
+// How forge is about to read a stream: told before each epoch's (and each evaluation's) first seek.
+struct StreamReading {
+  std::string split;       // "train", "valid", "test"...
+  int64_t batch_size = 0;  // samples per batch, per process (evaluation: --eval_batch_size)
+  int rank = 0;            // data-parallel: this process, and how many there are
+  int world_size = 1;
+};
+
 class BOOST_SYMBOL_VISIBLE Stream {
  public:
   virtual ~Stream() = default;
+
+  // How the reading that follows is batched (a stream that keeps lanes in rows, as truncated
+  // backpropagation through time does, lays its samples out by it). Default: nothing.
+  virtual void prepare(const StreamReading& /*reading*/) {}
+
+  // Data-parallel evaluation gives each process a shard of an evaluated stream by default. A
+  // stream whose samples carry state from one to the next returns false: every process then
+  // reads the whole of it, and each gets the whole set's results itself.
+  virtual bool evaluated_in_shards() const { return true; }
 
   // Samples every epoch reads.
   virtual int64_t samples_per_epoch() const = 0;

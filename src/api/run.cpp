@@ -26,7 +26,8 @@ LoadedCheckpoint load_from_checkpoint(const std::string& run_dir, const LoadOpti
     run.flags.set(name, known.normalise(name, value));
   }
   run.flags.set("device", options.device);
-  RestoredModel restored = restore_model(run, checkpoint, options.device, options.average);
+  RestoredModel restored =
+      restore_model(run, checkpoint, options.device, options.average ? WeightsChoice::average : WeightsChoice::raw);
   restored.model->module().eval();
   return {run_dir, checkpoint.step, restored.position.epoch, run.flags, std::move(restored.data), restored.model};
 }

@@ -1,6 +1,7 @@
 #include "app/checkpoint_choice.hpp"
 
 #include "runs/checkpoint_files.hpp"
+#include "train/builtin_callbacks.hpp"
 #include "train/checkpoint.hpp"
 
 #include <forge/error.hpp>
@@ -31,7 +32,9 @@ ChosenCheckpoint newest_intact(const std::string& run_dir, const std::string& pu
 // is intact read it whole).
 int64_t best_checkpoint(const std::string& run_dir, const std::string& purpose) {
   const ChosenCheckpoint newest = newest_intact(run_dir, purpose);
-  const GoalState best = checkpoint_position(*newest.contents, checkpoint_path(run_dir, newest.step)).best;
+  const auto states = checkpoint_callback_states(*newest.contents, checkpoint_path(run_dir, newest.step));
+  auto kept = states.find(keep_best_callback);
+  const GoalState best = kept == states.end() ? GoalState{} : goal_state_of(kept->second);
   if (best.best_step < 0)
     throw Error(ExitCode::run, "run " + run_dir + " keeps no best checkpoint; it was not trained with --keep_best");
   if (!boost::filesystem::exists(checkpoint_path(run_dir, best.best_step)))

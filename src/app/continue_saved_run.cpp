@@ -51,7 +51,10 @@ int continue_saved_run(const std::string& run_dir, const std::vector<std::string
   if (world.rank == 0) lock = std::make_unique<RunLock>(run_dir);  // the other ranks only train
   SavedRun run = open_saved_run(run_dir, switch_given(args, "force"));
   const FlagSet flag_set = train_flag_set(run.data_plugin, run.model_plugin);
-  // A flag the run's record predates (declared by a newer forge or plugin) had its default's effect.
+  // A flag the run's record predates (declared by a newer forge or plugin) had its default's
+  // effect — but for --eval_batch_size, whose effect then was another.
+  if (!run.flags.has("eval_batch_size"))
+    run.flags.set("eval_batch_size", std::to_string(evaluation_batch_size(run.flags)));
   for (const auto& name : flag_set.names())
     if (!run.flags.has(name)) run.flags.set(name, flag_set.spec(name).default_value);
   std::vector<std::string> forced;
@@ -60,31 +63,29 @@ int continue_saved_run(const std::string& run_dir, const std::vector<std::string
   require_same_world(run, world.world_size);
   const int threads = apply_process_settings(flags);
   LoadedRun loaded = load_run(run.data_plugin, run.model_plugin, flags);
-  TrainSettings settings = train_settings(flags, loaded, group);
+  TrainingPlan plan = training_plan(flags, loaded, group);
+  TrainSettings& settings = plan.settings;
   settings.evaluated_step = evaluated_step(run.manifest);
   const ChosenCheckpoint newest = newest_valid_checkpoint(run_dir);
   const int64_t step = newest.step;
   resume_fine_tuning(run_dir, flags, *loaded.model, step < 0);
   OptimizerSet optimizers = make_optimizer_set_from_flags(flags, *loaded.model, settings);
-  TrainingPosition position;
-  std::map<std::string, torch::Tensor> saved_averages;
+  TrainingStart start;
   if (step >= 0) {
     CheckpointSubject subject(loaded.model->module(), optimizers, {});
-    position = restore_training(*newest.contents, checkpoint_path(run_dir, step), subject, loaded.device);
-    loaded.model->load_extra(subject.extra);
-    saved_averages = subject.averages;
+    start = restore_training(*newest.contents, checkpoint_path(run_dir, step), subject, loaded.device);
   }
-  if (settings.average) settings.average->restore(saved_averages);
 
   install_stop_handlers();
-  if (!settings.writes_run()) return run_training(run_dir, loaded, settings, optimizers, position);
+  if (!settings.writes_run()) return run_training(run_dir, loaded, plan, optimizers, std::move(start));
   reopen_run({run, flag_set, flags, command_line, threads, settings.loading.workers, step, forced, loaded.device.str(),
               settings.world_size()});
   if (step >= 0)
-    spdlog::info("resuming {} from step {} (epoch {}, batch {})", run_dir, step, position.epoch + 1, position.batch);
+    spdlog::info("resuming {} from step {} (epoch {}, batch {})", run_dir, step, start.position.epoch + 1,
+                 start.position.batch);
   else
     spdlog::warn("{} has no intact checkpoint; training it from the start", run_dir);
-  return run_training(run_dir, loaded, settings, optimizers, position);
+  return run_training(run_dir, loaded, plan, optimizers, std::move(start));
 }
 
 }  // namespace forge

@@ -6,6 +6,7 @@
 #include "metrics/tensorboard_writer.hpp"
 #include "runs/manifest.hpp"
 #include "runs/run_files.hpp"
+#include "train/builtin_callbacks.hpp"
 #include "train/stop_signals.hpp"
 
 #include <forge/error.hpp>
@@ -44,36 +45,41 @@ LoaderSettings loader_settings(const Flags& flags, torch::Device device) {
   return loading;
 }
 
+int64_t evaluation_batch_size(const Flags& flags) {
+  // A run recorded before --eval_batch_size was evaluated in batches of at least 256.
+  if (!flags.has("eval_batch_size")) return std::max<int64_t>(flags.integer("batch_size"), 256);
+  const int64_t size = flags.integer("eval_batch_size");
+  return size > 0 ? size : flags.integer("batch_size");
+}
+
+namespace {
+
+// The loop's own settings.
 TrainSettings train_settings(const Flags& flags, const LoadedRun& run, std::shared_ptr<DataParallelGroup> group) {
   for (const char* name : {"epochs", "batch_size", "log_every", "accumulate"})
     if (flags.integer(name) < 1) throw Error(ExitCode::usage, std::string("--") + name + " must be at least 1");
-  for (const char* name : {"checkpoint_every", "keep_checkpoints", "stop_after_steps", "max_steps", "eval_every_steps",
-                           "eval_test_every", "warmup_steps", "lr_step_size"})
+  for (const char* name : {"eval_batch_size", "checkpoint_every", "keep_checkpoints", "stop_after_steps", "max_steps",
+                           "eval_every_steps", "eval_test_every", "warmup_steps", "lr_step_size"})
     if (flags.integer(name) < 0) throw Error(ExitCode::usage, std::string("--") + name + " must not be negative");
   if (!(flags.real("clip_grad_norm") >= 0)) throw Error(ExitCode::usage, "--clip_grad_norm must not be negative");
   TrainSettings s;
   s.epochs = flags.integer("epochs");
   s.batch_size = flags.integer("batch_size");
+  s.eval_batch_size = evaluation_batch_size(flags);
   s.log_every = flags.integer("log_every");
-  s.progress_bar = !flags.boolean("no_progress") && interactive_terminal();
   s.seed = flags.integer("seed");
   s.checkpoint_every = flags.integer("checkpoint_every");
-  s.keep_checkpoints = flags.integer("keep_checkpoints");
-  s.async_checkpoint = flags.boolean("async_checkpoint");
   s.stop_after_steps = flags.integer("stop_after_steps");
   s.max_steps = flags.integer("max_steps");
   s.accumulate = flags.integer("accumulate");
   s.clip_grad_norm = flags.real("clip_grad_norm");
   s.eval_every_steps = flags.integer("eval_every_steps");
   s.eval_test_every = flags.integer("eval_test_every");
-  if (!flags.text("keep_best").empty()) s.keep_best = parse_metric_goal(flags.text("keep_best"), "keep_best", false);
-  if (!flags.text("early_stopping").empty())
-    s.early_stopping = parse_metric_goal(flags.text("early_stopping"), "early_stopping", true);
-  if (flags.real("ema_decay") != 0)
-    s.average = std::make_shared<WeightAverage>(run.model->module(), flags.real("ema_decay"));
   s.device = run.device;
   s.precision = parse_precision(flags.text("precision"), run.device);
   s.group = std::move(group);
+  // A progress bar on the terminal of the process that writes the run takes the log lines' place there.
+  s.log_to_file_only = !flags.boolean("no_progress") && interactive_terminal() && s.writes_run();
   s.loading = loader_settings(flags, run.device);
   int64_t epoch_steps = run.data.has_dataset("train") ? steps_per_epoch(run.data.dataset("train").size(), s) : 1;
   LrSchedule& schedule = s.schedule;
@@ -88,30 +94,73 @@ TrainSettings train_settings(const Flags& flags, const LoadedRun& run, std::shar
   return s;
 }
 
-TrainerOutputs run_folder_outputs(const std::string& run_dir, const TrainSettings& settings, int64_t first_step) {
+// A goal flag's goal, a metric named: one that names only a split watches the model's own.
+MetricGoal watched_goal(const Flags& flags, const std::string& flag, const LoadedRun& run, const TrainSettings& s) {
+  MetricGoal goal = parse_metric_goal(flags.text(flag), flag, flag == "early_stopping");
+  check_watched_split(goal, flag, run.data, s.eval_test_every);
+  if (goal.name.empty()) {
+    const MainMetric main = run.model->main_metric();
+    goal.name = main.name;
+    goal.maximize = main.maximize;
+  }
+  return goal;
+}
+
+// forge's callbacks as the flags ask, then the model's own.
+CallbackList run_callbacks(const Flags& flags, const LoadedRun& run, const TrainSettings& s) {
+  std::vector<std::shared_ptr<Callback>> callbacks;
+  if (flags.real("ema_decay") != 0) callbacks.push_back(make_weight_average_callback(flags.real("ema_decay")));
+  if (!flags.text("keep_best").empty())
+    callbacks.push_back(make_keep_best_callback(watched_goal(flags, "keep_best", run, s)));
+  if (!flags.text("early_stopping").empty())
+    callbacks.push_back(make_early_stopping_callback(watched_goal(flags, "early_stopping", run, s)));
+  callbacks.push_back(make_learning_rates_callback());
+  if (s.log_to_file_only) callbacks.push_back(make_progress_bar_callback());
+  std::vector<std::shared_ptr<Callback>> own;
+  try {
+    own = run.model->callbacks();
+  } catch (const std::exception& e) {
+    throw Error(ExitCode::plugin, "the model plugin's callbacks() failed: " + exception_text(e));
+  }
+  callbacks.insert(callbacks.end(), own.begin(), own.end());
+  return CallbackList(std::move(callbacks));
+}
+
+}  // namespace
+
+TrainingPlan training_plan(const Flags& flags, const LoadedRun& run, std::shared_ptr<DataParallelGroup> group) {
+  TrainingPlan plan;
+  plan.settings = train_settings(flags, run, std::move(group));
+  plan.callbacks = run_callbacks(flags, run, plan.settings);
+  plan.checkpoints = {run.device, flags.integer("keep_checkpoints"), plan.settings.epochs, plan.settings.max_steps,
+                      flags.boolean("async_checkpoint")};
+  return plan;
+}
+
+TrainerOutputs run_folder_outputs(const std::string& run_dir, const TrainingPlan& plan, int64_t first_step) {
   TrainerOutputs outputs;
-  if (!settings.writes_run()) return outputs;
+  if (!plan.settings.writes_run()) return outputs;
   outputs.sinks.push_back(std::make_shared<CsvMetricWriter>(run_dir));
   // A new event file whose SessionLog START drops an earlier session's points from here on.
   outputs.sinks.push_back(std::make_shared<TensorBoardWriter>(tensorboard_folder(run_dir), first_step));
-  RunFolderCheckpointer::Options options{settings.device, settings.keep_checkpoints, settings.epochs,
-                                         settings.max_steps, settings.async_checkpoint};
-  outputs.checkpointer = std::make_shared<RunFolderCheckpointer>(run_dir, options);
+  outputs.checkpointer = std::make_shared<RunFolderCheckpointer>(run_dir, plan.checkpoints);
   outputs.images = std::make_shared<ImageWriter>(run_dir);
   outputs.tables = std::make_shared<TableWriter>(run_dir);
   return outputs;
 }
 
-int run_training(const std::string& run_dir, LoadedRun& run, const TrainSettings& settings, OptimizerSet& optimizers,
-                 const TrainingPosition& start) {
+int run_training(const std::string& run_dir, LoadedRun& run, const TrainingPlan& plan, OptimizerSet& optimizers,
+                 TrainingStart start) {
+  const TrainSettings& settings = plan.settings;
   TrainResult result;
   // Data-parallel ranks other than 0 leave the run's record to rank 0.
   auto record = [&](const std::string& status, const std::string& reason) {
     if (settings.writes_run()) record_status(run_dir, status, reason);
   };
   try {
-    Trainer trainer(*run.model, run.data, optimizers, settings, run_folder_outputs(run_dir, settings, start.step + 1));
-    result = trainer.run(start);
+    Trainer trainer(*run.model, run.data, optimizers, settings,
+                    run_folder_outputs(run_dir, plan, start.position.step + 1), plan.callbacks);
+    result = trainer.run(std::move(start));
     if (result.outcome == TrainOutcome::interrupted) {
       int signal = result.signal;
       std::string cause = signal == 0 ? "--stop_after_steps" : signal == SIGTERM ? "SIGTERM" : "SIGINT";

@@ -5,6 +5,7 @@
 #include "runs/manifest.hpp"
 #include "runs/run_dir.hpp"
 #include "runs/run_files.hpp"
+#include "train/builtin_callbacks.hpp"
 #include "train/checkpoint.hpp"
 #include "train/weight_average.hpp"
 
@@ -24,17 +25,23 @@ SavedRun open_saved_run(const std::string& run_dir, bool force) {
 }
 
 RestoredModel restore_model(const SavedRun& run, const ChosenCheckpoint& checkpoint, const std::string& device,
-                            bool average) {
+                            WeightsChoice weights) {
   Flags flags = run.flags;
   flags.set("device", device);
   apply_process_settings(flags);
   LoadedRun loaded = load_run(run.data_plugin, run.model_plugin, flags);
-  RestoredModel restored{std::move(loaded.data), loaded.model, {}};
+  RestoredModel restored{std::move(loaded.data), loaded.model, {}, false};
   const std::string path = checkpoint_path(run.dir, checkpoint.step);
   std::shared_ptr<const CheckpointContents> contents = checkpoint.contents;  // read when it was chosen
   if (!contents) contents = std::make_shared<CheckpointContents>(read_checkpoint_file(path));
   restored.position = load_checkpoint(*contents, path, restored.model->module(), nullptr, loaded.device);
-  if (average) load_averages_into(restored.model->module(), checkpoint_tensors(*contents, "ema/"), path);
+  if (weights == WeightsChoice::raw) return restored;
+  std::map<std::string, CallbackState> states = checkpoint_callback_states(*contents, path);
+  auto average = states.find(ema_callback);
+  if (average == states.end() && weights == WeightsChoice::as_evaluated) return restored;
+  load_averages_into(restored.model->module(),
+                     average == states.end() ? std::map<std::string, torch::Tensor>{} : average->second.tensors, path);
+  restored.averaged = true;
   return restored;
 }
 

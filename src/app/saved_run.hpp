@@ -24,16 +24,20 @@ struct SavedRun {
 // cannot be trusted and rebuilt (see prepare_saved_plugin; `force` loads it anyway).
 SavedRun open_saved_run(const std::string& run_dir, bool force = false);
 
+// Which weights a restored model gets: its own; the checkpoint's --ema_decay average
+// (Error(ExitCode::run) when it holds none); or the ones the run evaluated — the average when
+// the checkpoint holds one.
+enum class WeightsChoice { raw, average, as_evaluated };
+
 // A run's model as its `checkpoint` left it, built by the run's own plugins from its
-// saved flags (applied to the process first), with the data map it was built for, on `device`;
-// `average`: with the checkpoint's --ema_decay average as its parameters (Error(ExitCode::run)
-// when it holds none).
+// saved flags (applied to the process first), with the data map it was built for, on `device`.
 struct RestoredModel {
   DataMap data;
   std::shared_ptr<Model> model;
   TrainingPosition position;
+  bool averaged = false;  // its parameters are the checkpoint's average
 };
 RestoredModel restore_model(const SavedRun& run, const ChosenCheckpoint& checkpoint, const std::string& device = "cpu",
-                            bool average = false);
+                            WeightsChoice weights = WeightsChoice::raw);
 
 }  // namespace forge

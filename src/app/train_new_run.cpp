@@ -46,10 +46,10 @@ int train_new_run(NewRunRequest request) {
 
   LoadedRun run = load_run(plugins.data, plugins.model, flags);
   if (!run.data.has_dataset("train")) throw Error(ExitCode::data, "the data plugin returned no 'train' dataset");
-  TrainSettings settings = train_settings(flags, run, group);
+  const TrainingPlan plan = training_plan(flags, run, group);
+  const TrainSettings& settings = plan.settings;
   std::optional<InitialWeights> initial_weights = prepare_fine_tuning(flags, *run.model);
   share_initial_model(group.get(), run.model->module());
-  if (settings.average) settings.average->restore({});  // from the weights training starts from
   OptimizerSet optimizers = make_optimizer_set_from_flags(flags, *run.model, settings);
 
   NewRun new_run{request.run_dir_given, request.flag_set,     flags,      plugins.data.files,
@@ -58,7 +58,7 @@ int train_new_run(NewRunRequest request) {
   OpenRun open = start_run(new_run);
   if (initial_weights && settings.writes_run()) keep_initial_weights(open.dir, *initial_weights);
   if (settings.writes_run()) record_model(open.dir, run.model->module());
-  return run_training(open.dir, run, settings, optimizers, TrainingPosition{});
+  return run_training(open.dir, run, plan, optimizers, {});
 }
 
 }  // namespace forge

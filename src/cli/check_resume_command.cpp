@@ -1,6 +1,7 @@
 // forge check-resume: trains a short run twice in a scratch folder — straight through, and
 // stopped after a few steps then resumed, each in its own forge process — and reports whether
-// the final parameters and buffers are bitwise identical, naming the first tensor that differs.
+// the final parameters and buffers, and the callbacks' states, are bitwise identical, naming
+// the first that differs.
 #include "app/run_flags.hpp"
 #include "app/saved_run.hpp"
 #include "cli/commands.hpp"
@@ -25,15 +26,20 @@ namespace {
 const char* usage =
     "usage: forge check-resume --data PLUGIN --model PLUGIN [--stop_at K] [train flags]\n"
     "Trains the run twice in a scratch folder — straight through, and stopped after K steps\n"
-    "(default 5) then resumed — and checks that both end bitwise identical. Exit 0 when they\n"
-    "do, 1 when they do not (naming the first tensor that differs). Keep it short: --epochs 1,\n"
-    "a small dataset.\n";
+    "(default 5) then resumed — and checks that both end bitwise identical: parameters,\n"
+    "buffers and every callback's state. Exit 0 when they do, 1 when they do not (naming the\n"
+    "first that differs). Keep it short: --epochs 1, a small dataset.\n";
 
-// The newest checkpoint's parameters and buffers, loaded into the run's own model.
+// The newest checkpoint's parameters and buffers, loaded into the run's own model, and the
+// callbacks' states it holds.
 NamedState final_state(const std::string& run_dir) {
   auto steps = list_checkpoints(run_dir);
   if (steps.empty()) throw Error(ExitCode::failure, "check-resume: run " + run_dir + " wrote no checkpoint");
-  return named_state(restore_model(open_saved_run(run_dir), {steps.back(), nullptr}).model->module());
+  NamedState state = named_state(restore_model(open_saved_run(run_dir), {steps.back(), nullptr}).model->module());
+  const std::string path = checkpoint_path(run_dir, steps.back());
+  for (auto& entry : named_callback_state(checkpoint_callback_states(read_checkpoint_file(path), path)))
+    state.push_back(std::move(entry));
+  return state;
 }
 
 void run_forge_step(const std::vector<std::string>& argv, const std::string& what) {
@@ -131,7 +137,7 @@ int check_resume_command(const Args& given) {
     return int(ExitCode::failure);
   }
   std::cout << "resume is exact: all " << straight_state.size()
-            << " parameter and buffer tensors are bitwise identical after stopping at step " << stop_at
+            << " parameter, buffer and callback state tensors are bitwise identical after stopping at step " << stop_at
             << " and resuming" << std::endl;
   fs::remove_all(scratch);
   return 0;

@@ -34,7 +34,8 @@ FlagSet eval_flag_set() {
       {text_flag("checkpoint", "",
                  "step of the checkpoint to evaluate, or best (the one --keep_best kept); "
                  "default: the newest intact one"),
-       integer_flag("batch_size", 256, "evaluation batch size"), text_flag("device", "cpu", "cpu | cuda | cuda:N"),
+       integer_flag("batch_size", 0, "evaluation batch size (0: the run's --eval_batch_size)"),
+       text_flag("device", "cpu", "cpu | cuda | cuda:N"),
        bool_flag("force", false,
                  "load the run's plugin libraries even when they lie outside the run folder or differ from what it "
                  "recorded (only for runs you trust)")},
@@ -47,7 +48,8 @@ FlagSet eval_flag_set() {
 int eval_command(const Args& args) {
   if (print_run_command_help(args, usage, eval_flag_set())) return 0;
   Flags options = eval_flag_set().parse(Args(args.begin() + 1, args.end()));
-  if (options.integer("batch_size") < 1) throw Error(ExitCode::usage, "--batch_size must be at least 1");
+  if (options.integer("batch_size") < 0)
+    throw Error(ExitCode::usage, "--batch_size must be at least 1 (or 0: the run's --eval_batch_size)");
   const std::string& run_dir = args[0];
   require_run_dir(run_dir);
   try {
@@ -60,15 +62,15 @@ int eval_command(const Args& args) {
       choose_checkpoint(run_dir, options.text("checkpoint"), "evaluate");  // before any plugin loads
   const SavedRun saved = open_saved_run(run_dir, options.boolean("force"));
   // A run trained with --ema_decay evaluated the average of its weights: so does eval.
-  const bool averaged = saved.flags.has("ema_decay") && saved.flags.real("ema_decay") > 0;
-  if (averaged) spdlog::info("evaluating the average of the weights (the run's --ema_decay)");
-  RestoredModel restored = restore_model(saved, checkpoint, options.text("device"), averaged);
+  RestoredModel restored = restore_model(saved, checkpoint, options.text("device"), WeightsChoice::as_evaluated);
+  if (restored.averaged) spdlog::info("evaluating the average of the weights (the run's --ema_decay)");
   if (!restored.data.has_dataset("test"))
     throw Error(ExitCode::data, "the run's data plugin returns no 'test' dataset");
   const torch::Device device = parse_device(options.text("device"));
-  Evaluation evaluation =
-      evaluate(*restored.model, restored.data.dataset("test"), "test", options.integer("batch_size"), device, nullptr,
-               loader_settings(saved.flags, device));
+  const int64_t batch_size =
+      options.integer("batch_size") > 0 ? options.integer("batch_size") : evaluation_batch_size(saved.flags);
+  Evaluation evaluation = evaluate(*restored.model, restored.data.dataset("test"), "test", batch_size, device, nullptr,
+                                   loader_settings(saved.flags, device));
   const auto& metrics = evaluation.metrics;
   const TrainingPosition& position = restored.position;
 

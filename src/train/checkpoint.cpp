@@ -1,6 +1,7 @@
 #include "train/checkpoint.hpp"
 
 #include "core/exception_text.hpp"
+#include "train/builtin_callbacks.hpp"
 #include "train/checkpoint_v1.hpp"
 
 #include <forge/error.hpp>
@@ -89,8 +90,6 @@ nlohmann::json position_record(const TrainingPosition& p) {
           {"epoch_batches", p.epoch_batches},
           {"log_sums", sums_record(p.log_sums)},
           {"log_batches", p.log_batches},
-          {"best", goal_record(p.best)},
-          {"early", goal_record(p.early)},
           {"loss_scale",
            {{"scale", p.loss_scale.scale}, {"good_steps", p.loss_scale.good_steps}, {"skipped", p.loss_scale.skipped}}},
           {"bad_samples", p.bad_samples}};
@@ -105,8 +104,6 @@ TrainingPosition position_from(const nlohmann::json& record) {
   p.epoch_batches = record.at("epoch_batches").get<int64_t>();
   p.log_sums = sums_from(record.at("log_sums"));
   p.log_batches = record.at("log_batches").get<int64_t>();
-  p.best = goal_from(record.at("best"));
-  p.early = goal_from(record.at("early"));
   if (record.contains("loss_scale")) {  // absent from checkpoints of forge before --precision
     const auto& scale = record.at("loss_scale");
     p.loss_scale = {scale.at("scale").get<double>(), scale.at("good_steps").get<int64_t>(),
@@ -217,6 +214,34 @@ std::map<std::string, torch::Tensor> saved_extra(const CheckpointContents& conte
   return extra;
 }
 
+std::string callback_prefix(const std::string& name) { return "callback/" + name + "/"; }
+
+// The goals' records of checkpoints before callbacks, under their callbacks' names; those never
+// set (a run without the flag) are left out.
+void add_legacy_goals(std::map<std::string, CallbackState>& states, const GoalState& best, const GoalState& early) {
+  if (!best.watched.empty() || best.best_step >= 0) states[keep_best_callback] = goal_callback_state(best);
+  if (!early.watched.empty() || early.best_step >= 0) states[early_stopping_callback] = goal_callback_state(early);
+}
+
+std::map<std::string, CallbackState> callback_states_v2(const CheckpointContents& contents) {
+  std::map<std::string, CallbackState> states;
+  const nlohmann::json& meta = contents.meta;
+  if (!meta.contains("callbacks")) {  // forge before callbacks
+    const nlohmann::json& position = meta.at("position");
+    add_legacy_goals(states, goal_from(position.at("best")), goal_from(position.at("early")));
+    auto averages = checkpoint_tensors(contents, "ema/");
+    if (!averages.empty()) states[ema_callback].tensors = std::move(averages);
+    return states;
+  }
+  for (const auto& [name, record] : meta.at("callbacks").items()) {
+    CallbackState& state = states[name];
+    state.numbers = sums_from(record.at("numbers"));
+    state.texts = record.at("texts").get<std::map<std::string, std::string>>();
+    state.tensors = checkpoint_tensors(contents, callback_prefix(name));
+  }
+  return states;
+}
+
 TrainingPosition load_v2(const CheckpointContents& contents, const std::string& path, CheckpointSubject& subject,
                          bool training, torch::Device device) {
   TensorLookup saved_tensor = [&contents](const std::string& name) { return checkpoint_tensor(contents, name); };
@@ -225,7 +250,7 @@ TrainingPosition load_v2(const CheckpointContents& contents, const std::string& 
   torch::nn::Module& model = subject.module;
   restore_model(model, contents, saved_tensor, training, path);
   subject.extra = checkpoint_tensors(contents, "extra/");
-  subject.averages = checkpoint_tensors(contents, "ema/");
+  subject.callbacks = callback_states_v2(contents);
   if (!training) return position;
   if (meta.at("parameter_order").get<std::vector<std::string>>() != parameter_order(model))
     throw Error(ExitCode::run, "checkpoint " + path + " does not fit this model: it registers its parameters in " +
@@ -246,8 +271,10 @@ TrainingPosition load_any(const CheckpointContents& contents, const std::string&
     if (training && subject.optimizers.size() != 1)
       throw Error(ExitCode::run, "checkpoint " + path + " is in forge 0.1's format, which holds one optimizer; " +
                                      "this run configures " + std::to_string(subject.optimizers.size()));
-    return load_checkpoint_v1(contents.archive, path, subject.module,
-                              training ? subject.optimizers.front().optimizer : nullptr, device);
+    TrainingPosition position = load_checkpoint_v1(contents.archive, path, subject.module,
+                                                   training ? subject.optimizers.front().optimizer : nullptr, device);
+    subject.callbacks = checkpoint_callback_states(contents, path);
+    return position;
   }
   try {
     return load_v2(contents, path, subject, training, device);
@@ -305,7 +332,13 @@ CheckpointState capture_checkpoint_state(const CheckpointSubject& subject, const
   state.meta["optimizers"] = optimizers;
   for (const auto& [name, tensor] : subject.extra)
     if (tensor.defined()) state.tensors.emplace_back("extra/" + name, tensor);
-  for (const auto& [name, tensor] : subject.averages) state.tensors.emplace_back("ema/" + name, tensor);
+  nlohmann::json callbacks = nlohmann::json::object();
+  for (const auto& [name, callback] : subject.callbacks) {
+    callbacks[name] = {{"numbers", sums_record(callback.numbers)}, {"texts", callback.texts}};
+    for (const auto& [key, tensor] : callback.tensors)
+      if (tensor.defined()) state.tensors.emplace_back(callback_prefix(name) + key, tensor);
+  }
+  state.meta["callbacks"] = callbacks;
   for (auto& entry : state.tensors) entry.second = writable(entry.second);
   state.tensors.emplace_back("rng/cpu", at::detail::getDefaultCPUGenerator().get_state());
   if (device.is_cuda())
@@ -328,9 +361,29 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::o
   write_checkpoint(path, capture_checkpoint_state(CheckpointSubject(model, optimizer), position, device));
 }
 
-TrainingPosition restore_training(const CheckpointContents& contents, const std::string& path,
-                                  CheckpointSubject& subject, torch::Device device) {
-  return load_any(contents, path, subject, true, device);
+TrainingStart restore_training(const CheckpointContents& contents, const std::string& path, CheckpointSubject& subject,
+                               torch::Device device) {
+  TrainingStart start;
+  start.position = load_any(contents, path, subject, true, device);
+  start.resumed = true;
+  start.model_extra = std::move(subject.extra);
+  start.callbacks = std::move(subject.callbacks);
+  return start;
+}
+
+std::map<std::string, CallbackState> checkpoint_callback_states(const CheckpointContents& contents,
+                                                                const std::string& path) {
+  std::map<std::string, CallbackState> states;
+  if (contents.format == 1) {
+    auto [best, early] = checkpoint_v1_goals(contents.archive, path);
+    add_legacy_goals(states, best, early);
+    return states;
+  }
+  try {
+    return callback_states_v2(contents);
+  } catch (const std::exception& e) {
+    throw Error(ExitCode::run, "checkpoint " + path + " is damaged: " + exception_text(e));
+  }
 }
 
 TrainingPosition load_checkpoint(const CheckpointContents& contents, const std::string& path, torch::nn::Module& model,

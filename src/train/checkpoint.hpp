@@ -1,8 +1,9 @@
 // Checkpoints of training: everything it needs to continue exactly where it stopped.
 //
 // A checkpoint holds model parameters and buffers, each optimizer's state, learning rates and
-// count of steps (train/optimizer_state.hpp), the model's extra state (Model::save_extra), the
-// CPU generator's state (and the CUDA device's), and the training position
+// count of steps (train/optimizer_state.hpp), the model's extra state (Model::save_extra), each
+// callback's state by its name (forge/callback.hpp), the CPU generator's state (and the CUDA
+// device's), and the training position
 // (train/training_state.hpp). The learning-rate schedule needs nothing more:
 // it is a function of the step. It is written to <run>/checkpoints/step-N.ckpt in the format of
 // runs/checkpoint_frame.hpp, straight from the tensors' memory; a truncated or corrupted file is
@@ -14,6 +15,8 @@
 #include "train/optimizer_set.hpp"
 #include "train/optimizer_state.hpp"
 #include "train/training_state.hpp"
+
+#include <forge/callback.hpp>
 
 #include <torch/torch.h>
 
@@ -39,8 +42,17 @@ struct CheckpointSubject {
 
   torch::nn::Module& module;
   std::vector<OptimizerEntry> optimizers;
-  std::map<std::string, torch::Tensor> extra;     // Model::save_extra's
-  std::map<std::string, torch::Tensor> averages;  // --ema_decay's, by parameter name
+  std::map<std::string, torch::Tensor> extra;      // Model::save_extra's
+  std::map<std::string, CallbackState> callbacks;  // by callback name
+};
+
+// What training continues from: a position, and when it comes from a checkpoint, the model's
+// extra state and the callbacks' states it holds. A new run starts from {}.
+struct TrainingStart {
+  TrainingPosition position;
+  bool resumed = false;                              // restored from a checkpoint
+  std::map<std::string, torch::Tensor> model_extra;  // for Model::load_extra, when resumed
+  std::map<std::string, CallbackState> callbacks;    // by callback name
 };
 
 // What a checkpoint holds, taken from training: a record and named tensors, contiguous and on
@@ -73,11 +85,11 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::o
                      const TrainingPosition& position, torch::Device device = torch::kCPU);
 
 // Restores the subject's module onto `device`, its optimizers (matched by name) and the
-// generators from a checkpoint read from `path`, and sets its `extra` to the checkpoint's (as
-// copies), and its `averages` to the checkpoint's --ema_decay averages. Throws Error(ExitCode::run) naming the file
+// generators from a checkpoint read from `path`; returns its position with copies of the
+// model's extra state and the callbacks' states. Throws Error(ExitCode::run) naming the file
 // when it does not fit the model or the optimizers, or is damaged.
-TrainingPosition restore_training(const CheckpointContents& contents, const std::string& path,
-                                  CheckpointSubject& subject, torch::Device device = torch::kCPU);
+TrainingStart restore_training(const CheckpointContents& contents, const std::string& path, CheckpointSubject& subject,
+                               torch::Device device = torch::kCPU);
 
 // Restores the model onto `device` (and a run's only optimizer and the generators when
 // `optimizer` is not null) from a checkpoint read from `path`. Throws as restore_training.
@@ -87,6 +99,12 @@ TrainingPosition load_checkpoint(const CheckpointContents& contents, const std::
 // Reads the checkpoint at `path` (read_checkpoint_file) and restores it as above.
 TrainingPosition load_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
                                  torch::Device device = torch::kCPU);
+
+// The callbacks' states a checkpoint holds, by name (copies). Checkpoints of forge before
+// callbacks held --ema_decay's average, --keep_best's and --early_stopping's records
+// elsewhere: they come back under those callbacks' names.
+std::map<std::string, CallbackState> checkpoint_callback_states(const CheckpointContents& contents,
+                                                                const std::string& path);
 
 // The training position a checkpoint records, without a model to load it into (for format 2,
 // from its header and index alone).

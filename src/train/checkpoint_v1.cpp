@@ -82,8 +82,6 @@ TrainingPosition read_position(torch::serialize::InputArchive& archive) {
   position.batch = read_int("batch");
   position.step = read_int("step");
   position.epoch_batches = read_int("epoch_batches");
-  position.best = read_goal_state(archive, "best");
-  position.early = read_goal_state(archive, "early");
   position.epoch_sums = read_sums(archive, "epoch_sums");
   // Checkpoints written before the --log_every rows were interval means lack these: the
   // first interval after resuming then covers the resumed steps only.
@@ -146,14 +144,30 @@ TrainingPosition load_checkpoint_v1(const std::string& payload, const std::strin
   return position;
 }
 
-TrainingPosition checkpoint_v1_position(const std::string& payload, const std::string& path) {
+namespace {
+
+// The archive of a checkpoint's payload, without a model to load it into.
+template <class Read>
+auto read_archive(const std::string& payload, const std::string& path, Read read) {
   try {
     torch::serialize::InputArchive archive;
     archive.load_from(payload.data(), payload.size());
-    return read_position(archive);
+    return read(archive);
   } catch (const std::exception& e) {  // c10::Error, and the importer's own (see load_checkpoint_v1)
     throw Error(ExitCode::run, "checkpoint " + path + " is damaged: " + exception_text(e));
   }
+}
+
+}  // namespace
+
+TrainingPosition checkpoint_v1_position(const std::string& payload, const std::string& path) {
+  return read_archive(payload, path, [](torch::serialize::InputArchive& archive) { return read_position(archive); });
+}
+
+std::pair<GoalState, GoalState> checkpoint_v1_goals(const std::string& payload, const std::string& path) {
+  return read_archive(payload, path, [](torch::serialize::InputArchive& archive) {
+    return std::make_pair(read_goal_state(archive, "best"), read_goal_state(archive, "early"));
+  });
 }
 
 }  // namespace forge

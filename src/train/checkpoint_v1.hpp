@@ -4,11 +4,13 @@
 // and it is not hardened against hostile files (README, Safety).
 #pragma once
 
+#include "train/metric_goal.hpp"
 #include "train/training_state.hpp"
 
 #include <torch/torch.h>
 
 #include <string>
+#include <utility>
 
 namespace forge {
 
@@ -19,5 +21,8 @@ TrainingPosition load_checkpoint_v1(const std::string& archive, const std::strin
 
 // The position the archive records.
 TrainingPosition checkpoint_v1_position(const std::string& archive, const std::string& path);
+
+// What --keep_best and --early_stopping had seen (the checkpoint kept them beside the position).
+std::pair<GoalState, GoalState> checkpoint_v1_goals(const std::string& archive, const std::string& path);
 
 }  // namespace forge

@@ -32,6 +32,30 @@ void add_up_ranks(DataParallelGroup& group, torch::Device device, double& sample
   }
 }
 
+// Every rank's `part` in rank order, joined along the first dimension: the sizes first, then the
+// parts in one padded sum (each rank fills its own row; adding zeros changes no value).
+torch::Tensor concatenate_over_ranks(DataParallelGroup& group, torch::Device device, const torch::Tensor& part) {
+  if (part.dim() == 0) throw std::invalid_argument("a metric's part to concatenate over ranks is a scalar");
+  const int64_t world = group.size(), rank = group.rank();
+  torch::Tensor sizes = torch::zeros({world}, torch::kFloat64);
+  sizes[rank] = double(part.size(0));
+  sizes = sizes.to(device);
+  group.sum(sizes);
+  sizes = sizes.to(torch::kCPU);
+  const int64_t longest = int64_t(sizes.max().item<double>());
+  std::vector<int64_t> shape = part.sizes().vec();
+  shape[0] = longest;
+  shape.insert(shape.begin(), world);
+  torch::Tensor all = torch::zeros(shape, part.options().device(torch::kCPU));
+  all[rank].slice(0, 0, part.size(0)).copy_(part);
+  all = all.to(device);
+  group.sum(all);
+  all = all.to(torch::kCPU);
+  std::vector<torch::Tensor> parts;
+  for (int64_t r = 0; r < world; ++r) parts.push_back(all[r].slice(0, 0, int64_t(sizes[r].item<double>())));
+  return torch::cat(parts);
+}
+
 }  // namespace
 
 Evaluation evaluate(Model& model, const Dataset& dataset, const std::string& split, int64_t batch_size,
@@ -39,8 +63,6 @@ Evaluation evaluate(Model& model, const Dataset& dataset, const std::string& spl
   const int64_t n = dataset.size();
   if (n == 0) throw Error(ExitCode::failure, "cannot evaluate on an empty dataset");
   if (group && n < group->size()) group = nullptr;  // a shard each would leave some ranks none
-  const int64_t rank = group ? group->rank() : 0, world = group ? group->size() : 1;
-  const int64_t first = n * rank / world, end = n * (rank + 1) / world;
   if (group) {
     // Each rank's batch-norm statistics are its own batches' (training never exchanges
     // buffers): the shards are evaluated with rank 0's, which its checkpoints hold.
@@ -49,6 +71,10 @@ Evaluation evaluate(Model& model, const Dataset& dataset, const std::string& spl
       if (buffer.defined()) buffers.push_back(buffer.detach());
     group->broadcast(buffers);
   }
+  // A stream whose samples carry state is read whole by every rank: nothing to add up then.
+  if (dataset.stream && !dataset.stream->evaluated_in_shards()) group = nullptr;
+  const int64_t rank = group ? group->rank() : 0, world = group ? group->size() : 1;
+  const int64_t first = n * rank / world, end = n * (rank + 1) / world;
   torch::InferenceMode no_autograd;
   model.module().eval();
   std::vector<std::shared_ptr<Metric>> metrics = model.eval_metrics();
@@ -59,13 +85,16 @@ Evaluation evaluate(Model& model, const Dataset& dataset, const std::string& spl
     const int64_t size = batch.size();
     samples += double(size);
     for (const auto& [name, value] : out.metrics) sums[name] += value * double(size);
-    if (out.outputs.defined())
-      for (auto& metric : metrics) metric->update(out.outputs, batch.targets);
+    NamedOutputs outputs = std::move(out.named_outputs);
+    if (out.outputs.defined()) outputs["outputs"] = out.outputs;
+    if (!outputs.empty())
+      for (auto& metric : metrics) metric->update(outputs, batch);
   };
   if (!dataset.in_memory()) {
     std::vector<torch::Tensor> plan;
     for (int64_t start = first; start < end; start += batch_size)
       plan.push_back(torch::arange(start, std::min(end, start + batch_size), torch::kInt64));
+    if (dataset.stream) dataset.stream->prepare({split, batch_size, int(rank), int(world)});
     BatchLoader loader = dataset.stream ? BatchLoader(*dataset.stream, split, 0, std::move(plan), loading)
                                         : BatchLoader(*dataset.source, split, 0, std::move(plan), loading);
     while (!loader.done()) {
@@ -83,7 +112,12 @@ Evaluation evaluate(Model& model, const Dataset& dataset, const std::string& spl
       evaluate_batch(batch);
     }
   }
-  if (group) add_up_ranks(*group, device, samples, sums, metrics);
+  if (group) {
+    add_up_ranks(*group, device, samples, sums, metrics);
+    for (auto& metric : metrics)
+      metric->concatenate_ranks(
+          [&](const torch::Tensor& part) { return concatenate_over_ranks(*group, device, part); });
+  }
   Evaluation evaluation;
   if (samples == 0) throw Error(ExitCode::data, "every " + split + " sample was left out as bad: nothing to evaluate");
   for (const auto& [name, sum] : sums) evaluation.metrics[name] = sum / samples;

@@ -23,8 +23,9 @@ struct Evaluation {
 
 // Batch means weighted by batch size, each batch moved to `device`. Leaves the module in eval
 // mode. Throws Error(ExitCode::failure) on an empty dataset. `group`: the run's data-parallel
-// group (null: alone); every rank must call it. A set smaller than the group is evaluated whole
-// by every rank. A dataset from a Source is loaded as `loading` says; a sample left out by
+// group (null: alone); every rank must call it. A set smaller than the group, and a stream that
+// is not evaluated in shards (Stream::evaluated_in_shards), are evaluated whole by every rank. A dataset from a Source
+// is loaded as `loading` says; a sample left out by
 // --skip_bad_samples is logged and not counted.
 Evaluation evaluate(Model& model, const Dataset& dataset, const std::string& split, int64_t batch_size,
                     torch::Device device = torch::kCPU, DataParallelGroup* group = nullptr,

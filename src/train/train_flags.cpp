@@ -15,6 +15,8 @@ std::vector<FlagSpec> train_flags() {
       integer_flag("epochs", 5, "epochs to train"),
       integer_flag("max_steps", 0, "train this many optimizer steps instead of --epochs (0: --epochs decides)"),
       integer_flag("batch_size", 32, "mini-batch size"),
+      integer_flag("eval_batch_size", 0,
+                   "evaluation batch size (0: --batch_size); data-parallel, per process as --batch_size"),
       integer_flag("accumulate", 1, "mini-batches whose gradients add up to one optimizer step"),
       text_flag("optimizer", "adam", "sgd | adam | adamw | rmsprop"),
       real_flag("lr", "0.001", "learning rate (the peak rate of a schedule)"),

@@ -30,24 +30,6 @@ std::map<std::string, double> means(const TrainingPosition& p) {
   return out;
 }
 
-std::string names_of(const std::map<std::string, double>& metrics) {
-  std::string out;
-  for (const auto& [name, value] : metrics) out += (out.empty() ? "" : ", ") + name;
-  return out;
-}
-
-// A watched split must be evaluated somewhere in the run.
-void check_goal_split(const MetricGoal& goal, const std::string& flag, const TrainSettings& settings,
-                      const DataMap& data) {
-  if (goal.split == "valid" && !data.has_dataset("valid"))
-    throw Error(ExitCode::usage, "--" + flag +
-                                     " watches valid, but the data has no 'valid' set; add --valid_fraction " +
-                                     "(e.g. 0.1) to carve one from train");
-  if (goal.split == "test" && (!data.has_dataset("test") || settings.eval_test_every == 0))
-    throw Error(ExitCode::usage, "--" + flag + " watches test, which is evaluated only at the end of the run; " +
-                                     "watch valid, or evaluate test every N epochs with --eval_test_every");
-}
-
 // The epoch (from 1) that the latest step belonged to: at an epoch's end the position has
 // already moved on to the next one.
 int64_t epoch_of_latest_step(const TrainingPosition& p) {
@@ -70,8 +52,6 @@ void check_train_settings(const TrainSettings& settings, const DataMap& data, co
   if (model.manual_optimization() && settings.accumulate > 1)
     throw Error(ExitCode::usage, "--accumulate does not apply to a model that steps its optimizers itself " +
                                      std::string("(manual_optimization); drop it, or accumulate inside its step"));
-  if (settings.keep_best) check_goal_split(*settings.keep_best, "keep_best", settings, data);
-  if (settings.early_stopping) check_goal_split(*settings.early_stopping, "early_stopping", settings, data);
   if (settings.eval_every_steps > 0 && !data.has_dataset("valid"))
     throw Error(ExitCode::usage, "--eval_every_steps evaluates the 'valid' set, which the data has not; add " +
                                      std::string("--valid_fraction (e.g. 0.1) to carve one from train"));
@@ -79,7 +59,7 @@ void check_train_settings(const TrainSettings& settings, const DataMap& data, co
 }
 
 Trainer::Trainer(Model& model, const DataMap& data, OptimizerSet& optimizers, TrainSettings settings,
-                 TrainerOutputs outputs)
+                 TrainerOutputs outputs, CallbackList callbacks)
     : model_(model),
       data_(data),
       train_(data.dataset("train")),
@@ -87,17 +67,9 @@ Trainer::Trainer(Model& model, const DataMap& data, OptimizerSet& optimizers, Tr
       target_buffer_(train_.in_memory() ? torch::empty({0}, train_.targets.options()) : torch::Tensor()),
       optimizers_(optimizers),
       settings_(std::move(settings)),
-      batches_(batches_per_epoch(train_.size(), settings_)),
+      batches_(forge::batches_per_epoch(train_.size(), settings_)),
       outputs_(std::move(outputs)),
-      progress_bar_(settings_.progress_bar && settings_.writes_run()) {
-  // A goal that names only a split watches the model's own metric.
-  for (auto* goal : {&settings_.keep_best, &settings_.early_stopping}) {
-    if (!*goal || !(*goal)->name.empty()) continue;
-    MainMetric main = model_.main_metric();
-    (*goal)->name = main.name;
-    (*goal)->maximize = main.maximize;
-  }
-}
+      callbacks_(std::move(callbacks)) {}
 
 torch::Tensor Trainer::epoch_order(int64_t samples, int64_t seed, int64_t epoch) {
   // A private generator: drawing the order must not disturb the generator the model uses.
@@ -105,14 +77,18 @@ torch::Tensor Trainer::epoch_order(int64_t samples, int64_t seed, int64_t epoch)
   return torch::randperm(samples, generator, torch::kInt64);
 }
 
-TrainResult Trainer::run(TrainingPosition position) {
-  adopt_goal_states(position);
+TrainResult Trainer::run(TrainingStart start) {
+  TrainingPosition& position = start.position;
+  current_ = &position;
+  if (start.resumed) {
+    model_.load_extra(start.model_extra);
+    callbacks_.restore(start.callbacks);
+  }
   if (evaluated_test_at_epoch_end(position)) last_test_step_ = position.step;
-  // A run that early stopping ended stays ended, unless the patience has grown since.
-  if (settings_.early_stopping && position.early.stale >= settings_.early_stopping->patience)
-    return finish(position, early_stop_reason(position));
   const int64_t max_steps = settings_.max_steps;
   if (position.step > 0) checkpointed_step_ = position.step;  // resumed from it
+  callbacks_.each([&](Callback& c) { c.on_fit_start(*this); });
+  if (!stop_reason_.empty()) return finish(position, stop_reason_);  // early stopping had ended it
   torch::Tensor order;
   int64_t order_epoch = -1;
   while (max_steps > 0 ? position.step < max_steps : position.epoch < settings_.epochs) {
@@ -122,9 +98,12 @@ TrainResult Trainer::run(TrainingPosition position) {
       epoch_started_ = std::chrono::steady_clock::now();
       epoch_first_step_ = position.step;
       if (!train_.in_memory()) start_loader(order, position);
+      in_epoch_ = true;
+      callbacks_.each([&](Callback& c) { c.on_epoch_start(*this, "train"); });
     }
+    std::map<std::string, double> step_metrics;
     try {
-      train_step(order, position);
+      step_metrics = train_step(order, position);
     } catch (const LoadingInterrupted& stopped) {
       // A signal while a batch was late (a stuck read): nothing of the step was taken, so the
       // run stops at the step boundary it stands on, as it would after a step.
@@ -134,6 +113,7 @@ TrainResult Trainer::run(TrainingPosition position) {
       if (outputs_.checkpointer) outputs_.checkpointer->wait();
       return {TrainOutcome::interrupted, "", stopped.signal()};
     }
+    callbacks_.each([&](Callback& c) { c.on_train_step_end(*this, step_metrics); });
     log_progress(position);
     // A checkpoint that failed in the background ends the run here, a step after it failed.
     if (outputs_.checkpointer && outputs_.checkpointer->failed()) outputs_.checkpointer->wait();
@@ -147,12 +127,15 @@ TrainResult Trainer::run(TrainingPosition position) {
     if (position.batch == batches_) {
       end_epoch(position);  // evaluates, moves to the next epoch and checkpoints
     } else if (evaluation_due || at_max) {
-      if (data_.has_dataset("valid")) evaluate_split("valid", position, true);
+      if (data_.has_dataset("valid")) evaluate_split("valid", position);
       checkpoint(position);
     } else if (stop || scheduled || requested) {
       checkpoint(position);
     }
-    if (!early_stop_reason_.empty()) return finish(position, early_stop_reason_);
+    if (!stop_reason_.empty()) {
+      if (position.step != checkpointed_step_) checkpoint(position);  // a callback stopped it between checkpoints
+      return finish(position, stop_reason_);
+    }
     if (stop && !at_max) {
       if (outputs_.checkpointer) outputs_.checkpointer->wait();  // the checkpoint just begun
       return {TrainOutcome::interrupted, "", stop_requested_};
@@ -184,9 +167,10 @@ void Trainer::start_loader(const torch::Tensor& order, const TrainingPosition& p
   // A wait for a late batch answers SIGINT/SIGTERM; data-parallel, ranks agree on stopping at
   // the step's exchange instead (a rank that stopped alone would leave the others waiting).
   if (!settings_.group) loading.stop_signal = stop_signal;
-  if (train_.stream)
+  if (train_.stream) {
+    train_.stream->prepare({"train", settings_.batch_size, rank(), world_size()});
     loader_ = std::make_unique<BatchLoader>(*train_.stream, "train", epoch, std::move(plan), loading);
-  else
+  } else
     loader_ = std::make_unique<BatchLoader>(*train_.source, "train", epoch, std::move(plan), loading);
 }
 
@@ -210,18 +194,19 @@ std::vector<LoadedBatch> Trainer::load_step(int64_t count, TrainingPosition& pos
   return loaded;
 }
 
-void Trainer::train_step(const torch::Tensor& order, TrainingPosition& position) {
+std::map<std::string, double> Trainer::train_step(const torch::Tensor& order, TrainingPosition& position) {
   const int64_t first = position.batch, last = std::min(batches_, first + settings_.accumulate);
   const int64_t world = settings_.world_size();
   const bool manual = model_.manual_optimization();
   std::vector<LoadedBatch> loaded;
   if (loader_) loaded = load_step(last - first, position);
   model_.train_mode();
-  if (!manual)
-    for (auto& optimizer : optimizers_.all()) {
-      set_learning_rate(optimizer, position);
-      optimizer.optimizer->zero_grad();
-    }
+  // Every optimizer at its scheduled rate for this step (a manual step's, for when it steps).
+  for (auto& optimizer : optimizers_.all()) {
+    optimizer.apply_rate();
+    if (!manual) optimizer.optimizer->zero_grad();
+  }
+  std::map<std::string, double> step_sums;
   std::map<std::string, double> metric_shares;  // data-parallel: this rank's share of the step's metrics
   for (int64_t b = first; b < last; ++b) {
     const auto [from, to, total] = share_of(b);
@@ -252,6 +237,7 @@ void Trainer::train_step(const torch::Tensor& order, TrainingPosition& position)
       }
       position.epoch_sums[name] += value;
       position.log_sums[name] += value;
+      step_sums[name] += value;
     }
   }
   if (settings_.group) {
@@ -259,6 +245,7 @@ void Trainer::train_step(const torch::Tensor& order, TrainingPosition& position)
     for (const auto& [name, value] : metric_shares) {
       position.epoch_sums[name] += value;
       position.log_sums[name] += value;
+      step_sums[name] += value;
     }
   } else {
     stop_requested_ = stop_signal();
@@ -278,9 +265,10 @@ void Trainer::train_step(const torch::Tensor& order, TrainingPosition& position)
   } else if (scaled) {
     update_loss_scale(position.loss_scale, !overflowed_);
   }
-  if (settings_.average) settings_.average->update();
   ++position.step;
   position.batch = last;
+  for (auto& [name, sum] : step_sums) sum /= double(last - first);
+  return step_sums;
 }
 
 StepOutput Trainer::train_batch(const Batch& batch, double share, TrainingPosition& position) {
@@ -298,8 +286,8 @@ StepOutput Trainer::train_batch(const Batch& batch, double share, TrainingPositi
   overflowed_ = false;
   ManualControl control(
       optimizers_, settings_.group.get(), settings_.clip_grad_norm, share,
-      [&](ScheduledOptimizer& optimizer) { set_learning_rate(optimizer, position); },
-      scaled ? &position.loss_scale : nullptr, overflowed_);
+      [](ScheduledOptimizer& optimizer) { optimizer.apply_rate(); }, scaled ? &position.loss_scale : nullptr,
+      overflowed_);
   AutocastScope autocast(settings_.precision, settings_.device);
   return model_.manual_step(batch, control);
 }
@@ -344,26 +332,8 @@ Batch Trainer::gather_batch(const torch::Tensor& indices) {
   return {input_buffer_, target_buffer_};
 }
 
-void Trainer::set_learning_rate(ScheduledOptimizer& optimizer, const TrainingPosition& position) {
-  optimizer.apply_rate();
-  const int64_t step = optimizer.steps;
-  const double lr = optimizer.rate_at(step);
-  // Logged where it changes, as the step that used it; a function of the optimizer's steps
-  // alone, so a resumed run writes the same rows.
-  if (step == 0 || lr != optimizer.rate_at(step - 1))
-    write_metrics(position.step + 1, position.epoch + 1, "train", {{optimizers_.rate_metric(optimizer), lr}});
-}
-
 void Trainer::log_progress(TrainingPosition& position) {
   ++interval_steps_;
-  if (progress_bar_.enabled()) {
-    EpochProgress progress{position.epoch + 1, settings_.max_steps > 0 ? 0 : settings_.epochs, position.batch,
-                           batches_};
-    auto loss = position.epoch_sums.find("loss");
-    if (loss != position.epoch_sums.end() && position.epoch_batches > 0)
-      progress.loss = loss->second / position.epoch_batches;
-    progress_bar_.update(progress);
-  }
   // At steps that are multiples of --log_every, not every N steps of this process: a resumed
   // run writes the rows an uninterrupted one would.
   const bool epoch_end = position.batch == batches_;
@@ -378,7 +348,7 @@ void Trainer::log_progress(TrainingPosition& position) {
   position.log_sums.clear();
   position.log_batches = 0;
   // With a progress bar on screen, the line goes to log.txt only.
-  (progress_bar_.enabled() ? file_log() : *spdlog::default_logger())
+  (settings_.log_to_file_only ? file_log() : *spdlog::default_logger())
       .info("epoch {} step {} ({}/{}){} lr {:.4g} | {:.1f} steps/s", position.epoch + 1, position.step, position.batch,
             batches_, format_metrics(interval),
             optimizers_.all().front().optimizer->param_groups().front().options().get_lr(), steps_per_second);
@@ -399,13 +369,14 @@ void Trainer::end_epoch(TrainingPosition& position) {
                position.step - epoch_first_step_);
   auto train = means(position);
   write_metrics(position.step, position.epoch + 1, "train_epoch", train);
-  watch("train", train, position);
-  if (data_.has_dataset("valid")) evaluate_split("valid", position, true);
+  callbacks_.each([&](Callback& c) { c.on_epoch_end(*this, "train", train); });
+  if (data_.has_dataset("valid")) evaluate_split("valid", position);
   if (settings_.eval_test_every > 0 && (position.epoch + 1) % settings_.eval_test_every == 0 &&
       data_.has_dataset("test"))
-    evaluate_split("test", position, true);
+    evaluate_split("test", position);
   draw_epoch_images(position.epoch + 1);
   // The checkpoint describes the start of the next epoch.
+  in_epoch_ = false;
   ++position.epoch;
   position.batch = 0;
   position.epoch_sums.clear();
@@ -434,80 +405,28 @@ void Trainer::draw_epoch_images(int64_t epoch) {
   for (const auto& [name, image] : images) outputs_.images->write(epoch, name, image);
 }
 
-void Trainer::evaluate_split(const std::string& split, TrainingPosition& position, bool watched) {
-  std::optional<WeightAverage::Swap> averaged;
-  if (settings_.average) averaged.emplace(*settings_.average);
-  Evaluation evaluation = evaluate(model_, data_.dataset(split), split, std::max<int64_t>(settings_.batch_size, 256),
-                                   settings_.device, settings_.group.get(), settings_.loading);
+void Trainer::evaluate_split(const std::string& split, const TrainingPosition& position) {
+  callbacks_.each([&](Callback& c) { c.on_epoch_start(*this, split); });
+  Evaluation evaluation = evaluate(model_, data_.dataset(split), split, settings_.eval_batch_size, settings_.device,
+                                   settings_.group.get(), settings_.loading);
   const auto& metrics = evaluation.metrics;
   if (outputs_.tables) outputs_.tables->write(split, position.step, evaluation.tables);
   int64_t epoch = epoch_of_latest_step(position);
   spdlog::info("epoch {} step {} {}{}", epoch, position.step, split, format_metrics(metrics));
   write_metrics(position.step, epoch, split, metrics);
   if (split == "test") last_test_step_ = position.step;
-  if (watched) watch(split, metrics, position);
-}
-
-void Trainer::watch(const std::string& split, const std::map<std::string, double>& metrics,
-                    TrainingPosition& position) {
-  auto value_of = [&](const MetricGoal& goal, const std::string& flag) {
-    auto it = metrics.find(goal.name);
-    if (it == metrics.end())
-      throw Error(ExitCode::usage, "--" + flag + " watches " + split + "/" + goal.name + ", but " + split +
-                                       " reports only: " + names_of(metrics));
-    return it->second;
-  };
-  if (settings_.keep_best && settings_.keep_best->split == split) {
-    const MetricGoal& goal = *settings_.keep_best;
-    double value = value_of(goal, "keep_best");
-    if (position.best.update(goal, position.step, value))
-      spdlog::info("best {}/{} so far: {} (checkpoint at step {})", split, goal.name, value, position.step);
-  }
-  if (settings_.early_stopping && settings_.early_stopping->split == split) {
-    const MetricGoal& goal = *settings_.early_stopping;
-    double value = value_of(goal, "early_stopping");
-    position.early.update(goal, position.step, value);
-    if (position.early.stale >= goal.patience) early_stop_reason_ = early_stop_reason(position);
-  }
-}
-
-std::string Trainer::early_stop_reason(const TrainingPosition& position) const {
-  const MetricGoal& goal = *settings_.early_stopping;
-  std::ostringstream reason;
-  reason << "early stopping: " << goal.split << "/" << goal.name << " did not improve";
-  if (goal.min_delta > 0) reason << " by more than " << goal.min_delta;
-  reason << " for " << goal.patience << " evaluations (best " << position.early.best_value << " at step "
-         << position.early.best_step << ")";
-  return reason.str();
-}
-
-void Trainer::adopt_goal_states(TrainingPosition& position) const {
-  auto adopt = [](GoalState& state, const std::optional<MetricGoal>& goal, const std::string& flag) {
-    if (!goal) return;
-    std::string watched = goal->watched();
-    // An empty record with a best step comes from a checkpoint older than the record itself.
-    if (!state.watched.empty() && state.watched != watched) {
-      spdlog::info("--{} now watches {} (was {}): its record starts afresh", flag, watched, state.watched);
-      state = GoalState{};
-    }
-    state.watched = watched;
-  };
-  adopt(position.best, settings_.keep_best, "keep_best");
-  adopt(position.early, settings_.early_stopping, "early_stopping");
+  callbacks_.each([&](Callback& c) { c.on_epoch_end(*this, split, metrics); });
 }
 
 TrainResult Trainer::finish(const TrainingPosition& position, const std::string& reason) {
   // The last checkpoint is on disk before the final evaluation is reported: the run's record
   // must never say "evaluated" about a step no checkpoint holds.
   if (outputs_.checkpointer) outputs_.checkpointer->wait();
-  if (data_.has_dataset("test") && last_test_step_ != position.step && settings_.evaluated_step != position.step) {
-    // The final test evaluation only reports: the checkpoint it describes is already written.
-    TrainingPosition reported = position;
-    evaluate_split("test", reported, false);
-  }
-  if (settings_.keep_best && position.best.best_step >= 0)
-    spdlog::info("best {}: {} at step {}", settings_.keep_best->watched(), position.best.best_value,
-                 position.best.best_step);
+  finishing_ = true;
+  // The final test evaluation only reports: the checkpoint it describes is already written.
+  if (data_.has_dataset("test") && last_test_step_ != position.step && settings_.evaluated_step != position.step)
+    evaluate_split("test", position);
+  callbacks_.each([&](Callback& c) { c.on_fit_end(*this); });
   return {TrainOutcome::completed, reason, 0, position.step};
 }
 
@@ -518,13 +437,33 @@ bool Trainer::evaluated_test_at_epoch_end(const TrainingPosition& position) cons
 }
 
 void Trainer::checkpoint(const TrainingPosition& position) {
-  if (!outputs_.checkpointer) return;
+  callbacks_.each([&](Callback& c) { c.before_checkpoint(*this); });
   checkpointed_step_ = position.step;
+  if (!outputs_.checkpointer) return;
   for (const auto& sink : outputs_.sinks) sink->flush();  // the rows the checkpoint stands for
-  const int64_t best_step = settings_.keep_best ? position.best.best_step : -1;
   CheckpointSubject subject(model_.module(), optimizers_, model_.save_extra());
-  if (settings_.average) subject.averages = settings_.average->averages();
-  outputs_.checkpointer->save(subject, position, best_step);
+  subject.callbacks = callbacks_.states();
+  outputs_.checkpointer->save(subject, position, kept_step_);
+}
+
+int64_t Trainer::epoch() const {
+  return in_epoch_ || current_->batch > 0 ? current_->epoch + 1 : std::max<int64_t>(1, current_->epoch);
+}
+
+std::vector<std::pair<std::string, torch::optim::Optimizer*>> Trainer::optimizers() {
+  std::vector<std::pair<std::string, torch::optim::Optimizer*>> out;
+  for (auto& optimizer : optimizers_.all()) out.emplace_back(optimizer.name, optimizer.optimizer.get());
+  return out;
+}
+
+std::map<std::string, double> Trainer::epoch_means() const { return means(*current_); }
+
+void Trainer::log(const std::string& split, const std::map<std::string, double>& metrics) {
+  write_metrics(current_->step, epoch(), split, metrics);
+}
+
+void Trainer::stop(const std::string& reason) {
+  if (stop_reason_.empty()) stop_reason_ = reason;
 }
 
 }  // namespace forge

@@ -1,29 +1,28 @@
 // The training loop. Each step takes the next --accumulate mini-batches of the epoch's
 // shuffled order of `train` (a stream: its own order) — gathered from memory, or made ahead by
-// the loader's threads (train/batch_loader.hpp) — (gradients summed, losses scaled), clips the gradient norm when
-// asked, and steps every optimizer at its schedule's learning rate; a manually optimized model
-// steps them itself, through a StepControl (train/manual_control.hpp). Around it: a log line every
-// --log_every steps; evaluations on `valid` at each epoch's end and every --eval_every_steps,
-// on `test` every --eval_test_every epochs and once at the end; --keep_best and
-// --early_stopping fed by those evaluations; checkpoints at each epoch's end, after each
-// mid-epoch evaluation, every --checkpoint_every steps and on SIGUSR1, of which the newest
-// --keep_checkpoints (and the best) are kept.
+// the loader's threads (train/batch_loader.hpp) — (gradients summed, losses scaled), clips the
+// gradient norm when asked, and steps every optimizer at its schedule's learning rate; a
+// manually optimized model steps them itself, through a StepControl (train/manual_control.hpp).
+// Around it: a log line every --log_every steps; evaluations on `valid` at each epoch's end and
+// every --eval_every_steps, on `test` every --eval_test_every epochs and once at the end;
+// checkpoints at each epoch's end, after each mid-epoch evaluation, every --checkpoint_every
+// steps and on SIGUSR1. Callbacks (forge/callback.hpp) are called at each of these moments:
+// --ema_decay, --keep_best, --early_stopping, the learning-rate rows and the progress bar are
+// callbacks (train/builtin_callbacks.hpp), as are a model's own.
 #pragma once
 
 #include <forge/model.hpp>
 
 #include "metrics/image_writer.hpp"
 #include "metrics/metric_sink.hpp"
-#include "metrics/progress_bar.hpp"
 #include "metrics/table_writer.hpp"
 #include "train/batch_loader.hpp"
+#include "train/callback_list.hpp"
 #include "train/checkpointer.hpp"
 #include "train/data_parallel.hpp"
 #include "train/lr_schedule.hpp"
-#include "train/metric_goal.hpp"
 #include "train/mixed_precision.hpp"
 #include "train/optimizer_set.hpp"
-#include "train/weight_average.hpp"
 
 #include <chrono>
 #include <memory>
@@ -36,21 +35,18 @@ namespace forge {
 struct TrainSettings {
   int64_t epochs = 1;
   int64_t batch_size = 32;
+  int64_t eval_batch_size = 32;  // the batches valid and test are evaluated in
   int64_t log_every = 100;
-  bool progress_bar = false;  // draw one on the terminal; the --log_every lines then go only to log.txt
+  bool log_to_file_only = false;  // a progress bar is on the terminal: the --log_every lines go only to log.txt
   int64_t seed = 0;
-  int64_t checkpoint_every = 0;   // steps between checkpoints; 0: only at the end of each epoch
-  int64_t keep_checkpoints = 3;   // newest checkpoints kept; 0: all
-  bool async_checkpoint = false;  // write checkpoints alongside training (train/checkpointer.hpp)
-  int64_t stop_after_steps = 0;   // stop (as if interrupted) once the global step reaches it; 0: never
-  int64_t max_steps = 0;          // train this many optimizer steps, whatever --epochs says; 0: epochs decide
-  int64_t accumulate = 1;         // mini-batches per optimizer step
-  double clip_grad_norm = 0;      // 0: no clipping
-  int64_t eval_every_steps = 0;   // also evaluate `valid` every N steps; 0: at epoch ends only
-  int64_t eval_test_every = 0;    // evaluate `test` every N epochs too; 0: only at the end
-  LrSchedule schedule;            // total_steps is filled in by the trainer
-  std::optional<MetricGoal> keep_best;
-  std::optional<MetricGoal> early_stopping;
+  int64_t checkpoint_every = 0;  // steps between checkpoints; 0: only at the end of each epoch
+  int64_t stop_after_steps = 0;  // stop (as if interrupted) once the global step reaches it; 0: never
+  int64_t max_steps = 0;         // train this many optimizer steps, whatever --epochs says; 0: epochs decide
+  int64_t accumulate = 1;        // mini-batches per optimizer step
+  double clip_grad_norm = 0;     // 0: no clipping
+  int64_t eval_every_steps = 0;  // also evaluate `valid` every N steps; 0: at epoch ends only
+  int64_t eval_test_every = 0;   // evaluate `test` every N epochs too; 0: only at the end
+  LrSchedule schedule;           // total_steps is filled in by the trainer
   // The step whose end-of-run evaluation the run's record already holds (a completed run
   // resumed), so it is not repeated; -1: none. A run stopped after its last step but before
   // that evaluation (a crash, a signal) is evaluated when resumed.
@@ -60,9 +56,6 @@ struct TrainSettings {
   // Data-parallel: this process's group, null when it trains alone. batch_size is per rank: a
   // step takes group->size() x batch_size samples. Only rank 0 writes checkpoints and metrics.
   std::shared_ptr<DataParallelGroup> group;
-  // --ema_decay: the average updated after every step and evaluated instead of the weights;
-  // null: none.
-  std::shared_ptr<WeightAverage> average;
   // How splits that come from a Source are loaded: --workers, --prefetch, --skip_bad_samples.
   LoaderSettings loading;
 
@@ -85,9 +78,9 @@ int64_t batches_per_epoch(int64_t samples, const TrainSettings& settings);
 // Optimizer steps in one epoch of `samples` samples (--accumulate mini-batches each).
 int64_t steps_per_epoch(int64_t samples, const TrainSettings& settings);
 
-// Throws Error(ExitCode::usage) when the settings cannot work with this data and model (a
-// watched split that is never evaluated, --accumulate with a manually optimized model), before
-// any run folder is made.
+// Throws Error(ExitCode::usage) when the settings cannot work with this data and model
+// (--eval_every_steps without a valid set, --accumulate with a manually optimized model),
+// before any run folder is made.
 void check_train_settings(const TrainSettings& settings, const DataMap& data, const Model& model);
 
 // What the trainer reports to and checkpoints through; it knows no paths. Data-parallel ranks
@@ -99,21 +92,42 @@ struct TrainerOutputs {
   std::shared_ptr<TableWriter> tables;         // null: evaluations' tables are not kept
 };
 
-class Trainer {
+// The trainer is the Loop its callbacks see.
+class Trainer : private Loop {
  public:
-  Trainer(Model& model, const DataMap& data, OptimizerSet& optimizers, TrainSettings settings, TrainerOutputs outputs);
+  Trainer(Model& model, const DataMap& data, OptimizerSet& optimizers, TrainSettings settings, TrainerOutputs outputs,
+          CallbackList callbacks = {});
 
-  // Trains from `position` to the end: --epochs (or --max_steps) done, or early stopping.
-  // When a stop signal arrives (or stop_after_steps is reached), finishes the current step,
-  // checkpoints and returns interrupted.
-  TrainResult run(TrainingPosition position);
+  // Trains from `start` to the end: --epochs (or --max_steps) done, or a callback's stop()
+  // (early stopping). A resumed start gives the model its extra state and the callbacks
+  // theirs first. When a stop signal arrives (or stop_after_steps is reached), finishes the
+  // current step, checkpoints and returns interrupted.
+  TrainResult run(TrainingStart start);
 
   // The sample order of `epoch`: a function of the seed and the epoch only, so a resumed run
   // sees the same order as an uninterrupted one.
   static torch::Tensor epoch_order(int64_t samples, int64_t seed, int64_t epoch);
 
  private:
-  void train_step(const torch::Tensor& order, TrainingPosition& position);
+  // Loop, as callbacks see it.
+  int64_t step() const override { return current_->step; }
+  int64_t epoch() const override;
+  int64_t batch() const override { return current_->batch; }
+  int64_t batches_per_epoch() const override { return batches_; }
+  int64_t epochs() const override { return settings_.max_steps > 0 ? 0 : settings_.epochs; }
+  int64_t max_steps() const override { return settings_.max_steps; }
+  int rank() const override { return settings_.group ? int(settings_.group->rank()) : 0; }
+  int world_size() const override { return int(settings_.world_size()); }
+  bool finishing() const override { return finishing_; }
+  Model& model() override { return model_; }
+  std::vector<std::pair<std::string, torch::optim::Optimizer*>> optimizers() override;
+  std::map<std::string, double> epoch_means() const override;
+  void log(const std::string& split, const std::map<std::string, double>& metrics) override;
+  void stop(const std::string& reason) override;
+  void keep_checkpoint(int64_t step) override { kept_step_ = step; }
+
+  // One optimizer step; returns its metrics (the mean over its mini-batches).
+  std::map<std::string, double> train_step(const torch::Tensor& order, TrainingPosition& position);
   // This rank's part [from, to) of mini-batch `b` of the epoch, and the global batch's size.
   struct Share {
     int64_t from, to, total;
@@ -132,16 +146,11 @@ class Trainer {
   void write_metrics(int64_t step, int64_t epoch, const std::string& split,
                      const std::map<std::string, double>& metrics);
   Batch gather_batch(const torch::Tensor& indices);
-  // Sets the optimizer's rate for its next step; reports it where it changes.
-  void set_learning_rate(ScheduledOptimizer& optimizer, const TrainingPosition& position);
   void end_epoch(TrainingPosition& position);
   // Writes the model's epoch_images for `epoch` (from 1), leaving the generators as they were.
   void draw_epoch_images(int64_t epoch);
-  // Evaluates `split`, logs and records it; feeds --keep_best and --early_stopping when `watched`.
-  void evaluate_split(const std::string& split, TrainingPosition& position, bool watched);
-  void watch(const std::string& split, const std::map<std::string, double>& metrics, TrainingPosition& position);
-  void adopt_goal_states(TrainingPosition& position) const;
-  std::string early_stop_reason(const TrainingPosition& position) const;
+  // Evaluates `split`, logs and records it, between the callbacks' on_epoch_start and on_epoch_end.
+  void evaluate_split(const std::string& split, const TrainingPosition& position);
   TrainResult finish(const TrainingPosition& position, const std::string& reason);
   // Whether the epoch end that `position` starts after evaluated test (--eval_test_every): a
   // resumed run then need not evaluate it again at the end.
@@ -154,14 +163,18 @@ class Trainer {
   int64_t interval_steps_ = 0;
   std::chrono::steady_clock::time_point epoch_started_;  // or when this process took the epoch up
   int64_t epoch_first_step_ = 0;
-  int64_t last_test_step_ = -1;            // step of the latest test evaluation
-  std::string early_stop_reason_;          // set when --early_stopping ends the run
-  int stop_requested_ = 0;                 // after a step: the signal that asks to stop (any rank's), or 0
-  bool checkpoint_requested_ = false;      // after a step: SIGUSR1 (on any rank)
-  bool overflowed_ = false;                // fp16, manual: an optimizer step of this step was skipped
-  std::vector<std::string> metric_names_;  // data-parallel: what the model's step reports
-  int64_t checkpointed_step_ = -1;         // the step of the newest checkpoint this process holds
-  std::unique_ptr<BatchLoader> loader_;    // `train` from a Source: the epoch's batches
+  int64_t last_test_step_ = -1;                // step of the latest test evaluation
+  std::string stop_reason_;                    // set when a callback ends the run (early stopping)
+  bool finishing_ = false;                     // past the last checkpoint
+  bool in_epoch_ = false;                      // a training epoch has begun and not yet ended
+  int64_t kept_step_ = -1;                     // the checkpoint pruning keeps (Loop::keep_checkpoint)
+  const TrainingPosition* current_ = nullptr;  // the position run() is at
+  int stop_requested_ = 0;                     // after a step: the signal that asks to stop (any rank's), or 0
+  bool checkpoint_requested_ = false;          // after a step: SIGUSR1 (on any rank)
+  bool overflowed_ = false;                    // fp16, manual: an optimizer step of this step was skipped
+  std::vector<std::string> metric_names_;      // data-parallel: what the model's step reports
+  int64_t checkpointed_step_ = -1;             // the step of the newest checkpoint this process holds
+  std::unique_ptr<BatchLoader> loader_;        // `train` from a Source: the epoch's batches
 
   Model& model_;
   const DataMap& data_;
@@ -171,7 +184,7 @@ class Trainer {
   TrainSettings settings_;
   int64_t batches_;  // mini-batches per epoch
   TrainerOutputs outputs_;
-  ProgressBar progress_bar_;
+  CallbackList callbacks_;
 };
 
 }  // namespace forge

@@ -1,10 +1,9 @@
-// The resumable state of training beside the model and optimizer: where in which epoch it is,
-// the running sums of the epoch's metrics and of the current --log_every interval, and what
-// --keep_best and --early_stopping have seen. A checkpoint holds it (train/checkpoint.hpp);
-// with the seed it decides everything a resumed run does next.
+// The resumable state of the loop itself beside the model and optimizer: where in which epoch
+// it is, the running sums of the epoch's metrics and of the current --log_every interval, fp16's
+// loss scale. A checkpoint holds it (train/checkpoint.hpp) with the callbacks' states (what
+// --keep_best and --early_stopping have seen); with the seed they decide everything a resumed
+// run does next.
 #pragma once
-
-#include "train/metric_goal.hpp"
 
 #include <cstdint>
 #include <map>
@@ -27,8 +26,6 @@ struct TrainingPosition {
   int64_t epoch_batches = 0;
   std::map<std::string, double> log_sums;  // metric sums since the last --log_every row
   int64_t log_batches = 0;
-  GoalState best;   // --keep_best: its best_step is the checkpoint kept beside the newest
-  GoalState early;  // --early_stopping
   LossScale loss_scale;
   int64_t bad_samples = 0;  // training samples --skip_bad_samples left out, in all
 };

@@ -47,6 +47,34 @@ Args with(Args args, const Args& more) {
   return args;
 }
 
+// A whole-set metric whose state is concatenated over ranks (every score, for an exact average
+// precision) reports under two processes exactly what it does under one: every rank sees the
+// whole set's scores, not its own shard's. (--lr 1e-30: the same weights in both.)
+TEST(DataParallel, ConcatenatedMetricStatesGiveTheWholeSetsExactAveragePrecision) {
+  testing::TempDir dir;
+  Args ranked{"train", "--data", "synthetic", "--samples", "200", "--seed", "4", "--threads", "1", "--no_progress"};
+  ranked.insert(ranked.end(), {"--model", testing::source_dir() + "/tests/data/plugins/ranked_net.cpp", "--classes",
+                               "2", "--valid_fraction", "0.3", "--epochs", "1", "--lr", "1e-30"});
+  Args two = ranked, one = ranked;
+  two.insert(two.end(), {"--batch_size", "16", "--nproc_per_node", "2", "--run_name", "two"});
+  one.insert(one.end(), {"--batch_size", "32", "--run_name", "one"});
+  ProcessResult parallel = testing::run_forge(two, dir.path());
+  ASSERT_EQ(parallel.exit_status, 0) << parallel.output;
+  ProcessResult single = testing::run_forge(one, dir.path());
+  ASSERT_EQ(single.exit_status, 0) << single.output;
+  auto valid = [](const std::string& run) {
+    std::map<std::string, double> out;
+    for (const auto& row : read_metrics(run))
+      if (row.split == "valid") out[row.name] = row.value;
+    return out;
+  };
+  const auto parallel_valid = valid(dir / "checkpoints/two/1"), single_valid = valid(dir / "checkpoints/one/1");
+  EXPECT_EQ(parallel_valid.at("scored"), 60) << "every rank holds the whole valid set's scores";
+  EXPECT_EQ(single_valid.at("scored"), 60);
+  EXPECT_EQ(parallel_valid.at("average_precision"), single_valid.at("average_precision"));
+  EXPECT_GT(single_valid.at("average_precision"), 0);
+}
+
 TEST(DataParallel, TwoProcessesOfBatch16TrainAsOneOfBatch32) {
   testing::TempDir dir;
   ProcessResult parallel = testing::run_forge(

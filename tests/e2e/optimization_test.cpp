@@ -388,7 +388,7 @@ TEST(Recipe, AdamwNoDecayCosineEmaAndBf16ResumeExactlyAndTheAverageIsWhatIsEvalu
   ASSERT_EQ(run_forge({"export", run, "--ema", "-o", dir / "ema.pt"}, dir.path()).exit_status, 0);
   ASSERT_EQ(run_forge({"export", run, "-o", dir / "raw.pt"}, dir.path()).exit_status, 0);
   EXPECT_NE(testing::text_or_empty(dir / "ema.pt"), testing::text_or_empty(dir / "raw.pt"));
-  auto averages = checkpoint_tensors(read_checkpoint_file(newest_checkpoint(run)), "ema/");
+  auto averages = checkpoint_tensors(read_checkpoint_file(newest_checkpoint(run)), "callback/ema/");
   EXPECT_EQ(averages.size(), 10u);  // the parameters: 2 convolutions, 2 batch norms x 2, 2 linear x 2
 
   ASSERT_EQ(run_forge(cnn_run(dir / "plain", {"--max_steps", "2"}), dir.path()).exit_status, 0);

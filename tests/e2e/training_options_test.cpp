@@ -4,6 +4,7 @@
 #include "e2e/reference_run.hpp"
 #include "runs/manifest.hpp"
 #include "tensorboard_reader.hpp"
+#include "train/builtin_callbacks.hpp"
 #include "train/checkpoint.hpp"
 
 #include <gtest/gtest.h>
@@ -71,6 +72,16 @@ class TrainingOptions : public testing::WithReferenceRun {
   static void SetUpTestSuite() { train_reference(loop_run("straight")); }
 };
 
+namespace {
+
+// What --keep_best (`callback` keep_best) or --early_stopping had seen at the run's checkpoint `step`.
+GoalState goal_at(const std::string& run, int64_t step, const char* callback) {
+  const std::string path = checkpoint_path(run, step);
+  return goal_state_of(checkpoint_callback_states(read_checkpoint_file(path), path).at(callback));
+}
+
+}  // namespace
+
 TEST_F(TrainingOptions, EarlyStoppingEndsTheRunAsCompletedWithItsReason) {
   json manifest = read_json(straight() + "/manifest.json");
   EXPECT_EQ(manifest["status"], "completed");
@@ -86,24 +97,25 @@ TEST_F(TrainingOptions, EarlyStoppingEndsTheRunAsCompletedWithItsReason) {
 TEST_F(TrainingOptions, ScheduleEarlyStoppingAndBestContinueExactlyAfterResume) {
   // Stop where early stopping has started counting, but not finished.
   TrainingPosition end = read_checkpoint_position(checkpoint_path(straight(), list_checkpoints(straight()).back()));
-  ASSERT_EQ(end.early.stale, 3);
+  const GoalState end_early = goal_at(straight(), end.step, early_stopping_callback);
+  const GoalState end_best = goal_at(straight(), end.step, keep_best_callback);
+  ASSERT_EQ(end_early.stale, 3);
   int64_t stop_at = end.step - 7;  // between the evaluations two and one before the end
   auto args = loop_run("resumed");
   args.insert(args.end(), {"--stop_after_steps", std::to_string(stop_at)});
   ASSERT_EQ(run_forge(args, dir_->path()).exit_status, 0);
   std::string run = *dir_ / "checkpoints/resumed/1";
-  TrainingPosition stopped = read_checkpoint_position(checkpoint_path(run, stop_at));
-  EXPECT_GE(stopped.early.stale, 1) << "the interruption should fall inside the patience window";
-  EXPECT_LT(stopped.early.stale, 3);
+  const GoalState stopped = goal_at(run, stop_at, early_stopping_callback);
+  EXPECT_GE(stopped.stale, 1) << "the interruption should fall inside the patience window";
+  EXPECT_LT(stopped.stale, 3);
 
   auto resumed = run_forge({"resume", run}, dir_->path());
   ASSERT_EQ(resumed.exit_status, 0) << resumed.output;
   EXPECT_EQ(read_json(run + "/manifest.json")["reason"], read_json(straight() + "/manifest.json")["reason"]);
   EXPECT_EQ(list_checkpoints(run).back(), end.step);
-  TrainingPosition after = read_checkpoint_position(checkpoint_path(run, end.step));
-  EXPECT_EQ(after.best.best_step, end.best.best_step);
-  EXPECT_EQ(after.best.best_value, end.best.best_value);
-  EXPECT_EQ(after.early.best_step, end.early.best_step);
+  EXPECT_EQ(goal_at(run, end.step, keep_best_callback).best_step, end_best.best_step);
+  EXPECT_EQ(goal_at(run, end.step, keep_best_callback).best_value, end_best.best_value);
+  EXPECT_EQ(goal_at(run, end.step, early_stopping_callback).best_step, end_early.best_step);
   EXPECT_EQ(first_difference(testing::run_state(run, end.step), testing::run_state(straight(), end.step)), "");
   EXPECT_EQ(metrics_without_time(run), metrics_without_time(straight()));
   // TensorBoard, after its purge of the steps the resumed session redid, shows the same curves.
@@ -139,8 +151,7 @@ TEST_F(TrainingOptions, ResumingARunThatStoppedEarlyLeavesItAsItWas) {
 }
 
 TEST_F(TrainingOptions, EvalCheckpointBestEvaluatesTheKeptOne) {
-  int64_t best =
-      read_checkpoint_position(checkpoint_path(straight(), list_checkpoints(straight()).back())).best.best_step;
+  int64_t best = goal_at(straight(), list_checkpoints(straight()).back(), keep_best_callback).best_step;
   auto result = run_forge({"eval", straight(), "--checkpoint", "best"}, dir_->path());
   ASSERT_EQ(result.exit_status, 0) << result.output;
   EXPECT_NE(result.output.find("(checkpoint step " + std::to_string(best) + ","), std::string::npos) << result.output;

@@ -1,4 +1,5 @@
 #include "train/checkpoint.hpp"
+#include "train/builtin_callbacks.hpp"
 
 #include "core/atomic_file.hpp"
 #include "test_support.hpp"
@@ -57,8 +58,6 @@ TEST(Checkpoint, RoundTripsModelOptimizerRngAndPosition) {
   saved.train_a_step();
   saved.optimizer.param_groups()[0].options().set_lr(0.5);
   TrainingPosition position{2, 3, 17, {{"loss", 1.5}}, 3};
-  position.best = {"valid/accuracy:max", 12, 0.75, 1};
-  position.early = {"valid/loss:min", 8, 0.5, 2};
   save_checkpoint(checkpoint_path(dir.path(), 17), *saved.net, saved.optimizer, position);
   torch::Tensor next_draw = torch::rand({3});
 
@@ -70,13 +69,7 @@ TEST(Checkpoint, RoundTripsModelOptimizerRngAndPosition) {
   EXPECT_EQ(got.step, 17);
   EXPECT_EQ(got.epoch_batches, 3);
   EXPECT_DOUBLE_EQ(got.epoch_sums["loss"], 1.5);
-  EXPECT_EQ(got.best.watched, "valid/accuracy:max");
-  EXPECT_EQ(got.best.best_step, 12);
-  EXPECT_DOUBLE_EQ(got.best.best_value, 0.75);
-  EXPECT_EQ(got.best.stale, 1);
-  EXPECT_EQ(got.early.watched, "valid/loss:min");
-  EXPECT_EQ(got.early.stale, 2);
-  EXPECT_EQ(read_checkpoint_position(checkpoint_path(dir.path(), 17)).early.best_step, 8);
+  EXPECT_EQ(read_checkpoint_position(checkpoint_path(dir.path(), 17)).step, 17);
   EXPECT_TRUE(torch::equal(loaded.net->weight, saved.net->weight));
   EXPECT_DOUBLE_EQ(loaded.optimizer.param_groups()[0].options().get_lr(), 0.5);
   EXPECT_TRUE(torch::equal(torch::rand({3}), next_draw)) << "generator state not restored";
@@ -321,13 +314,67 @@ TEST(Checkpoint, NonFiniteRunningSumsAndGoalsRoundTrip) {
   TrainingPosition position;
   position.epoch_sums = {{"loss", std::nan("")}, {"big", INFINITY}};
   position.log_sums = {{"loss", -INFINITY}};
-  position.best = {"valid/loss:min", 3, INFINITY, 0};
   save_checkpoint(checkpoint_path(dir.path(), 1), *f.net, f.optimizer, position);
   TrainingPosition got = read_checkpoint_position(checkpoint_path(dir.path(), 1));
   EXPECT_TRUE(std::isnan(got.epoch_sums["loss"]));
   EXPECT_EQ(got.epoch_sums["big"], INFINITY);
   EXPECT_EQ(got.log_sums["loss"], -INFINITY);
-  EXPECT_EQ(got.best.best_value, INFINITY);
+}
+
+// Each callback's state comes back under its name: tensors bit for bit, numbers exactly (NaN
+// and infinities too), texts as they were.
+TEST(Checkpoint, CallbackStatesRoundTripByName) {
+  testing::TempDir dir;
+  Fixture f;
+  CheckpointSubject subject(*f.net, f.optimizer);
+  subject.callbacks[keep_best_callback] = goal_callback_state({"valid/loss:min", 3, INFINITY, 2});
+  CallbackState& own = subject.callbacks["smoothed-loss"];
+  own.tensors = {{"queue", torch::arange(6, torch::kFloat64).reshape({2, 3})}, {"a.b", torch::ones({1})}};
+  own.numbers = {{"value", 0.1 + 0.2}, {"nan", std::nan("")}, {"low", -INFINITY}};
+  own.texts = {{"phase", "warm \"up\"\n"}};
+  const std::string path = checkpoint_path(dir.path(), 4);
+  write_checkpoint(path, capture_checkpoint_state(subject, {}));
+
+  Fixture loaded;
+  CheckpointSubject into(*loaded.net, loaded.optimizer);
+  TrainingStart start = restore_training(read_checkpoint_file(path), path, into);
+  EXPECT_TRUE(start.resumed);
+  ASSERT_EQ(start.callbacks.size(), 2u);
+  const GoalState best = goal_state_of(start.callbacks.at(keep_best_callback));
+  EXPECT_EQ(best.watched, "valid/loss:min");
+  EXPECT_EQ(best.best_step, 3);
+  EXPECT_EQ(best.best_value, INFINITY);
+  EXPECT_EQ(best.stale, 2);
+  const CallbackState& got = start.callbacks.at("smoothed-loss");
+  EXPECT_TRUE(got.tensors.at("queue").equal(own.tensors.at("queue")));
+  EXPECT_TRUE(got.tensors.at("a.b").equal(torch::ones({1})));
+  EXPECT_EQ(got.numbers.at("value"), 0.1 + 0.2);
+  EXPECT_TRUE(std::isnan(got.numbers.at("nan")));
+  EXPECT_EQ(got.numbers.at("low"), -INFINITY);
+  EXPECT_EQ(got.texts.at("phase"), own.texts.at("phase"));
+}
+
+// Checkpoints of forge before callbacks kept --keep_best's and --early_stopping's records in the
+// position and --ema_decay's average as ema/<parameter>: they come back as those callbacks' states.
+TEST(Checkpoint, StatesOfForgeBeforeCallbacksComeBackUnderTheirCallbacksNames) {
+  testing::TempDir dir;
+  Fixture f;
+  CheckpointState state = capture_checkpoint_state({*f.net, f.optimizer}, {});
+  state.meta.erase("callbacks");
+  state.meta["position"]["best"] = {
+      {"watched", "valid/accuracy:max"}, {"best_step", 12}, {"best_value", 0.75}, {"stale", 1}};
+  state.meta["position"]["early"] = {{"watched", ""}, {"best_step", -1}, {"best_value", 0}, {"stale", 0}};
+  state.tensors.emplace_back("ema/weight", torch::full({3, 4}, 2.0f));
+  const std::string path = checkpoint_path(dir.path(), 5);
+  write_checkpoint(path, state);
+  const auto states = checkpoint_callback_states(read_checkpoint_file(path), path);
+  ASSERT_EQ(states.size(), 2u) << "early stopping was off: no state of it";
+  const GoalState best = goal_state_of(states.at(keep_best_callback));
+  EXPECT_EQ(best.watched, "valid/accuracy:max");
+  EXPECT_EQ(best.best_step, 12);
+  EXPECT_EQ(best.best_value, 0.75);
+  EXPECT_EQ(best.stale, 1);
+  EXPECT_TRUE(states.at(ema_callback).tensors.at("weight").equal(torch::full({3, 4}, 2.0f)));
 }
 
 TEST(Checkpoint, ModelMissingOrAddingATensorOrOfAnotherTypeIsARunError) {
@@ -426,11 +473,11 @@ TEST(Checkpoint, NamedOptimizersKeepTheirStateAndStepCountsAndTheModelItsExtraSt
 
   TwoOptimizers loaded;
   CheckpointSubject subject(*loaded.root, loaded.set, {});
-  restore_training(read_checkpoint_file(path), path, subject);
+  TrainingStart start = restore_training(read_checkpoint_file(path), path, subject);
   EXPECT_EQ(loaded.set.named("gen").steps, 1);
   EXPECT_EQ(loaded.set.named("disc").steps, 3);
-  ASSERT_EQ(subject.extra.count("queue"), 1u);
-  EXPECT_TRUE(subject.extra.at("queue").equal(torch::arange(5)));
+  ASSERT_EQ(start.model_extra.count("queue"), 1u);
+  EXPECT_TRUE(start.model_extra.at("queue").equal(torch::arange(5)));
   // The same next step on both: the optimizers' states came back whole.
   torch::manual_seed(4);
   saved.step("disc");
@@ -481,7 +528,7 @@ TEST(Checkpoint, ACheckpointWithOneUnnamedOptimizerStillResumes) {
     set = OptimizerSet(std::move(one));
   }
   CheckpointSubject subject(*net, set, {});
-  EXPECT_EQ(restore_training(read_checkpoint_file(path), path, subject).step, 6);
+  EXPECT_EQ(restore_training(read_checkpoint_file(path), path, subject).position.step, 6);
   EXPECT_EQ(set.all()[0].steps, 6);
   EXPECT_EQ(set.all()[0].optimizer->state().size(), 2u);  // weight and bias
 }

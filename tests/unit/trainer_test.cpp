@@ -1,6 +1,7 @@
 #include "train/trainer.hpp"
 
 #include "test_support.hpp"
+#include "train/builtin_callbacks.hpp"
 
 #include <forge/error.hpp>
 
@@ -69,9 +70,10 @@ class MemorySink : public MetricSink {
 // The positions the trainer checkpointed, and the step it asked pruning to keep each time.
 class MemoryCheckpointer : public Checkpointer {
  public:
-  void save(const CheckpointSubject&, const TrainingPosition& position, int64_t keep) override {
+  void save(const CheckpointSubject& subject, const TrainingPosition& position, int64_t keep) override {
     positions.push_back(position);
     kept.push_back(keep);
+    callbacks.push_back(subject.callbacks);
   }
   std::vector<int64_t> steps() const {
     std::vector<int64_t> out;
@@ -80,6 +82,7 @@ class MemoryCheckpointer : public Checkpointer {
   }
   std::vector<TrainingPosition> positions;
   std::vector<int64_t> kept;
+  std::vector<std::map<std::string, CallbackState>> callbacks;
 };
 
 struct Trained {
@@ -93,10 +96,11 @@ OptimizerSet sgd(Model& model, const TrainSettings& s) {
   return make_optimizer_set(model, {{"sgd", s.schedule.lr}, s.schedule});
 }
 
-Trained train(Model& model, const DataMap& data, const TrainSettings& s) {
+Trained train(Model& model, const DataMap& data, const TrainSettings& s,
+              std::vector<std::shared_ptr<Callback>> callbacks = {}) {
   OptimizerSet optimizer = sgd(model, s);
   Trained out;
-  Trainer trainer(model, data, optimizer, s, {{out.sink}, out.checkpoints});
+  Trainer trainer(model, data, optimizer, s, {{out.sink}, out.checkpoints}, CallbackList(std::move(callbacks)));
   out.result = trainer.run({});
   return out;
 }
@@ -177,12 +181,12 @@ TEST(Trainer, TheFinalEvaluationRunsUnlessAlreadyRecorded) {
   end.epoch = 2;
   end.step = 8;
   auto sink = std::make_shared<MemorySink>();
-  TrainResult result = Trainer(*model, data, optimizer, s, {{sink}, nullptr}).run(end);
+  TrainResult result = Trainer(*model, data, optimizer, s, {{sink}, nullptr}).run(TrainingStart{end});
   EXPECT_EQ(result.step, 8);
   EXPECT_EQ(sink->count(",test,accuracy,"), 1);
   s.evaluated_step = 8;
   auto again = std::make_shared<MemorySink>();
-  Trainer(*model, data, optimizer, s, {{again}, nullptr}).run(end);
+  Trainer(*model, data, optimizer, s, {{again}, nullptr}).run(TrainingStart{end});
   EXPECT_EQ(again->count(",test,"), 0);
 }
 
@@ -191,14 +195,15 @@ TEST(Trainer, EarlyStoppingEndsTheRunAndSaysWhy) {
   auto model = fixed_linear();
   TrainSettings s = settings(50, 16);
   // No change counts as an improvement: the second evaluation is stale, which ends the run.
-  s.early_stopping = parse_metric_goal("valid/loss:min:1:1000", "early_stopping", true);
-  Trained run = train(*model, data, s);
+  Trained run =
+      train(*model, data, s,
+            {make_early_stopping_callback(parse_metric_goal("valid/loss:min:1:1000", "early_stopping", true))});
   EXPECT_EQ(run.result.outcome, TrainOutcome::completed);
   EXPECT_NE(run.result.reason.find("early stopping: valid/loss did not improve by more than 1000 for 1 evaluations"),
             std::string::npos)
       << run.result.reason;
   EXPECT_EQ(run.checkpoints->steps().back(), 8);  // two epochs of four steps
-  EXPECT_EQ(run.checkpoints->positions.back().early.stale, 1);
+  EXPECT_EQ(goal_state_of(run.checkpoints->callbacks.back().at(early_stopping_callback)).stale, 1);
 }
 
 TEST(Trainer, EvaluatesValidEveryNStepsAndKeepsTheBest) {
@@ -206,8 +211,9 @@ TEST(Trainer, EvaluatesValidEveryNStepsAndKeepsTheBest) {
   auto model = fixed_linear();
   TrainSettings s = settings(2, 8);
   s.eval_every_steps = 3;
-  s.keep_best = parse_metric_goal("valid/loss:max", "keep_best", false);  // the worst loss: the first evaluation
-  Trained run = train(*model, data, s);
+  // The worst loss: the first evaluation.
+  Trained run =
+      train(*model, data, s, {make_keep_best_callback(parse_metric_goal("valid/loss:max", "keep_best", false))});
   for (const char* row : {"3,1,valid,loss,", "6,1,valid,loss,", "8,1,valid,loss,", "9,2,valid,loss,"})
     EXPECT_TRUE(run.sink->has(row)) << row;
   EXPECT_EQ(run.checkpoints->steps(), (std::vector<int64_t>{3, 6, 8, 9, 12, 15, 16}));
@@ -220,7 +226,7 @@ TEST(Trainer, LogsTheLearningRateWhereItChanges) {
   TrainSettings s = settings(2, 16);
   s.schedule.kind = ScheduleKind::step;
   s.schedule.step_size = 4;
-  Trained run = train(*model, data, s);
+  Trained run = train(*model, data, s, {make_learning_rates_callback()});
   EXPECT_TRUE(run.sink->has("1,1,train,lr,0.5"));
   EXPECT_TRUE(run.sink->has("5,2,train,lr,0.05"));
   EXPECT_EQ(run.sink->count(",lr,"), 2) << "logged without a change";
@@ -228,15 +234,111 @@ TEST(Trainer, LogsTheLearningRateWhereItChanges) {
 
 TEST(Trainer, SettingsThatWatchAnUnevaluatedSplitAreRefused) {
   DataMap data = separable_data();
+  EXPECT_THROW(check_watched_split(parse_metric_goal("valid", "keep_best", false), "keep_best", data, 0), Error);
+  const MetricGoal test = parse_metric_goal("test/accuracy:max", "keep_best", false);
+  EXPECT_THROW(check_watched_split(test, "keep_best", data, 0), Error);
+  EXPECT_NO_THROW(check_watched_split(test, "keep_best", data, 1));
   TrainSettings s = settings(1, 8);
-  s.keep_best = parse_metric_goal("valid", "keep_best", false);
-  EXPECT_THROW(check_train_settings(s, data, *fixed_linear()), Error);
-  s.keep_best = parse_metric_goal("test/accuracy:max", "keep_best", false);
-  EXPECT_THROW(check_train_settings(s, data, *fixed_linear()), Error);
-  s.eval_test_every = 1;
-  EXPECT_NO_THROW(check_train_settings(s, data, *fixed_linear()));
   s.eval_every_steps = 10;
   EXPECT_THROW(check_train_settings(s, data, *fixed_linear()), Error);  // evaluates valid, which there is not
+}
+
+namespace {
+
+// A callback with state of its own: a running mean of the loss, logged every step, and the
+// moments it saw.
+class Smoother : public Callback {
+ public:
+  std::string name() const override { return "smoother"; }
+  void on_fit_start(Loop&) override { moments.push_back("fit_start"); }
+  void on_fit_end(Loop&) override { moments.push_back("fit_end"); }
+  void on_epoch_start(Loop& loop, const std::string& split) override {
+    moments.push_back(split + "_start " + std::to_string(loop.epoch()));
+  }
+  void on_epoch_end(Loop& loop, const std::string& split, const std::map<std::string, double>&) override {
+    moments.push_back(split + "_end " + std::to_string(loop.epoch()));
+  }
+  void on_train_step_end(Loop& loop, const std::map<std::string, double>& metrics) override {
+    value_ = steps_ == 0 ? metrics.at("loss") : 0.5 * value_ + 0.5 * metrics.at("loss");
+    ++steps_;
+    loop.log("train", {{"smoothed", value_}});
+    if (stop_at_ > 0 && loop.step() == stop_at_) loop.stop("smoother had enough");
+  }
+  void before_checkpoint(Loop& loop) override { moments.push_back("checkpoint " + std::to_string(loop.step())); }
+  CallbackState state() const override { return {{{"steps", torch::tensor(steps_)}}, {{"value", value_}}, {}}; }
+  void load_state(const CallbackState& saved) override {
+    steps_ = saved.tensors.at("steps").item<int64_t>();
+    value_ = saved.numbers.at("value");
+  }
+
+  std::vector<std::string> moments;
+  int64_t stop_at_ = 0;
+
+ private:
+  double value_ = 0;
+  int64_t steps_ = 0;
+};
+
+}  // namespace
+
+TEST(Trainer, CallbacksSeeTheLoopsMomentsInOrder) {
+  DataMap data = separable_data(true);
+  auto model = fixed_linear();
+  auto smoother = std::make_shared<Smoother>();
+  Trained run = train(*model, data, settings(2, 32), {smoother});
+  const std::vector<std::string> expected{
+      "fit_start",   "train_start 1", "train_end 1", "valid_start 1", "valid_end 1",  "checkpoint 2", "train_start 2",
+      "train_end 2", "valid_start 2", "valid_end 2", "checkpoint 4",  "test_start 2", "test_end 2",   "fit_end"};
+  EXPECT_EQ(smoother->moments, expected);
+  EXPECT_EQ(run.sink->count(",train,smoothed,"), 4);
+  EXPECT_EQ(run.checkpoints->callbacks.back().at("smoother").tensors.at("steps").item<int64_t>(), 4);
+}
+
+// Resumed from a checkpoint's callback states, a run writes the rows an uninterrupted one does.
+TEST(Trainer, ACallbacksStateResumesExactly) {
+  DataMap data = separable_data();
+  auto straight_model = fixed_linear();
+  TrainSettings s = settings(2, 16);
+  Trained straight = train(*straight_model, data, s, {std::make_shared<Smoother>()});
+
+  auto model = fixed_linear();
+  OptimizerSet optimizer = sgd(*model, s);
+  auto first = std::make_shared<MemoryCheckpointer>();
+  TrainSettings half = s;
+  half.stop_after_steps = 3;
+  Trainer(*model, data, optimizer, half, {{std::make_shared<MemorySink>()}, first},
+          CallbackList({std::make_shared<Smoother>()}))
+      .run({});
+  TrainingStart start{first->positions.back(), true, {}, first->callbacks.back()};
+  auto rest = std::make_shared<MemorySink>();
+  Trainer(*model, data, optimizer, s, {{rest}, nullptr}, CallbackList({std::make_shared<Smoother>()}))
+      .run(std::move(start));
+  std::vector<std::string> tail;
+  for (const auto& row : straight.sink->rows)
+    if (row.find(",smoothed,") != std::string::npos && std::stoll(row) > 3) tail.push_back(row);
+  std::vector<std::string> resumed;
+  for (const auto& row : rest->rows)
+    if (row.find(",smoothed,") != std::string::npos) resumed.push_back(row);
+  EXPECT_EQ(resumed, tail);
+  EXPECT_EQ(resumed.size(), 5u);
+}
+
+TEST(Trainer, ACallbackStopsTheRunAfterACheckpoint) {
+  DataMap data = separable_data();
+  auto model = fixed_linear();
+  auto smoother = std::make_shared<Smoother>();
+  smoother->stop_at_ = 3;
+  Trained run = train(*model, data, settings(5, 16), {smoother});
+  EXPECT_EQ(run.result.outcome, TrainOutcome::completed);
+  EXPECT_EQ(run.result.reason, "smoother had enough");
+  EXPECT_EQ(run.checkpoints->steps(), (std::vector<int64_t>{3}));
+  EXPECT_TRUE(run.sink->has("3,1,test,accuracy,"));  // the final evaluation still runs
+}
+
+TEST(Trainer, CallbacksNeedNamesOfTheirOwn) {
+  EXPECT_THROW(CallbackList({std::make_shared<Smoother>(), std::make_shared<Smoother>()}), Error);
+  EXPECT_THROW(CallbackList({make_learning_rates_callback(), make_learning_rates_callback()}), Error);
+  EXPECT_THROW(CallbackList({nullptr}), Error);
 }
 
 }  // namespace forge

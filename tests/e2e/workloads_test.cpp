@@ -1,0 +1,51 @@
+// Workloads that once needed workarounds, written as plugins against the public headers alone
+// (examples/): each trains for real through the forge binary and resumes exactly.
+#include "e2e/reference_run.hpp"
+#include "metrics/metrics_log.hpp"
+
+#include <gtest/gtest.h>
+#include <boost/filesystem.hpp>
+
+namespace forge {
+namespace {
+
+using testing::run_forge;
+
+std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+// The metrics of the run's last evaluation of `split`, by name.
+std::map<std::string, double> last_evaluation(const std::string& run, const std::string& split) {
+  std::map<std::string, double> out;
+  for (const auto& row : read_metrics(run))
+    if (row.split == split) out[row.name] = row.value;
+  return out;
+}
+
+// Two heads, two losses, whole-set metrics per head: each head's output goes to its metrics by
+// name (forge::for_output), with no packing into one tensor and no wrapper metric.
+TEST(Workloads, MultiTaskTrainsTwoHeadsWithWholeSetMetricsForEach) {
+  testing::TempDir dir;
+  const std::string examples = testing::source_dir() + "/examples/multi_task/";
+  const std::vector<std::string> pair{"--data",   examples + "shapes.cpp", "--model",    examples + "two_heads.cpp",
+                                      "--shapes", "1600",                  "--valid_fraction", "0.2",
+                                      "--lr",     "0.003",                  "--batch_size", "32", "--seed", "3"};
+  const std::string run = dir / "run";
+  auto trained = run_forge(with({"train", "--run_dir", run, "--epochs", "6", "--no_progress"}, pair), dir.path());
+  ASSERT_EQ(trained.exit_status, 0) << trained.output;
+  const auto test = last_evaluation(run, "test");
+  for (const char* name : {"shape_macro_f1", "shape_macro_recall", "size_r2", "shape_accuracy", "size_mae"})
+    EXPECT_EQ(test.count(name), 1u) << name;
+  EXPECT_GT(test.at("shape_macro_f1"), 0.85);
+  EXPECT_GT(test.at("size_r2"), 0.8);
+  EXPECT_TRUE(boost::filesystem::exists(run + "/tables/test/shape_confusion_matrix-step-00000240.csv"));
+
+  auto check = run_forge(with({"check-resume", "--epochs", "2", "--stop_at", "13", "--workers", "2"}, pair), dir.path());
+  ASSERT_EQ(check.exit_status, 0) << check.output;
+  EXPECT_NE(check.output.find("resume is exact: all"), std::string::npos) << check.output;
+}
+
+}  // namespace
+}  // namespace forge
