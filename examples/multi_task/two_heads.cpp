@@ -8,11 +8,11 @@ namespace {
 
 struct TwoHeadsNet : torch::nn::Module {
   TwoHeadsNet(int64_t channels, int64_t classes)
-      : body(register_module("body", torch::nn::Sequential(
-                                         torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, 16, 3).padding(1)),
-                                         torch::nn::ReLU(), torch::nn::MaxPool2d(2),
-                                         torch::nn::Conv2d(torch::nn::Conv2dOptions(16, 32, 3).padding(1)),
-                                         torch::nn::ReLU(), torch::nn::AdaptiveMaxPool2d(4), torch::nn::Flatten()))),
+      : body(register_module(
+            "body", torch::nn::Sequential(torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, 16, 3).padding(1)),
+                                          torch::nn::ReLU(), torch::nn::MaxPool2d(2),
+                                          torch::nn::Conv2d(torch::nn::Conv2dOptions(16, 32, 3).padding(1)),
+                                          torch::nn::ReLU(), torch::nn::AdaptiveMaxPool2d(4), torch::nn::Flatten()))),
         shape(register_module("shape", torch::nn::Linear(32 * 16, classes))),
         size(register_module("size", torch::nn::Linear(32 * 16, 1))) {}
 

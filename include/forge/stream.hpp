@@ -31,8 +31,10 @@ class BOOST_SYMBOL_VISIBLE Stream {
  public:
   virtual ~Stream() = default;
 
-  // How the reading that follows is batched (a stream that keeps lanes in rows, as truncated
-  // backpropagation through time does, lays its samples out by it). Default: nothing.
+  // How the reading that follows is batched, told before forge asks samples_per_epoch() for it:
+  // a stream that keeps lanes in rows, as truncated backpropagation through time does, lays its
+  // samples out by it (sample p of an epoch: lane p % rows of chunk p / rows, rows the batch size
+  // times the processes), and may count a whole number of such batches. Default: nothing.
   virtual void prepare(const StreamReading& /*reading*/) {}
 
   // Data-parallel evaluation gives each process a shard of an evaluated stream by default. A

@@ -60,19 +60,28 @@ torch::Tensor concatenate_over_ranks(DataParallelGroup& group, torch::Device dev
 
 Evaluation evaluate(Model& model, const Dataset& dataset, const std::string& split, int64_t batch_size,
                     torch::Device device, DataParallelGroup* group, const LoaderSettings& loading) {
-  const int64_t n = dataset.size();
-  if (n == 0) throw Error(ExitCode::failure, "cannot evaluate on an empty dataset");
-  if (group && n < group->size()) group = nullptr;  // a shard each would leave some ranks none
   if (group) {
     // Each rank's batch-norm statistics are its own batches' (training never exchanges
-    // buffers): the shards are evaluated with rank 0's, which its checkpoints hold.
+    // buffers): every rank evaluates with rank 0's, which its checkpoints hold.
     std::vector<torch::Tensor> buffers;
     for (auto& buffer : model.module().buffers())
       if (buffer.defined()) buffers.push_back(buffer.detach());
     group->broadcast(buffers);
   }
-  // A stream whose samples carry state is read whole by every rank: nothing to add up then.
+  // Each rank evaluates a shard and the results are added up — but a stream whose samples carry
+  // state, and a set smaller than the group, are evaluated whole by every rank.
   if (dataset.stream && !dataset.stream->evaluated_in_shards()) group = nullptr;
+  auto prepared_size = [&] {
+    if (dataset.stream)
+      dataset.stream->prepare({split, batch_size, group ? group->rank() : 0, group ? group->size() : 1});
+    return dataset.size();
+  };
+  int64_t n = prepared_size();
+  if (group && n < group->size()) {
+    group = nullptr;
+    n = prepared_size();
+  }
+  if (n == 0) throw Error(ExitCode::failure, "cannot evaluate on an empty dataset");
   const int64_t rank = group ? group->rank() : 0, world = group ? group->size() : 1;
   const int64_t first = n * rank / world, end = n * (rank + 1) / world;
   torch::InferenceMode no_autograd;
@@ -94,7 +103,6 @@ Evaluation evaluate(Model& model, const Dataset& dataset, const std::string& spl
     std::vector<torch::Tensor> plan;
     for (int64_t start = first; start < end; start += batch_size)
       plan.push_back(torch::arange(start, std::min(end, start + batch_size), torch::kInt64));
-    if (dataset.stream) dataset.stream->prepare({split, batch_size, int(rank), int(world)});
     BatchLoader loader = dataset.stream ? BatchLoader(*dataset.stream, split, 0, std::move(plan), loading)
                                         : BatchLoader(*dataset.source, split, 0, std::move(plan), loading);
     while (!loader.done()) {

@@ -122,7 +122,8 @@ void check_watched_split(const MetricGoal& goal, const std::string& flag, const 
 CallbackState goal_callback_state(const GoalState& state) {
   CallbackState out;
   out.texts["watched"] = state.watched;
-  out.numbers = {{"best_step", double(state.best_step)}, {"best_value", state.best_value}, {"stale", double(state.stale)}};
+  out.numbers = {
+      {"best_step", double(state.best_step)}, {"best_value", state.best_value}, {"stale", double(state.stale)}};
   return out;
 }
 

@@ -38,6 +38,13 @@ int64_t epoch_of_latest_step(const TrainingPosition& p) {
 
 }  // namespace
 
+int64_t epoch_samples(const Dataset& train, const TrainSettings& settings) {
+  if (train.stream)
+    train.stream->prepare(
+        {"train", settings.batch_size, settings.group ? int(settings.group->rank()) : 0, int(settings.world_size())});
+  return train.size();
+}
+
 int64_t batches_per_epoch(int64_t samples, const TrainSettings& settings) {
   const int64_t batch = settings.batch_size * settings.world_size();
   return (samples + batch - 1) / batch;
@@ -67,7 +74,7 @@ Trainer::Trainer(Model& model, const DataMap& data, OptimizerSet& optimizers, Tr
       target_buffer_(train_.in_memory() ? torch::empty({0}, train_.targets.options()) : torch::Tensor()),
       optimizers_(optimizers),
       settings_(std::move(settings)),
-      batches_(forge::batches_per_epoch(train_.size(), settings_)),
+      batches_(forge::batches_per_epoch(epoch_samples(train_, settings_), settings_)),
       outputs_(std::move(outputs)),
       callbacks_(std::move(callbacks)) {}
 
@@ -93,7 +100,7 @@ TrainResult Trainer::run(TrainingStart start) {
   int64_t order_epoch = -1;
   while (max_steps > 0 ? position.step < max_steps : position.epoch < settings_.epochs) {
     if (order_epoch != position.epoch) {
-      order = epoch_order(train_.size(), settings_.seed, position.epoch);
+      order = epoch_order(epoch_samples(train_, settings_), settings_.seed, position.epoch);
       order_epoch = position.epoch;
       epoch_started_ = std::chrono::steady_clock::now();
       epoch_first_step_ = position.step;
@@ -167,10 +174,9 @@ void Trainer::start_loader(const torch::Tensor& order, const TrainingPosition& p
   // A wait for a late batch answers SIGINT/SIGTERM; data-parallel, ranks agree on stopping at
   // the step's exchange instead (a rank that stopped alone would leave the others waiting).
   if (!settings_.group) loading.stop_signal = stop_signal;
-  if (train_.stream) {
-    train_.stream->prepare({"train", settings_.batch_size, rank(), world_size()});
+  if (train_.stream)
     loader_ = std::make_unique<BatchLoader>(*train_.stream, "train", epoch, std::move(plan), loading);
-  } else
+  else
     loader_ = std::make_unique<BatchLoader>(*train_.source, "train", epoch, std::move(plan), loading);
 }
 

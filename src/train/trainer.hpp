@@ -72,6 +72,10 @@ struct TrainResult {
   int64_t step = 0;    // completed: the step it ended at, whose end-of-run evaluation is done
 };
 
+// Samples in one epoch of `train`. A stream is told first how it will be read
+// (Stream::prepare), which may change how many it has (one that lays its lanes out by batch).
+int64_t epoch_samples(const Dataset& train, const TrainSettings& settings);
+
 // Mini-batches in one epoch of `samples` samples (world_size x batch_size each).
 int64_t batches_per_epoch(int64_t samples, const TrainSettings& settings);
 

@@ -15,9 +15,11 @@ namespace {
 using testing::run_forge;
 
 std::vector<std::string> callback_run(const std::string& command, std::vector<std::string> extra = {}) {
-  std::vector<std::string> args{command,     "--data", "synthetic", "--samples", "256", "--valid_fraction", "0.25",
-                                "--model",   testing::source_dir() + "/tests/data/plugins/callback_net.cpp",
-                                "--epochs",  "3",      "--batch_size", "16",     "--seed", "4"};
+  std::vector<std::string> args{command,     "--data",  "synthetic",
+                                "--samples", "256",     "--valid_fraction",
+                                "0.25",      "--model", testing::source_dir() + "/tests/data/plugins/callback_net.cpp",
+                                "--epochs",  "3",       "--batch_size",
+                                "16",        "--seed",  "4"};
   args.insert(args.end(), extra.begin(), extra.end());
   return args;
 }
@@ -25,17 +27,18 @@ std::vector<std::string> callback_run(const std::string& command, std::vector<st
 // Every built-in callback that a run without a terminal has: --ema_decay, --keep_best,
 // --early_stopping (patient enough not to stop), and the learning-rate rows of a schedule that
 // changes the rate every step.
-const std::vector<std::string> all_builtins{"--ema_decay",    "0.9",         "--keep_best",     "valid",
-                                            "--early_stopping", "valid:50",  "--lr_schedule",   "cosine",
-                                            "--warmup_steps", "4",           "--eval_every_steps", "5"};
+const std::vector<std::string> all_builtins{"--ema_decay",      "0.9",      "--keep_best",        "valid",
+                                            "--early_stopping", "valid:50", "--lr_schedule",      "cosine",
+                                            "--warmup_steps",   "4",        "--eval_every_steps", "5"};
 
 TEST(Callbacks, APluginCallbackWithStateResumesExactlyBesideEveryBuiltInOne) {
   testing::TempDir dir;
-  auto check = run_forge(callback_run("check-resume", [] {
-                           auto args = all_builtins;
-                           args.insert(args.end(), {"--stop_at", "17"});
-                           return args;
-                         }()),
+  auto check = run_forge(callback_run("check-resume",
+                                      [] {
+                                        auto args = all_builtins;
+                                        args.insert(args.end(), {"--stop_at", "17"});
+                                        return args;
+                                      }()),
                          dir.path());
   ASSERT_EQ(check.exit_status, 0) << check.output;
   EXPECT_NE(check.output.find("resume is exact: all"), std::string::npos) << check.output;

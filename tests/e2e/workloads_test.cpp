@@ -29,9 +29,20 @@ std::map<std::string, double> last_evaluation(const std::string& run, const std:
 TEST(Workloads, MultiTaskTrainsTwoHeadsWithWholeSetMetricsForEach) {
   testing::TempDir dir;
   const std::string examples = testing::source_dir() + "/examples/multi_task/";
-  const std::vector<std::string> pair{"--data",   examples + "shapes.cpp", "--model",    examples + "two_heads.cpp",
-                                      "--shapes", "1600",                  "--valid_fraction", "0.2",
-                                      "--lr",     "0.003",                  "--batch_size", "32", "--seed", "3"};
+  const std::vector<std::string> pair{"--data",
+                                      examples + "shapes.cpp",
+                                      "--model",
+                                      examples + "two_heads.cpp",
+                                      "--shapes",
+                                      "1600",
+                                      "--valid_fraction",
+                                      "0.2",
+                                      "--lr",
+                                      "0.003",
+                                      "--batch_size",
+                                      "32",
+                                      "--seed",
+                                      "3"};
   const std::string run = dir / "run";
   auto trained = run_forge(with({"train", "--run_dir", run, "--epochs", "6", "--no_progress"}, pair), dir.path());
   ASSERT_EQ(trained.exit_status, 0) << trained.output;
@@ -42,9 +53,60 @@ TEST(Workloads, MultiTaskTrainsTwoHeadsWithWholeSetMetricsForEach) {
   EXPECT_GT(test.at("size_r2"), 0.8);
   EXPECT_TRUE(boost::filesystem::exists(run + "/tables/test/shape_confusion_matrix-step-00000240.csv"));
 
-  auto check = run_forge(with({"check-resume", "--epochs", "2", "--stop_at", "13", "--workers", "2"}, pair), dir.path());
+  auto check =
+      run_forge(with({"check-resume", "--epochs", "2", "--stop_at", "13", "--workers", "2"}, pair), dir.path());
   ASSERT_EQ(check.exit_status, 0) << check.output;
   EXPECT_NE(check.output.find("resume is exact: all"), std::string::npos) << check.output;
+}
+
+const std::string char_lm = testing::source_dir() + "/examples/char_lm/";
+
+std::vector<std::string> char_lm_run(const std::string& command, const std::vector<std::string>& more) {
+  return with({command, "--data", char_lm + "text_lanes.cpp", "--model", char_lm + "char_rnn.cpp", "--lr", "0.003",
+               "--seed", "1", "--threads", "1"},
+              more);
+}
+
+// The number after `name` in the output's last line that has it.
+double value_after(const std::string& output, const std::string& name) {
+  const size_t at = output.rfind(" " + name + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(output.substr(at + name.size() + 2));
+}
+
+// A character language model with truncated backpropagation through time: the stream lays its
+// lanes out by the batch size and the processes it is told of, the model carries its state per
+// lane (in every checkpoint), and a callback of its own resets the lanes at each epoch's start
+// and gives evaluations their own state — no reading of forge's flags, no test of indices.
+TEST(Workloads, CharacterLanguageModelCarriesItsStateAndResumesExactly) {
+  testing::TempDir dir;
+  const std::string run = dir / "run";
+  auto trained = run_forge(
+      char_lm_run("train", {"--run_dir", run, "--epochs", "4", "--batch_size", "16", "--no_progress"}), dir.path());
+  ASSERT_EQ(trained.exit_status, 0) << trained.output;
+  const auto test = last_evaluation(run, "test");
+  EXPECT_LT(test.at("bits_per_byte"), 3.6) << "a byte is 8 bits at random, English text about 4.5 by letter counts";
+
+  auto check =
+      run_forge(char_lm_run("check-resume", {"--epochs", "2", "--batch_size", "16", "--stop_at", "70"}), dir.path());
+  ASSERT_EQ(check.exit_status, 0) << check.output;
+  EXPECT_NE(check.output.find("resume is exact: all"), std::string::npos) << check.output;
+}
+
+// Data-parallel, the test stream is not cut into shards (a shard would start its lanes without
+// the state carried into them): each process evaluates the whole of it, and the result is the
+// one a single process gets for the same weights.
+TEST(Workloads, CharacterLanguageModelIsEvaluatedWholeUnderDataParallel) {
+  testing::TempDir dir;
+  const std::string run = dir / "run";
+  auto trained = run_forge(char_lm_run("train", {"--run_dir", run, "--epochs", "1", "--batch_size", "8",
+                                                 "--nproc_per_node", "2", "--no_progress"}),
+                           dir.path());
+  ASSERT_EQ(trained.exit_status, 0) << trained.output;
+  const double in_training = last_evaluation(run, "test").at("bits_per_byte");
+  auto alone = run_forge({"eval", run}, dir.path());
+  ASSERT_EQ(alone.exit_status, 0) << alone.output;
+  EXPECT_NEAR(value_after(alone.output, "bits_per_byte"), in_training, 1e-5 * in_training) << alone.output;
 }
 
 }  // namespace
