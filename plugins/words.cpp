@@ -30,6 +30,8 @@ std::vector<forge::FlagSpec> flags() {
       forge::real_flag("test_fraction", "0.2", "share of each language's words kept for test"),
       forge::text_flag("tokens", "bytes", "bytes (UTF-8 bytes) | chars (Unicode characters seen in the lists)"),
       forge::integer_flag("max_length", 32, "tokens kept of a longer word"),
+      forge::bool_flag("bucket_by_length", false,
+                       "train in batches of words of similar length, so less of each batch is padding"),
   };
 }
 
@@ -179,6 +181,12 @@ forge::DataMap load(const forge::Flags& flags) {
   forge::DataMap data;
   data.datasets["train"] =
       forge::Dataset::of(std::make_shared<WordSource>(train_words, train_labels, vocabulary, max_length));
+  if (flags.boolean("bucket_by_length")) {
+    std::vector<int64_t> lengths;
+    for (const auto& word : train_words)
+      lengths.push_back(std::min(max_length, int64_t(vocabulary->bytes ? word.size() : characters(word).size())));
+    data.datasets["train"].planner = forge::length_bucketed_batches(std::move(lengths));
+  }
   data.datasets["test"] =
       forge::Dataset::of(std::make_shared<WordSource>(test_words, test_labels, vocabulary, max_length));
   data.values["num_classes"] = int64_t(languages.size());

@@ -16,8 +16,8 @@ namespace {
 struct CharRnnNet : torch::nn::Module {
   CharRnnNet(int64_t vocab, int64_t embedding, int64_t hidden, int64_t layers)
       : embed(register_module("embed", torch::nn::Embedding(vocab, embedding))),
-        gru(register_module("gru", torch::nn::GRU(torch::nn::GRUOptions(embedding, hidden).num_layers(layers)
-                                                       .batch_first(true)))),
+        gru(register_module(
+            "gru", torch::nn::GRU(torch::nn::GRUOptions(embedding, hidden).num_layers(layers).batch_first(true)))),
         head(register_module("head", torch::nn::Linear(hidden, vocab))) {}
 
   // Logits [batch, time, vocab] from bytes [batch, time], starting from `state` [layers, batch, hidden].

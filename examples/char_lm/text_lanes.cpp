@@ -69,8 +69,8 @@ forge::DataMap load(const forge::Flags& flags) {
   const size_t cut = text.size() * 9 / 10;
   if (int64_t(text.size() - cut) < 2 * bptt + 2) throw std::invalid_argument("--text_path is too short for --bptt");
   forge::DataMap data;
-  data.datasets["train"] = forge::Dataset::of(
-      std::make_shared<TextLanes>(std::make_shared<const std::string>(text.substr(0, cut)), bptt));
+  data.datasets["train"] =
+      forge::Dataset::of(std::make_shared<TextLanes>(std::make_shared<const std::string>(text.substr(0, cut)), bptt));
   data.datasets["test"] =
       forge::Dataset::of(std::make_shared<TextLanes>(std::make_shared<const std::string>(text.substr(cut)), bptt));
   data.values["vocab_size"] = int64_t(256);

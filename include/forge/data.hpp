@@ -10,6 +10,7 @@
 // without one, --valid_fraction carves it from `train`.
 #pragma once
 
+#include <forge/batch_plan.hpp>
 #include <forge/plugin.hpp>
 #include <forge/source.hpp>
 #include <forge/stream.hpp>
@@ -32,6 +33,9 @@ struct BOOST_SYMBOL_VISIBLE Dataset {
   torch::Tensor targets;
   std::shared_ptr<Source> source;  // set: the samples come from here, inputs/targets are unused
   std::shared_ptr<Stream> stream;  // set: the samples are read from here, front to back
+  // How a training epoch is cut into batches (forge/batch_plan.hpp: bucketed by length, balanced
+  // by class, sequential); null: shuffled by --seed. Not for a stream.
+  std::shared_ptr<BatchPlanner> planner;
 
   static Dataset of(std::shared_ptr<Source> source) { return {{}, {}, std::move(source), nullptr}; }
   static Dataset of(std::shared_ptr<Stream> stream) { return {{}, {}, nullptr, std::move(stream)}; }

@@ -35,6 +35,9 @@ DataMap load_data(const PreparedPlugin& plugin, const Flags& flags) {
   if (!data.has_dataset("train") && !data.has_dataset("test"))
     throw Error(ExitCode::data, plugin_label(plugin) + " returned no 'train' or 'test' dataset");
   for (const auto& [name, set] : data.datasets) {
+    if (set.stream && set.planner)
+      throw Error(ExitCode::data, plugin_label(plugin) + ": dataset '" + name +
+                                      "' is a stream, read in its own order: it takes no batch planner");
     if (!set.in_memory()) {
       const Dataset& on_demand = set;
       int64_t size = call_plugin(plugin, ExitCode::data, [&] { return on_demand.size(); });

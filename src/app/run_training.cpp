@@ -66,6 +66,7 @@ TrainSettings train_settings(const Flags& flags, const LoadedRun& run, std::shar
   s.epochs = flags.integer("epochs");
   s.batch_size = flags.integer("batch_size");
   s.eval_batch_size = evaluation_batch_size(flags);
+  s.drop_last = flags.has("drop_last") && flags.boolean("drop_last");
   s.log_every = flags.integer("log_every");
   s.seed = flags.integer("seed");
   s.checkpoint_every = flags.integer("checkpoint_every");
@@ -81,8 +82,7 @@ TrainSettings train_settings(const Flags& flags, const LoadedRun& run, std::shar
   // A progress bar on the terminal of the process that writes the run takes the log lines' place there.
   s.log_to_file_only = !flags.boolean("no_progress") && interactive_terminal() && s.writes_run();
   s.loading = loader_settings(flags, run.device);
-  int64_t epoch_steps =
-      run.data.has_dataset("train") ? steps_per_epoch(epoch_samples(run.data.dataset("train"), s), s) : 1;
+  int64_t epoch_steps = run.data.has_dataset("train") ? steps_per_epoch(run.data.dataset("train"), s) : 1;
   LrSchedule& schedule = s.schedule;
   schedule.kind = parse_schedule_kind(flags.text("lr_schedule"));
   schedule.lr = flags.real("lr");

@@ -17,6 +17,9 @@ std::vector<FlagSpec> train_flags() {
       integer_flag("batch_size", 32, "mini-batch size"),
       integer_flag("eval_batch_size", 0,
                    "evaluation batch size (0: --batch_size); data-parallel, per process as --batch_size"),
+      bool_flag("drop_last", false,
+                "leave out each epoch's last batch when it is shorter than the others (not when the data plans its "
+                "batches itself)"),
       integer_flag("accumulate", 1, "mini-batches whose gradients add up to one optimizer step"),
       text_flag("optimizer", "adam", "sgd | adam | adamw | rmsprop"),
       real_flag("lr", "0.001", "learning rate (the peak rate of a schedule)"),

@@ -38,20 +38,40 @@ int64_t epoch_of_latest_step(const TrainingPosition& p) {
 
 }  // namespace
 
-int64_t epoch_samples(const Dataset& train, const TrainSettings& settings) {
-  if (train.stream)
-    train.stream->prepare(
-        {"train", settings.batch_size, settings.group ? int(settings.group->rank()) : 0, int(settings.world_size())});
-  return train.size();
+std::vector<torch::Tensor> plan_epoch(const Dataset& train, const TrainSettings& settings, int64_t epoch) {
+  const int64_t world = settings.world_size(), batch_size = settings.batch_size * world;
+  if (train.stream) {
+    train.stream->prepare({"train", settings.batch_size, settings.group ? int(settings.group->rank()) : 0, int(world)});
+    return cut_into_batches(torch::arange(train.size(), torch::kInt64), batch_size, settings.drop_last);
+  }
+  const int64_t samples = train.size();
+  if (!train.planner)
+    return cut_into_batches(Trainer::epoch_order(samples, settings.seed, epoch), batch_size, settings.drop_last);
+  std::vector<torch::Tensor> plan;
+  try {
+    plan = train.planner->plan({"train", epoch + 1, samples, batch_size, settings.seed});
+  } catch (const std::exception& e) {
+    throw Error(ExitCode::data, "the data plugin's batch plan failed: " + std::string(e.what()));
+  }
+  for (size_t b = 0; b < plan.size(); ++b) {
+    torch::Tensor& batch = plan[b];
+    const bool bad = !batch.defined() || batch.dim() != 1 || batch.size(0) == 0 ||
+                     (batch = batch.to(torch::kCPU, torch::kInt64).contiguous()).min().item<int64_t>() < 0 ||
+                     batch.max().item<int64_t>() >= samples;
+    if (bad)
+      throw Error(ExitCode::data, "the data plugin's batch plan for epoch " + std::to_string(epoch + 1) + ": batch " +
+                                      std::to_string(b) + " is empty, not a list of indices, or has one outside [0, " +
+                                      std::to_string(samples) + ")");
+  }
+  return plan;
 }
 
-int64_t batches_per_epoch(int64_t samples, const TrainSettings& settings) {
-  const int64_t batch = settings.batch_size * settings.world_size();
-  return (samples + batch - 1) / batch;
+int64_t batches_per_epoch(const Dataset& train, const TrainSettings& settings) {
+  return int64_t(plan_epoch(train, settings, 0).size());
 }
 
-int64_t steps_per_epoch(int64_t samples, const TrainSettings& settings) {
-  const int64_t batches = batches_per_epoch(samples, settings);
+int64_t steps_per_epoch(const Dataset& train, const TrainSettings& settings) {
+  const int64_t batches = batches_per_epoch(train, settings);
   return (batches + settings.accumulate - 1) / settings.accumulate;
 }
 
@@ -74,7 +94,7 @@ Trainer::Trainer(Model& model, const DataMap& data, OptimizerSet& optimizers, Tr
       target_buffer_(train_.in_memory() ? torch::empty({0}, train_.targets.options()) : torch::Tensor()),
       optimizers_(optimizers),
       settings_(std::move(settings)),
-      batches_(forge::batches_per_epoch(epoch_samples(train_, settings_), settings_)),
+      batches_(forge::batches_per_epoch(train_, settings_)),
       outputs_(std::move(outputs)),
       callbacks_(std::move(callbacks)) {}
 
@@ -96,21 +116,24 @@ TrainResult Trainer::run(TrainingStart start) {
   if (position.step > 0) checkpointed_step_ = position.step;  // resumed from it
   callbacks_.each([&](Callback& c) { c.on_fit_start(*this); });
   if (!stop_reason_.empty()) return finish(position, stop_reason_);  // early stopping had ended it
-  torch::Tensor order;
-  int64_t order_epoch = -1;
+  int64_t planned_epoch = -1;
   while (max_steps > 0 ? position.step < max_steps : position.epoch < settings_.epochs) {
-    if (order_epoch != position.epoch) {
-      order = epoch_order(epoch_samples(train_, settings_), settings_.seed, position.epoch);
-      order_epoch = position.epoch;
+    if (planned_epoch != position.epoch) {
+      plan_ = plan_epoch(train_, settings_, position.epoch);
+      if (int64_t(plan_.size()) != batches_)
+        throw Error(ExitCode::data, "the data plugin's batch plan gives epoch " + std::to_string(position.epoch + 1) +
+                                        " " + std::to_string(plan_.size()) + " batches and the first " +
+                                        std::to_string(batches_) + ": every epoch must have as many");
+      planned_epoch = position.epoch;
       epoch_started_ = std::chrono::steady_clock::now();
       epoch_first_step_ = position.step;
-      if (!train_.in_memory()) start_loader(order, position);
+      if (!train_.in_memory()) start_loader(position);
       in_epoch_ = true;
       callbacks_.each([&](Callback& c) { c.on_epoch_start(*this, "train"); });
     }
     std::map<std::string, double> step_metrics;
     try {
-      step_metrics = train_step(order, position);
+      step_metrics = train_step(position);
     } catch (const LoadingInterrupted& stopped) {
       // A signal while a batch was late (a stuck read): nothing of the step was taken, so the
       // run stops at the step boundary it stands on, as it would after a step.
@@ -153,22 +176,21 @@ TrainResult Trainer::run(TrainingStart start) {
 }
 
 Trainer::Share Trainer::share_of(int64_t b) const {
-  // Each rank takes its part of the global batch: B samples each, the last batch split evenly.
+  // Each rank takes its part of the global batch, a short one split evenly.
   const int64_t world = settings_.world_size(), rank = settings_.group ? settings_.group->rank() : 0;
-  const int64_t batch_size = settings_.batch_size * world;
-  const int64_t begin = b * batch_size, total = std::min(train_.size(), (b + 1) * batch_size) - begin;
-  return {begin + total * rank / world, begin + total * (rank + 1) / world, total};
+  const int64_t total = plan_[size_t(b)].size(0);
+  return {total * rank / world, total * (rank + 1) / world, total};
 }
 
-void Trainer::start_loader(const torch::Tensor& order, const TrainingPosition& position) {
+torch::Tensor Trainer::share_indices(int64_t b) const {
+  const Share share = share_of(b);
+  return plan_[size_t(b)].slice(0, share.from, share.to);
+}
+
+void Trainer::start_loader(const TrainingPosition& position) {
   loader_.reset();  // its workers stop before the next loader's start
   std::vector<torch::Tensor> plan;
-  for (int64_t b = position.batch; b < batches_; ++b) {
-    const Share share = share_of(b);
-    // A stream is read in its own order: positions, not the shuffled order.
-    plan.push_back(train_.stream ? torch::arange(share.from, share.to, torch::kInt64)
-                                 : order.slice(0, share.from, share.to));
-  }
+  for (int64_t b = position.batch; b < batches_; ++b) plan.push_back(share_indices(b));
   const int64_t epoch = position.epoch + 1;
   LoaderSettings loading = settings_.loading;
   // A wait for a late batch answers SIGINT/SIGTERM; data-parallel, ranks agree on stopping at
@@ -200,7 +222,7 @@ std::vector<LoadedBatch> Trainer::load_step(int64_t count, TrainingPosition& pos
   return loaded;
 }
 
-std::map<std::string, double> Trainer::train_step(const torch::Tensor& order, TrainingPosition& position) {
+std::map<std::string, double> Trainer::train_step(TrainingPosition& position) {
   const int64_t first = position.batch, last = std::min(batches_, first + settings_.accumulate);
   const int64_t world = settings_.world_size();
   const bool manual = model_.manual_optimization();
@@ -224,8 +246,10 @@ std::map<std::string, double> Trainer::train_step(const torch::Tensor& order, Tr
     if (loader_) {
       batch = to_device(std::move(loaded[size_t(b - first)].batch), settings_.device);
     } else if (to > from) {
-      batch = gather_batch(order.slice(0, from, to));
-      batch.indices = order.slice(0, from, to);
+      batch.indices = share_indices(b);
+      Batch gathered = gather_batch(batch.indices);
+      batch.inputs = gathered.inputs;
+      batch.targets = gathered.targets;
       batch.split = "train";
       batch.epoch = position.epoch + 1;
     }

@@ -36,6 +36,7 @@ struct TrainSettings {
   int64_t epochs = 1;
   int64_t batch_size = 32;
   int64_t eval_batch_size = 32;  // the batches valid and test are evaluated in
+  bool drop_last = false;        // the default plan leaves out an epoch's last, shorter batch
   int64_t log_every = 100;
   bool log_to_file_only = false;  // a progress bar is on the terminal: the --log_every lines go only to log.txt
   int64_t seed = 0;
@@ -72,15 +73,19 @@ struct TrainResult {
   int64_t step = 0;    // completed: the step it ended at, whose end-of-run evaluation is done
 };
 
-// Samples in one epoch of `train`. A stream is told first how it will be read
-// (Stream::prepare), which may change how many it has (one that lays its lanes out by batch).
-int64_t epoch_samples(const Dataset& train, const TrainSettings& settings);
+// The global batches of epoch `epoch` (from 0) of `train`, each the indices of its samples (a
+// stream's: its positions, in order): the data's own plan (Dataset::planner), else the epoch's
+// shuffled order (a function of the seed and the epoch only) cut into batches of --batch_size ×
+// processes, the last one shorter or left out (--drop_last). A stream is told first how it will
+// be read (Stream::prepare). Throws Error(ExitCode::data) for a plan with an empty batch or an
+// index outside the split.
+std::vector<torch::Tensor> plan_epoch(const Dataset& train, const TrainSettings& settings, int64_t epoch);
 
-// Mini-batches in one epoch of `samples` samples (world_size x batch_size each).
-int64_t batches_per_epoch(int64_t samples, const TrainSettings& settings);
+// Mini-batches in an epoch of `train` (its first's: every epoch must have as many).
+int64_t batches_per_epoch(const Dataset& train, const TrainSettings& settings);
 
-// Optimizer steps in one epoch of `samples` samples (--accumulate mini-batches each).
-int64_t steps_per_epoch(int64_t samples, const TrainSettings& settings);
+// Optimizer steps in an epoch of `train` (--accumulate mini-batches each).
+int64_t steps_per_epoch(const Dataset& train, const TrainSettings& settings);
 
 // Throws Error(ExitCode::usage) when the settings cannot work with this data and model
 // (--eval_every_steps without a valid set, --accumulate with a manually optimized model),
@@ -131,14 +136,16 @@ class Trainer : private Loop {
   void keep_checkpoint(int64_t step) override { kept_step_ = step; }
 
   // One optimizer step; returns its metrics (the mean over its mini-batches).
-  std::map<std::string, double> train_step(const torch::Tensor& order, TrainingPosition& position);
-  // This rank's part [from, to) of mini-batch `b` of the epoch, and the global batch's size.
+  std::map<std::string, double> train_step(TrainingPosition& position);
+  // This rank's part [from, to) of the epoch's mini-batch `b` (of `total` samples over all ranks).
   struct Share {
     int64_t from, to, total;
   };
   Share share_of(int64_t b) const;
+  // This rank's samples of the epoch's mini-batch `b`.
+  torch::Tensor share_indices(int64_t b) const;
   // A split from a Source: the loader of the epoch's batches from position.batch on.
-  void start_loader(const torch::Tensor& order, const TrainingPosition& position);
+  void start_loader(const TrainingPosition& position);
   // The step's `count` batches from the loader, got before any is trained: a bad sample stops
   // the run at a step boundary, after a checkpoint of the position before it.
   std::vector<LoadedBatch> load_step(int64_t count, TrainingPosition& position);
@@ -179,6 +186,7 @@ class Trainer : private Loop {
   std::vector<std::string> metric_names_;      // data-parallel: what the model's step reports
   int64_t checkpointed_step_ = -1;             // the step of the newest checkpoint this process holds
   std::unique_ptr<BatchLoader> loader_;        // `train` from a Source: the epoch's batches
+  std::vector<torch::Tensor> plan_;            // the epoch's global batches (plan_epoch)
 
   Model& model_;
   const DataMap& data_;

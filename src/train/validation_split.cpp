@@ -47,6 +47,11 @@ void carve_validation_split(DataMap& data, double fraction, int64_t seed) {
   if (train.stream)
     throw Error(ExitCode::usage, "--valid_fraction cannot carve a stream, which is read front to back; let the " +
                                      std::string("data plugin give a 'valid' split"));
+  // A plan knows the split's samples by index (their lengths, their classes): carving renumbers them.
+  if (train.planner)
+    throw Error(ExitCode::usage, "--valid_fraction cannot carve a split whose batches the data plugin plans (its " +
+                                     std::string("planner knows the samples by index); let the data plugin give a ") +
+                                     "'valid' split");
   if (train.source) {
     data.datasets["valid"] = Dataset::of(std::make_shared<SourceSubset>(train.source, valid_index));
     train = Dataset::of(std::make_shared<SourceSubset>(train.source, train_index));

@@ -225,6 +225,29 @@ TEST(Words, CheckResumeIsExactWithPaddedBatches) {
   EXPECT_TRUE(says(check.output, "resume is exact: all")) << check.output;
 }
 
+// Batches of words of similar length (forge::length_bucketed_batches, the data's own plan):
+// exact on resume, with less padding, and --drop_last leaves out each epoch's short batch.
+TEST(Words, BatchesBucketedByLengthResumeExactly) {
+  testing::TempDir dir;
+  const std::vector<std::string> words{"--data",   "words", "--per_language", "200", "--model",  "gru",
+                                       "--hidden", "16",    "--embedding",    "8",   "--epochs", "2",
+                                       "--seed",   "2"};
+  std::vector<std::string> check{"check-resume", "--workers",          "2",   "--stop_at", "29", "--batch_size",
+                                 "32",           "--bucket_by_length", "true"};
+  check.insert(check.end(), words.begin(), words.end());
+  auto checked = run_forge(check, dir.path());
+  ASSERT_EQ(checked.exit_status, 0) << checked.output;
+  EXPECT_TRUE(says(checked.output, "resume is exact: all")) << checked.output;
+
+  // 800 training words in batches of 48: 17 an epoch, the last of 32; --drop_last leaves it out.
+  std::vector<std::string> dropped{"train",     "--drop_last",   "--batch_size", "48",
+                                   "--run_dir", dir / "dropped", "--no_progress"};
+  dropped.insert(dropped.end(), words.begin(), words.end());
+  auto trained = run_forge(dropped, dir.path());
+  ASSERT_EQ(trained.exit_status, 0) << trained.output;
+  EXPECT_EQ(list_checkpoints(dir / "dropped").back(), 32) << "16 whole batches an epoch";
+}
+
 // One line of 3 MB in a word list, and in a file of lines: each is refused with its file and
 // line, never held whole (a 100 MB line once took 1.4 GB, 4.7 GB as characters).
 TEST(TextFiles, ALineLongerThanTheCapIsNamedWithItsFileAndLine) {
