@@ -36,7 +36,8 @@ struct PlanContext {
       x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
       return x ^ (x >> 31);
     };
-    return torch::make_generator<at::CPUGeneratorImpl>(mix(mix(uint64_t(seed) ^ 0x62617463685f706cull) ^ uint64_t(epoch)));
+    return torch::make_generator<at::CPUGeneratorImpl>(
+        mix(mix(uint64_t(seed) ^ 0x62617463685f706cull) ^ uint64_t(epoch)));
   }
 };
 
@@ -137,8 +138,8 @@ inline std::shared_ptr<BatchPlanner> class_balanced_batches(std::vector<int64_t>
   const int64_t labelled = int64_t(labels.size());
   return detail::planner_of([shared, labelled, samples_per_epoch, drop_last](const PlanContext& c) {
     if (labelled != c.samples || shared->empty())
-      throw std::invalid_argument("class_balanced_batches has " + std::to_string(labelled) +
-                                  " labels for a split of " + std::to_string(c.samples) + " samples");
+      throw std::invalid_argument("class_balanced_batches has " + std::to_string(labelled) + " labels for a split of " +
+                                  std::to_string(c.samples) + " samples");
     const int64_t draws = samples_per_epoch > 0 ? samples_per_epoch : c.samples;
     at::Generator generator = c.generator();
     torch::Tensor which = torch::randint(int64_t(shared->size()), {draws}, generator, torch::kInt64);

@@ -59,6 +59,38 @@ TEST(Workloads, MultiTaskTrainsTwoHeadsWithWholeSetMetricsForEach) {
   EXPECT_NE(check.output.find("resume is exact: all"), std::string::npos) << check.output;
 }
 
+// Detection: a different number of boxes per image (a padded field with its counts), a metric
+// that sees the whole batch, and an exact average precision whose lists of scores are
+// concatenated over data-parallel processes: two processes report exactly what one does.
+TEST(Workloads, DetectionsExactAveragePrecisionIsTheSameUnderTwoProcesses) {
+  testing::TempDir dir;
+  const std::string examples = testing::source_dir() + "/examples/detection/";
+  const std::vector<std::string> pair{"--data",           examples + "squares.cpp",
+                                      "--model",          examples + "grid_detector.cpp",
+                                      "--images",         "1000",
+                                      "--valid_fraction", "0.2",
+                                      "--seed",           "1",
+                                      "--threads",        "1",
+                                      "--no_progress"};
+  const std::string base = dir / "base";
+  auto trained = run_forge(
+      with({"train", "--run_dir", base, "--epochs", "4", "--lr", "0.003", "--batch_size", "16"}, pair), dir.path());
+  ASSERT_EQ(trained.exit_status, 0) << trained.output;
+  EXPECT_GT(last_evaluation(base, "test").at("ap50"), 0.5);
+
+  // The trained weights, evaluated by one process and by two (a rate too small to move them).
+  auto again = [&](const std::string& run, std::vector<std::string> more) {
+    more.insert(more.end(), {"--run_dir", run, "--init_from", base, "--lr", "1e-30", "--epochs", "1"});
+    auto result = run_forge(with(with({"train"}, more), pair), dir.path());
+    EXPECT_EQ(result.exit_status, 0) << result.output;
+    return last_evaluation(run, "valid");
+  };
+  const auto one = again(dir / "one", {"--batch_size", "32"});
+  const auto two = again(dir / "two", {"--batch_size", "16", "--nproc_per_node", "2"});
+  EXPECT_GT(one.at("ap50"), 0.5);
+  for (const char* name : {"ap50", "recall50", "predictions"}) EXPECT_EQ(one.at(name), two.at(name)) << name;
+}
+
 const std::string char_lm = testing::source_dir() + "/examples/char_lm/";
 
 std::vector<std::string> char_lm_run(const std::string& command, const std::vector<std::string>& more) {
