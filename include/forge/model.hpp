@@ -13,6 +13,7 @@
 #include <forge/batch.hpp>
 #include <forge/callback.hpp>
 #include <forge/classification_metrics.hpp>
+#include <forge/collectives.hpp>
 #include <forge/data.hpp>
 #include <forge/optimization.hpp>
 #include <forge/regression_metrics.hpp>
@@ -135,6 +136,11 @@ class BOOST_SYMBOL_VISIBLE Model {
   Task task() const { return task_; }
   void set_task(Task task) { task_ = task; }
 
+  // What a step may exchange with the other data-parallel processes (forge/collectives.hpp);
+  // alone, exchanges give back what they are given. forge sets it before training.
+  Collectives& collectives() { return collectives_ ? *collectives_ : alone_; }
+  void set_collectives(std::shared_ptr<Collectives> collectives) { collectives_ = std::move(collectives); }
+
  protected:
   // Cross-entropy over class logits; accuracy, and top5_accuracy when there are more than 5 classes.
   StepOutput classification_step(const Batch& batch) {
@@ -209,6 +215,8 @@ class BOOST_SYMBOL_VISIBLE Model {
   Forward forward_;
   Task task_ = Task::classification;
   std::optional<MainMetric> main_metric_;
+  std::shared_ptr<Collectives> collectives_;
+  Collectives alone_;
 };
 
 }  // namespace forge

@@ -239,4 +239,81 @@ void share_initial_model(DataParallelGroup* group, torch::nn::Module& model) {
   group->broadcast(state);
 }
 
+torch::Tensor all_gather(DataParallelGroup& group, const torch::Tensor& part, torch::Device device) {
+  if (part.dim() == 0) throw std::invalid_argument("a scalar cannot be gathered along its first dimension");
+  // The sizes first, then the parts in one padded sum: each rank fills its own row, and adding
+  // zeros changes no value.
+  const int64_t world = group.size(), rank = group.rank();
+  torch::Tensor sizes = torch::zeros({world}, torch::kFloat64);
+  sizes[rank] = double(part.size(0));
+  sizes = sizes.to(device);
+  group.sum(sizes);
+  sizes = sizes.to(torch::kCPU);
+  std::vector<int64_t> shape = part.sizes().vec();
+  shape[0] = int64_t(sizes.max().item<double>());
+  shape.insert(shape.begin(), world);
+  torch::Tensor all = torch::zeros(shape, part.options().device(device));
+  all[rank].slice(0, 0, part.size(0)).copy_(part.detach());
+  group.sum(all);
+  std::vector<torch::Tensor> parts;
+  for (int64_t r = 0; r < world; ++r) parts.push_back(all[r].slice(0, 0, int64_t(sizes[r].item<double>())));
+  return torch::cat(parts).to(part.device());
+}
+
+namespace {
+
+// all_gather with a gradient: every rank's rows as the forward; backward, the gradients of the
+// gathered rows summed over the ranks (each rank's loss used every rank's rows), of which each
+// rank takes its own.
+struct DifferentiableGather : torch::autograd::Function<DifferentiableGather> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* context, const torch::Tensor& part,
+                               DataParallelGroup* group, torch::Device device) {
+    const torch::Tensor all = all_gather(*group, part, device);
+    const torch::Tensor sizes =
+        all_gather(*group, torch::tensor({part.size(0)}, torch::kInt64), device).to(torch::kCPU);
+    const int64_t offset = sizes.slice(0, 0, group->rank()).sum().item<int64_t>();
+    context->saved_data["group"] = reinterpret_cast<int64_t>(group);
+    context->saved_data["device"] = device.str();
+    context->saved_data["offset"] = offset;
+    context->saved_data["rows"] = part.size(0);
+    return all;
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* context,
+                                                 torch::autograd::variable_list gradients) {
+    auto* group = reinterpret_cast<DataParallelGroup*>(context->saved_data["group"].toInt());
+    const torch::Device device(context->saved_data["device"].toStringRef());
+    const int64_t offset = context->saved_data["offset"].toInt(), rows = context->saved_data["rows"].toInt();
+    torch::Tensor summed = gradients[0].contiguous().to(device).clone();
+    group->sum(summed);
+    return {summed.slice(0, offset, offset + rows).to(gradients[0].device()), torch::Tensor(), torch::Tensor()};
+  }
+};
+
+class GroupCollectives : public Collectives {
+ public:
+  GroupCollectives(DataParallelGroup& group, torch::Device device) : group_(group), device_(device) {}
+  int rank() const override { return group_.rank(); }
+  int world_size() const override { return group_.size(); }
+  torch::Tensor all_gather(const torch::Tensor& tensor) override {
+    if (!tensor.requires_grad()) return forge::all_gather(group_, tensor, device_);
+    return DifferentiableGather::apply(tensor, &group_, device_);
+  }
+  void all_reduce_sum(torch::Tensor& tensor) override {
+    torch::Tensor summed = tensor.detach().to(device_).clone();
+    group_.sum(summed);
+    tensor.detach().copy_(summed);
+  }
+
+ private:
+  DataParallelGroup& group_;
+  torch::Device device_;
+};
+
+}  // namespace
+
+std::shared_ptr<Collectives> group_collectives(DataParallelGroup& group, torch::Device device) {
+  return std::make_shared<GroupCollectives>(group, device);
+}
+
 }  // namespace forge

@@ -8,6 +8,8 @@
 // libtorch's c10d types stay inside data_parallel.cpp.
 #pragma once
 
+#include <forge/collectives.hpp>
+
 #include "core/flag_set.hpp"
 
 #include <torch/torch.h>
@@ -87,6 +89,14 @@ std::shared_ptr<DataParallelGroup> join_data_parallel_group(const WorldPosition&
 
 // Makes every rank's model rank 0's (they start from the same seed; this makes sure).
 void share_initial_model(DataParallelGroup* group, torch::nn::Module& model);
+
+// Every rank's `part` in rank order, joined along the first dimension (shapes equal beyond it;
+// lengths may differ), on `part`'s device. Exchanged on `device` (a GPU for NCCL). Every rank
+// must call it. Not differentiable. Throws std::invalid_argument for a scalar.
+torch::Tensor all_gather(DataParallelGroup& group, const torch::Tensor& part, torch::Device device);
+
+// A model's view of the group (forge/collectives.hpp), exchanging on `device`.
+std::shared_ptr<Collectives> group_collectives(DataParallelGroup& group, torch::Device device);
 
 // Averages the gradients of `parameters` over the group (parameters without a gradient count as
 // zero) and sums `values` over the group, all in one flattened all-reduce (one exchange a step:

@@ -32,30 +32,6 @@ void add_up_ranks(DataParallelGroup& group, torch::Device device, double& sample
   }
 }
 
-// Every rank's `part` in rank order, joined along the first dimension: the sizes first, then the
-// parts in one padded sum (each rank fills its own row; adding zeros changes no value).
-torch::Tensor concatenate_over_ranks(DataParallelGroup& group, torch::Device device, const torch::Tensor& part) {
-  if (part.dim() == 0) throw std::invalid_argument("a metric's part to concatenate over ranks is a scalar");
-  const int64_t world = group.size(), rank = group.rank();
-  torch::Tensor sizes = torch::zeros({world}, torch::kFloat64);
-  sizes[rank] = double(part.size(0));
-  sizes = sizes.to(device);
-  group.sum(sizes);
-  sizes = sizes.to(torch::kCPU);
-  const int64_t longest = int64_t(sizes.max().item<double>());
-  std::vector<int64_t> shape = part.sizes().vec();
-  shape[0] = longest;
-  shape.insert(shape.begin(), world);
-  torch::Tensor all = torch::zeros(shape, part.options().device(torch::kCPU));
-  all[rank].slice(0, 0, part.size(0)).copy_(part);
-  all = all.to(device);
-  group.sum(all);
-  all = all.to(torch::kCPU);
-  std::vector<torch::Tensor> parts;
-  for (int64_t r = 0; r < world; ++r) parts.push_back(all[r].slice(0, 0, int64_t(sizes[r].item<double>())));
-  return torch::cat(parts);
-}
-
 }  // namespace
 
 Evaluation evaluate(Model& model, const Dataset& dataset, const std::string& split, int64_t batch_size,
@@ -123,8 +99,7 @@ Evaluation evaluate(Model& model, const Dataset& dataset, const std::string& spl
   if (group) {
     add_up_ranks(*group, device, samples, sums, metrics);
     for (auto& metric : metrics)
-      metric->concatenate_ranks(
-          [&](const torch::Tensor& part) { return concatenate_over_ranks(*group, device, part); });
+      metric->concatenate_ranks([&](const torch::Tensor& part) { return all_gather(*group, part, device); });
   }
   Evaluation evaluation;
   if (samples == 0) throw Error(ExitCode::data, "every " + split + " sample was left out as bad: nothing to evaluate");

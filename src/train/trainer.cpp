@@ -96,7 +96,8 @@ Trainer::Trainer(Model& model, const DataMap& data, OptimizerSet& optimizers, Tr
       settings_(std::move(settings)),
       batches_(forge::batches_per_epoch(train_, settings_)),
       outputs_(std::move(outputs)),
-      callbacks_(std::move(callbacks)) {}
+      callbacks_(std::move(callbacks)),
+      collectives_(settings_.group ? group_collectives(*settings_.group, settings_.device) : nullptr) {}
 
 torch::Tensor Trainer::epoch_order(int64_t samples, int64_t seed, int64_t epoch) {
   // A private generator: drawing the order must not disturb the generator the model uses.
@@ -302,6 +303,13 @@ std::map<std::string, double> Trainer::train_step(TrainingPosition& position) {
 }
 
 StepOutput Trainer::train_batch(const Batch& batch, double share, TrainingPosition& position) {
+  // The step may exchange with the other ranks; evaluation, where shards may differ in batches,
+  // may not: the model sees the group during its training steps only.
+  struct StepCollectives {
+    Model& model;
+    ~StepCollectives() { model.set_collectives(nullptr); }
+  } step_collectives{model_};
+  if (collectives_) model_.set_collectives(collectives_);
   const bool scaled = settings_.precision == Precision::fp16;
   if (scaled) share *= position.loss_scale.scale;
   if (!model_.manual_optimization()) {

@@ -197,6 +197,7 @@ class Trainer : private Loop {
   int64_t batches_;  // mini-batches per epoch
   TrainerOutputs outputs_;
   CallbackList callbacks_;
+  std::shared_ptr<Collectives> collectives_;  // data-parallel: what the model's training steps exchange through
 };
 
 }  // namespace forge

@@ -75,6 +75,26 @@ TEST(DataParallel, ConcatenatedMetricStatesGiveTheWholeSetsExactAveragePrecision
   EXPECT_GT(single_valid.at("average_precision"), 0);
 }
 
+// A step that takes its negatives from every process's batch (Model::collectives().all_gather):
+// two processes of batch 16 compare each sample with 32 rows and train as one process of 32.
+TEST(DataParallel, AStepsAllGatherComparesWithTheGlobalBatch) {
+  testing::TempDir dir;
+  Args base{"train",     "--data", "synthetic",     "--samples", "192", "--seed",     "4",
+            "--threads", "1",      "--no_progress", "--epochs",  "2",   "--drop_last"};
+  base.insert(base.end(), {"--model", testing::source_dir() + "/tests/data/plugins/gathered_negatives.cpp"});
+  Args two = base, one = base;
+  two.insert(two.end(), {"--batch_size", "16", "--nproc_per_node", "2", "--run_name", "two"});
+  one.insert(one.end(), {"--batch_size", "32", "--run_name", "one"});
+  ProcessResult parallel = testing::run_forge(two, dir.path());
+  ASSERT_EQ(parallel.exit_status, 0) << parallel.output;
+  ProcessResult single = testing::run_forge(one, dir.path());
+  ASSERT_EQ(single.exit_status, 0) << single.output;
+  const std::string two_run = dir / "checkpoints/two/1", one_run = dir / "checkpoints/one/1";
+  for (const auto& row : read_metrics(two_run))
+    if (row.name == "compared") EXPECT_EQ(row.value, 32) << "every row of the global batch";
+  EXPECT_LT(largest_difference(testing::run_state(two_run), testing::run_state(one_run)), 1e-5);
+}
+
 TEST(DataParallel, TwoProcessesOfBatch16TrainAsOneOfBatch32) {
   testing::TempDir dir;
   ProcessResult parallel = testing::run_forge(
