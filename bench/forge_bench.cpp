@@ -13,8 +13,8 @@
 // cross-entropy, torch::optim::RMSprop(lr 1e-3, momentum 0.9). `hand` leaves denormals as
 // libtorch leaves them; `flushed` flushes them, as forge does by default; `fused` also takes
 // forge's FusedRMSprop instead of torch::optim's.
-#include "plugins/plugin_loader.hpp"
-#include "plugins/plugin_resolver.hpp"
+#include "plugin_host/plugin_loader.hpp"
+#include "plugin_host/plugin_resolver.hpp"
 #include "train/batch_loader.hpp"
 #include "train/checkpoint.hpp"
 #include "train/checkpointer.hpp"

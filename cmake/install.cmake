@@ -1,5 +1,5 @@
 # `cmake --install build --prefix P` and `cpack -G DEB`. The layout is the one forge looks for at
-# run time (src/plugins/forge_layout.hpp):
+# run time (src/plugin_host/forge_layout.hpp):
 #   P/bin/forge                       the torch-free launcher
 #   P/lib/libforge.so                 forge, and the public API (forge/run.hpp)
 #   P/lib/forge/forge-engine          train, resume, eval, export, check-resume
@@ -8,7 +8,7 @@
 #   P/lib/cmake/forge/                find_package(forge) -> forge::forge
 #   P/share/bash-completion/completions/forge
 # No precompiled torch header is installed: it records the paths it was built from, so an
-# installed forge builds its own once per user (src/plugins/torch_pch.hpp).
+# installed forge builds its own once per user (src/plugin_host/torch_pch.hpp).
 include(CMakePackageConfigHelpers)
 
 set(FORGE_INSTALL_CMAKEDIR lib/cmake/forge)

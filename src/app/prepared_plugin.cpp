@@ -1,8 +1,8 @@
 #include "app/prepared_plugin.hpp"
 
 #include "core/hash.hpp"
-#include "plugins/plugin_compiler.hpp"
-#include "plugins/plugin_resolver.hpp"
+#include "plugin_host/plugin_compiler.hpp"
+#include "plugin_host/plugin_resolver.hpp"
 #include "runs/run_files.hpp"
 
 #include <forge/error.hpp>

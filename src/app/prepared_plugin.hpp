@@ -2,7 +2,7 @@
 // checked — from the command line (train) or from a run folder's record (resume, eval, the API).
 #pragma once
 
-#include "plugins/plugin_loader.hpp"
+#include "plugin_host/plugin_loader.hpp"
 #include "runs/snapshot.hpp"
 
 #include <string>

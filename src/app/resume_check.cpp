@@ -1,6 +1,6 @@
 #include "app/resume_check.hpp"
 
-#include "plugins/build_config.hpp"
+#include "core/build_config.hpp"
 #include "runs/manifest.hpp"
 #include "train/lr_schedule.hpp"
 

@@ -1,8 +1,8 @@
 #include "app/run_flags.hpp"
 
+#include "app/train_flags.hpp"
 #include "runs/manifest.hpp"
 #include "runs/run_files.hpp"
-#include "train/train_flags.hpp"
 
 namespace forge {
 

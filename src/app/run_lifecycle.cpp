@@ -2,9 +2,9 @@
 
 #include "app/run_flags.hpp"
 #include "core/logging.hpp"
-#include "metrics/metrics_log.hpp"
 #include "runs/checkpoint_files.hpp"
 #include "runs/manifest.hpp"
+#include "runs/metrics_csv.hpp"
 #include "runs/run_dir.hpp"
 #include "runs/run_files.hpp"
 #include "train/data_parallel.hpp"

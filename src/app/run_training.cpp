@@ -5,6 +5,7 @@
 #include "metrics/metrics_log.hpp"
 #include "metrics/tensorboard_writer.hpp"
 #include "runs/manifest.hpp"
+#include "runs/metrics_csv.hpp"
 #include "runs/run_files.hpp"
 #include "train/builtin_callbacks.hpp"
 #include "train/stop_signals.hpp"
@@ -138,15 +139,22 @@ TrainingPlan training_plan(const Flags& flags, const LoadedRun& run, std::shared
   return plan;
 }
 
+TableWriter::PathOf run_table_paths(const std::string& run_dir) {
+  return [run_dir](const std::string& split, const std::string& name, int64_t step) {
+    return table_path(run_dir, split, name, step);
+  };
+}
+
 TrainerOutputs run_folder_outputs(const std::string& run_dir, const TrainingPlan& plan, int64_t first_step) {
   TrainerOutputs outputs;
   if (!plan.settings.writes_run()) return outputs;
-  outputs.sinks.push_back(std::make_shared<CsvMetricWriter>(run_dir));
+  outputs.sinks.push_back(std::make_shared<CsvMetricWriter>(metrics_file(run_dir), metrics_csv_header));
   // A new event file whose SessionLog START drops an earlier session's points from here on.
   outputs.sinks.push_back(std::make_shared<TensorBoardWriter>(tensorboard_folder(run_dir), first_step));
   outputs.checkpointer = std::make_shared<RunFolderCheckpointer>(run_dir, plan.checkpoints);
-  outputs.images = std::make_shared<ImageWriter>(run_dir);
-  outputs.tables = std::make_shared<TableWriter>(run_dir);
+  outputs.images = std::make_shared<ImageWriter>(
+      [run_dir](const std::string& name, int64_t epoch) { return image_path(run_dir, name, epoch); });
+  outputs.tables = std::make_shared<TableWriter>(run_table_paths(run_dir));
   return outputs;
 }
 

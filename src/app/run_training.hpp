@@ -37,6 +37,9 @@ int64_t evaluation_batch_size(const Flags& flags);
 // --workers' default: as many loader threads as the machine has cores, at most 4.
 int64_t workers_for_this_machine();
 
+// Where a run's evaluations' tables go: tables/<split>/<name>-step-N.csv (runs/run_files.hpp).
+TableWriter::PathOf run_table_paths(const std::string& run_dir);
+
 // The trainer's outputs for the run folder: metrics.csv, a TensorBoard session starting at
 // `first_step`, checkpoints into checkpoints/ — for the process that writes the run; none for
 // the other data-parallel ranks.

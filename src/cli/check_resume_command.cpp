@@ -2,13 +2,12 @@
 // stopped after a few steps then resumed, each in its own forge process — and reports whether
 // the final parameters and buffers, and the callbacks' states, are bitwise identical, naming
 // the first that differs.
+#include "app/resume_exactness.hpp"
 #include "app/run_flags.hpp"
-#include "app/saved_run.hpp"
 #include "cli/commands.hpp"
 #include "cli/run_command_help.hpp"
 #include "core/process.hpp"
-#include "train/checkpoint.hpp"
-#include "train/model_state.hpp"
+#include "runs/checkpoint_files.hpp"
 
 #include <forge/error.hpp>
 
@@ -29,18 +28,6 @@ const char* usage =
     "(default 5) then resumed — and checks that both end bitwise identical: parameters,\n"
     "buffers and every callback's state. Exit 0 when they do, 1 when they do not (naming the\n"
     "first that differs). Keep it short: --epochs 1, a small dataset.\n";
-
-// The newest checkpoint's parameters and buffers, loaded into the run's own model, and the
-// callbacks' states it holds.
-NamedState final_state(const std::string& run_dir) {
-  auto steps = list_checkpoints(run_dir);
-  if (steps.empty()) throw Error(ExitCode::failure, "check-resume: run " + run_dir + " wrote no checkpoint");
-  NamedState state = named_state(restore_model(open_saved_run(run_dir), {steps.back(), nullptr}).model->module());
-  const std::string path = checkpoint_path(run_dir, steps.back());
-  for (auto& entry : named_callback_state(checkpoint_callback_states(read_checkpoint_file(path), path)))
-    state.push_back(std::move(entry));
-  return state;
-}
 
 void run_forge_step(const std::vector<std::string>& argv, const std::string& what) {
   ProcessResult result = run_process(argv);
@@ -130,13 +117,13 @@ int check_resume_command(const Args& given) {
   train.insert(train.end(), {"--checkpoint_dir", scratch});
   train_both_runs(train, scratch, stop_at);
 
-  auto straight_state = final_state(scratch + "/straight/1");
-  std::string difference = first_difference(straight_state, final_state(scratch + "/stopped/1"));
+  size_t compared = 0;
+  const std::string difference = first_final_difference(scratch + "/straight/1", scratch + "/stopped/1", compared);
   if (!difference.empty()) {
     std::cout << "resume is NOT exact: " << difference << "; runs kept in " << scratch << std::endl;
     return int(ExitCode::failure);
   }
-  std::cout << "resume is exact: all " << straight_state.size()
+  std::cout << "resume is exact: all " << compared
             << " parameter, buffer and callback state tensors are bitwise identical after stopping at step " << stop_at
             << " and resuming" << std::endl;
   fs::remove_all(scratch);

@@ -1,9 +1,9 @@
 #include "cli/commands.hpp"
 
 #include "cli/engine_path.hpp"
+#include "core/build_config.hpp"
 #include "core/logging.hpp"
 #include "core/suggest.hpp"
-#include "plugins/build_config.hpp"
 
 #include <forge/error.hpp>
 #include <forge/plugin.hpp>

@@ -1,7 +1,7 @@
 // forge compile: build a plugin source into the cache and print the library's path.
 #include "cli/commands.hpp"
-#include "plugins/plugin_compiler.hpp"
-#include "plugins/plugin_resolver.hpp"
+#include "plugin_host/plugin_compiler.hpp"
+#include "plugin_host/plugin_resolver.hpp"
 
 #include <forge/error.hpp>
 

@@ -1,18 +1,13 @@
 // forge eval: test-set metrics of a run's checkpoint (the newest intact one by default),
 // printed and recorded in the run's evals.json.
 #include "app/checkpoint_choice.hpp"
-#include "app/run_training.hpp"
-#include "app/saved_run.hpp"
+#include "app/saved_evaluation.hpp"
 #include "cli/commands.hpp"
 #include "cli/run_command_help.hpp"
 #include "core/exception_text.hpp"
-#include "metrics/table_writer.hpp"
-#include "runs/evaluations.hpp"
 #include "runs/manifest.hpp"
 #include "runs/run_dir.hpp"
 #include "runs/run_lock.hpp"
-#include "train/device.hpp"
-#include "train/evaluate.hpp"
 
 #include <forge/error.hpp>
 
@@ -61,32 +56,19 @@ int eval_command(const Args& args) {
   const ChosenCheckpoint checkpoint =
       choose_checkpoint(run_dir, options.text("checkpoint"), "evaluate");  // before any plugin loads
   const SavedRun saved = open_saved_run(run_dir, options.boolean("force"));
-  // A run trained with --ema_decay evaluated the average of its weights: so does eval.
-  RestoredModel restored = restore_model(saved, checkpoint, options.text("device"), WeightsChoice::as_evaluated);
-  if (restored.averaged) spdlog::info("evaluating the average of the weights (the run's --ema_decay)");
-  if (!restored.data.has_dataset("test"))
-    throw Error(ExitCode::data, "the run's data plugin returns no 'test' dataset");
-  const torch::Device device = parse_device(options.text("device"));
-  const int64_t batch_size =
-      options.integer("batch_size") > 0 ? options.integer("batch_size") : evaluation_batch_size(saved.flags);
-  Evaluation evaluation = evaluate(*restored.model, restored.data.dataset("test"), "test", batch_size, device, nullptr,
-                                   loader_settings(saved.flags, device));
-  const auto& metrics = evaluation.metrics;
-  const TrainingPosition& position = restored.position;
+  const SavedEvaluation evaluation =
+      evaluate_saved_run(saved, checkpoint, options.text("device"), options.integer("batch_size"));
 
   // The result first: a run folder that cannot be written (read-only, a full disk) costs the
   // record of it, never the result itself.
   std::ostringstream line;
   line << "test";
-  for (const auto& [name, value] : metrics) line << ' ' << name << ' ' << value;
-  line << " (checkpoint step " << checkpoint.step << ", epoch " << position.epoch << ")";
+  for (const auto& [name, value] : evaluation.metrics) line << ' ' << name << ' ' << value;
+  line << " (checkpoint step " << evaluation.step << ", epoch " << evaluation.epoch << ")";
   std::cout << line.str() << std::endl;
 
   try {
-    TableWriter(run_dir).write("test", checkpoint.step, evaluation.tables);
-    record_evaluation(
-        run_dir, checkpoint.step,
-        {{"split", "test"}, {"metrics", metrics}, {"epoch", position.epoch}, {"evaluated", now_iso8601()}});
+    record_saved_evaluation(run_dir, evaluation);
   } catch (const std::exception& e) {
     spdlog::warn("the result above is not recorded in {}: {}", run_dir, exception_text(e));
   }

@@ -5,7 +5,6 @@
 #include "cli/commands.hpp"
 #include "cli/run_command_help.hpp"
 #include "core/atomic_file.hpp"
-#include "train/model_state.hpp"
 
 #include <forge/error.hpp>
 #include <forge/run.hpp>
@@ -78,11 +77,13 @@ int export_command(const Args& args) {
   LoadedCheckpoint run = load_from_checkpoint(args[0], load);
   c10::Dict<std::string, torch::Tensor> state;
   int64_t values = 0;
-  for (const auto& [name, tensor] : named_state(run.model->module())) {
+  auto keep = [&](const std::string& name, const torch::Tensor& tensor) {
     // A copy of its own: a tensor that views a larger storage would write all of that storage.
     state.insert(name, tensor.detach().to(torch::kCPU).clone(at::MemoryFormat::Contiguous));
     values += tensor.numel();
-  }
+  };
+  for (const auto& parameter : run.model->module().named_parameters()) keep(parameter.key(), parameter.value());
+  for (const auto& buffer : run.model->module().named_buffers()) keep(buffer.key(), buffer.value());
   std::vector<char> bytes = state_dict_file(state);
   try {
     write_file_atomically(output, std::string(bytes.begin(), bytes.end()));

@@ -2,13 +2,13 @@
 // (app/continue_saved_run.hpp), or start the data-parallel workers that do.
 #include "app/continue_saved_run.hpp"
 #include "app/run_flags.hpp"
+#include "app/train_flags.hpp"
 #include "cli/commands.hpp"
 #include "cli/run_command_help.hpp"
 #include "cli/worker_launch.hpp"
+#include "core/world_position.hpp"
 #include "runs/run_dir.hpp"
 #include "runs/run_lock.hpp"
-#include "train/data_parallel.hpp"
-#include "train/train_flags.hpp"
 
 #include <spdlog/spdlog.h>
 

@@ -1,10 +1,10 @@
 // forge show RUN_DIR and forge diff RUN_A RUN_B: a run's record, and how two runs differ.
 #include "cli/commands.hpp"
 
+#include "core/build_config.hpp"
 #include "core/decimal.hpp"
 #include "core/process.hpp"
 #include "core/text_table.hpp"
-#include "plugins/build_config.hpp"
 #include "runs/checkpoint_files.hpp"
 #include "runs/manifest.hpp"
 #include "runs/model_record.hpp"

@@ -1,11 +1,11 @@
 // forge train: prepare both plugins, parse every flag (theirs too), then train a new run
 // (app/train_new_run.hpp) or start its data-parallel workers.
 #include "app/run_flags.hpp"
+#include "app/train_flags.hpp"
 #include "app/train_new_run.hpp"
 #include "cli/commands.hpp"
 #include "cli/worker_launch.hpp"
 #include "runs/run_dir.hpp"
-#include "train/train_flags.hpp"
 
 #include <forge/error.hpp>
 

@@ -3,7 +3,6 @@
 #include "core/atomic_file.hpp"
 #include "core/plain_name.hpp"
 #include "core/png.hpp"
-#include "runs/run_files.hpp"
 
 #include <forge/error.hpp>
 
@@ -24,7 +23,7 @@ void ImageWriter::write(int64_t epoch, const std::string& name, const torch::Ten
   // [C, H, W] in [0, 1] to rows of interleaved 8-bit channels.
   torch::Tensor bytes = torch::nan_to_num(pixels, 0.0).clamp(0, 1).mul(255).round().to(torch::kUInt8);
   bytes = bytes.permute({1, 2, 0}).contiguous();
-  const std::string path = image_path(run_dir_, name, epoch);
+  const std::string path = path_of_(name, epoch);
   try {
     boost::filesystem::create_directories(boost::filesystem::path(path).parent_path());
     write_file_atomically(path,

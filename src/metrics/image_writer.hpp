@@ -1,18 +1,21 @@
 // The images a model draws at each epoch's end (Model::epoch_images: a GAN's samples), written
-// into the run folder as PNG files (runs/run_files.hpp's image_path), where `forge report`
-// shows the newest of each.
+// as PNG files where the caller says (the run folder's images/, where `forge report` shows the
+// newest of each).
 #pragma once
 
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace forge {
 
 class ImageWriter {
  public:
-  explicit ImageWriter(std::string run_dir) : run_dir_(std::move(run_dir)) {}
+  // The file of image `name` of `epoch`.
+  using PathOf = std::function<std::string(const std::string& name, int64_t epoch)>;
+  explicit ImageWriter(PathOf path_of) : path_of_(std::move(path_of)) {}
 
   // `image`: [height, width] or [channels, height, width] with 1, 3 or 4 channels, values in
   // [0, 1] (clamped; NaN is black). Written atomically. Throws Error(ExitCode::failure) naming
@@ -21,7 +24,7 @@ class ImageWriter {
   void write(int64_t epoch, const std::string& name, const torch::Tensor& image) const;
 
  private:
-  std::string run_dir_;
+  PathOf path_of_;
 };
 
 }  // namespace forge

@@ -1,15 +1,12 @@
 #include "metrics/metrics_log.hpp"
 
 #include "core/atomic_file.hpp"
-#include "runs/run_files.hpp"
 
 #include <forge/error.hpp>
 
 #include <fcntl.h>
-#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <boost/filesystem.hpp>
 
 #include <cerrno>
 #include <chrono>
@@ -18,43 +15,12 @@
 #include <sstream>
 
 namespace forge {
-namespace {
 
-const char* header = "step,epoch,split,name,value,wall_time";
-
-template <class Number, class Parse>
-bool parse_whole(const std::string& text, Number& out, Parse parse) {
-  try {
-    size_t used = 0;
-    out = parse(text, &used);
-    return used == text.size() && !text.empty();
-  } catch (const std::exception&) {
-    return false;
-  }
-}
-
-// One row of metrics.csv, every field complete; false for a torn or damaged line.
-bool parse_row(const std::string& line, MetricRow& row) {
-  std::istringstream fields(line);
-  std::string step, epoch, value, wall;
-  if (!std::getline(fields, step, ',') || !std::getline(fields, epoch, ',') || !std::getline(fields, row.split, ',') ||
-      !std::getline(fields, row.name, ',') || !std::getline(fields, value, ',') || !std::getline(fields, wall) ||
-      !fields.eof())
-    return false;
-  auto to_int = [](const std::string& t, size_t* used) { return std::stoll(t, used); };
-  auto to_real = [](const std::string& t, size_t* used) { return std::stod(t, used); };
-  return !row.split.empty() && !row.name.empty() && parse_whole(step, row.step, to_int) &&
-         parse_whole(epoch, row.epoch, to_int) && parse_whole(value, row.value, to_real) &&
-         parse_whole(wall, row.wall_time, to_real);
-}
-
-}  // namespace
-
-CsvMetricWriter::CsvMetricWriter(const std::string& run_dir) : path_(metrics_file(run_dir)) {
+CsvMetricWriter::CsvMetricWriter(std::string path, const std::string& header) : path_(std::move(path)) {
   fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0) throw Error(ExitCode::failure, "cannot open " + path_ + ": " + std::strerror(errno));
   struct stat info {};
-  if (::fstat(fd_, &info) == 0 && info.st_size == 0) write_all(fd_, std::string(header) + "\n", path_);
+  if (::fstat(fd_, &info) == 0 && info.st_size == 0) write_all(fd_, header + "\n", path_);
 }
 
 CsvMetricWriter::~CsvMetricWriter() {
@@ -75,38 +41,5 @@ void CsvMetricWriter::write(int64_t step, int64_t epoch, const std::string& spli
 }
 
 void CsvMetricWriter::flush() {}
-
-void truncate_metrics_after(const std::string& run_dir, int64_t step) {
-  const std::string path = metrics_file(run_dir);
-  if (!boost::filesystem::exists(path)) return;
-  std::istringstream lines(read_file(path));
-  std::string line, kept = std::string(header) + "\n";
-  std::getline(lines, line);  // the header
-  int64_t dropped = line == header ? 0 : 1;
-  MetricRow row;
-  while (std::getline(lines, line)) {
-    if (line.empty()) continue;
-    if (!parse_row(line, row))
-      ++dropped;
-    else if (row.step <= step)
-      kept += line + "\n";
-  }
-  if (dropped > 0)
-    spdlog::warn("{}: dropped {} torn or unreadable line(s), left by a crash in the middle of a write", path, dropped);
-  write_file_atomically(path, kept);
-}
-
-std::vector<MetricRow> read_metrics(const std::string& run_dir) {
-  std::vector<MetricRow> rows;
-  std::string path = metrics_file(run_dir);
-  if (!boost::filesystem::exists(path)) return rows;
-  std::istringstream lines(read_file(path));
-  std::string line;
-  std::getline(lines, line);  // the header
-  MetricRow row;
-  while (std::getline(lines, line))
-    if (parse_row(line, row)) rows.push_back(row);
-  return rows;
-}
 
 }  // namespace forge

@@ -2,7 +2,6 @@
 
 #include "core/atomic_file.hpp"
 #include "core/plain_name.hpp"
-#include "runs/run_files.hpp"
 
 #include <forge/error.hpp>
 
@@ -58,7 +57,7 @@ void TableWriter::write(const std::string& split, int64_t step, const std::map<s
       throw Error(ExitCode::failure, "the metric table '" + name + "' has values of another shape than its " +
                                          std::to_string(table.rows.size()) + " rows and " +
                                          std::to_string(table.columns.size()) + " columns");
-    const std::string path = table_path(run_dir_, split, name, step);
+    const std::string path = path_of_(split, name, step);
     try {
       boost::filesystem::create_directories(boost::filesystem::path(path).parent_path());
       write_file_atomically(path, table_csv(table));

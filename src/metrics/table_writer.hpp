@@ -1,11 +1,12 @@
-// The tables whole-set metrics keep (a confusion matrix: forge/metric.hpp), written as CSV into
-// the run folder at each evaluation (runs/run_files.hpp's table_path), where `forge report`
-// draws the newest confusion matrix as a heatmap.
+// The tables whole-set metrics keep (a confusion matrix: forge/metric.hpp), written as CSV at
+// each evaluation where the caller says (the run folder's tables/, where `forge report` draws
+// the newest confusion matrix as a heatmap).
 #pragma once
 
 #include <forge/metric.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -17,14 +18,16 @@ std::string table_csv(const Table& table);
 
 class TableWriter {
  public:
-  explicit TableWriter(std::string run_dir) : run_dir_(std::move(run_dir)) {}
+  // The file of table `name` of an evaluation of `split` at `step`.
+  using PathOf = std::function<std::string(const std::string& split, const std::string& name, int64_t step)>;
+  explicit TableWriter(PathOf path_of) : path_of_(std::move(path_of)) {}
 
   // Writes each table of an evaluation of `split` at `step`, atomically. Throws
   // Error(ExitCode::failure) naming a table with a bad name or shape, or a file it cannot write.
   void write(const std::string& split, int64_t step, const std::map<std::string, Table>& tables) const;
 
  private:
-  std::string run_dir_;
+  PathOf path_of_;
 };
 
 }  // namespace forge

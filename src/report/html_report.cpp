@@ -1,9 +1,9 @@
 #include "report/html_report.hpp"
 
 #include "core/text_table.hpp"
-#include "metrics/metrics_log.hpp"
 #include "report/run_artifacts.hpp"
 #include "runs/manifest.hpp"
+#include "runs/metrics_csv.hpp"
 
 #include <cmath>
 

@@ -1,7 +1,7 @@
 #include "runs/manifest.hpp"
 
+#include "core/build_config.hpp"
 #include "core/process.hpp"
-#include "plugins/build_config.hpp"
 #include "runs/run_files.hpp"
 
 #include <forge/error.hpp>

@@ -1,8 +1,8 @@
 #include "runs/run_summary.hpp"
 
-#include "metrics/metrics_log.hpp"
 #include "runs/checkpoint_files.hpp"
 #include "runs/manifest.hpp"
+#include "runs/metrics_csv.hpp"
 #include "runs/run_dir.hpp"
 #include "runs/run_files.hpp"
 #include "runs/run_lock.hpp"

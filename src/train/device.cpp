@@ -1,6 +1,6 @@
 #include "train/device.hpp"
 
-#include "plugins/build_config.hpp"
+#include "core/build_config.hpp"
 
 #include <forge/error.hpp>
 

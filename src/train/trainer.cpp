@@ -235,25 +235,16 @@ std::map<std::string, double> Trainer::train_step(TrainingPosition& position) {
     optimizer.apply_rate();
     if (!manual) optimizer.optimizer->zero_grad();
   }
+  // Alone: the batches' metrics; data-parallel: this rank's share of them, summed over ranks below.
   std::map<std::string, double> step_sums;
-  std::map<std::string, double> metric_shares;  // data-parallel: this rank's share of the step's metrics
   for (int64_t b = first; b < last; ++b) {
     const auto [from, to, total] = share_of(b);
     ++position.epoch_batches;
     ++position.log_batches;
     // A manual step's exchanges need every rank: a last batch too short to share is skipped.
     if (manual && total < world) continue;
-    Batch batch;
-    if (loader_) {
-      batch = to_device(std::move(loaded[size_t(b - first)].batch), settings_.device);
-    } else if (to > from) {
-      batch.indices = share_indices(b);
-      Batch gathered = gather_batch(batch.indices);
-      batch.inputs = gathered.inputs;
-      batch.targets = gathered.targets;
-      batch.split = "train";
-      batch.epoch = position.epoch + 1;
-    }
+    Batch batch =
+        loader_ ? to_device(std::move(loaded[size_t(b - first)].batch), settings_.device) : gather_batch(b, position);
     // Nothing for this rank (a short last batch, bad samples left out): its gradient counts as zero.
     if (batch.size() == 0) continue;
     batch.step = position.step + 1;
@@ -261,45 +252,41 @@ std::map<std::string, double> Trainer::train_step(TrainingPosition& position) {
     // (and, over ranks, so that their average is the global batch's mean).
     const double share = double(to - from) * double(world) / double(total) / double(last - first);
     StepOutput out = train_batch(batch, share, position);
-    for (const auto& [name, value] : out.metrics) {
-      if (settings_.group) {
-        metric_shares[name] += value * double(to - from) / double(total);
-        continue;
-      }
-      position.epoch_sums[name] += value;
-      position.log_sums[name] += value;
-      step_sums[name] += value;
-    }
+    const double weight = settings_.group ? double(to - from) / double(total) : 1.0;
+    for (const auto& [name, value] : out.metrics) step_sums[name] += value * weight;
   }
   if (settings_.group) {
-    synchronise_step(metric_shares);
-    for (const auto& [name, value] : metric_shares) {
-      position.epoch_sums[name] += value;
-      position.log_sums[name] += value;
-      step_sums[name] += value;
-    }
+    synchronise_step(step_sums);
   } else {
     stop_requested_ = stop_signal();
     checkpoint_requested_ = take_checkpoint_request();
   }
-  const bool scaled = settings_.precision == Precision::fp16;
-  if (!manual) {
-    // fp16: the gradients of the scaled loss back to scale; an overflow skips the step.
-    const bool finite = !scaled || unscale_gradients(optimizers_.parameters(), position.loss_scale);
-    if (finite && settings_.clip_grad_norm > 0)
-      torch::nn::utils::clip_grad_norm_(optimizers_.parameters(), settings_.clip_grad_norm);
-    for (auto& optimizer : optimizers_.all()) {
-      if (finite) optimizer.optimizer->step();
-      ++optimizer.steps;
-    }
-    if (scaled) update_loss_scale(position.loss_scale, finite);
-  } else if (scaled) {
-    update_loss_scale(position.loss_scale, !overflowed_);
+  for (const auto& [name, value] : step_sums) {
+    position.epoch_sums[name] += value;
+    position.log_sums[name] += value;
   }
+  step_optimizers(position);
   ++position.step;
   position.batch = last;
   for (auto& [name, sum] : step_sums) sum /= double(last - first);
   return step_sums;
+}
+
+void Trainer::step_optimizers(TrainingPosition& position) {
+  const bool scaled = settings_.precision == Precision::fp16;
+  if (model_.manual_optimization()) {  // it stepped them itself
+    if (scaled) update_loss_scale(position.loss_scale, !overflowed_);
+    return;
+  }
+  // fp16: the gradients of the scaled loss back to scale; an overflow skips the step.
+  const bool finite = !scaled || unscale_gradients(optimizers_.parameters(), position.loss_scale);
+  if (finite && settings_.clip_grad_norm > 0)
+    torch::nn::utils::clip_grad_norm_(optimizers_.parameters(), settings_.clip_grad_norm);
+  for (auto& optimizer : optimizers_.all()) {
+    if (finite) optimizer.optimizer->step();
+    ++optimizer.steps;
+  }
+  if (scaled) update_loss_scale(position.loss_scale, finite);
 }
 
 StepOutput Trainer::train_batch(const Batch& batch, double share, TrainingPosition& position) {
@@ -353,10 +340,18 @@ void Trainer::write_metrics(int64_t step, int64_t epoch, const std::string& spli
   for (const auto& sink : outputs_.sinks) sink->write(step, epoch, split, metrics);
 }
 
-Batch Trainer::gather_batch(const torch::Tensor& indices) {
-  if (!settings_.device.is_cpu())
-    return {to_device(train_.inputs.index_select(0, indices), settings_.device),
-            to_device(train_.targets.index_select(0, indices), settings_.device)};
+Batch Trainer::gather_batch(int64_t b, const TrainingPosition& position) {
+  Batch batch;
+  const torch::Tensor indices = share_indices(b);
+  if (indices.size(0) == 0) return batch;
+  batch.indices = indices;
+  batch.split = "train";
+  batch.epoch = position.epoch + 1;
+  if (!settings_.device.is_cpu()) {
+    batch.inputs = to_device(train_.inputs.index_select(0, indices), settings_.device);
+    batch.targets = to_device(train_.targets.index_select(0, indices), settings_.device);
+    return batch;
+  }
   // The same two buffers every step: the previous batch's graph is gone by now. Each is sized
   // first: index_select_out warns when it must resize a non-empty output (a short last batch).
   auto select_into = [&](torch::Tensor& buffer, const torch::Tensor& source) {
@@ -367,7 +362,9 @@ Batch Trainer::gather_batch(const torch::Tensor& indices) {
   };
   select_into(input_buffer_, train_.inputs);
   select_into(target_buffer_, train_.targets);
-  return {input_buffer_, target_buffer_};
+  batch.inputs = input_buffer_;
+  batch.targets = target_buffer_;
+  return batch;
 }
 
 void Trainer::log_progress(TrainingPosition& position) {

@@ -156,7 +156,11 @@ class Trainer : private Loop {
   void synchronise_step(std::map<std::string, double>& metric_shares);
   void write_metrics(int64_t step, int64_t epoch, const std::string& split,
                      const std::map<std::string, double>& metrics);
-  Batch gather_batch(const torch::Tensor& indices);
+  // This rank's part of the epoch's in-memory mini-batch `b`, into buffers reused every step.
+  Batch gather_batch(int64_t b, const TrainingPosition& position);
+  // Unscales (fp16), clips and steps every optimizer, as the step's gradients allow; a manual
+  // step stepped them itself.
+  void step_optimizers(TrainingPosition& position);
   void end_epoch(TrainingPosition& position);
   // Writes the model's epoch_images for `epoch` (from 1), leaving the generators as they were.
   void draw_epoch_images(int64_t epoch);

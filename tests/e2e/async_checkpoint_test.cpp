@@ -3,8 +3,8 @@
 // its newest complete checkpoint and resumes bit-exactly — through the forge binary.
 #include "core/atomic_file.hpp"
 #include "e2e/reference_run.hpp"
-#include "metrics/metrics_log.hpp"
 #include "runs/manifest.hpp"
+#include "runs/metrics_csv.hpp"
 #include "train/checkpoint.hpp"
 
 #include <gtest/gtest.h>

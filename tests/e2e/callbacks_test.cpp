@@ -3,11 +3,12 @@
 // its state on resume is caught by check-resume, and its rows and state land in the run folder.
 #include "core/atomic_file.hpp"
 #include "e2e/reference_run.hpp"
-#include "metrics/metrics_log.hpp"
 #include "runs/checkpoint_files.hpp"
+#include "runs/metrics_csv.hpp"
 #include "train/checkpoint.hpp"
 
 #include <gtest/gtest.h>
+#include <boost/filesystem.hpp>
 
 namespace forge {
 namespace {
@@ -66,6 +67,24 @@ TEST(Callbacks, ACallbacksRowsAndStateAreInTheRunFolder) {
   EXPECT_EQ(states.at("loss_tracker").tensors.at("steps").item<int64_t>(), 36);
   EXPECT_EQ(states.at("loss_tracker").numbers.at("evaluations"), 3.0) << "one valid evaluation an epoch";
   EXPECT_EQ(states.at("loss_tracker").texts.at("note"), "steps 36");
+}
+
+// A callback's name keys its state in checkpoints: one taken by forge's own, one that is not a
+// plain name, and callbacks() that throws are each one line, exit 4, before any run folder.
+TEST(Callbacks, BadCallbacksAreOneLinePluginErrorsBeforeAnyRunFolder) {
+  testing::TempDir dir;
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+      {{"--callback_name", "learning_rates"}, "two callbacks are named 'learning_rates'"},
+      {{"--callback_name", "a/b"}, "a callback is named 'a/b'"},
+      {{"--callbacks_fail", "true"}, "the model plugin's callbacks() failed: no callbacks today (--callbacks_fail)"}};
+  for (const auto& [flags, expected] : cases) {
+    std::vector<std::string> args = callback_run("train", flags);
+    args.insert(args.end(), {"--run_dir", dir / "run"});
+    auto result = run_forge(args, dir.path());
+    EXPECT_EQ(result.exit_status, 4) << result.output;
+    EXPECT_NE(testing::last_line(result.output).find(expected), std::string::npos) << result.output;
+    EXPECT_FALSE(boost::filesystem::exists(dir / "run")) << expected;
+  }
 }
 
 }  // namespace

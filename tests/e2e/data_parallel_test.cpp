@@ -1,9 +1,9 @@
 // Data-parallel training over c10d Gloo with real processes: on loopback (forge's own launcher,
 // --nproc_per_node 2), and across two network namespaces joined by a veth pair, each one "host"
 // whose rank is started with torchrun's environment variables, as srun would.
-#include "metrics/metrics_log.hpp"
 #include "reference_run.hpp"
 #include "runs/manifest.hpp"
+#include "runs/metrics_csv.hpp"
 #include "test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -47,6 +47,21 @@ Args with(Args args, const Args& more) {
   return args;
 }
 
+// `train` (a train command's arguments) as two processes of batch 16 and as one of batch 32, in
+// <dir>/checkpoints/two/1 and <dir>/checkpoints/one/1; false (with the failure reported) when
+// either does not complete.
+bool train_two_and_one(const Args& train, const testing::TempDir& dir) {
+  Args two = train, one = train;
+  two.insert(two.end(), {"--batch_size", "16", "--nproc_per_node", "2", "--run_name", "two"});
+  one.insert(one.end(), {"--batch_size", "32", "--run_name", "one"});
+  for (const Args& args : {two, one}) {
+    ProcessResult result = testing::run_forge(args, dir.path());
+    EXPECT_EQ(result.exit_status, 0) << result.output;
+    if (result.exit_status != 0) return false;
+  }
+  return true;
+}
+
 // A whole-set metric whose state is concatenated over ranks (every score, for an exact average
 // precision) reports under two processes exactly what it does under one: every rank sees the
 // whole set's scores, not its own shard's. (--lr 1e-30: the same weights in both.)
@@ -55,13 +70,7 @@ TEST(DataParallel, ConcatenatedMetricStatesGiveTheWholeSetsExactAveragePrecision
   Args ranked{"train", "--data", "synthetic", "--samples", "200", "--seed", "4", "--threads", "1", "--no_progress"};
   ranked.insert(ranked.end(), {"--model", testing::source_dir() + "/tests/data/plugins/ranked_net.cpp", "--classes",
                                "2", "--valid_fraction", "0.3", "--epochs", "1", "--lr", "1e-30"});
-  Args two = ranked, one = ranked;
-  two.insert(two.end(), {"--batch_size", "16", "--nproc_per_node", "2", "--run_name", "two"});
-  one.insert(one.end(), {"--batch_size", "32", "--run_name", "one"});
-  ProcessResult parallel = testing::run_forge(two, dir.path());
-  ASSERT_EQ(parallel.exit_status, 0) << parallel.output;
-  ProcessResult single = testing::run_forge(one, dir.path());
-  ASSERT_EQ(single.exit_status, 0) << single.output;
+  ASSERT_TRUE(train_two_and_one(ranked, dir));
   auto valid = [](const std::string& run) {
     std::map<std::string, double> out;
     for (const auto& row : read_metrics(run))
@@ -82,13 +91,7 @@ TEST(DataParallel, AStepsAllGatherComparesWithTheGlobalBatch) {
   Args base{"train",     "--data", "synthetic",     "--samples", "192", "--seed",     "4",
             "--threads", "1",      "--no_progress", "--epochs",  "2",   "--drop_last"};
   base.insert(base.end(), {"--model", testing::source_dir() + "/tests/data/plugins/gathered_negatives.cpp"});
-  Args two = base, one = base;
-  two.insert(two.end(), {"--batch_size", "16", "--nproc_per_node", "2", "--run_name", "two"});
-  one.insert(one.end(), {"--batch_size", "32", "--run_name", "one"});
-  ProcessResult parallel = testing::run_forge(two, dir.path());
-  ASSERT_EQ(parallel.exit_status, 0) << parallel.output;
-  ProcessResult single = testing::run_forge(one, dir.path());
-  ASSERT_EQ(single.exit_status, 0) << single.output;
+  ASSERT_TRUE(train_two_and_one(base, dir));
   const std::string two_run = dir / "checkpoints/two/1", one_run = dir / "checkpoints/one/1";
   for (const auto& row : read_metrics(two_run))
     if (row.name == "compared") EXPECT_EQ(row.value, 32) << "every row of the global batch";

@@ -1,7 +1,7 @@
 // forge installed the ways C++ libraries install: `cmake --install` into a prefix (used from
 // there by forge's own commands and by an outside CMake project), and `cpack -G DEB`.
 #include "core/atomic_file.hpp"
-#include "plugins/build_config.hpp"
+#include "core/build_config.hpp"
 #include "test_support.hpp"
 
 #include <forge/plugin.hpp>

@@ -3,8 +3,8 @@
 // loader threads, Debian's word lists through words + gru; exact resume whatever the workers,
 // data-parallel shares, and every bad input stopping with one line.
 #include "core/process.hpp"
-#include "metrics/metrics_log.hpp"
 #include "reference_run.hpp"
+#include "runs/metrics_csv.hpp"
 #include "test_support.hpp"
 
 #include <gtest/gtest.h>

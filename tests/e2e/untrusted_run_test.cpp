@@ -2,7 +2,7 @@
 // only when it lies inside the run folder and matches the SHA-1 the run recorded. Otherwise it
 // rebuilds the plugin from the run's saved source, or refuses (--force loads it anyway).
 #include "core/atomic_file.hpp"
-#include "plugins/build_config.hpp"
+#include "core/build_config.hpp"
 #include "runs/manifest.hpp"
 #include "test_support.hpp"
 

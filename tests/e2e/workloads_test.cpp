@@ -1,7 +1,7 @@
 // Workloads that once needed workarounds, written as plugins against the public headers alone
 // (examples/): each trains for real through the forge binary and resumes exactly.
 #include "e2e/reference_run.hpp"
-#include "metrics/metrics_log.hpp"
+#include "runs/metrics_csv.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/filesystem.hpp>
@@ -89,6 +89,52 @@ TEST(Workloads, DetectionsExactAveragePrecisionIsTheSameUnderTwoProcesses) {
   const auto two = again(dir / "two", {"--batch_size", "16", "--nproc_per_node", "2"});
   EXPECT_GT(one.at("ap50"), 0.5);
   for (const char* name : {"ap50", "recall50", "predictions"}) EXPECT_EQ(one.at(name), two.at(name)) << name;
+}
+
+// A data plugin's batch plan that cannot be followed is one line, exit 6 (the data's fault):
+// before any run folder when it is wrong from the start, at the epoch that breaks it otherwise.
+TEST(BatchPlans, PlansThatCannotBeFollowedAreOneLineDataErrors) {
+  testing::TempDir dir;
+  const std::string plugin = testing::source_dir() + "/tests/data/plugins/planned_data.cpp";
+  auto train = [&](const std::string& plan, std::vector<std::string> more = {}, const std::string& run = "") {
+    std::vector<std::string> args{"train", "--data",   plugin, "--plan",       plan, "--model",
+                                  "mlp",   "--epochs", "2",    "--batch_size", "8",  "--no_progress"};
+    args.insert(args.end(), {"--run_dir", dir / (run.empty() ? plan : run)});
+    args.insert(args.end(), more.begin(), more.end());
+    return run_forge(args, dir.path());
+  };
+  auto works = train("classes");
+  EXPECT_EQ(works.exit_status, 0) << works.output;
+  auto outside = train("outside");
+  EXPECT_EQ(outside.exit_status, 6) << outside.output;
+  EXPECT_NE(
+      testing::last_line(outside.output).find("batch 0 is empty, not a list of indices, or has one outside [0, 64)"),
+      std::string::npos)
+      << outside.output;
+  EXPECT_FALSE(boost::filesystem::exists(dir / "outside"));
+  auto growing = train("growing");
+  EXPECT_EQ(growing.exit_status, 6) << growing.output;
+  EXPECT_NE(testing::last_line(growing.output).find("gives epoch 2 2 batches and the first 1"), std::string::npos)
+      << growing.output;
+  auto stream = train("stream");
+  EXPECT_EQ(stream.exit_status, 6) << stream.output;
+  EXPECT_NE(testing::last_line(stream.output).find("is a stream, read in its own order: it takes no batch planner"),
+            std::string::npos)
+      << stream.output;
+  auto carved = train("classes", std::vector<std::string>{"--valid_fraction", "0.2"}, "carved");
+  EXPECT_EQ(carved.exit_status, 2) << carved.output;
+  EXPECT_NE(testing::last_line(carved.output).find("--valid_fraction cannot carve a split whose batches"),
+            std::string::npos)
+      << carved.output;
+  auto negative = train("classes", std::vector<std::string>{"--eval_batch_size", "-1"}, "negative");
+  EXPECT_EQ(negative.exit_status, 2) << negative.output;
+  EXPECT_NE(testing::last_line(negative.output).find("--eval_batch_size must not be negative"), std::string::npos)
+      << negative.output;
+  auto eval = run_forge({"eval", dir / "classes", "--batch_size", "-1"}, dir.path());
+  EXPECT_EQ(eval.exit_status, 2) << eval.output;
+  EXPECT_NE(testing::last_line(eval.output).find("--batch_size must be at least 1 (or 0: the run's --eval_batch_size)"),
+            std::string::npos)
+      << eval.output;
 }
 
 const std::string char_lm = testing::source_dir() + "/examples/char_lm/";

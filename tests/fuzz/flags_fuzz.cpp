@@ -1,9 +1,9 @@
 // forge's flag parser on any command line and any config file: the first byte chooses which
 // (0: command line, NUL-separated arguments; else: a config file). A forge error or flags,
 // never a crash.
+#include "app/train_flags.hpp"
 #include "core/flag_set.hpp"
 #include "fuzz_support.hpp"
-#include "train/train_flags.hpp"
 
 #include <forge/error.hpp>
 

@@ -1,7 +1,7 @@
 // The plugin source include scanner on any source text: the local headers it finds, never a
 // crash (includes of missing files, of folders, of the file itself, nested quotes...).
 #include "fuzz_support.hpp"
-#include "plugins/local_headers.hpp"
+#include "plugin_host/local_headers.hpp"
 
 #include <forge/error.hpp>
 

@@ -1,7 +1,7 @@
 // metrics.csv as a crash or a hostile file may leave it: reading it and dropping the rows a
 // resume redoes never crash, and what the truncation keeps reads back row for row.
 #include "fuzz_support.hpp"
-#include "metrics/metrics_log.hpp"
+#include "runs/metrics_csv.hpp"
 
 #include <forge/error.hpp>
 

@@ -5,11 +5,12 @@ each file and include, when one looks up or sideways where it must not:
   api/ cli/                      the shells: command bodies and the public library
   app/                           saved runs, the run lifecycle, prepared plugins, process settings
   train/ sweep/ report/          what runs do
-  runs/ metrics/ plugins/        the run folder, metric sinks, plugin files
+  runs/ metrics/ plugin_host/    the run folder, metric sinks, finding, building and loading plugins
   core/                          flags, errors, files, processes
 
-and, beyond the ranks: api/ never includes cli/, runs/ never includes train/, metrics/ and
-report/ never include train/, and built-in plugins include only <forge/...> of forge's (and
+and, beyond the ranks: api/ never includes cli/, cli/ never includes train/ (a command's use
+case is app/'s), runs/ never includes train/, metrics/ and
+report/ never include train/, runs/, metrics/ and plugin_host/ never include each other, and built-in plugins include only <forge/...> of forge's (and
 their own local headers beside them in plugins/).
 
   check_layers.py ROOT          check the tree at ROOT (exit 1 on a forbidden include)
@@ -22,11 +23,12 @@ import shutil
 import sys
 import tempfile
 
-RANK = {"core": 0, "runs": 1, "metrics": 1, "plugins": 1,
+RANK = {"core": 0, "runs": 1, "metrics": 1, "plugin_host": 1,
         "train": 2, "sweep": 2, "report": 2, "app": 3, "api": 4, "cli": 4}
 # Sideways or skipping includes that the ranks alone would allow.
-FORBIDDEN = {("api", "cli"), ("report", "train"), ("train", "sweep"), ("train", "report"), ("sweep", "train"),
-             ("plugins", "runs"), ("plugins", "metrics")}
+FORBIDDEN = {("api", "cli"), ("cli", "train"), ("report", "train"), ("train", "sweep"), ("train", "report"), ("sweep", "train"),
+             ("plugin_host", "runs"), ("plugin_host", "metrics"), ("runs", "metrics"), ("metrics", "runs"),
+             ("runs", "plugin_host"), ("metrics", "plugin_host")}
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)
 
 
@@ -64,6 +66,9 @@ def self_test(root):
              ("src/runs/run_dir.cpp", '#include "train/trainer.hpp"'),
              ("src/core/hash.cpp", '#include "runs/manifest.hpp"'),
              ("src/metrics/metrics_log.cpp", '#include "train/trainer.hpp"'),
+             ("src/runs/run_summary.cpp", '#include "metrics/metrics_log.hpp"'),
+             ("src/cli/eval_command.cpp", '#include "train/evaluate.hpp"'),
+             ("src/metrics/table_writer.cpp", '#include "runs/run_files.hpp"'),
              ("src/report/html_report.cpp", '#include "train/trainer.hpp"'),
              ("plugins/mlp.cpp", '#include "core/flag_set.hpp"')]
     failed = 0

@@ -1,5 +1,5 @@
-#include "plugins/forge_layout.hpp"
-#include "plugins/build_config.hpp"
+#include "plugin_host/forge_layout.hpp"
+#include "core/build_config.hpp"
 #include "test_support.hpp"
 
 #include <gtest/gtest.h>

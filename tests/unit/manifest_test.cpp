@@ -1,6 +1,6 @@
 #include "runs/manifest.hpp"
 
-#include "plugins/build_config.hpp"
+#include "core/build_config.hpp"
 #include "test_support.hpp"
 
 #include <forge/error.hpp>

@@ -1,8 +1,8 @@
-#include "plugins/plugin_compiler.hpp"
+#include "plugin_host/plugin_compiler.hpp"
 
-#include "plugins/build_config.hpp"
-#include "plugins/plugin_cache.hpp"
-#include "plugins/plugin_loader.hpp"
+#include "core/build_config.hpp"
+#include "plugin_host/plugin_cache.hpp"
+#include "plugin_host/plugin_loader.hpp"
 #include "test_support.hpp"
 
 #include <forge/error.hpp>

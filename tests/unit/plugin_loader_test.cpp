@@ -1,6 +1,6 @@
-#include "plugins/plugin_loader.hpp"
+#include "plugin_host/plugin_loader.hpp"
 
-#include "plugins/plugin_resolver.hpp"
+#include "plugin_host/plugin_resolver.hpp"
 #include "test_support.hpp"
 
 #include <forge/error.hpp>

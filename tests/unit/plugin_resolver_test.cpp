@@ -1,4 +1,4 @@
-#include "plugins/plugin_resolver.hpp"
+#include "plugin_host/plugin_resolver.hpp"
 
 #include "test_support.hpp"
 

@@ -3,11 +3,12 @@
 #include "app/run_lifecycle.hpp"
 
 #include "app/run_flags.hpp"
+#include "app/train_flags.hpp"
 #include "core/atomic_file.hpp"
 #include "metrics/metrics_log.hpp"
+#include "runs/metrics_csv.hpp"
 #include "runs/run_files.hpp"
 #include "test_support.hpp"
-#include "train/train_flags.hpp"
 
 #include <forge/error.hpp>
 
@@ -82,8 +83,8 @@ TEST_F(RunLifecycle, ReopenRunDropsWhatTheResumeRedoesAndRecordsTheResume) {
   {
     OpenRun open = start_run(new_run(given));
     run_dir = open.dir;
-    CsvMetricWriter(run_dir).write(10, 1, "train", {{"loss", 1}});
-    CsvMetricWriter(run_dir).write(20, 2, "train", {{"loss", 0.5}});
+    CsvMetricWriter(metrics_file(run_dir), metrics_csv_header).write(10, 1, "train", {{"loss", 1}});
+    CsvMetricWriter(metrics_file(run_dir), metrics_csv_header).write(20, 2, "train", {{"loss", 0.5}});
     testing::write_text(run_dir + "/checkpoints/step-00000020.ckpt.tmp.999", "torn");
     record_status(run_dir, "interrupted", "SIGTERM");
   }

@@ -3,7 +3,7 @@
 #include "core/atomic_file.hpp"
 #include "core/hash.hpp"
 #include "core/process.hpp"
-#include "plugins/plugin_compiler.hpp"
+#include "plugin_host/plugin_compiler.hpp"
 #include "test_support.hpp"
 
 #include <gtest/gtest.h>

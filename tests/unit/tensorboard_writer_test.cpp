@@ -2,6 +2,8 @@
 
 #include "core/crc32c.hpp"
 #include "metrics/metrics_log.hpp"
+#include "runs/metrics_csv.hpp"
+#include "runs/run_files.hpp"
 
 #include "core/atomic_file.hpp"
 #include "tensorboard_reader.hpp"
@@ -79,7 +81,7 @@ TEST(TensorBoardWriter, AsAMetricSinkWritesEachMetricAsSplitSlashName) {
   testing::TempDir dir;
   {
     std::vector<std::unique_ptr<MetricSink>> sinks;
-    sinks.push_back(std::make_unique<CsvMetricWriter>(dir.path()));
+    sinks.push_back(std::make_unique<CsvMetricWriter>(metrics_file(dir.path()), metrics_csv_header));
     sinks.push_back(std::make_unique<TensorBoardWriter>(dir.path(), 1));
     for (const auto& sink : sinks) sink->write(10, 1, "train", {{"loss", 0.5}, {"my_metric", 3}});
   }

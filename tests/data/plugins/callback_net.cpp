@@ -1,7 +1,9 @@
 // A model plugin with a callback of its own that keeps state (forge/callback.hpp): a running
 // mean of the training loss and the last losses, logged every step, and the evaluations seen.
 // With --forget_state true its load_state ignores what the checkpoint holds, as a callback with
-// a bug would: `forge check-resume` must then say the resume is not exact.
+// a bug would: `forge check-resume` must then say the resume is not exact. --callback_name
+// names it (another name, taken or malformed, must be refused); --callbacks_fail makes
+// callbacks() throw.
 #include <forge/callback.hpp>
 #include <forge/model.hpp>
 
@@ -11,9 +13,9 @@ namespace {
 
 class LossTracker : public forge::Callback {
  public:
-  explicit LossTracker(bool forget) : forget_(forget) {}
+  LossTracker(bool forget, std::string name) : forget_(forget), name_(std::move(name)) {}
 
-  std::string name() const override { return "loss_tracker"; }
+  std::string name() const override { return name_; }
 
   void on_epoch_start(forge::Loop&, const std::string& split) override {
     if (split != "train") ++evaluations_;
@@ -48,6 +50,7 @@ class LossTracker : public forge::Callback {
 
  private:
   bool forget_;
+  std::string name_;
   double mean_ = 0;
   int64_t steps_ = 0, evaluations_ = 0;
   std::deque<double> recent_;
@@ -55,19 +58,26 @@ class LossTracker : public forge::Callback {
 
 class TrackedModel : public forge::Model {
  public:
-  TrackedModel(torch::nn::Sequential net, bool forget)
-      : forge::Model(net.ptr(), [net](const torch::Tensor& x) mutable { return net->forward(x); }), forget_(forget) {}
+  TrackedModel(torch::nn::Sequential net, const forge::Flags& flags)
+      : forge::Model(net.ptr(), [net](const torch::Tensor& x) mutable { return net->forward(x); }),
+        forget_(flags.boolean("forget_state")),
+        fail_(flags.boolean("callbacks_fail")),
+        name_(flags.text("callback_name")) {}
 
   std::vector<std::shared_ptr<forge::Callback>> callbacks() override {
-    return {std::make_shared<LossTracker>(forget_)};
+    if (fail_) throw std::runtime_error("no callbacks today (--callbacks_fail)");
+    return {std::make_shared<LossTracker>(forget_, name_)};
   }
 
  private:
-  bool forget_;
+  bool forget_, fail_;
+  std::string name_;
 };
 
 std::vector<forge::FlagSpec> flags() {
-  return {forge::bool_flag("forget_state", false, "ignore the callback's saved state on resume (a bug, on purpose)")};
+  return {forge::bool_flag("forget_state", false, "ignore the callback's saved state on resume (a bug, on purpose)"),
+          forge::text_flag("callback_name", "loss_tracker", "the callback's name"),
+          forge::bool_flag("callbacks_fail", false, "callbacks() throws")};
 }
 
 std::shared_ptr<forge::Model> load(const forge::Flags& flags, const forge::DataMap& data) {
@@ -76,7 +86,7 @@ std::shared_ptr<forge::Model> load(const forge::Flags& flags, const forge::DataM
   for (int64_t d : shape) inputs *= d;
   torch::nn::Sequential net(torch::nn::Flatten(), torch::nn::Linear(inputs, 16), torch::nn::ReLU(),
                             torch::nn::Linear(16, data.value<int64_t>("num_classes")));
-  return std::make_shared<TrackedModel>(net, flags.boolean("forget_state"));
+  return std::make_shared<TrackedModel>(net, flags);
 }
 
 }  // namespace

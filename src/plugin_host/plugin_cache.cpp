@@ -1,4 +1,4 @@
-#include "plugins/plugin_cache.hpp"
+#include "plugin_host/plugin_cache.hpp"
 
 #include "core/atomic_file.hpp"
 #include "core/hash.hpp"

@@ -1,7 +1,7 @@
-#include "plugins/forge_layout.hpp"
+#include "plugin_host/forge_layout.hpp"
 
+#include "core/build_config.hpp"
 #include "core/process.hpp"
-#include "plugins/build_config.hpp"
 
 #include <dlfcn.h>
 #include <boost/filesystem.hpp>

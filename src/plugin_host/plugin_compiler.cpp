@@ -1,13 +1,13 @@
-#include "plugins/plugin_compiler.hpp"
+#include "plugin_host/plugin_compiler.hpp"
 
 #include "core/atomic_file.hpp"
+#include "core/build_config.hpp"
 #include "core/hash.hpp"
 #include "core/process.hpp"
-#include "plugins/build_config.hpp"
-#include "plugins/forge_layout.hpp"
-#include "plugins/local_headers.hpp"
-#include "plugins/plugin_cache.hpp"
-#include "plugins/torch_pch.hpp"
+#include "plugin_host/forge_layout.hpp"
+#include "plugin_host/local_headers.hpp"
+#include "plugin_host/plugin_cache.hpp"
+#include "plugin_host/torch_pch.hpp"
 
 #include <forge/error.hpp>
 #include <forge/plugin.hpp>

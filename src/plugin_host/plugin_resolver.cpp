@@ -1,7 +1,7 @@
-#include "plugins/plugin_resolver.hpp"
+#include "plugin_host/plugin_resolver.hpp"
 
 #include "core/process.hpp"
-#include "plugins/forge_layout.hpp"
+#include "plugin_host/forge_layout.hpp"
 
 #include <forge/error.hpp>
 

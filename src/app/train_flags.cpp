@@ -1,4 +1,4 @@
-#include "train/train_flags.hpp"
+#include "app/train_flags.hpp"
 
 namespace forge {
 

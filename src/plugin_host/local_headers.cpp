@@ -1,4 +1,4 @@
-#include "plugins/local_headers.hpp"
+#include "plugin_host/local_headers.hpp"
 
 #include "core/atomic_file.hpp"
 

@@ -2,7 +2,7 @@
 // built with, cached by content: a second request for unchanged sources does not compile.
 #pragma once
 
-#include "plugins/build_config.hpp"
+#include "core/build_config.hpp"
 
 #include <string>
 #include <vector>
