@@ -74,6 +74,8 @@ class Loop {
   virtual void log(const std::string& split, const std::map<std::string, double>& metrics) = 0;
   // Ends the run once this moment is over, as completed, for `reason` (what --early_stopping
   // does). The current step's checkpoint is written first; the final test evaluation follows.
+  // Data-parallel, every rank must decide alike: from what every rank sees (an evaluation's
+  // results, a step's metrics), never from its own shard.
   virtual void stop(const std::string& reason) = 0;
   // Keeps the checkpoint of `step` when older checkpoints are pruned (what --keep_best does);
   // -1: none. Holds until called again.

@@ -21,20 +21,18 @@ SavedEvaluation evaluate_saved_run(const SavedRun& run, const ChosenCheckpoint& 
   if (!restored.data.has_dataset("test"))
     throw Error(ExitCode::data, "the run's data plugin returns no 'test' dataset");
   const torch::Device on = parse_device(device);
-  Evaluation evaluation =
-      evaluate(*restored.model, restored.data.dataset("test"), "test",
-               batch_size > 0 ? batch_size : evaluation_batch_size(run.flags), on, nullptr, loader_settings(run.flags, on));
+  Evaluation evaluation = evaluate(*restored.model, restored.data.dataset("test"), "test",
+                                   batch_size > 0 ? batch_size : evaluation_batch_size(run.flags), on, nullptr,
+                                   loader_settings(run.flags, on));
   return {checkpoint.step, restored.position.epoch, restored.averaged, std::move(evaluation.metrics),
           std::move(evaluation.tables)};
 }
 
 void record_saved_evaluation(const std::string& run_dir, const SavedEvaluation& evaluation) {
   TableWriter(run_table_paths(run_dir)).write("test", evaluation.step, evaluation.tables);
-  record_evaluation(run_dir, evaluation.step,
-                    {{"split", "test"},
-                     {"metrics", evaluation.metrics},
-                     {"epoch", evaluation.epoch},
-                     {"evaluated", now_iso8601()}});
+  record_evaluation(
+      run_dir, evaluation.step,
+      {{"split", "test"}, {"metrics", evaluation.metrics}, {"epoch", evaluation.epoch}, {"evaluated", now_iso8601()}});
 }
 
 }  // namespace forge

@@ -13,8 +13,8 @@
 namespace forge {
 
 struct SavedEvaluation {
-  int64_t step = 0;   // the checkpoint's
-  int64_t epoch = 0;  // epochs done at it
+  int64_t step = 0;       // the checkpoint's
+  int64_t epoch = 0;      // epochs done at it
   bool averaged = false;  // of the run's --ema_decay average, as the run evaluated itself
   std::map<std::string, double> metrics;
   std::map<std::string, Table> tables;

@@ -20,10 +20,12 @@ const char* usage =
     "Continues the run from its newest intact checkpoint with its saved plugins and flags.\n"
     "--epochs, --max_steps (unless the --lr_schedule is cosine or onecycle, whose shape\n"
     "follows the run's length), --log_every, --checkpoint_every, --keep_checkpoints,\n"
-    "--keep_best, --early_stopping, --eval_every_steps, --eval_test_every, --no_progress,\n"
-    "--stop_after_steps and the data-parallel rendezvous (--node_rank, --master_addr,\n"
-    "--master_port, --dist_timeout) change freely; changing any other flag (or resuming with a\n"
-    "changed plugin library or libtorch) would not continue the run exactly and needs --force.\n"
+    "--keep_best, --early_stopping, --eval_every_steps, --eval_test_every, --eval_batch_size,\n"
+    "--no_progress, --stop_after_steps, --async_checkpoint, --workers, --prefetch,\n"
+    "--sample_timeout, --skip_bad_samples and the data-parallel rendezvous (--node_rank,\n"
+    "--master_addr, --master_port, --dist_timeout) change freely; changing any other flag (or\n"
+    "resuming with a changed plugin library or libtorch) would not continue the run exactly\n"
+    "and needs --force.\n"
     "A data-parallel run resumes with the same number of processes (its workers are started again).\n";
 
 }  // namespace

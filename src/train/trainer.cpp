@@ -120,17 +120,8 @@ TrainResult Trainer::run(TrainingStart start) {
   int64_t planned_epoch = -1;
   while (max_steps > 0 ? position.step < max_steps : position.epoch < settings_.epochs) {
     if (planned_epoch != position.epoch) {
-      plan_ = plan_epoch(train_, settings_, position.epoch);
-      if (int64_t(plan_.size()) != batches_)
-        throw Error(ExitCode::data, "the data plugin's batch plan gives epoch " + std::to_string(position.epoch + 1) +
-                                        " " + std::to_string(plan_.size()) + " batches and the first " +
-                                        std::to_string(batches_) + ": every epoch must have as many");
+      begin_epoch(position);
       planned_epoch = position.epoch;
-      epoch_started_ = std::chrono::steady_clock::now();
-      epoch_first_step_ = position.step;
-      if (!train_.in_memory()) start_loader(position);
-      in_epoch_ = true;
-      callbacks_.each([&](Callback& c) { c.on_epoch_start(*this, "train"); });
     }
     std::map<std::string, double> step_metrics;
     try {
@@ -146,34 +137,52 @@ TrainResult Trainer::run(TrainingStart start) {
     }
     callbacks_.each([&](Callback& c) { c.on_train_step_end(*this, step_metrics); });
     log_progress(position);
-    // A checkpoint that failed in the background ends the run here, a step after it failed.
-    if (outputs_.checkpointer && outputs_.checkpointer->failed()) outputs_.checkpointer->wait();
-    const int64_t step = position.step;
-    bool requested = checkpoint_requested_;  // SIGUSR1
-    if (requested) spdlog::info("SIGUSR1: checkpoint at step {}", step);
-    bool stop = stop_requested_ != 0 || step == settings_.stop_after_steps;
-    bool scheduled = settings_.checkpoint_every > 0 && step % settings_.checkpoint_every == 0;
-    bool evaluation_due = settings_.eval_every_steps > 0 && step % settings_.eval_every_steps == 0;
-    bool at_max = max_steps > 0 && step >= max_steps;
-    if (position.batch == batches_) {
-      end_epoch(position);  // evaluates, moves to the next epoch and checkpoints
-    } else if (evaluation_due || at_max) {
-      if (data_.has_dataset("valid")) evaluate_split("valid", position);
-      checkpoint(position);
-    } else if (stop || scheduled || requested) {
-      checkpoint(position);
-    }
-    if (!stop_reason_.empty()) {
-      if (position.step != checkpointed_step_) checkpoint(position);  // a callback stopped it between checkpoints
-      return finish(position, stop_reason_);
-    }
-    if (stop && !at_max) {
-      if (outputs_.checkpointer) outputs_.checkpointer->wait();  // the checkpoint just begun
-      return {TrainOutcome::interrupted, "", stop_requested_};
-    }
+    if (std::optional<TrainResult> ended = after_step(position)) return *ended;
   }
   return finish(position, max_steps > 0 ? "reached --max_steps " + std::to_string(max_steps)
                                         : "trained " + std::to_string(settings_.epochs) + " epochs");
+}
+
+void Trainer::begin_epoch(const TrainingPosition& position) {
+  plan_ = plan_epoch(train_, settings_, position.epoch);
+  if (int64_t(plan_.size()) != batches_)
+    throw Error(ExitCode::data, "the data plugin's batch plan gives epoch " + std::to_string(position.epoch + 1) + " " +
+                                    std::to_string(plan_.size()) + " batches and the first " +
+                                    std::to_string(batches_) + ": every epoch must have as many");
+  epoch_started_ = std::chrono::steady_clock::now();
+  epoch_first_step_ = position.step;
+  if (!train_.in_memory()) start_loader(position);
+  in_epoch_ = true;
+  callbacks_.each([&](Callback& c) { c.on_epoch_start(*this, "train"); });
+}
+
+std::optional<TrainResult> Trainer::after_step(TrainingPosition& position) {
+  // A checkpoint that failed in the background ends the run here, a step after it failed.
+  if (outputs_.checkpointer && outputs_.checkpointer->failed()) outputs_.checkpointer->wait();
+  const int64_t step = position.step, max_steps = settings_.max_steps;
+  const bool requested = checkpoint_requested_;  // SIGUSR1
+  if (requested) spdlog::info("SIGUSR1: checkpoint at step {}", step);
+  const bool stop = stop_requested_ != 0 || step == settings_.stop_after_steps;
+  const bool scheduled = settings_.checkpoint_every > 0 && step % settings_.checkpoint_every == 0;
+  const bool evaluation_due = settings_.eval_every_steps > 0 && step % settings_.eval_every_steps == 0;
+  const bool at_max = max_steps > 0 && step >= max_steps;
+  if (position.batch == batches_) {
+    end_epoch(position);  // evaluates, moves to the next epoch and checkpoints
+  } else if (evaluation_due || at_max) {
+    if (data_.has_dataset("valid")) evaluate_split("valid", position);
+    checkpoint(position);
+  } else if (stop || scheduled || requested) {
+    checkpoint(position);
+  }
+  if (!stop_reason_.empty()) {
+    if (position.step != checkpointed_step_) checkpoint(position);  // a callback stopped it between checkpoints
+    return finish(position, stop_reason_);
+  }
+  if (stop && !at_max) {
+    if (outputs_.checkpointer) outputs_.checkpointer->wait();  // the checkpoint just begun
+    return TrainResult{TrainOutcome::interrupted, "", stop_requested_};
+  }
+  return std::nullopt;
 }
 
 Trainer::Share Trainer::share_of(int64_t b) const {

@@ -135,6 +135,11 @@ class Trainer : private Loop {
   void stop(const std::string& reason) override;
   void keep_checkpoint(int64_t step) override { kept_step_ = step; }
 
+  // The epoch's plan, its loader, its clock, and the callbacks told.
+  void begin_epoch(const TrainingPosition& position);
+  // What follows a step: its checkpoint, evaluation or the epoch's end, as due; the run's end
+  // when a signal, --stop_after_steps or a callback asks for it.
+  std::optional<TrainResult> after_step(TrainingPosition& position);
   // One optimizer step; returns its metrics (the mean over its mini-batches).
   std::map<std::string, double> train_step(TrainingPosition& position);
   // This rank's part [from, to) of the epoch's mini-batch `b` (of `total` samples over all ranks).

@@ -26,6 +26,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } catch (const forge::Error&) {
   }
   try {
+    (void)forge::checkpoint_callback_states(forge::read_checkpoint_file(path), path);  // the callbacks' records
+  } catch (const forge::Error&) {
+  }
+  try {
     (void)forge::load_checkpoint(path, *model, &optimizer);
     model->forward(torch::zeros({1, 64}));  // what it restored is a model that runs
   } catch (const forge::Error&) {
