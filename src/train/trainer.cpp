@@ -53,16 +53,18 @@ std::vector<torch::Tensor> plan_epoch(const Dataset& train, const TrainSettings&
   } catch (const std::exception& e) {
     throw Error(ExitCode::data, "the data plugin's batch plan failed: " + std::string(e.what()));
   }
+  const std::string in_plan = "the data plugin's batch plan for epoch " + std::to_string(epoch + 1) + ": ";
+  if (plan.empty()) throw Error(ExitCode::data, in_plan + "it gives no batches");
   for (size_t b = 0; b < plan.size(); ++b) {
     torch::Tensor& batch = plan[b];
-    const bool bad = !batch.defined() || batch.dim() != 1 || batch.size(0) == 0 ||
-                     (batch = batch.to(torch::kCPU, torch::kInt64).contiguous()).min().item<int64_t>() < 0 ||
-                     batch.max().item<int64_t>() >= samples;
-    if (bad)
-      throw Error(ExitCode::data, "the data plugin's batch plan for epoch " + std::to_string(epoch + 1) + ": batch " +
-                                      std::to_string(b) + " is empty, not a list of indices, or has one outside [0, " +
-                                      std::to_string(samples) + ")");
+    if (!batch.defined() || batch.dim() != 1 || batch.size(0) == 0 || batch.is_floating_point())
+      throw Error(ExitCode::data, in_plan + "batch " + std::to_string(b) + " is empty or not a list of indices");
+    batch = batch.to(torch::kCPU, torch::kInt64).contiguous();
   }
+  // One look at every index: a plan of many batches is checked in one pass.
+  const torch::Tensor all = torch::cat(plan);
+  if (all.min().item<int64_t>() < 0 || all.max().item<int64_t>() >= samples)
+    throw Error(ExitCode::data, in_plan + "an index lies outside [0, " + std::to_string(samples) + ")");
   return plan;
 }
 
