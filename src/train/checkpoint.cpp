@@ -70,13 +70,7 @@ std::map<std::string, double> sums_from(const nlohmann::json& record) {
   return sums;
 }
 
-nlohmann::json goal_record(const GoalState& goal) {
-  return {{"watched", goal.watched},
-          {"best_step", goal.best_step},
-          {"best_value", number(goal.best_value)},
-          {"stale", goal.stale}};
-}
-
+// What --keep_best or --early_stopping had seen, as checkpoints before callbacks kept it in the position.
 GoalState goal_from(const nlohmann::json& record) {
   return {record.at("watched").get<std::string>(), record.at("best_step").get<int64_t>(),
           number_from(record.at("best_value")), record.at("stale").get<int64_t>()};
@@ -203,15 +197,6 @@ void restore_optimizers(const nlohmann::json& meta, const CheckpointSubject& sub
     restore_optimizer_state(*entry.optimizer, saved[i].at("state"), optimizer_prefix(entry.name), saved_tensor);
     if (entry.steps) *entry.steps = saved[i].at("steps").get<int64_t>();
   }
-}
-
-// The model's extra state, copied out of the checkpoint's memory.
-std::map<std::string, torch::Tensor> saved_extra(const CheckpointContents& contents, const TensorLookup& saved_tensor) {
-  const std::string prefix = "extra/";
-  std::map<std::string, torch::Tensor> extra;
-  for (const auto& entry : contents.tensors)
-    if (entry.first.rfind(prefix, 0) == 0) extra[entry.first.substr(prefix.size())] = saved_tensor(entry.first).clone();
-  return extra;
 }
 
 std::string callback_prefix(const std::string& name) { return "callback/" + name + "/"; }
