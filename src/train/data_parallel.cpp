@@ -172,7 +172,7 @@ void share_initial_model(DataParallelGroup* group, torch::nn::Module& model) {
   group->broadcast(state);
 }
 
-torch::Tensor all_gather(DataParallelGroup& group, const torch::Tensor& part, torch::Device device) {
+torch::Tensor all_gather(DataParallelGroup& group, const torch::Tensor& part, torch::Device device, int64_t* offset) {
   if (part.dim() == 0) throw std::invalid_argument("a scalar cannot be gathered along its first dimension");
   // The sizes first, then the parts in one padded sum: each rank fills its own row, and adding
   // zeros changes no value.
@@ -182,6 +182,7 @@ torch::Tensor all_gather(DataParallelGroup& group, const torch::Tensor& part, to
   sizes = sizes.to(device);
   group.sum(sizes);
   sizes = sizes.to(torch::kCPU);
+  if (offset) *offset = int64_t(sizes.slice(0, 0, rank).sum().item<double>());
   std::vector<int64_t> shape = part.sizes().vec();
   shape[0] = int64_t(sizes.max().item<double>());
   shape.insert(shape.begin(), world);
@@ -201,10 +202,8 @@ namespace {
 struct DifferentiableGather : torch::autograd::Function<DifferentiableGather> {
   static torch::Tensor forward(torch::autograd::AutogradContext* context, const torch::Tensor& part,
                                DataParallelGroup* group, torch::Device device) {
-    const torch::Tensor all = all_gather(*group, part, device);
-    const torch::Tensor sizes =
-        all_gather(*group, torch::tensor({part.size(0)}, torch::kInt64), device).to(torch::kCPU);
-    const int64_t offset = sizes.slice(0, 0, group->rank()).sum().item<int64_t>();
+    int64_t offset = 0;
+    const torch::Tensor all = all_gather(*group, part, device, &offset);
     context->saved_data["group"] = reinterpret_cast<int64_t>(group);
     context->saved_data["device"] = device.str();
     context->saved_data["offset"] = offset;

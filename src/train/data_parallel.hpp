@@ -66,9 +66,11 @@ std::shared_ptr<DataParallelGroup> join_data_parallel_group(const WorldPosition&
 void share_initial_model(DataParallelGroup* group, torch::nn::Module& model);
 
 // Every rank's `part` in rank order, joined along the first dimension (shapes equal beyond it;
-// lengths may differ), on `part`'s device. Exchanged on `device` (a GPU for NCCL). Every rank
-// must call it. Not differentiable. Throws std::invalid_argument for a scalar.
-torch::Tensor all_gather(DataParallelGroup& group, const torch::Tensor& part, torch::Device device);
+// lengths may differ), on `part`'s device; `offset`, when given, is where this rank's rows start.
+// Exchanged on `device` (a GPU for NCCL). Every rank must call it. Not differentiable. Throws
+// std::invalid_argument for a scalar.
+torch::Tensor all_gather(DataParallelGroup& group, const torch::Tensor& part, torch::Device device,
+                         int64_t* offset = nullptr);
 
 // A model's view of the group (forge/collectives.hpp), exchanging on `device`.
 std::shared_ptr<Collectives> group_collectives(DataParallelGroup& group, torch::Device device);

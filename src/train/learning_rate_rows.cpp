@@ -2,6 +2,7 @@
 // steps where it changes. What was written last is the callback's state, so a resumed run
 // writes exactly the rows an uninterrupted one would.
 #include "train/builtin_callbacks.hpp"
+#include "train/optimizer_set.hpp"
 
 namespace forge {
 namespace {
@@ -16,10 +17,9 @@ class LearningRateRows : public Callback {
     const auto optimizers = loop.optimizers();
     std::map<std::string, double> changed;
     for (const auto& [name, optimizer] : optimizers) {
-      const std::string base = optimizers.size() == 1 ? "lr" : "lr_" + name;
       const auto& groups = optimizer->param_groups();
       for (size_t g = 0; g < groups.size(); ++g) {
-        const std::string metric = g == 0 ? base : base + "_group" + std::to_string(g);
+        const std::string metric = rate_metric(name, optimizers.size(), g);
         const double rate = groups[g].options().get_lr();
         auto written = written_.find(metric);
         if (written != written_.end() && written->second == rate) continue;

@@ -50,8 +50,9 @@ ScheduledOptimizer& OptimizerSet::named(const std::string& name) {
                                    "', which configure_optimizers did not declare (it declares: " + names + ")");
 }
 
-std::string OptimizerSet::rate_metric(const ScheduledOptimizer& optimizer) const {
-  return optimizers_.size() == 1 ? "lr" : "lr_" + optimizer.name;
+std::string rate_metric(const std::string& name, size_t optimizers, size_t group) {
+  const std::string base = optimizers == 1 ? "lr" : "lr_" + name;
+  return group == 0 ? base : base + "_group" + std::to_string(group);
 }
 
 std::vector<torch::Tensor> OptimizerSet::parameters() const {

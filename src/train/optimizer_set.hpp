@@ -38,14 +38,17 @@ class OptimizerSet {
   const std::vector<ScheduledOptimizer>& all() const { return optimizers_; }
   // Throws Error(ExitCode::usage) naming the optimizers there are.
   ScheduledOptimizer& named(const std::string& name);
-  // What the metrics call its rate: `lr` for a run's only optimizer, else `lr_<name>`.
-  std::string rate_metric(const ScheduledOptimizer& optimizer) const;
   // Every parameter of every optimizer, in their order.
   std::vector<torch::Tensor> parameters() const;
 
  private:
   std::vector<ScheduledOptimizer> optimizers_;
 };
+
+// What the metrics call the rate of optimizer `name`'s parameter group `group` in a run of
+// `optimizers` optimizers: `lr` for a run's only optimizer, else `lr_<name>`, and `_group<k>`
+// after it for its group k > 0.
+std::string rate_metric(const std::string& name, size_t optimizers, size_t group = 0);
 
 // What the flags ask of an optimizer the model leaves to them.
 struct OptimizerDefaults {

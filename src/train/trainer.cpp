@@ -30,21 +30,21 @@ std::map<std::string, double> means(const TrainingPosition& p) {
   return out;
 }
 
-// The epoch (from 1) that the latest step belonged to: at an epoch's end the position has
-// already moved on to the next one.
-int64_t epoch_of_latest_step(const TrainingPosition& p) {
-  return p.batch == 0 ? std::max<int64_t>(1, p.epoch) : p.epoch + 1;
+// Samples in an epoch of `train`. A stream is told first how it will be read, which may change
+// how many it has.
+int64_t prepared_samples(const Dataset& train, const TrainSettings& settings) {
+  if (train.stream)
+    train.stream->prepare(
+        {"train", settings.batch_size, settings.group ? int(settings.group->rank()) : 0, int(settings.world_size())});
+  return train.size();
 }
 
 }  // namespace
 
 std::vector<torch::Tensor> plan_epoch(const Dataset& train, const TrainSettings& settings, int64_t epoch) {
-  const int64_t world = settings.world_size(), batch_size = settings.batch_size * world;
-  if (train.stream) {
-    train.stream->prepare({"train", settings.batch_size, settings.group ? int(settings.group->rank()) : 0, int(world)});
-    return cut_into_batches(torch::arange(train.size(), torch::kInt64), batch_size, settings.drop_last);
-  }
-  const int64_t samples = train.size();
+  const int64_t batch_size = settings.batch_size * settings.world_size();
+  const int64_t samples = prepared_samples(train, settings);
+  if (train.stream) return cut_into_batches(torch::arange(samples, torch::kInt64), batch_size, settings.drop_last);
   if (!train.planner)
     return cut_into_batches(Trainer::epoch_order(samples, settings.seed, epoch), batch_size, settings.drop_last);
   std::vector<torch::Tensor> plan;
@@ -69,7 +69,10 @@ std::vector<torch::Tensor> plan_epoch(const Dataset& train, const TrainSettings&
 }
 
 int64_t batches_per_epoch(const Dataset& train, const TrainSettings& settings) {
-  return int64_t(plan_epoch(train, settings, 0).size());
+  // Only the data's own plan must be made to be counted.
+  if (train.planner && !train.stream) return int64_t(plan_epoch(train, settings, 0).size());
+  const int64_t samples = prepared_samples(train, settings), batch_size = settings.batch_size * settings.world_size();
+  return settings.drop_last ? samples / batch_size : (samples + batch_size - 1) / batch_size;
 }
 
 int64_t steps_per_epoch(const Dataset& train, const TrainSettings& settings) {
@@ -457,9 +460,8 @@ void Trainer::evaluate_split(const std::string& split, const TrainingPosition& p
                                    settings_.group.get(), settings_.loading);
   const auto& metrics = evaluation.metrics;
   if (outputs_.tables) outputs_.tables->write(split, position.step, evaluation.tables);
-  int64_t epoch = epoch_of_latest_step(position);
-  spdlog::info("epoch {} step {} {}{}", epoch, position.step, split, format_metrics(metrics));
-  write_metrics(position.step, epoch, split, metrics);
+  spdlog::info("epoch {} step {} {}{}", epoch(), position.step, split, format_metrics(metrics));
+  write_metrics(position.step, epoch(), split, metrics);
   if (split == "test") last_test_step_ = position.step;
   callbacks_.each([&](Callback& c) { c.on_epoch_end(*this, split, metrics); });
 }
@@ -493,6 +495,7 @@ void Trainer::checkpoint(const TrainingPosition& position) {
 }
 
 int64_t Trainer::epoch() const {
+  // Between epochs the position has already moved on to the next one: the latest step's is meant.
   return in_epoch_ || current_->batch > 0 ? current_->epoch + 1 : std::max<int64_t>(1, current_->epoch);
 }
 

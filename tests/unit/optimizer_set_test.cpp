@@ -62,7 +62,7 @@ TEST(OptimizerSet, ByDefaultOneOptimizerOverEveryTrainableParameterFrozenOnesLef
   OptimizerSet set = make_optimizer_set(model, adamw_defaults());
   ASSERT_EQ(set.all().size(), 1u);
   EXPECT_EQ(set.all()[0].name, "main");
-  EXPECT_EQ(set.rate_metric(set.all()[0]), "lr");
+  EXPECT_EQ(rate_metric(set.all()[0].name, set.all().size()), "lr");
   EXPECT_EQ(set.parameters().size(), 4u);  // norm weight and bias, last weight and bias
   for (const auto& p : set.parameters()) EXPECT_TRUE(p.requires_grad());
 }
@@ -100,7 +100,7 @@ TEST(OptimizerSet, ConfiguredOptimizersHaveTheirGroupsRatesAndSchedules) {
   OptimizerSet set = make_optimizer_set(model, adamw_defaults());
   ASSERT_EQ(set.all().size(), 2u);
   ScheduledOptimizer& body = set.named("body");
-  EXPECT_EQ(set.rate_metric(body), "lr_body");
+  EXPECT_EQ(rate_metric(body.name, set.all().size()), "lr_body");
   EXPECT_NE(dynamic_cast<torch::optim::SGD*>(body.optimizer.get()), nullptr);
   body.apply_rate();
   EXPECT_DOUBLE_EQ(body.optimizer->param_groups()[0].options().get_lr(), 0.5);
