@@ -25,6 +25,7 @@ namespace {
 Flags flags_for_resume(const SavedRun& run, const FlagSet& flag_set, const std::vector<std::string>& args,
                        std::vector<std::string>& forced) {
   FlagSet set = flag_set;
+  set.set_command("resume");
   Flags defaults = run.flags;
   defaults.set("stop_after_steps", "0");
   set.set_defaults(defaults);

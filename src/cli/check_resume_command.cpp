@@ -4,8 +4,8 @@
 // the first that differs.
 #include "app/resume_exactness.hpp"
 #include "app/run_flags.hpp"
+#include "cli/command_help.hpp"
 #include "cli/commands.hpp"
-#include "cli/run_command_help.hpp"
 #include "core/process.hpp"
 #include "runs/checkpoint_files.hpp"
 
@@ -25,7 +25,7 @@ namespace {
 const char* usage =
     "usage: forge check-resume --data PLUGIN --model PLUGIN [--stop_at K] [train flags]\n"
     "Trains the run twice in a scratch folder — straight through, and stopped after K steps\n"
-    "(default 5) then resumed — and checks that both end bitwise identical: parameters,\n"
+    "then resumed — and checks that both end bitwise identical: parameters,\n"
     "buffers and every callback's state. Exit 0 when they do, 1 when they do not (naming the\n"
     "first that differs). Keep it short: --epochs 1, a small dataset.\n";
 
@@ -44,27 +44,21 @@ std::string make_scratch_dir() {
   return pattern;
 }
 
-// The train flags given, and the step to stop at (--stop_at, default 5), which it takes out.
-// Throws Error(ExitCode::usage) for a flag check-resume chooses itself or a bad --stop_at.
-Args train_args_and_stop_step(const Args& given, int64_t& stop_at) {
+// check-resume's own --stop_at; every other argument is forge train's.
+FlagSet check_resume_syntax() {
+  FlagSet set("check-resume");
+  set.declare({integer_flag("stop_at", 5, "the step after which the second run stops and is resumed")},
+              "forge check-resume");
+  set.forward_undeclared();
+  return set;
+}
+
+// The train flags given. Throws Error(ExitCode::usage) for a flag check-resume chooses itself.
+Args train_args(const CommandLine& line) {
   for (const char* chosen : {"run_dir", "run_name", "checkpoint_dir", "stop_after_steps"})
-    if (!find_flag_value(given, chosen).empty())
+    if (!find_flag_value(line.forwarded, chosen).empty())
       throw Error(ExitCode::usage, std::string("check-resume chooses --") + chosen + " itself; leave it out");
-  Args args;
-  std::string stop_text = "5";
-  for (size_t i = 0; i < given.size(); ++i) {
-    if (given[i] == "--stop_at" && i + 1 < given.size())
-      stop_text = given[++i];
-    else if (given[i].rfind("--stop_at=", 0) == 0)
-      stop_text = given[i].substr(10);
-    else
-      args.push_back(given[i]);
-  }
-  if (stop_text.empty() || stop_text.find_first_not_of("0123456789") != std::string::npos ||
-      std::atoll(stop_text.c_str()) < 1)
-    throw Error(ExitCode::usage, "invalid value '" + stop_text + "' for --stop_at: expected a positive integer");
-  stop_at = std::atoll(stop_text.c_str());
-  return args;
+  return line.forwarded;
 }
 
 // `args` without any --NAME VALUE or --NAME=VALUE.
@@ -104,13 +98,11 @@ void train_both_runs(const Args& train, const std::string& scratch, int64_t stop
 }  // namespace
 
 int check_resume_command(const Args& given) {
-  for (const auto& a : given)
-    if (a == "--help" || a == "-h") {
-      std::cout << usage;
-      return 0;
-    }
-  int64_t stop_at = 0;
-  const Args args = train_args_and_stop_step(given, stop_at);
+  const std::optional<CommandLine> line = read_command_line(given, usage, check_resume_syntax());
+  if (!line) return 0;
+  const int64_t stop_at = line->flags.integer("stop_at");
+  if (stop_at < 1) throw Error(ExitCode::usage, "--stop_at must be at least 1 (a step of the run)");
+  const Args args = train_args(*line);
   const std::string scratch = make_scratch_dir();
   Args train{own_executable(), "train"};
   train.insert(train.end(), args.begin(), args.end());

@@ -39,11 +39,16 @@ const char* help_text =
     "Bare names are searched in the built-in plugin folder, then in FORGE_PLUGIN_PATH\n"
     "(':'-separated folders).\n"
     "\n"
-    "exit codes: 0 ok, 1 training, evaluation or export failed (or check-resume found a difference),\n"
-    "2 bad usage or flag (or a resume that is not exact without --force), 3 plugin compile\n"
-    "error, 4 plugin error, 5 bad run folder or checkpoint (or run trained by another process),\n"
-    "6 data error (also a bad sample mid-run, after a checkpoint), 130/143 interrupted by\n"
-    "SIGINT/SIGTERM (checkpointed; forge resume continues).\n";
+    "exit codes:\n"
+    "  0    ok\n"
+    "  1    training, evaluation or export failed (or check-resume found a difference)\n"
+    "  2    bad usage or flag (or a resume that is not exact without --force)\n"
+    "  3    plugin compile error\n"
+    "  4    plugin error\n"
+    "  5    bad run folder or checkpoint (or a run trained by another process)\n"
+    "  6    data error (also a bad sample mid-run, after a checkpoint)\n"
+    "  130  interrupted by SIGINT (checkpointed; forge resume continues)\n"
+    "  143  interrupted by SIGTERM (checkpointed; forge resume continues)\n";
 
 int dispatch(const Args& args, char** argv) {
   if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {

@@ -1,4 +1,5 @@
 // forge compile: build a plugin source into the cache and print the library's path.
+#include "cli/command_help.hpp"
 #include "cli/commands.hpp"
 #include "plugin_host/plugin_compiler.hpp"
 #include "plugin_host/plugin_resolver.hpp"
@@ -10,15 +11,21 @@
 
 namespace forge {
 
+namespace {
+
+const char* usage =
+    "usage: forge compile SOURCE.cpp\n"
+    "Compiles a plugin into forge's cache (or finds it there) and prints the library's path;\n"
+    "says on stderr how long that took.\n";
+
+}  // namespace
+
 int compile_command(const Args& args) {
-  if (args.size() != 1 || args[0] == "--help" || args[0] == "-h") {
-    std::cout << "usage: forge compile SOURCE.cpp\n"
-                 "Compiles a plugin into forge's cache (or finds it there) and prints the library's path;\n"
-                 "says on stderr how long that took.\n";
-    if (args.size() == 1) return 0;
-    throw Error(ExitCode::usage, "forge compile needs exactly one plugin source");
-  }
-  std::string source = resolve_plugin(args[0]);
+  FlagSet syntax("compile");
+  syntax.take_operands({"SOURCE.cpp"}, 1);
+  const std::optional<CommandLine> line = read_command_line(args, usage, syntax);
+  if (!line) return 0;
+  std::string source = resolve_plugin(line->operands[0]);
   if (!is_plugin_source(source)) throw Error(ExitCode::usage, source + " is not a C++ source (.cpp, .cc or .cxx)");
   auto started = std::chrono::steady_clock::now();
   CompiledPlugin compiled = compile_plugin(source);

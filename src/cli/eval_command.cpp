@@ -2,8 +2,8 @@
 // printed and recorded in the run's evals.json.
 #include "app/checkpoint_choice.hpp"
 #include "app/saved_evaluation.hpp"
+#include "cli/command_help.hpp"
 #include "cli/commands.hpp"
-#include "cli/run_command_help.hpp"
 #include "core/exception_text.hpp"
 #include "runs/manifest.hpp"
 #include "runs/run_dir.hpp"
@@ -23,8 +23,9 @@ const char* usage =
     "usage: forge eval RUN_DIR [--checkpoint STEP|best] [--batch_size N] [--device DEV] [--force]\n"
     "Evaluates the run's model on its data's test set and records the result in evals.json.\n";
 
-FlagSet eval_flag_set() {
-  FlagSet set;
+FlagSet eval_syntax() {
+  FlagSet set("eval");
+  set.take_operands({"RUN_DIR"}, 1);
   set.declare(
       {text_flag("checkpoint", "",
                  "step of the checkpoint to evaluate, or best (the one --keep_best kept); "
@@ -41,11 +42,12 @@ FlagSet eval_flag_set() {
 }  // namespace
 
 int eval_command(const Args& args) {
-  if (print_run_command_help(args, usage, eval_flag_set())) return 0;
-  Flags options = eval_flag_set().parse(Args(args.begin() + 1, args.end()));
+  const std::optional<CommandLine> command = read_command_line(args, usage, eval_syntax());
+  if (!command) return 0;
+  const Flags& options = command->flags;
   if (options.integer("batch_size") < 0)
     throw Error(ExitCode::usage, "--batch_size must be at least 1 (or 0: the run's --eval_batch_size)");
-  const std::string& run_dir = args[0];
+  const std::string& run_dir = command->operands[0];
   require_run_dir(run_dir);
   try {
     if (record_crash_if_dead(run_dir))

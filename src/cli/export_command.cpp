@@ -2,8 +2,8 @@
 // state_dict in PyTorch's own file format (a zip of a pickled string -> tensor dict and the
 // tensors' storages), which Python's torch.load reads, also with weights_only=True (its default
 // since PyTorch 2.6), and load_state_dict accepts into the same architecture.
+#include "cli/command_help.hpp"
 #include "cli/commands.hpp"
-#include "cli/run_command_help.hpp"
 #include "core/atomic_file.hpp"
 
 #include <forge/error.hpp>
@@ -23,17 +23,19 @@ const char* usage =
     "Writes the model's parameters and buffers at a checkpoint as a PyTorch state_dict\n"
     "(torch.load(FILE) in Python gives a dict of tensors for load_state_dict).\n";
 
-FlagSet export_flag_set() {
-  FlagSet set;
+FlagSet export_syntax() {
+  FlagSet set("export");
+  set.take_operands({"RUN_DIR"}, 1);
   set.declare({text_flag("checkpoint", "",
                          "step of the checkpoint to export, or best (the one --keep_best kept); "
                          "default: the newest intact one"),
-               text_flag("output", "", "the file to write (also -o)"),
+               text_flag("output", "", "the file to write"),
                bool_flag("ema", false, "export the average of the weights a run trained with --ema_decay keeps"),
                bool_flag("force", false,
                          "load the run's plugin libraries even when they lie outside the run folder or differ from "
                          "what it recorded (only for runs you trust)")},
               "forge export");
+  set.add_short_name('o', "output");
   return set;
 }
 
@@ -62,11 +64,9 @@ std::vector<char> state_dict_file(const c10::Dict<std::string, torch::Tensor>& s
 }  // namespace
 
 int export_command(const Args& args) {
-  if (print_run_command_help(args, usage, export_flag_set())) return 0;
-  Args options_args(args.begin() + 1, args.end());
-  for (auto& arg : options_args)
-    if (arg == "-o") arg = "--output";
-  Flags options = export_flag_set().parse(options_args);
+  const std::optional<CommandLine> line = read_command_line(args, usage, export_syntax());
+  if (!line) return 0;
+  const Flags& options = line->flags;
   const std::string output = options.text("output");
   if (output.empty()) throw Error(ExitCode::usage, "no output file given; forge export RUN_DIR -o FILE.pt");
 
@@ -74,7 +74,7 @@ int export_command(const Args& args) {
   load.checkpoint = options.text("checkpoint");
   load.force = options.boolean("force");
   load.average = options.boolean("ema");
-  LoadedCheckpoint run = load_from_checkpoint(args[0], load);
+  LoadedCheckpoint run = load_from_checkpoint(line->operands[0], load);
   c10::Dict<std::string, torch::Tensor> state;
   int64_t values = 0;
   auto keep = [&](const std::string& name, const torch::Tensor& tensor) {

@@ -1,6 +1,6 @@
 // forge report [DIR] -o FILE: the runs under DIR and their learning curves, as one HTML file.
+#include "cli/command_help.hpp"
 #include "cli/commands.hpp"
-#include "cli/folder_command_args.hpp"
 
 #include "core/atomic_file.hpp"
 #include "report/html_report.hpp"
@@ -21,25 +21,24 @@ const char* report_help =
     "the newest confusion matrix as a heatmap. It needs no network and no other file; open it in any\n"
     "browser.\n";
 
+FlagSet report_syntax() {
+  FlagSet set("report");
+  set.take_operands({"DIR"}, 0);
+  set.declare({text_flag("output", "report.html", "the HTML file to write"),
+               text_flag("title", "", "the page's title (default: forge runs: DIR)")},
+              "forge report");
+  set.add_short_name('o', "output");
+  return set;
+}
+
 }  // namespace
 
 int report_command(const Args& args) {
-  std::string output = "report.html", title;
-  FolderCommandArgs parsed =
-      parse_folder_command_args(args, "report", "checkpoints", [&](const std::string& name, const auto& value) {
-        if (name == "-o" || name == "--output")
-          output = value();
-        else if (name == "--title")
-          title = value();
-        else
-          return false;
-        return true;
-      });
-  if (parsed.help) {
-    std::cout << report_help;
-    return 0;
-  }
-  const std::string& root = parsed.folder;
+  const std::optional<CommandLine> line = read_command_line(args, report_help, report_syntax());
+  if (!line) return 0;
+  const std::string root = line->operands.empty() ? "checkpoints" : line->operands[0];
+  const std::string output = line->flags.text("output"), title = line->flags.text("title");
+  if (output.empty()) throw Error(ExitCode::usage, "--output needs a file name; see forge report --help");
   std::vector<RunSummary> runs;
   std::vector<std::string> names;
   for (const auto& dir : find_runs(root)) {

@@ -3,12 +3,14 @@
 #include "app/continue_saved_run.hpp"
 #include "app/run_flags.hpp"
 #include "app/train_flags.hpp"
+#include "cli/command_help.hpp"
 #include "cli/commands.hpp"
-#include "cli/run_command_help.hpp"
 #include "cli/worker_launch.hpp"
 #include "core/world_position.hpp"
 #include "runs/run_dir.hpp"
 #include "runs/run_lock.hpp"
+
+#include <forge/error.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -31,7 +33,15 @@ const char* usage =
 }  // namespace
 
 int resume_command(const Args& args, const Args& command_line) {
-  if (print_run_command_help(args, usage, forge_flag_set())) return 0;
+  // The run's plugins declare the rest of its flags: RUN_DIR comes first, and what follows is
+  // read once the run is open, by the same parser with all of them (continue_saved_run).
+  FlagSet syntax = forge_flag_set();
+  syntax.set_command("resume");
+  syntax.take_operands({"RUN_DIR"}, 1);
+  syntax.forward_undeclared();
+  if (!read_command_line(args, usage, syntax)) return 0;
+  if (args[0].rfind("-", 0) == 0)
+    throw Error(ExitCode::usage, "forge resume takes RUN_DIR first: forge resume RUN_DIR [flags]");
   const std::string& run_dir = args[0];
   require_run_dir(run_dir);
   const Args rest(args.begin() + 1, args.end());

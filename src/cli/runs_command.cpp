@@ -1,6 +1,6 @@
 // forge runs [DIR]: a table of the runs under a checkpoint folder.
+#include "cli/command_help.hpp"
 #include "cli/commands.hpp"
-#include "cli/folder_command_args.hpp"
 
 #include "core/suggest.hpp"
 #include "core/text_table.hpp"
@@ -22,11 +22,21 @@ const char* runs_help =
     "usage: forge runs [DIR] [--sort KEY] [--status S[,S...]] [--json]\n"
     "A table of the runs at or below DIR (default: checkpoints): run folder, status, epochs done /\n"
     "asked, last train loss, best test accuracy, start time and duration. Reads the run folders\n"
-    "only; changes nothing.\n"
-    "  --sort KEY     run (default), status, epochs, loss, accuracy, started or duration;\n"
-    "                 ascending, or descending with a leading '-' (--sort -accuracy: best first)\n"
-    "  --status S     only runs with these statuses: completed, running, interrupted, failed, crashed\n"
-    "  --json         the same rows as a JSON array (all fields, unrounded)\n";
+    "only; changes nothing.\n";
+
+FlagSet runs_syntax() {
+  FlagSet set("runs");
+  set.take_operands({"DIR"}, 0);
+  set.declare({text_flag("sort", "run",
+                         "run, status, epochs, loss, accuracy, started or duration; ascending, or descending with a "
+                         "leading '-' (--sort -accuracy: best first)"),
+               text_flag("status", "",
+                         "only runs with these statuses (comma-separated): completed, running, interrupted, failed, "
+                         "crashed"),
+               bool_flag("json", false, "the same rows as a JSON array (all fields, unrounded)")},
+              "forge runs");
+  return set;
+}
 
 const std::vector<std::string> sort_keys{"run", "status", "epochs", "loss", "accuracy", "started", "duration"};
 const std::vector<std::string> statuses{"completed", "running", "interrupted", "failed", "crashed"};
@@ -97,38 +107,26 @@ void check_choice(const std::string& value, const std::vector<std::string>& know
 }
 
 struct RunsOptions {
-  bool help = false;
   std::string root;
-  std::string sort_key = "run";
+  std::string sort_key;
   bool descending = false;
   std::vector<std::string> statuses;  // only these; empty: all
   bool as_json = false;
 };
 
-RunsOptions parse_runs_options(const Args& args) {
+RunsOptions runs_options(const CommandLine& line) {
   RunsOptions options;
-  FolderCommandArgs parsed =
-      parse_folder_command_args(args, "runs", "checkpoints", [&](const std::string& name, const auto& value) {
-        if (name == "--json") {
-          options.as_json = true;
-        } else if (name == "--sort") {
-          options.sort_key = value();
-          options.descending = !options.sort_key.empty() && options.sort_key[0] == '-';
-          if (options.descending) options.sort_key.erase(0, 1);
-          check_choice(options.sort_key, sort_keys, "--sort");
-        } else if (name == "--status") {
-          std::istringstream list(value());
-          for (std::string status; std::getline(list, status, ',');) {
-            check_choice(status, statuses, "--status");
-            options.statuses.push_back(status);
-          }
-        } else {
-          return false;
-        }
-        return true;
-      });
-  options.help = parsed.help;
-  options.root = parsed.folder;
+  options.root = line.operands.empty() ? "checkpoints" : line.operands[0];
+  options.as_json = line.flags.boolean("json");
+  options.sort_key = line.flags.text("sort");
+  options.descending = !options.sort_key.empty() && options.sort_key[0] == '-';
+  if (options.descending) options.sort_key.erase(0, 1);
+  check_choice(options.sort_key, sort_keys, "--sort");
+  std::istringstream list(line.flags.text("status"));
+  for (std::string status; std::getline(list, status, ',');) {
+    check_choice(status, statuses, "--status");
+    options.statuses.push_back(status);
+  }
   return options;
 }
 
@@ -159,11 +157,9 @@ void print_table(const std::vector<RunSummary>& runs, const std::string& root) {
 }  // namespace
 
 int runs_command(const Args& args) {
-  const RunsOptions options = parse_runs_options(args);
-  if (options.help) {
-    std::cout << runs_help;
-    return 0;
-  }
+  const std::optional<CommandLine> line = read_command_line(args, runs_help, runs_syntax());
+  if (!line) return 0;
+  const RunsOptions options = runs_options(*line);
   const std::vector<RunSummary> runs = listed_runs(options);
   if (options.as_json) {
     json rows = json::array();

@@ -1,8 +1,8 @@
 // forge show RUN_DIR and forge diff RUN_A RUN_B: a run's record, and how two runs differ.
+#include "cli/command_help.hpp"
 #include "cli/commands.hpp"
 
 #include "core/build_config.hpp"
-#include "core/decimal.hpp"
 #include "core/process.hpp"
 #include "core/text_table.hpp"
 #include "runs/checkpoint_files.hpp"
@@ -38,6 +38,19 @@ const char* diff_help =
     "How two runs differ: the flags whose values differ, a unified diff of their plugin sources\n"
     "(as saved in each run folder), and their final metrics side by side.\n";
 
+FlagSet show_syntax() {
+  FlagSet set("show");
+  set.take_operands({"RUN_DIR"}, 1);
+  set.declare({integer_flag("depth", 2, "the model's modules at most this deep (0: all)")}, "forge show");
+  return set;
+}
+
+FlagSet diff_syntax() {
+  FlagSet set("diff");
+  set.take_operands({"RUN_A", "RUN_B"}, 2);
+  return set;
+}
+
 std::string number(double value) {
   char text[64];
   std::snprintf(text, sizeof text, "%.6g", value);
@@ -50,8 +63,7 @@ std::string flag_text(const json& value) {
   return text.empty() ? "\"\"" : text;
 }
 
-RunSummary open_run(const Args& args, size_t index) {
-  const std::string& dir = args[index];
+RunSummary open_run(const std::string& dir) {
   if (!is_run_dir(dir)) throw Error(ExitCode::run, dir + " is not a run folder (it has no manifest.json)");
   return summarize_run(dir);
 }
@@ -176,18 +188,12 @@ void print_metric_comparison(const RunSummary& a, const RunSummary& b) {
 }  // namespace
 
 int show_command(const Args& args) {
-  if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
-    std::cout << show_help;
-    return 0;
-  }
-  int64_t depth = 2;
-  if (args.size() == 3 && args[1] == "--depth") {
-    depth = parse_decimal(args[2], 1000);
-    if (depth < 0) throw Error(ExitCode::usage, "--depth " + args[2] + ": expected a number of levels (0: all)");
-  } else if (args.size() != 1) {
-    throw Error(ExitCode::usage, "forge show takes one run folder (and --depth N); see forge show --help");
-  }
-  const RunSummary run = open_run(args, 0);
+  const std::optional<CommandLine> line = read_command_line(args, show_help, show_syntax());
+  if (!line) return 0;
+  const int64_t depth = line->flags.integer("depth");
+  if (depth < 0 || depth > 1000)
+    throw Error(ExitCode::usage, "invalid value '" + std::to_string(depth) + "' for --depth: expected 0 to 1000");
+  const RunSummary run = open_run(line->operands[0]);
   print_record(run);
   print_plugins(run);
   print_checkpoints_flags_and_metrics(run);
@@ -200,12 +206,9 @@ int show_command(const Args& args) {
 }
 
 int diff_command(const Args& args) {
-  if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
-    std::cout << diff_help;
-    return 0;
-  }
-  if (args.size() != 2) throw Error(ExitCode::usage, "forge diff takes two run folders; see forge diff --help");
-  const RunSummary a = open_run(args, 0), b = open_run(args, 1);
+  const std::optional<CommandLine> line = read_command_line(args, diff_help, diff_syntax());
+  if (!line) return 0;
+  const RunSummary a = open_run(line->operands[0]), b = open_run(line->operands[1]);
   print_flag_differences(a, b);
   print_source_differences(a, b);
   print_metric_comparison(a, b);

@@ -1,5 +1,6 @@
 // forge sweep: a grid of trainings, each point an ordinary numbered run of one run name, run
 // here (-j at a time) or as one SLURM job array; resumable by launching the same command again.
+#include "cli/command_help.hpp"
 #include "cli/commands.hpp"
 #include "core/flag_set.hpp"
 #include "core/text_table.hpp"
@@ -34,18 +35,26 @@ const char* usage =
     "sweep's record is <checkpoint_dir>/<run_name>/sweeps/<id>/sweep.json, with each point's\n"
     "output in point-<N>.log beside it. Ends with a table of the points, their status and test\n"
     "metrics; exit 0 when every point completed, 1 when some did not.\n"
-    "\n"
-    "sweep options (every other flag goes to forge train):\n"
-    "  -j, --jobs N               points trained at once (here default 1; on SLURM default no limit)\n"
-    "  --launcher local|slurm     here (default), or one SLURM job array through sbatch\n"
-    "  --status SWEEP_DIR         the points of a sweep, their runs' and SLURM jobs' states\n"
-    "  --slurm_partition P        sbatch --partition\n"
-    "  --slurm_time T             sbatch --time (e.g. 2:00:00)\n"
-    "  --slurm_cpus_per_task N    sbatch --cpus-per-task\n"
-    "  --slurm_mem M              sbatch --mem (e.g. 8G)\n"
-    "  --slurm_extra 'ARGS'       more sbatch options, as one string\n"
-    "  --slurm_signal_seconds S   SIGUSR1 this long before the time limit: forge checkpoints (default 120)\n"
-    "  --slurm_requeue            requeue a preempted task; it resumes from its checkpoint\n";
+    "Every flag below is the sweep's own; every other flag goes to forge train.\n";
+
+// The sweep's own options; every other argument goes to forge train.
+FlagSet sweep_syntax() {
+  FlagSet set("sweep");
+  set.declare({integer_flag("jobs", 0, "points trained at once (0: here one at a time; on SLURM no limit)"),
+               text_flag("launcher", "local", "local (here) or slurm (one SLURM job array through sbatch)"),
+               text_flag("status", "", "SWEEP_DIR: print the points of that sweep, their runs' and SLURM jobs' states"),
+               text_flag("slurm_partition", "", "sbatch --partition"),
+               text_flag("slurm_time", "", "sbatch --time (e.g. 2:00:00)"),
+               integer_flag("slurm_cpus_per_task", 0, "sbatch --cpus-per-task (0: SLURM's default)"),
+               text_flag("slurm_mem", "", "sbatch --mem (e.g. 8G)"),
+               text_flag("slurm_extra", "", "more sbatch options, as one string"),
+               integer_flag("slurm_signal_seconds", 120, "SIGUSR1 this long before the time limit: forge checkpoints"),
+               bool_flag("slurm_requeue", false, "requeue a preempted task; it resumes from its checkpoint")},
+              "forge sweep");
+  set.add_short_name('j', "jobs");
+  set.forward_undeclared();
+  return set;
+}
 
 struct SweepOptions {
   int jobs = 0;  // 0: not given (one at a time here; no limit on SLURM)
@@ -55,71 +64,28 @@ struct SweepOptions {
   Args train_args;
 };
 
-int positive(const std::string& flag, const std::string& value) {
-  try {
-    size_t used;
-    int n = std::stoi(value, &used);
-    if (used == value.size() && n >= 1) return n;
-  } catch (const std::exception&) {
-  }
-  throw Error(ExitCode::usage, "invalid value '" + value + "' for " + flag + ": expected a whole number of at least 1");
+int count_flag(const Flags& flags, const std::string& name, int64_t least) {
+  const int64_t value = flags.integer(name);
+  if (value < least || value > 1000000)
+    throw Error(ExitCode::usage, "invalid value '" + std::to_string(value) + "' for --" + name +
+                                     ": expected a whole number of at least " + std::to_string(least));
+  return int(value);
 }
 
-// The sweep's own options that take a value; everything else goes to `forge train`.
-bool is_valued_sweep_option(const std::string& name) {
-  static const std::vector<std::string> valued{"-j",
-                                               "--jobs",
-                                               "--launcher",
-                                               "--status",
-                                               "--slurm_partition",
-                                               "--slurm_time",
-                                               "--slurm_cpus_per_task",
-                                               "--slurm_mem",
-                                               "--slurm_extra",
-                                               "--slurm_signal_seconds"};
-  return std::find(valued.begin(), valued.end(), name) != valued.end();
-}
-
-void set_sweep_option(SweepOptions& options, const std::string& name, const std::string& value) {
-  if (name == "-j" || name == "--jobs")
-    options.jobs = positive(name, value);
-  else if (name == "--launcher")
-    options.launcher = value;
-  else if (name == "--status")
-    options.status = value;
-  else if (name == "--slurm_partition")
-    options.slurm.partition = value;
-  else if (name == "--slurm_time")
-    options.slurm.time = value;
-  else if (name == "--slurm_cpus_per_task")
-    options.slurm.cpus_per_task = positive(name, value);
-  else if (name == "--slurm_mem")
-    options.slurm.mem = value;
-  else if (name == "--slurm_extra")
-    options.slurm.extra = value;
-  else if (name == "--slurm_signal_seconds")
-    options.slurm.signal_seconds = positive(name, value);
-}
-
-SweepOptions parse_sweep_options(const Args& args) {
+SweepOptions sweep_options(const CommandLine& line) {
+  const Flags& flags = line.flags;
   SweepOptions options;
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string name = args[i], value;
-    const bool inline_value = name.rfind("--", 0) == 0 && name.find('=') != std::string::npos;
-    if (inline_value) {
-      value = name.substr(name.find('=') + 1);
-      name = name.substr(0, name.find('='));
-    }
-    if (name == "--slurm_requeue") {
-      options.slurm.requeue = !inline_value || value == "true";
-    } else if (!is_valued_sweep_option(name)) {
-      options.train_args.push_back(args[i]);
-    } else {
-      if (!inline_value && i + 1 == args.size())
-        throw Error(ExitCode::usage, name + " needs a value; see forge sweep --help");
-      set_sweep_option(options, name, inline_value ? value : args[++i]);
-    }
-  }
+  options.jobs = count_flag(flags, "jobs", 0);
+  options.launcher = flags.text("launcher");
+  options.status = flags.text("status");
+  options.slurm.partition = flags.text("slurm_partition");
+  options.slurm.time = flags.text("slurm_time");
+  options.slurm.cpus_per_task = count_flag(flags, "slurm_cpus_per_task", 0);
+  options.slurm.mem = flags.text("slurm_mem");
+  options.slurm.extra = flags.text("slurm_extra");
+  options.slurm.signal_seconds = count_flag(flags, "slurm_signal_seconds", 1);
+  options.slurm.requeue = flags.boolean("slurm_requeue");
+  options.train_args = line.forwarded;
   if (options.launcher != "local" && options.launcher != "slurm")
     throw Error(ExitCode::usage, "invalid value '" + options.launcher + "' for --launcher: expected local or slurm");
   return options;
@@ -217,11 +183,9 @@ int run_here(SweepRecord& record, const std::vector<PointToRun>& to_run, size_t 
 }  // namespace
 
 int sweep_command(const Args& args, const Args& command_line) {
-  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
-    std::cout << usage;
-    return 0;
-  }
-  SweepOptions options = parse_sweep_options(args);
+  const std::optional<CommandLine> line = read_command_line(args, usage, sweep_syntax());
+  if (!line) return 0;
+  const SweepOptions options = sweep_options(*line);
   if (!options.status.empty()) return show_status(options.status);
   SweepPlan plan = plan_sweep(options.train_args);
   if (shared_flag(plan, "data").empty() && shared_flag(plan, "model").empty() &&

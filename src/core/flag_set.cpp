@@ -6,6 +6,8 @@
 
 #include <boost/program_options.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -63,32 +65,29 @@ bool parses_as_real(const std::string& v) {
   }
 }
 
-std::string strip_dashes(std::string name) {
-  name.erase(0, name.find_first_not_of('-'));
-  auto eq = name.find('=');
-  return eq == std::string::npos ? name : name.substr(0, eq);
-}
-
-[[noreturn]] void unknown_flag(const std::string& typed, const std::vector<std::string>& known) {
-  std::string message = "unknown flag --" + typed;
-  std::string suggestion = closest_name(typed, known);
-  if (!suggestion.empty())
-    message += "; did you mean --" + suggestion + "?";
-  else
-    message += "; see --help for the flags forge and the plugins accept";
-  throw Error(ExitCode::usage, message);
-}
+// A switch takes the next argument as its value only when it is spelled out: "1" or "no"
+// could be a run folder (cd checkpoints/mlp; forge eval --force 1).
+bool is_switch_value(const std::string& v) { return v == "true" || v == "false"; }
 
 }  // namespace
 
 void FlagSet::declare(const std::vector<FlagSpec>& specs, const std::string& owner) {
   for (const auto& spec : specs) {
-    for (const auto& d : declared_)
-      if (d.spec.name == spec.name)
-        throw Error(ExitCode::plugin, "flag --" + spec.name + " of " + owner + " is already declared by " + d.owner +
-                                          "; rename it in the plugin");
+    if (const Declared* d = find(spec.name))
+      throw Error(ExitCode::plugin, "flag --" + spec.name + " of " + owner + " is already declared by " + d->owner +
+                                        "; rename it in the plugin");
     declared_.push_back({spec, owner});
   }
+}
+
+void FlagSet::add_short_name(char letter, const std::string& flag) {
+  for (auto& d : declared_)
+    if (d.spec.name == flag) d.short_name = letter;
+}
+
+void FlagSet::take_operands(std::vector<std::string> names, size_t required) {
+  operand_names_ = std::move(names);
+  required_operands_ = std::min(required, operand_names_.size());
 }
 
 void FlagSet::set_defaults(const Flags& values) {
@@ -96,22 +95,41 @@ void FlagSet::set_defaults(const Flags& values) {
     if (values.has(d.spec.name)) d.spec.default_value = values.text(d.spec.name);
 }
 
-bool FlagSet::declares(const std::string& name) const {
+const FlagSet::Declared* FlagSet::find(const std::string& name) const {
   for (const auto& d : declared_)
-    if (d.spec.name == name) return true;
-  return false;
+    if (d.spec.name == name) return &d;
+  return nullptr;
 }
 
-const FlagSpec& FlagSet::spec(const std::string& name) const {
+const FlagSet::Declared* FlagSet::find_short(char letter) const {
   for (const auto& d : declared_)
-    if (d.spec.name == name) return d.spec;
-  unknown_flag(name, names());
+    if (d.short_name == letter) return &d;
+  return nullptr;
+}
+
+bool FlagSet::declares(const std::string& name) const { return find(name) != nullptr; }
+
+const FlagSpec& FlagSet::spec(const std::string& name) const {
+  if (const Declared* d = find(name)) return d->spec;
+  unknown_flag("--" + name);
 }
 
 std::vector<std::string> FlagSet::names() const {
   std::vector<std::string> out;
   for (const auto& d : declared_) out.push_back(d.spec.name);
   return out;
+}
+
+void FlagSet::unknown_flag(const std::string& typed) const {
+  const std::string bare =
+      typed.substr(typed.find_first_not_of('-') == std::string::npos ? typed.size() : typed.find_first_not_of('-'));
+  std::string message = "unknown flag " + typed;
+  std::string suggestion = closest_name(bare, names());
+  if (!suggestion.empty())
+    message += "; did you mean --" + suggestion + "?";
+  else
+    message += " for forge " + command_ + "; see forge " + command_ + " --help";
+  throw Error(ExitCode::usage, message);
 }
 
 std::string FlagSet::normalise(const std::string& name, const std::string& value) const {
@@ -136,40 +154,93 @@ std::string FlagSet::normalise(const std::string& name, const std::string& value
   return value;
 }
 
-Flags FlagSet::parse(const std::vector<std::string>& args, const std::string& config_file) const {
-  po::options_description description;
-  for (const auto& d : declared_) {
-    auto* semantic = po::value<std::string>();
-    if (d.spec.type == FlagType::boolean) semantic->implicit_value("true");
-    description.add_options()(d.spec.name.c_str(), semantic, d.spec.help.c_str());
-  }
-  po::variables_map given;
-  try {
-    // No abbreviations: "--n_hid" must not silently mean "--n_hidden".
-    auto style = po::command_line_style::unix_style ^ po::command_line_style::allow_guessing;
-    po::positional_options_description no_positionals;
-    po::store(po::command_line_parser(args).options(description).positional(no_positionals).style(style).run(), given);
-    if (!config_file.empty()) {
-      std::ifstream config(config_file);
-      if (!config) throw Error(ExitCode::usage, "cannot read config file " + config_file);
-      po::store(po::parse_config_file(config, description), given);
+CommandLine FlagSet::parse_command_line(const std::vector<std::string>& args, const std::string& config_file) const {
+  CommandLine line;
+  for (const auto& arg : args)
+    if (arg == "--help" || arg == "-h") {
+      line.help = true;
+      return line;
     }
-  } catch (const po::unknown_option& e) {
-    unknown_flag(strip_dashes(e.get_option_name()), names());
-  } catch (const po::multiple_occurrences& e) {
-    throw Error(ExitCode::usage, "flag " + e.get_option_name() + " is given more than once");
-  } catch (const po::too_many_positional_options_error&) {
-    throw Error(ExitCode::usage, "unexpected argument; flags are written --name value");
-  } catch (const po::error& e) {
-    throw Error(ExitCode::usage, std::string(e.what()) +
-                                     (config_file.empty() ? "" : " (in " + config_file + " or on the command line)"));
+  const std::string see = "; see forge " + command_ + " --help";
+  std::map<std::string, std::string> given;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    const bool is_long = arg.size() > 2 && arg.compare(0, 2, "--") == 0;
+    const bool is_short = arg.size() == 2 && arg[0] == '-' && arg[1] != '-' && !std::isdigit((unsigned char)arg[1]);
+    if (!is_long && !is_short) {  // an operand
+      if (line.operands.size() < operand_names_.size())
+        line.operands.push_back(arg);
+      else if (forwards_undeclared_)
+        line.forwarded.push_back(arg);
+      else if (operand_names_.empty())
+        throw Error(ExitCode::usage, "unexpected argument '" + arg + "'; flags are written --name value" + see);
+      else
+        throw Error(ExitCode::usage, "unexpected argument '" + arg + "': forge " + command_ + " takes " +
+                                         std::to_string(operand_names_.size()) + " operand(s) (" +
+                                         operand_names_.front() + (operand_names_.size() > 1 ? "…" : "") + ")" + see);
+      continue;
+    }
+    const size_t equals = is_long ? arg.find('=') : std::string::npos;
+    const std::string written = arg.substr(0, equals);
+    const Declared* declared = is_long ? find(written.substr(2)) : find_short(arg[1]);
+    if (!declared) {
+      if (!forwards_undeclared_) unknown_flag(written);
+      line.forwarded.push_back(arg);
+      continue;
+    }
+    const FlagSpec& spec = declared->spec;
+    std::string value;
+    if (equals != std::string::npos) {
+      value = arg.substr(equals + 1);
+    } else if (spec.type == FlagType::boolean) {
+      value = i + 1 < args.size() && is_switch_value(args[i + 1]) ? args[++i] : "true";
+    } else {
+      // The next argument, whatever it starts with ("--sort -accuracy", "--lr -1" for its
+      // range check to refuse), unless it is another --flag.
+      if (i + 1 == args.size() || args[i + 1].compare(0, 2, "--") == 0)
+        throw Error(ExitCode::usage, written + " needs a value" + see);
+      value = args[++i];
+    }
+    if (!given.emplace(spec.name, normalise(spec.name, value)).second)
+      throw Error(ExitCode::usage, "flag --" + spec.name + " is given more than once");
   }
-  Flags flags;
+  if (line.operands.size() < required_operands_)
+    throw Error(ExitCode::usage, "forge " + command_ + " needs " + operand_names_[line.operands.size()] + see);
+  if (!config_file.empty()) read_config_file(config_file, given);
   for (const auto& d : declared_) {
-    const std::string& name = d.spec.name;
-    flags.set(name, given.count(name) ? normalise(name, given[name].as<std::string>()) : d.spec.default_value);
+    auto value = given.find(d.spec.name);
+    line.flags.set(d.spec.name, value == given.end() ? d.spec.default_value : value->second);
   }
-  return flags;
+  return line;
+}
+
+Flags FlagSet::parse(const std::vector<std::string>& args, const std::string& config_file) const {
+  return parse_command_line(args, config_file).flags;
+}
+
+// The flags of `config_file` that the command line left out, into `given`.
+void FlagSet::read_config_file(const std::string& config_file, std::map<std::string, std::string>& given) const {
+  po::options_description description;
+  for (const auto& d : declared_) description.add_options()(d.spec.name.c_str(), po::value<std::string>());
+  std::ifstream config(config_file);
+  if (!config) throw Error(ExitCode::usage, "cannot read config file " + config_file);
+  po::variables_map read;
+  try {
+    po::store(po::parse_config_file(config, description), read);
+  } catch (const po::unknown_option& e) {
+    std::string name = e.get_option_name();
+    name.erase(0, name.find_first_not_of('-'));
+    try {
+      unknown_flag("--" + name);
+    } catch (const Error& unknown) {
+      throw Error(ExitCode::usage, std::string(unknown.what()) + " (in " + config_file + ")");
+    }
+  } catch (const po::multiple_occurrences& e) {
+    throw Error(ExitCode::usage, "flag " + e.get_option_name() + " is given more than once in " + config_file);
+  } catch (const po::error& e) {
+    throw Error(ExitCode::usage, "config file " + config_file + ": " + e.what());
+  }
+  for (const auto& [name, value] : read) given.emplace(name, normalise(name, value.as<std::string>()));
 }
 
 std::string FlagSet::help() const {
@@ -180,7 +251,8 @@ std::string FlagSet::help() const {
       owner = d.owner;
       out << "\n" << owner << " flags:\n";
     }
-    std::string left = "  --" + d.spec.name + " <" + type_name(d.spec.type) + ">";
+    std::string left = "  --" + d.spec.name + (d.short_name ? std::string(", -") + d.short_name : "") + " <" +
+                       type_name(d.spec.type) + ">";
     out << left << std::string(left.size() < 34 ? 34 - left.size() : 1, ' ') << d.spec.help;
     if (!d.spec.default_value.empty()) out << " (default: " << d.spec.default_value << ")";
     out << "\n";

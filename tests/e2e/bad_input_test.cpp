@@ -220,6 +220,41 @@ TEST_F(BadInput, ASweepValueThatWouldBecomeShellCodeOnTheNodes) {
   EXPECT_FALSE(boost::filesystem::exists(here / "checkpoints")) << "refused before any run folder";
 }
 
+// One parser reads every command's line: the same one-line errors, each naming its command, and
+// a --help that lists what the command accepts.
+TEST_F(BadInput, EveryCommandReadsItsLineWithTheSameParser) {
+  const std::string r = run();
+  const std::vector<std::pair<std::string, std::vector<std::string>>> commands{
+      {"train", {"--data", "synthetic", "--model", "mlp"}},
+      {"resume", {r}},
+      {"eval", {r}},
+      {"export", {r}},
+      {"compile", {"net.cpp"}},
+      {"runs", {}},
+      {"show", {r}},
+      {"diff", {r, r}},
+      {"report", {}}};
+  for (const auto& [command, operands] : commands) {
+    std::vector<std::string> args{command};
+    args.insert(args.end(), operands.begin(), operands.end());
+    args.push_back("--bogus");
+    expect_error(args, 2, "unknown flag --bogus for forge " + command + "; see forge " + command + " --help");
+    args.back() = "--help";
+    ProcessResult help = testing::run_forge(args, dir_->path());
+    EXPECT_EQ(help.exit_status, 0) << help.output;
+    EXPECT_EQ(help.output.rfind("usage: forge " + command, 0), 0u) << help.output;
+  }
+  for (const std::string command : {"resume", "eval", "export", "show", "diff", "compile"})
+    expect_error({command}, 2, "forge " + command + " needs ");
+  expect_error({"runs", "a", "b"}, 2, "unexpected argument 'b': forge runs takes 1 operand(s) (DIR)");
+  expect_error({"runs", "--sort"}, 2, "--sort needs a value; see forge runs --help");
+  expect_error({"report", "-o", "a.html", "--output", "b.html"}, 2, "flag --output is given more than once");
+  expect_error({"sweep", "--data", "synthetic", "--model", "mlp", "-j", "-3"}, 2, "invalid value '-3' for --jobs");
+  expect_error({"check-resume", "--data", "synthetic", "--model", "mlp", "--stop_at", "x"}, 2,
+               "invalid value 'x' for --stop_at: expected an integer");
+  expect_error({"show", r, "--depth", "-1"}, 2, "invalid value '-1' for --depth");
+}
+
 TEST_F(BadInput, AManifestOfTheWrongShape) {
   testing::TempDir copy;
   ASSERT_EQ(run_process({"cp", "-r", run(), copy / "run"}).exit_status, 0);

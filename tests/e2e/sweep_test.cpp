@@ -107,7 +107,7 @@ TEST(SweepErrors, BadSweepsAreOneLineUsageErrorsBeforeAnyRun) {
            {{"sweep", "--data", "synthetic", "--model", "mlp", "--lr", "1e-3,"}, 2, "an empty value in the list"},
            {{"sweep", "--data", "synthetic", "--model", "mlp", "--run_dir", "x"}, 2, "drop --run_dir"},
            {{"sweep", "--data", "synthetic,mnist", "--model", "mlp"}, 2, "needs --run_name"},
-           {{"sweep", "--data", "synthetic", "--model", "mlp", "-j", "0"}, 2, "for -j: expected a whole number"},
+           {{"sweep", "--data", "synthetic", "--model", "mlp", "-j", "-1"}, 2, "for --jobs: expected a whole number"},
            {{"sweep", "--data", "synthetic", "--model", "mlp", "--launcher", "pbs"}, 2, "expected local or slurm"},
            {{"sweep", "--status", "nowhere"}, 5, "is not a sweep folder"},
        }) {

@@ -18,6 +18,27 @@ FlagSet example_set() {
   return set;
 }
 
+// A command's syntax as forge report's: an optional folder, two options, -o.
+FlagSet folder_command() {
+  FlagSet set("report");
+  set.take_operands({"DIR"}, 0);
+  set.declare(
+      {text_flag("output", "report.html", "file"), text_flag("sort", "run", "key"), bool_flag("json", false, "")},
+      "forge report");
+  set.add_short_name('o', "output");
+  return set;
+}
+
+std::string message_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::usage);
+    return e.what();
+  }
+  return "no error";
+}
+
 ExitCode code_of(const std::function<void()>& f) {
   try {
     f();
@@ -113,6 +134,65 @@ TEST(FlagSet, HelpListsEveryOwnerAndDefault) {
   EXPECT_NE(help.find("model plugin mlp flags:"), std::string::npos);
   EXPECT_NE(help.find("--n_hidden <integer>"), std::string::npos);
   EXPECT_NE(help.find("(default: 128)"), std::string::npos);
+}
+
+TEST(FlagSet, ReadsOperandsShortNamesAndValuesThatStartWithADash) {
+  CommandLine line = folder_command().parse_command_line({"runs/a", "-o", "x.html", "--sort", "-accuracy", "--json"});
+  EXPECT_FALSE(line.help);
+  EXPECT_EQ(line.operands, std::vector<std::string>{"runs/a"});
+  EXPECT_EQ(line.flags.text("output"), "x.html");
+  EXPECT_EQ(line.flags.text("sort"), "-accuracy");
+  EXPECT_TRUE(line.flags.boolean("json"));
+  line = folder_command().parse_command_line({"--json", "false", "--sort=epochs"});
+  EXPECT_TRUE(line.operands.empty());
+  EXPECT_FALSE(line.flags.boolean("json"));
+  EXPECT_EQ(line.flags.text("output"), "report.html");
+  // A switch takes only a spelled-out value: "1" after it is an operand (a run folder named 1).
+  EXPECT_EQ(folder_command().parse_command_line({"--json", "1"}).operands, std::vector<std::string>{"1"});
+}
+
+TEST(FlagSet, HelpWinsOverEverythingElseOnTheLine) {
+  EXPECT_TRUE(folder_command().parse_command_line({"--bogus", "a", "b", "-h"}).help);
+  EXPECT_TRUE(folder_command().parse_command_line({"--help"}).help);
+}
+
+TEST(FlagSet, EachUsageErrorNamesTheCommand) {
+  const FlagSet set = folder_command();
+  EXPECT_EQ(message_of([&] { set.parse_command_line({"--bogus"}); }),
+            "unknown flag --bogus for forge report; see forge report --help");
+  EXPECT_EQ(message_of([&] { set.parse_command_line({"-x"}); }),
+            "unknown flag -x for forge report; see forge report --help");
+  EXPECT_EQ(message_of([&] {
+              set.parse_command_line({"--outptu", "f"});
+            }),
+            "unknown flag --outptu; did you mean --output?");
+  EXPECT_EQ(message_of([&] { set.parse_command_line({"--sort"}); }), "--sort needs a value; see forge report --help");
+  EXPECT_EQ(message_of([&] { set.parse_command_line({"-o", "--json"}); }), "-o needs a value; see forge report --help");
+  EXPECT_EQ(message_of([&] {
+              set.parse_command_line({"a", "b"});
+            }),
+            "unexpected argument 'b': forge report takes 1 operand(s) (DIR); see forge report --help");
+  EXPECT_EQ(message_of([&] {
+              set.parse_command_line({"-o", "a", "--output", "b"});
+            }),
+            "flag --output is given more than once");
+  FlagSet needs_run("show");
+  needs_run.take_operands({"RUN_DIR"}, 1);
+  EXPECT_EQ(message_of([&] { needs_run.parse_command_line({}); }), "forge show needs RUN_DIR; see forge show --help");
+}
+
+TEST(FlagSet, ACommandThatForwardsHandsOnWhatItDoesNotDeclareInOrder) {
+  FlagSet set("sweep");
+  set.declare({integer_flag("jobs", 0, "")}, "forge sweep");
+  set.add_short_name('j', "jobs");
+  set.forward_undeclared();
+  CommandLine line = set.parse_command_line({"--data", "synthetic", "-j", "2", "--lr=0.1,0.2", "--fast", "--x", "-1"});
+  EXPECT_EQ(line.flags.integer("jobs"), 2);
+  EXPECT_EQ(line.forwarded, (std::vector<std::string>{"--data", "synthetic", "--lr=0.1,0.2", "--fast", "--x", "-1"}));
+}
+
+TEST(FlagSet, HelpShowsShortNames) {
+  EXPECT_NE(folder_command().help().find("--output, -o <text>"), std::string::npos);
 }
 
 TEST(FindFlagValue, FindsBothSpellings) {
