@@ -7,6 +7,7 @@
 #   P/include/forge/*.hpp             plugin and API headers
 #   P/lib/cmake/forge/                find_package(forge) -> forge::forge
 #   P/share/bash-completion/completions/forge
+#   P/share/man/man1/forge.1, forge-COMMAND.1
 # No precompiled torch header is installed: it records the paths it was built from, so an
 # installed forge builds its own once per user (src/plugin_host/torch_pch.hpp).
 include(CMakePackageConfigHelpers)
@@ -25,6 +26,8 @@ foreach(plugin ${FORGE_BUILTIN_PLUGINS})
 endforeach()
 install(FILES ${PROJECT_SOURCE_DIR}/scripts/forge-completion.bash
         DESTINATION share/bash-completion/completions RENAME forge)
+
+install(FILES ${FORGE_MAN_PAGES} DESTINATION share/man/man1)
 
 install(EXPORT forgeTargets NAMESPACE forge:: DESTINATION ${FORGE_INSTALL_CMAKEDIR})
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/forgeConfig.cmake.in

@@ -1,7 +1,7 @@
 // Data plugin: a folder of small text files, FOLDER/<class>/<sample>.txt, each holding one
 // sample's numbers (separated by spaces, commas or new lines). Nothing is read up front but the
 // file names: forge's loader threads read each file when a batch needs it. Every fifth file of
-// each class is kept for test. The README's "Your own data" walks through it.
+// each class is kept for test. docs/your-data.md walks through it.
 //
 //   forge train --data examples/text_file_folder.cpp --folder my_samples --model mlp --jitter 0.05
 #include <forge/data.hpp>

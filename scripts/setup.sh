@@ -39,6 +39,7 @@ packages=(
   slurm-wlm munge         # forge sweep --launcher slurm, and the test cluster that checks it
   libgloo-dev             # c10d's Gloo headers for data-parallel training (libtorch-dev lacks them)
   iproute2                # the data-parallel test across two network namespaces
+  man-db                  # man forge-train: the tests read the man pages forge installs
 )
 
 usage="usage: bash scripts/setup.sh [--with-browser] [--torch system|pypi]"

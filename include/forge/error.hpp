@@ -8,7 +8,8 @@
 
 namespace forge {
 
-// Exit codes of the forge executable (documented in README.md and `forge --help`).
+// Exit codes of the forge executable (documented in `forge --help`, whose list docs/reference/exit-codes.md
+// and the man pages are generated from).
 enum class ExitCode : int {
   ok = 0,
   failure = 1,        // training or evaluation failed at run time

@@ -1,7 +1,7 @@
 // Reading checkpoints of format 1 (forge 0.1): a torch archive (torch::serialize) of model,
 // optimizer, generators and position. forge writes format 2 now (train/checkpoint.hpp); runs
 // trained before still resume, evaluate and export. libtorch's importer reads these archives,
-// and it is not hardened against hostile files (README, Safety).
+// and it is not hardened against hostile files (docs/safety.md).
 #pragma once
 
 #include "train/metric_goal.hpp"

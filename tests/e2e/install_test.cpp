@@ -60,6 +60,26 @@ TEST_F(Installed, PrefixHoldsForgeItsEngineLibraryHeadersPluginsPackageAndComple
       << version.output;
 }
 
+// `man forge-train` from the prefix (MANPATH), made at build time from the command's own --help.
+TEST_F(Installed, ManPagesOfEveryCommandComeFromItsHelp) {
+  for (const std::string page :
+       {"forge", "forge-train", "forge-resume", "forge-eval", "forge-export", "forge-sweep", "forge-compile",
+        "forge-runs", "forge-show", "forge-diff", "forge-report", "forge-check-resume"})
+    EXPECT_TRUE(fs::exists(*prefix_ / ("share/man/man1/" + page + ".1"))) << page;
+  ProcessResult page = run_process(
+      {"env", "MANPATH=" + (*prefix_ / "share/man"), "MANWIDTH=200", "man", "-P", "cat", "forge-train"}, "");
+  ASSERT_EQ(page.exit_status, 0) << page.output;
+  ProcessResult help = run_process({forge(), "train", "--help"}, "");
+  for (const std::string flag : {"--epochs", "--keep_best", "--dist_backend", "--init_skip_mismatched"}) {
+    EXPECT_TRUE(says(help, flag)) << flag;
+    EXPECT_TRUE(says(page, flag)) << flag << "\n" << page.output;
+  }
+  EXPECT_TRUE(says(page, "EXIT STATUS")) << page.output;
+  ProcessResult runs =
+      run_process({"env", "MANPATH=" + (*prefix_ / "share/man"), "MANWIDTH=200", "man", "-P", "cat", "forge-runs"}, "");
+  EXPECT_TRUE(says(runs, "forge runs [DIR]")) << runs.output;
+}
+
 TEST_F(Installed, TrainsWithItsPluginsAndCompilesPluginsAgainstItsOwnHeaders) {
   testing::TempDir work;
   const std::string cache = work / "cache";
@@ -195,6 +215,9 @@ TEST(DebianPackage, InstallsWithDebianDependenciesAndTrainsAnEpoch) {
   ASSERT_EQ(trained.exit_status, 0) << trained.output;
   EXPECT_TRUE(says(trained, "completed: trained 1 epochs")) << trained.output;
   EXPECT_TRUE(fs::exists("/usr/share/bash-completion/completions/forge"));
+  ProcessResult page = run_process({"env", "MANWIDTH=200", "man", "-P", "cat", "forge-train"}, "");
+  EXPECT_EQ(page.exit_status, 0) << page.output;
+  EXPECT_TRUE(says(page, "--keep_best")) << page.output;
 
   ASSERT_EQ(run_process({"dpkg", "--purge", "forge"}, "").exit_status, 0);
   EXPECT_FALSE(fs::exists("/usr/bin/forge"));
