@@ -5,7 +5,7 @@
 #   source scripts/forge-completion.bash
 
 shopt -s extglob  # the -X patterns below
-_forge_commands="train resume eval export sweep compile runs show diff report check-resume help"
+_forge_commands="train resume eval export sweep search compile runs show diff report check-resume help"
 
 # The --flags that `forge ARGS... --help` prints at the start of its lines.
 _forge_flags_of() {
@@ -42,7 +42,7 @@ _forge() {
 
   if [[ $cur == -* ]]; then
     local given=() i
-    if [[ $command == train || $command == check-resume || $command == sweep ]]; then
+    if [[ $command == train || $command == check-resume || $command == sweep || $command == search ]]; then
       # The plugins' flags join forge's once both plugins are named.
       for ((i = 2; i < COMP_CWORD; i++)); do
         [[ ${COMP_WORDS[i]} == --data || ${COMP_WORDS[i]} == --model ]] &&
@@ -50,8 +50,8 @@ _forge() {
       done
     fi
     local flags
-    if [[ $command == sweep ]]; then  # its own options, and forge train's flags for the points
-      flags="$(_forge_flags_of sweep) $(_forge_flags_of train "${given[@]}")"
+    if [[ $command == sweep || $command == search ]]; then  # its own options, and forge train's flags for the trials
+      flags="$(_forge_flags_of "$command") $(_forge_flags_of train "${given[@]}")"
     else
       flags=$(_forge_flags_of "$command" "${given[@]}")
     fi

@@ -20,14 +20,15 @@
 namespace forge {
 namespace {
 
-// The saved flags with what was given now over them; --force and --stop_after_steps apply to
-// the resume that names them, never again.
+// The saved flags with what was given now over them; --force, --stop_after_steps and
+// --stop_after_epochs apply to the resume that names them, never again.
 Flags flags_for_resume(const SavedRun& run, const FlagSet& flag_set, const std::vector<std::string>& args,
                        std::vector<std::string>& forced) {
   FlagSet set = flag_set;
   set.set_command("resume");
   Flags defaults = run.flags;
   defaults.set("stop_after_steps", "0");
+  defaults.set("stop_after_epochs", "0");
   set.set_defaults(defaults);
   Flags flags = set.parse(args, find_flag_value(args, "config"));
   forced = check_resume(resume_differences(run, flags), flags.boolean("force"));

@@ -59,8 +59,9 @@ namespace {
 TrainSettings train_settings(const Flags& flags, const LoadedRun& run, std::shared_ptr<DataParallelGroup> group) {
   for (const char* name : {"epochs", "batch_size", "log_every", "accumulate"})
     if (flags.integer(name) < 1) throw Error(ExitCode::usage, std::string("--") + name + " must be at least 1");
-  for (const char* name : {"eval_batch_size", "checkpoint_every", "keep_checkpoints", "stop_after_steps", "max_steps",
-                           "eval_every_steps", "eval_test_every", "warmup_steps", "lr_step_size"})
+  for (const char* name :
+       {"eval_batch_size", "checkpoint_every", "keep_checkpoints", "stop_after_steps", "stop_after_epochs", "max_steps",
+        "eval_every_steps", "eval_test_every", "warmup_steps", "lr_step_size"})
     if (flags.integer(name) < 0) throw Error(ExitCode::usage, std::string("--") + name + " must not be negative");
   if (!(flags.real("clip_grad_norm") >= 0)) throw Error(ExitCode::usage, "--clip_grad_norm must not be negative");
   TrainSettings s;
@@ -72,6 +73,7 @@ TrainSettings train_settings(const Flags& flags, const LoadedRun& run, std::shar
   s.seed = flags.integer("seed");
   s.checkpoint_every = flags.integer("checkpoint_every");
   s.stop_after_steps = flags.integer("stop_after_steps");
+  s.stop_after_epochs = flags.has("stop_after_epochs") ? flags.integer("stop_after_epochs") : 0;
   s.max_steps = flags.integer("max_steps");
   s.accumulate = flags.integer("accumulate");
   s.clip_grad_norm = flags.real("clip_grad_norm");
@@ -172,7 +174,10 @@ int run_training(const std::string& run_dir, LoadedRun& run, const TrainingPlan&
     result = trainer.run(std::move(start));
     if (result.outcome == TrainOutcome::interrupted) {
       int signal = result.signal;
-      std::string cause = signal == 0 ? "--stop_after_steps" : signal == SIGTERM ? "SIGTERM" : "SIGINT";
+      std::string cause = signal == SIGTERM       ? "SIGTERM"
+                          : signal == SIGINT      ? "SIGINT"
+                          : result.reason.empty() ? "--stop_after_steps"
+                                                  : result.reason;
       std::string reason = "stopped by " + cause + "; continue with: forge resume " + run_dir;
       record("interrupted", reason);
       spdlog::warn("{}", reason);

@@ -82,6 +82,9 @@ std::vector<FlagSpec> train_flags() {
       bool_flag("async_checkpoint", true,
                 "write checkpoints while training goes on (it waits only for a copy of the state in memory)"),
       integer_flag("stop_after_steps", 0, "stop as if interrupted once this many steps are done (0: never)"),
+      integer_flag("stop_after_epochs", 0,
+                   "stop as if interrupted at the end of this epoch, after its evaluation and checkpoint (0: never); "
+                   "a search's rungs"),
       bool_flag("force", false, "resume even when the run's plugins, libtorch or exactness-breaking flags changed"),
       bool_flag("flush_denormal", true, "flush denormal floats to zero (much faster optimizer steps on x86)"),
       integer_flag("nproc_per_node", 1, "data-parallel: worker processes on this node (--batch_size is per process)"),

@@ -34,6 +34,16 @@ void record_model(const std::string& run_dir, const torch::nn::Module& module) {
 
 }  // namespace
 
+void check_new_run(const PreparedPlugins& plugins, Flags flags) {
+  if (flags.text("run_name").empty()) flags.set("run_name", default_run_name(plugins));
+  if (flags.integer("seed") == -1) flags.set("seed", "0");
+  LoadedRun run = load_run(plugins.data, plugins.model, flags);
+  if (!run.data.has_dataset("train")) throw Error(ExitCode::data, "the data plugin returned no 'train' dataset");
+  const TrainingPlan plan = training_plan(flags, run, nullptr);
+  prepare_fine_tuning(flags, *run.model);
+  make_optimizer_set_from_flags(flags, *run.model, plan.settings);
+}
+
 int train_new_run(NewRunRequest request) {
   Flags& flags = request.flags;
   const PreparedPlugins& plugins = request.plugins;

@@ -22,4 +22,9 @@ struct NewRunRequest {
 // before the run folder exists.
 int train_new_run(NewRunRequest request);
 
+// What train_new_run checks before a run folder would exist — the data and the model load with
+// `flags`, the training plan, the initial weights and the optimizers can be made — and nothing
+// more: no folder, no training, no process settings. Throws what train_new_run would.
+void check_new_run(const PreparedPlugins& plugins, Flags flags);
+
 }  // namespace forge

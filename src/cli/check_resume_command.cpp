@@ -55,7 +55,7 @@ FlagSet check_resume_syntax() {
 
 // The train flags given. Throws Error(ExitCode::usage) for a flag check-resume chooses itself.
 Args train_args(const CommandLine& line) {
-  for (const char* chosen : {"run_dir", "run_name", "checkpoint_dir", "stop_after_steps"})
+  for (const char* chosen : {"run_dir", "run_name", "checkpoint_dir", "stop_after_steps", "stop_after_epochs"})
     if (!find_flag_value(line.forwarded, chosen).empty())
       throw Error(ExitCode::usage, std::string("check-resume chooses --") + chosen + " itself; leave it out");
   return line.forwarded;

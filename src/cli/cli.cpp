@@ -26,6 +26,7 @@ const char* help_text =
     "  eval     RUN_DIR [--checkpoint STEP|best]        test-set metrics of a run's checkpoint\n"
     "  export   RUN_DIR [--checkpoint STEP|best] -o F   the model's weights as a PyTorch state_dict\n"
     "  sweep    --data P --model M --lr A,B [-j N]      a grid of runs, here or on SLURM; resumable\n"
+    "  search   --data P --model M --lr loguniform:A:B  a search: sampled trials, the bad stopped early\n"
     "  compile  SOURCE.cpp                              build a plugin into the cache, print its path\n"
     "  runs     [DIR] [--sort KEY] [--status S]         table of the runs under DIR (checkpoints)\n"
     "  show     RUN_DIR                                 a run's record: status, plugins, flags, metrics\n"
@@ -73,10 +74,10 @@ int dispatch(const Args& args, char** argv) {
   std::vector<std::string> known = engine_commands;
   known.insert(known.end(), {"compile", "runs", "show", "diff", "report", "sweep"});
   std::string guess = closest_name(command, known);
-  throw Error(ExitCode::usage, "unknown command '" + command + "'" +
-                                   (guess.empty() ? "" : "; did you mean " + guess + "?") +
-                                   " (commands: train, resume, eval, export, sweep, compile, runs, show, diff, report, "
-                                   "check-resume; see forge --help)");
+  throw Error(ExitCode::usage,
+              "unknown command '" + command + "'" + (guess.empty() ? "" : "; did you mean " + guess + "?") +
+                  " (commands: train, resume, eval, export, sweep, search, compile, runs, show, diff, report, "
+                  "check-resume; see forge --help)");
 }
 
 }  // namespace

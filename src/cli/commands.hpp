@@ -15,7 +15,7 @@ namespace forge {
 using Args = std::vector<std::string>;
 
 // The commands forge-engine runs; `forge` execs the engine for these.
-inline const std::vector<std::string> engine_commands{"train", "resume", "eval", "export", "check-resume"};
+inline const std::vector<std::string> engine_commands{"train", "resume", "eval", "export", "search", "check-resume"};
 
 int train_command(const Args& args, const Args& command_line);
 int resume_command(const Args& args, const Args& command_line);
@@ -27,6 +27,7 @@ int show_command(const Args& args);
 int diff_command(const Args& args);
 int report_command(const Args& args);
 int sweep_command(const Args& args, const Args& command_line);
+int search_command(const Args& args, const Args& command_line);
 int check_resume_command(const Args& args);
 
 // Runs `command`, printing any exception as one "forge: error: ..." line and returning its

@@ -15,13 +15,15 @@ namespace {
 int dispatch(const Args& args, const Args& command_line) {
   const std::string command = args.empty() ? "" : args[0];
   if (std::find(engine_commands.begin(), engine_commands.end(), command) == engine_commands.end())
-    throw Error(ExitCode::usage, "forge-engine runs only train, resume, eval, export and check-resume; run `forge " +
-                                     command + "` instead");
+    throw Error(ExitCode::usage,
+                "forge-engine runs only train, resume, eval, export, search and check-resume; run `forge " + command +
+                    "` instead");
   Args rest(args.begin() + 1, args.end());
   if (command == "train") return train_command(rest, command_line);
   if (command == "resume") return resume_command(rest, command_line);
   if (command == "eval") return eval_command(rest);
   if (command == "export") return export_command(rest);
+  if (command == "search") return search_command(rest, command_line);
   return check_resume_command(rest);
 }
 

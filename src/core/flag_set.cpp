@@ -283,6 +283,19 @@ std::string find_config_value(const std::string& config_file, const std::string&
   return found.count(name) ? found[name].as<std::string>() : "";
 }
 
+std::vector<std::pair<std::string, std::string>> config_entries(const std::string& config_file) {
+  std::ifstream config(config_file);
+  if (!config) throw Error(ExitCode::usage, "cannot read config file " + config_file);
+  std::vector<std::pair<std::string, std::string>> entries;
+  try {
+    for (const auto& option : po::parse_config_file(config, po::options_description(), true).options)
+      entries.emplace_back(option.string_key, option.value.empty() ? "" : option.value.front());
+  } catch (const po::error& e) {
+    throw Error(ExitCode::usage, "config file " + config_file + ": " + e.what());
+  }
+  return entries;
+}
+
 bool switch_given(const std::vector<std::string>& args, const std::string& name) {
   const std::string bare = "--" + name, with_value = bare + "=";
   auto on = [](const std::string& value) { return value == "true" || value == "1" || value == "yes"; };

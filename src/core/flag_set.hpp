@@ -97,6 +97,10 @@ std::string find_flag_value(const std::vector<std::string>& args, const std::str
 // when the file cannot be read.
 std::string find_config_value(const std::string& config_file, const std::string& name);
 
+// Every `name = value` of a config file, in order. Throws Error(ExitCode::usage) when the file
+// cannot be read or parsed.
+std::vector<std::pair<std::string, std::string>> config_entries(const std::string& config_file);
+
 // `name`'s value from `args`, else from the --config file `args` name; "" if neither sets it.
 std::string given_or_configured(const std::vector<std::string>& args, const std::string& name);
 

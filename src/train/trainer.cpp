@@ -122,6 +122,7 @@ TrainResult Trainer::run(TrainingStart start) {
   if (position.step > 0) checkpointed_step_ = position.step;  // resumed from it
   callbacks_.each([&](Callback& c) { c.on_fit_start(*this); });
   if (!stop_reason_.empty()) return finish(position, stop_reason_);  // early stopping had ended it
+  if (stops_after_epoch(position)) return {TrainOutcome::interrupted, "--stop_after_epochs", 0};  // resumed there
   int64_t planned_epoch = -1;
   while (max_steps > 0 ? position.step < max_steps : position.epoch < settings_.epochs) {
     if (planned_epoch != position.epoch) {
@@ -148,6 +149,12 @@ TrainResult Trainer::run(TrainingStart start) {
                                         : "trained " + std::to_string(settings_.epochs) + " epochs");
 }
 
+bool Trainer::stops_after_epoch(const TrainingPosition& position) const {
+  const int64_t at = settings_.stop_after_epochs;
+  return at > 0 && settings_.max_steps == 0 && position.batch == 0 && position.epoch >= at &&
+         position.epoch < settings_.epochs;
+}
+
 void Trainer::begin_epoch(const TrainingPosition& position) {
   plan_ = plan_epoch(train_, settings_, position.epoch);
   if (int64_t(plan_.size()) != batches_)
@@ -171,7 +178,8 @@ std::optional<TrainResult> Trainer::after_step(TrainingPosition& position) {
   const bool scheduled = settings_.checkpoint_every > 0 && step % settings_.checkpoint_every == 0;
   const bool evaluation_due = settings_.eval_every_steps > 0 && step % settings_.eval_every_steps == 0;
   const bool at_max = max_steps > 0 && step >= max_steps;
-  if (position.batch == batches_) {
+  const bool epoch_ended = position.batch == batches_;
+  if (epoch_ended) {
     end_epoch(position);  // evaluates, moves to the next epoch and checkpoints
   } else if (evaluation_due || at_max) {
     if (data_.has_dataset("valid")) evaluate_split("valid", position);
@@ -186,6 +194,10 @@ std::optional<TrainResult> Trainer::after_step(TrainingPosition& position) {
   if (stop && !at_max) {
     if (outputs_.checkpointer) outputs_.checkpointer->wait();  // the checkpoint just begun
     return TrainResult{TrainOutcome::interrupted, "", stop_requested_};
+  }
+  if (epoch_ended && stops_after_epoch(position)) {
+    if (outputs_.checkpointer) outputs_.checkpointer->wait();
+    return TrainResult{TrainOutcome::interrupted, "--stop_after_epochs", 0};
   }
   return std::nullopt;
 }

@@ -40,14 +40,15 @@ struct TrainSettings {
   int64_t log_every = 100;
   bool log_to_file_only = false;  // a progress bar is on the terminal: the --log_every lines go only to log.txt
   int64_t seed = 0;
-  int64_t checkpoint_every = 0;  // steps between checkpoints; 0: only at the end of each epoch
-  int64_t stop_after_steps = 0;  // stop (as if interrupted) once the global step reaches it; 0: never
-  int64_t max_steps = 0;         // train this many optimizer steps, whatever --epochs says; 0: epochs decide
-  int64_t accumulate = 1;        // mini-batches per optimizer step
-  double clip_grad_norm = 0;     // 0: no clipping
-  int64_t eval_every_steps = 0;  // also evaluate `valid` every N steps; 0: at epoch ends only
-  int64_t eval_test_every = 0;   // evaluate `test` every N epochs too; 0: only at the end
-  LrSchedule schedule;           // total_steps is filled in by the trainer
+  int64_t checkpoint_every = 0;   // steps between checkpoints; 0: only at the end of each epoch
+  int64_t stop_after_steps = 0;   // stop (as if interrupted) once the global step reaches it; 0: never
+  int64_t stop_after_epochs = 0;  // stop (as if interrupted) at the end of this epoch, before the last; 0: never
+  int64_t max_steps = 0;          // train this many optimizer steps, whatever --epochs says; 0: epochs decide
+  int64_t accumulate = 1;         // mini-batches per optimizer step
+  double clip_grad_norm = 0;      // 0: no clipping
+  int64_t eval_every_steps = 0;   // also evaluate `valid` every N steps; 0: at epoch ends only
+  int64_t eval_test_every = 0;    // evaluate `test` every N epochs too; 0: only at the end
+  LrSchedule schedule;            // total_steps is filled in by the trainer
   // The step whose end-of-run evaluation the run's record already holds (a completed run
   // resumed), so it is not repeated; -1: none. A run stopped after its last step but before
   // that evaluation (a crash, a signal) is evaluated when resumed.
@@ -69,7 +70,7 @@ enum class TrainOutcome { completed, interrupted };
 struct TrainResult {
   TrainOutcome outcome = TrainOutcome::completed;
   std::string reason;  // why it ended, for the manifest
-  int signal = 0;      // interrupted: the signal that stopped it (0: --stop_after_steps)
+  int signal = 0;      // interrupted: the signal that stopped it (0: --stop_after_steps, or `reason`)
   int64_t step = 0;    // completed: the step it ended at, whose end-of-run evaluation is done
 };
 
@@ -175,6 +176,9 @@ class Trainer : private Loop {
   // Whether the epoch end that `position` starts after evaluated test (--eval_test_every): a
   // resumed run then need not evaluate it again at the end.
   bool evaluated_test_at_epoch_end(const TrainingPosition& position) const;
+  // Whether --stop_after_epochs stops the run where it stands: at an epoch's end, at or past the
+  // epoch it names, before the last.
+  bool stops_after_epoch(const TrainingPosition& position) const;
   void checkpoint(const TrainingPosition& position);
   // Every --log_every steps and at epoch ends: the log line, the progress bar, the train rows.
   void log_progress(TrainingPosition& position);

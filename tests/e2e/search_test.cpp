@@ -1,0 +1,174 @@
+// forge search as a user runs it: ASHA on real training, promotions that continue a trial's run
+// exactly (the best trial is the run `forge train` with its flags makes), a search killed with
+// -9 three times that decides as the uninterrupted one did, and bad searches refused in one line
+// before anything is written.
+#include "app/resume_exactness.hpp"
+#include "runs/run_summary.hpp"
+#include "search/scheduler.hpp"
+#include "search/study.hpp"
+#include "test_support.hpp"
+
+#include <forge/error.hpp>
+
+#include <gtest/gtest.h>
+#include <boost/filesystem.hpp>
+
+#include <signal.h>
+
+namespace fs = boost::filesystem;
+
+namespace forge {
+namespace {
+
+using Args = std::vector<std::string>;
+
+// Nine trials of the mlp on synthetic data, ASHA from 1 to 9 epochs (rungs 1, 3, 9).
+Args small_search() {
+  return {"search",        "--data",
+          "synthetic",     "--model",
+          "mlp",           "--samples",
+          "256",           "--valid_fraction",
+          "0.25",          "--no_progress",
+          "--lr",          "loguniform:1e-3:0.3",
+          "--n_hidden",    "int:8:32",
+          "--trials",      "9",
+          "--max_budget",  "9",
+          "--search_seed", "5"};
+}
+
+std::string the_study(const std::string& cwd) {
+  const fs::path searches = fs::path(cwd) / "checkpoints/synthetic_mlp/searches";
+  if (!fs::exists(searches)) return "";
+  for (const auto& entry : fs::directory_iterator(searches)) return entry.path().string();
+  return "";
+}
+
+// Epochs trained over all trials, counted from the run folders.
+int64_t epochs_trained(const Study& study) {
+  int64_t epochs = 0;
+  for (const auto& t : study.trials) epochs += summarize_run(t.run_dir).epochs_done;
+  return epochs;
+}
+
+TEST(Search, AshaTrialsContinueFromTheirCheckpointAndTheBestIsTheRunTrainedStraight) {
+  testing::TempDir dir;
+  Args args = small_search();
+  args.insert(args.end(), {"-j", "2"});
+  ProcessResult searched = testing::run_forge(args, dir.path());
+  ASSERT_EQ(searched.exit_status, 0) << searched.output;
+  EXPECT_NE(searched.output.find("best: trial "), std::string::npos) << searched.output;
+
+  const Study study = read_study(the_study(dir.path()));
+  EXPECT_EQ(study.status, "completed");
+  ASSERT_EQ(study.trials.size(), 9u);
+  // Each trial's run trained as far as its rung, and no further: 9 at epoch 1, 3 of them on to 3,
+  // one of those on to 9 — 21 epochs, against the 81 of nine full trials.
+  std::map<int, int> reached;
+  for (const auto& t : study.trials) {
+    const int epochs = rung_epochs(study.settings.schedule, 0)[t.state.results.size() - 1];
+    EXPECT_EQ(summarize_run(t.run_dir).epochs_done, epochs) << t.run_dir;
+    ++reached[epochs];
+  }
+  EXPECT_EQ(reached, (std::map<int, int>{{1, 6}, {3, 2}, {9, 1}}));
+  EXPECT_EQ(epochs_trained(study), 21);
+
+  // The trial that reached the top rung was stopped at epochs 1 and 3 and continued: its final
+  // tensors are those of forge train with its flags, run straight.
+  const Trial& best = study.trials[study.ranking().front()];
+  ASSERT_EQ(best.state.results.size(), 3u);
+  Args straight{"train"};
+  const Args train = best.train_args(study.settings);
+  straight.insert(straight.end(), train.begin(), train.end());
+  straight.insert(straight.end(), {"--epochs", "9", "--run_dir", "straight"});
+  ProcessResult trained = testing::run_forge(straight, dir.path());
+  ASSERT_EQ(trained.exit_status, 0) << trained.output;
+  size_t compared = 0;
+  EXPECT_EQ(first_final_difference(best.run_dir, dir / "straight", compared), "");
+  EXPECT_GT(compared, 3u);
+
+  ProcessResult status = testing::run_forge({"search", "--status", the_study(dir.path())}, dir.path());
+  EXPECT_EQ(status.exit_status, 0) << status.output;
+  EXPECT_NE(status.output.find("completed"), std::string::npos) << status.output;
+  EXPECT_NE(status.output.find("forge train --data synthetic --model mlp"), std::string::npos) << status.output;
+}
+
+TEST(Search, KilledWithSigkillThreeTimesAndLaunchedAgainItDecidesAsTheUninterruptedSearch) {
+  testing::TempDir straight, killed;
+  ProcessResult whole = testing::run_forge(small_search(), straight.path());
+  ASSERT_EQ(whole.exit_status, 0) << whole.output;
+  const Study expected = read_study(the_study(straight.path()));
+
+  for (size_t arrivals : {2u, 6u, 10u}) {
+    const int pid = testing::spawn_forge(small_search(), killed.path(), killed / "search.log");
+    ASSERT_TRUE(testing::wait_until([&] {
+      const std::string dir = the_study(killed.path());
+      return !dir.empty() && fs::exists(dir + "/search.json") && read_study(dir).arrivals.size() >= arrivals;
+    })) << testing::text_or_empty(killed / "search.log");
+    ::kill(pid, SIGKILL);
+    testing::wait_for_exit(pid);
+  }
+  ProcessResult finished = testing::run_forge(small_search(), killed.path());
+  ASSERT_EQ(finished.exit_status, 0) << finished.output;
+  const Study study = read_study(the_study(killed.path()));
+
+  ASSERT_EQ(study.trials.size(), expected.trials.size());
+  for (size_t i = 0; i < study.trials.size(); ++i) {
+    EXPECT_EQ(study.trials[i].values, expected.trials[i].values) << i;
+    EXPECT_EQ(study.trials[i].state.results, expected.trials[i].state.results) << i;  // bit for bit
+  }
+  std::vector<std::pair<size_t, int>> order, expected_order;
+  for (const auto& a : study.arrivals) order.emplace_back(a["trial"], a["rung"]);
+  for (const auto& a : expected.arrivals) expected_order.emplace_back(a["trial"], a["rung"]);
+  EXPECT_EQ(order, expected_order);
+  EXPECT_EQ(epochs_trained(study), epochs_trained(expected));
+  // The best trial, its search killed on its way through the rungs, ends as the uninterrupted one.
+  size_t compared = 0;
+  const size_t best = expected.ranking().front();
+  EXPECT_EQ(first_final_difference(study.trials[best].run_dir, expected.trials[best].run_dir, compared), "");
+}
+
+TEST(SearchErrors, BadSearchesAreOneLineUsageErrorsBeforeAnyFolder) {
+  testing::TempDir dir;
+  const Args base{"search", "--data", "synthetic", "--model", "mlp", "--samples", "64", "--valid_fraction", "0.25"};
+  struct Case {
+    Args extra;
+    std::string says;
+  };
+  for (const Case& c : std::vector<Case>{
+           {{"--lr", "uniform:0.1:0.01"}, "the space --lr uniform:0.1:0.01 is an empty or inverted range"},
+           {{"--lr", "loguniform:0:1"}, "takes the log of a bound that is not positive"},
+           {{"--lr", "uniform:1"}, "needs two bounds"},
+           {{"--n_hiden", "int:8:32"}, "unknown flag --n_hiden; did you mean --n_hidden?"},
+           {{"--n_hidden", "uniform:8:32"}, "takes whole numbers: use int: or logint:"},
+           {{"--optimizer", "choice:adam,adamx"}, "gives --optimizer adamx, which forge train refuses"},
+           {{"--lr", "uniform:-1:1"}, "gives --lr -1, which forge train refuses"},
+           {{"--no_decay_bias_norm", "choice:true,maybe"}, "invalid value 'maybe' for --no_decay_bias_norm"},
+           {{"--lr", "loguniform:1e-4:1e-1", "--sampler", "tpee"}, "unknown sampler 'tpee'; did you mean tpe?"},
+           {{"--lr", "loguniform:1e-4:1e-1", "--sampler", "grid"}, "is continuous"},
+           {{"--lr", "loguniform:1e-4:1e-1", "--scheduler", "ash"}, "unknown scheduler 'ash'; did you mean asha?"},
+           {{"--lr", "loguniform:1e-4:1e-1", "--min_budget", "5", "--max_budget", "3"}, "is below --min_budget"},
+           {{"--lr", "loguniform:1e-4:1e-1", "--eta", "1"}, "--eta must be at least 2"},
+           {{"--lr", "loguniform:1e-4:1e-1", "--metric", "test/accuracy:max"}, "watch valid/..."},
+           {{"--lr", "loguniform:1e-4:1e-1", "--epochs", "3"}, "forge search sets --epochs of its trials itself"},
+           {{"--lr", "0.01"}, "forge search needs a space"},
+       }) {
+    Args args = base;
+    args.insert(args.end(), c.extra.begin(), c.extra.end());
+    ProcessResult result = testing::run_forge(args, dir.path());
+    EXPECT_EQ(result.exit_status, 2) << result.output;
+    EXPECT_NE(testing::last_line(result.output).find("forge: error: "), std::string::npos) << result.output;
+    EXPECT_NE(result.output.find(c.says), std::string::npos) << c.says << "\n" << result.output;
+    EXPECT_EQ(result.output.find("terminate called"), std::string::npos) << result.output;
+  }
+  // Without a validation split the default metric, valid/loss, is never measured.
+  ProcessResult no_valid = testing::run_forge(
+      {"search", "--data", "synthetic", "--model", "mlp", "--samples", "64", "--lr", "loguniform:1e-4:1e-1"},
+      dir.path());
+  EXPECT_EQ(no_valid.exit_status, 2) << no_valid.output;
+  EXPECT_NE(no_valid.output.find("--metric valid/loss:min cannot be read at the rungs"), std::string::npos)
+      << no_valid.output;
+  EXPECT_FALSE(fs::exists(dir / "checkpoints")) << "a refused search wrote nothing";
+}
+
+}  // namespace
+}  // namespace forge
