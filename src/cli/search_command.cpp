@@ -7,9 +7,10 @@
 #include "app/train_new_run.hpp"
 #include "cli/command_help.hpp"
 #include "cli/commands.hpp"
+#include "cli/slurm_flags.hpp"
 #include "core/text_table.hpp"
-#include "search/local_search.hpp"
 #include "search/samplers.hpp"
+#include "search/search_loop.hpp"
 #include "search/study.hpp"
 
 #include <forge/error.hpp>
@@ -50,13 +51,15 @@ FlagSet search_syntax() {
        integer_flag("max_budget", 9, "epochs of a trial that reaches the top rung (its runs' --epochs)"),
        integer_flag("eta", 3, "rungs grow by this factor, and the best 1/eta of a rung is promoted"),
        text_flag("metric", "valid/loss:min", "SPLIT/NAME:min|max read at each rung (valid or train)"),
-       integer_flag("jobs", 1, "trial segments trained at once"),
+       integer_flag("jobs", 1, "trial segments trained at once (here, or as SLURM jobs)"),
+       text_flag("launcher", "local", "local (here) or slurm (each trial segment one sbatch job)"),
        integer_flag("retries", 1,
                     "times a failed segment is tried again from its checkpoint before its trial is "
                     "given up"),
        integer_flag("search_seed", 0, "seeds the sampler and the trials' --seed (unless --seed is fixed)"),
        text_flag("status", "", "SEARCH_DIR: print that search's trials and its best configuration")},
       "forge search");
+  set.declare(slurm_flag_specs(), "forge search on SLURM");
   set.add_short_name('j', "jobs");
   set.forward_undeclared();
   return set;
@@ -133,7 +136,7 @@ struct Planned {
 // The search the command line asks for, every value checked as forge train would check it (the
 // plugins prepared, the data and model loaded for each extreme of the space) before anything is
 // written.
-Planned plan_search(const CommandLine& line) {
+Planned plan_search(const CommandLine& line, bool on_slurm) {
   const Flags& own = line.flags;
   SearchSettings s;
   s.sampler = own.text("sampler");
@@ -161,6 +164,12 @@ Planned plan_search(const CommandLine& line) {
       s.space.push_back(*d);
     else
       s.fixed_args.insert(s.fixed_args.end(), {"--" + name, value});
+  }
+  if (on_slurm) {  // what reaches a job script, checked before anything is written
+    for (const auto& arg : s.fixed_args) check_job_script_value(arg, "a train flag of the search");
+    for (const auto& d : s.space)
+      for (const auto& choice : d.choices) check_job_script_value(choice, "a choice of --" + d.flag);
+    check_job_script_value(fs::current_path().string(), "the working folder");
   }
   if (s.space.empty())
     throw Error(ExitCode::usage,
@@ -270,7 +279,11 @@ int search_command(const Args& args, const Args& command_line) {
   }
   const int64_t jobs = line->flags.integer("jobs");
   if (jobs < 1 || jobs > 1024) throw Error(ExitCode::usage, "--jobs must be 1 to 1024");
-  const Planned planned = plan_search(*line);
+  const std::string launcher_name = line->flags.text("launcher");
+  if (launcher_name != "local" && launcher_name != "slurm")
+    throw Error(ExitCode::usage, "invalid value '" + launcher_name + "' for --launcher: expected local or slurm");
+  const SlurmOptions slurm = slurm_options(line->flags);
+  const Planned planned = plan_search(*line, launcher_name == "slurm");
   Study study = open_study(planned.dir, planned.settings, command_line);
   spdlog::info(
       "search {}: {} trials ({} sampler, {} scheduler, rungs at epochs {}), record {}/search.json", study.id,
@@ -281,7 +294,11 @@ int search_command(const Args& args, const Args& command_line) {
         return text;
       }(),
       study.dir);
-  const int stopped_by = run_search_locally(study, int(jobs));
+  std::unique_ptr<SegmentLauncher> launcher =
+      launcher_name == "slurm"
+          ? slurm_launcher(slurm, study.id, [&](size_t index) { return reached_its_rung(study, study.trials[index]); })
+          : local_launcher();
+  const int stopped_by = run_search(study, int(jobs), *launcher);
   print_study(study);
   if (stopped_by) {
     spdlog::warn("search stopped by a signal; run the same command again to continue it");

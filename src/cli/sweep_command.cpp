@@ -2,6 +2,7 @@
 // here (-j at a time) or as one SLURM job array; resumable by launching the same command again.
 #include "cli/command_help.hpp"
 #include "cli/commands.hpp"
+#include "cli/slurm_flags.hpp"
 #include "core/flag_set.hpp"
 #include "core/text_table.hpp"
 #include "runs/manifest.hpp"
@@ -40,17 +41,14 @@ const char* usage =
 // The sweep's own options; every other argument goes to forge train.
 FlagSet sweep_syntax() {
   FlagSet set("sweep");
-  set.declare({integer_flag("jobs", 0, "points trained at once (0: here one at a time; on SLURM no limit)"),
-               text_flag("launcher", "local", "local (here) or slurm (one SLURM job array through sbatch)"),
-               text_flag("status", "", "SWEEP_DIR: print the points of that sweep, their runs' and SLURM jobs' states"),
-               text_flag("slurm_partition", "", "sbatch --partition"),
-               text_flag("slurm_time", "", "sbatch --time (e.g. 2:00:00)"),
-               integer_flag("slurm_cpus_per_task", 0, "sbatch --cpus-per-task (0: SLURM's default)"),
-               text_flag("slurm_mem", "", "sbatch --mem (e.g. 8G)"),
-               text_flag("slurm_extra", "", "more sbatch options, as one string"),
-               integer_flag("slurm_signal_seconds", 120, "SIGUSR1 this long before the time limit: forge checkpoints"),
-               bool_flag("slurm_requeue", false, "requeue a preempted task; it resumes from its checkpoint")},
-              "forge sweep");
+  set.declare(
+      {
+          integer_flag("jobs", 0, "points trained at once (0: here one at a time; on SLURM no limit)"),
+          text_flag("launcher", "local", "local (here) or slurm (one SLURM job array through sbatch)"),
+          text_flag("status", "", "SWEEP_DIR: print the points of that sweep, their runs' and SLURM jobs' states"),
+      },
+      "forge sweep");
+  set.declare(slurm_flag_specs(), "forge sweep on SLURM");
   set.add_short_name('j', "jobs");
   set.forward_undeclared();
   return set;
@@ -64,27 +62,13 @@ struct SweepOptions {
   Args train_args;
 };
 
-int count_flag(const Flags& flags, const std::string& name, int64_t least) {
-  const int64_t value = flags.integer(name);
-  if (value < least || value > 1000000)
-    throw Error(ExitCode::usage, "invalid value '" + std::to_string(value) + "' for --" + name +
-                                     ": expected a whole number of at least " + std::to_string(least));
-  return int(value);
-}
-
 SweepOptions sweep_options(const CommandLine& line) {
   const Flags& flags = line.flags;
   SweepOptions options;
   options.jobs = count_flag(flags, "jobs", 0);
   options.launcher = flags.text("launcher");
   options.status = flags.text("status");
-  options.slurm.partition = flags.text("slurm_partition");
-  options.slurm.time = flags.text("slurm_time");
-  options.slurm.cpus_per_task = count_flag(flags, "slurm_cpus_per_task", 0);
-  options.slurm.mem = flags.text("slurm_mem");
-  options.slurm.extra = flags.text("slurm_extra");
-  options.slurm.signal_seconds = count_flag(flags, "slurm_signal_seconds", 1);
-  options.slurm.requeue = flags.boolean("slurm_requeue");
+  options.slurm = slurm_options(flags);
   options.train_args = line.forwarded;
   if (options.launcher != "local" && options.launcher != "slurm")
     throw Error(ExitCode::usage, "invalid value '" + options.launcher + "' for --launcher: expected local or slurm");

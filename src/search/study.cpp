@@ -63,7 +63,8 @@ json trial_json(const Trial& t) {
           {"results", t.state.results},
           {"failures", t.failures},
           {"failure", t.failure},
-          {"decided", t.decided}};
+          {"decided", t.decided},
+          {"job", t.job}};
 }
 
 Trial trial_from(const json& j) {
@@ -80,6 +81,7 @@ Trial trial_from(const json& j) {
   t.failures = j.at("failures");
   t.failure = j.at("failure");
   t.decided = j.at("decided");
+  t.job = j.value("job", "");
   return t;
 }
 

@@ -48,6 +48,7 @@ struct Trial {
   int failures = 0;
   std::string failure;   // the last failure's one line
   uint64_t decided = 0;  // the sequence number of the decision it is training for
+  std::string job;       // the SLURM job of its newest segment ("" when trained here)
   std::vector<std::string> train_args(const SearchSettings& settings) const;  // without --run_dir, --epochs
 };
 

@@ -18,26 +18,6 @@ namespace fs = boost::filesystem;
 namespace forge {
 namespace {
 
-// Single-quoted for bash: safe for any text.
-std::string quoted(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-// An #SBATCH option's value, checked and in the double quotes sbatch strips.
-std::string directive_value(const std::string& value, const std::string& what) {
-  check_job_script_value(value, what, true);
-  return "\"" + value + "\"";
-}
-
-std::vector<std::string> split_words(const std::string& text) {
-  std::istringstream in(text);
-  std::vector<std::string> words;
-  for (std::string word; in >> word;) words.push_back(word);
-  return words;
-}
-
 // "12_3" -> {3}; "12_[0-2,5%2]" -> {0, 1, 2, 5}
 std::vector<long> array_tasks(const std::string& id, const std::string& job) {
   std::vector<long> tasks;
@@ -61,15 +41,6 @@ std::vector<long> array_tasks(const std::string& id, const std::string& job) {
 
 }  // namespace
 
-void check_job_script_value(const std::string& value, const std::string& what, bool sbatch_directive) {
-  for (unsigned char c : value)
-    if (c < 0x20 || c == 0x7f)
-      throw Error(ExitCode::usage, what + " holds a control character (a newline?), which a SLURM job script " +
-                                       "cannot carry safely; remove it");
-  if (sbatch_directive && value.find('"') != std::string::npos)
-    throw Error(ExitCode::usage, what + " holds a double quote, which an #SBATCH line cannot carry; remove it");
-}
-
 void check_slurm_sweep(const SweepPlan& plan, const SlurmOptions& options, const std::string& runs_folder) {
   for (size_t i = 0; i < plan.points.size(); ++i) {
     for (const auto& arg : plan.points[i].train_args)
@@ -89,31 +60,26 @@ std::string slurm_job_script(const std::string& sweep_dir, const std::string& sw
   std::ostringstream script;
   script << "#!/bin/bash\n"
          << "# forge sweep " << sweep_id << ": task i of this array trains one point (start or resume).\n"
-         << "#SBATCH --job-name=" << directive_value("forge-sweep-" + sweep_id, "the sweep's id") << "\n"
+         << "#SBATCH --job-name=" << sbatch_value("forge-sweep-" + sweep_id, "the sweep's id") << "\n"
          << "#SBATCH --array=0-" << points.size() - 1 << (throttle > 0 ? "%" + std::to_string(throttle) : "") << "\n"
          << "#SBATCH --output="
-         << directive_value(fs::absolute(sweep_dir).string() + "/slurm-%A_%a.out", "the sweep's folder") << "\n"
-         << "#SBATCH --signal=B:USR1@" << options.signal_seconds << "\n"
-         << (options.requeue ? "#SBATCH --requeue\n" : "#SBATCH --no-requeue\n");
-  if (!options.partition.empty())
-    script << "#SBATCH --partition=" << directive_value(options.partition, "--slurm_partition") << "\n";
-  if (!options.time.empty()) script << "#SBATCH --time=" << directive_value(options.time, "--slurm_time") << "\n";
-  if (options.cpus_per_task > 0) script << "#SBATCH --cpus-per-task=" << options.cpus_per_task << "\n";
-  if (!options.mem.empty()) script << "#SBATCH --mem=" << directive_value(options.mem, "--slurm_mem") << "\n";
+         << sbatch_value(fs::absolute(sweep_dir).string() + "/slurm-%A_%a.out", "the sweep's folder") << "\n"
+         << sbatch_option_lines(options);
   check_job_script_value(working_dir, "the working folder");
   check_job_script_value(forge, "forge's path");
-  script << "cd " << quoted(working_dir) << " || exit 1\n"
+  script << "cd " << shell_quoted(working_dir) << " || exit 1\n"
          << "case $SLURM_ARRAY_TASK_ID in\n";
   for (size_t task = 0; task < points.size(); ++task) {
     const PointToRun& point = points[task];
-    script << "  " << task << ") exec " << quoted(forge) << " train";
+    script << "  " << task << ") exec " << shell_quoted(forge) << " train";
     for (const auto& arg : point.train_args) {
       check_job_script_value(arg, "a train flag of point " + std::to_string(point.index));
-      script << " " << quoted(arg);
+      script << " " << shell_quoted(arg);
     }
     check_job_script_value(point.run_dir, "the run folder of point " + std::to_string(point.index));
     check_job_script_value(point.label, "the label of point " + std::to_string(point.index));
-    script << " --run_dir " << quoted(point.run_dir) << " ;;  # point " << point.index << ": " << point.label << "\n";
+    script << " --run_dir " << shell_quoted(point.run_dir) << " ;;  # point " << point.index << ": " << point.label
+           << "\n";
   }
   script << "esac\necho \"no point for array task $SLURM_ARRAY_TASK_ID\" >&2\nexit 1\n";
   return script.str();
@@ -125,18 +91,7 @@ void submit_slurm_array(SweepRecord& record, const std::vector<PointToRun>& poin
   write_file_atomically(script_path, slurm_job_script(record.dir, record.json.value("id", ""), points, options,
                                                       throttle, own_executable(), fs::current_path().string()));
   ::chmod(script_path.c_str(), 0755);
-  std::vector<std::string> command{"sbatch", "--parsable"};
-  for (const auto& word : split_words(options.extra)) command.push_back(word);
-  command.push_back(script_path);
-  ProcessResult submitted = run_process(command);
-  std::string output = submitted.output;
-  while (!output.empty() && (output.back() == '\n' || output.back() == ' ')) output.pop_back();
-  if (submitted.exit_status != 0)
-    throw Error(ExitCode::failure, "sbatch refused the sweep's job array: " +
-                                       (output.empty() ? std::string("it could not be run (is SLURM installed?)")
-                                                       : output.substr(output.rfind('\n') + 1)));
-  // --parsable prints "jobid" or "jobid;cluster".
-  const std::string job = output.substr(output.rfind('\n') + 1).substr(0, output.find(';'));
+  const std::string job = submit_batch_script(script_path, options, "the sweep's job array");
   json tasks = json::object();
   for (size_t task = 0; task < points.size(); ++task) tasks[std::to_string(task)] = points[task].index;
   record.json["slurm"].push_back({{"job_id", job}, {"tasks", tasks}});

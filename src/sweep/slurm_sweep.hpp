@@ -4,6 +4,7 @@
 // before the time limit.
 #pragma once
 
+#include "core/slurm_job.hpp"
 #include "sweep/local_sweep.hpp"
 #include "sweep/sweep_plan.hpp"
 #include "sweep/sweep_record.hpp"
@@ -13,18 +14,6 @@
 #include <vector>
 
 namespace forge {
-
-struct SlurmOptions {
-  std::string partition, time, mem, extra;
-  int cpus_per_task = 0;  // 0: SLURM's default
-  int signal_seconds = 120;
-  bool requeue = false;
-};
-
-// Throws Error(ExitCode::usage) naming `what` when `value` cannot go into a job script: a
-// control character (a newline would become shell code on the compute nodes), or, for an
-// #SBATCH value, a double quote (sbatch has no way to escape one).
-void check_job_script_value(const std::string& value, const std::string& what, bool sbatch_directive = false);
 
 // Checks every value of a SLURM sweep that will reach its job script (each point's flags and
 // label, the folder its runs go to, the #SBATCH options), before any run folder is made.

@@ -14,6 +14,10 @@
 #include <boost/filesystem.hpp>
 
 #include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sstream>
 
 namespace fs = boost::filesystem;
 
@@ -168,6 +172,87 @@ TEST(SearchErrors, BadSearchesAreOneLineUsageErrorsBeforeAnyFolder) {
   EXPECT_NE(no_valid.output.find("--metric valid/loss:min cannot be read at the rungs"), std::string::npos)
       << no_valid.output;
   EXPECT_FALSE(fs::exists(dir / "checkpoints")) << "a refused search wrote nothing";
+}
+
+}  // namespace
+}  // namespace forge
+
+namespace forge {
+namespace {
+
+class SlurmSearch : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    cluster_ = new testing::TempDir;
+    testing::start_slurm_cluster(cluster_->path());
+  }
+  static void TearDownTestSuite() {
+    testing::stop_slurm_cluster(cluster_->path());
+    delete cluster_;
+    cluster_ = nullptr;
+  }
+  static inline testing::TempDir* cluster_ = nullptr;
+};
+
+// The search's jobs in the queue: "id state" per line.
+std::vector<std::string> search_jobs() {
+  ProcessResult listed = run_process({"squeue", "-h", "-o", "%i %j"});
+  std::vector<std::string> ids;
+  std::istringstream lines(listed.output);
+  for (std::string id, name; lines >> id >> name;)
+    if (name.rfind("forge-search-", 0) == 0) ids.push_back(id);
+  return ids;
+}
+
+// Each segment an sbatch job, held until the test lets it go: the first one is cancelled by
+// scancel instead — a segment lost to the cluster — and the search tries it again from its
+// checkpoint and finishes.
+TEST_F(SlurmSearch, AshaOnSlurmRetriesASegmentThatScancelKilled) {
+  testing::TempDir dir;
+  Args args = small_search();
+  for (auto& arg : args)
+    if (arg == "9") arg = "3";  // trials 3, max_budget 3: rungs at 1 and 3 epochs
+  args.insert(args.end(), {"--launcher", "slurm", "--slurm_extra=--hold", "-j", "3", "--threads", "1"});
+  const int pid = testing::spawn_forge(args, dir.path(), dir / "search.log");
+  bool cancelled = false;
+  int code = -1;
+  ASSERT_TRUE(testing::wait_until(
+      [&] {
+        int status = 0;
+        if (::waitpid(pid, &status, WNOHANG) == pid) {
+          code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+          return true;
+        }
+        for (const auto& job : search_jobs()) {
+          if (!cancelled) {
+            EXPECT_EQ(run_process({"scancel", job}).exit_status, 0);
+            cancelled = true;
+          } else {
+            run_process({"scontrol", "release", job});
+          }
+        }
+        ::usleep(300000);
+        return false;
+      },
+      180))
+      << testing::text_or_empty(dir / "search.log");
+  ASSERT_EQ(code, 0) << testing::text_or_empty(dir / "search.log");
+  ASSERT_TRUE(cancelled);
+  const Study study = read_study(the_study(dir.path()));
+  ASSERT_EQ(study.trials.size(), 3u);
+  int retried = 0;
+  for (const auto& t : study.trials) {
+    EXPECT_FALSE(t.state.failed) << t.index;
+    EXPECT_FALSE(t.state.results.empty()) << t.index;
+    EXPECT_FALSE(t.job.empty()) << t.index;
+    retried += t.failures;
+  }
+  EXPECT_EQ(retried, 1);
+  size_t failures = 0;
+  for (const auto& a : study.arrivals) failures += a.contains("failure");
+  EXPECT_EQ(failures, 1u);
+  EXPECT_EQ(study.trials[study.ranking().front()].state.results.size(), 2u);  // one trial went on to 3 epochs
+  EXPECT_TRUE(fs::exists(study.dir + "/trial-0.sh"));
 }
 
 }  // namespace

@@ -128,17 +128,13 @@ class SlurmSweep : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     cluster_ = new testing::TempDir;
-    const std::string port = std::to_string(20000 + 2 * (::getpid() % 15000));
-    ProcessResult started = run_process({"bash", script(), "start", cluster_->path(), port});
-    ASSERT_EQ(started.exit_status, 0) << started.output;
-    ::setenv("SLURM_CONF", (*cluster_ / "slurm.conf").c_str(), 1);
+    testing::start_slurm_cluster(cluster_->path());
   }
   static void TearDownTestSuite() {
-    run_process({"bash", script(), "stop", cluster_->path()});
+    testing::stop_slurm_cluster(cluster_->path());
     delete cluster_;
     cluster_ = nullptr;
   }
-  static std::string script() { return testing::source_dir() + "/tests/slurm/cluster.sh"; }
 
   static inline testing::TempDir* cluster_ = nullptr;
 };

@@ -1,22 +1,26 @@
-#include "search/local_search.hpp"
+#include "search/search_loop.hpp"
 
 #include "core/process.hpp"
 #include "runs/metrics_csv.hpp"
 #include "runs/run_lock.hpp"
+#include "runs/run_summary.hpp"
 #include "search/samplers.hpp"
 
 #include <forge/error.hpp>
 
 #include <spdlog/spdlog.h>
 
+#include <boost/filesystem.hpp>
+
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <deque>
 #include <map>
+
+namespace fs = boost::filesystem;
 
 namespace forge {
 namespace {
@@ -86,7 +90,8 @@ void wait_for_unlock(const std::string& run_dir) {
   }
 }
 
-pid_t start_segment(const std::string& forge, const Study& study, const Trial& trial) {
+// Starts the segment `trial` was decided for, and records the launcher's handle (a SLURM job).
+void start_segment(const std::string& forge, Study& study, Trial& trial, SegmentLauncher& launcher) {
   const SearchSettings& s = study.settings;
   const int epochs = rung_epochs(s.schedule, trial.state.bracket)[size_t(trial.state.rung)];
   std::vector<std::string> args{forge, "train"};
@@ -95,12 +100,10 @@ pid_t start_segment(const std::string& forge, const Study& study, const Trial& t
   args.insert(args.end(), {"--run_dir", trial.run_dir, "--epochs", std::to_string(s.schedule.max_budget)});
   if (epochs < s.schedule.max_budget) args.insert(args.end(), {"--stop_after_epochs", std::to_string(epochs)});
   wait_for_unlock(trial.run_dir);
-  SpawnOptions options;
-  options.output_file = study.dir + "/trial-" + std::to_string(trial.index) + ".log";
-  options.end_with_parent = true;  // a killed search leaves no segment training on its own
   spdlog::info("trial {} ({}): training to epoch {} in {}", trial.index, values_text(study, trial), epochs,
                trial.run_dir);
-  return spawn_process(args, options);
+  trial.job = launcher.start(args, study.dir, trial.index);
+  save_study(study);
 }
 
 // Records how segment of `trial` ended (exit `code`); true when it must be started again.
@@ -152,24 +155,36 @@ double rung_result(const std::string& run_dir, const SearchMetric& metric, int e
   return metric.maximise ? -*value : *value;
 }
 
-int run_search_locally(Study& study, int jobs) {
+bool reached_its_rung(const Study& study, const Trial& trial) {
+  if (trial.state.rung < 0 || !fs::exists(trial.run_dir + "/manifest.json")) return false;
+  const int epochs = rung_epochs(study.settings.schedule, trial.state.bracket)[size_t(trial.state.rung)];
+  try {
+    const RunSummary run = summarize_run(trial.run_dir);
+    return run.status != "failed" && run.epochs_done >= epochs;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+int run_search(Study& study, int jobs, SegmentLauncher& launcher) {
   const std::string forge = own_executable();
   catch_stop_signals();
   std::unique_ptr<Sampler> sampler = make_sampler(study.settings.sampler, study.settings.space, study.settings.seed);
-  // Segments that were training when the search stopped go first, in the order they were decided.
-  std::deque<size_t> unfinished;
+  // Segments that were training when the search stopped: taken over where an earlier launch's
+  // job still runs (SLURM), else started again first, in the order they were decided.
   std::vector<size_t> by_decision;
   for (const auto& t : study.trials)
     if (t.state.in_flight) by_decision.push_back(t.index);
   std::sort(by_decision.begin(), by_decision.end(),
             [&](size_t a, size_t b) { return study.trials[a].decided < study.trials[b].decided; });
-  unfinished.assign(by_decision.begin(), by_decision.end());
-  std::map<pid_t, size_t> running;
+  std::deque<size_t> unfinished;
+  for (size_t index : by_decision)
+    if (!launcher.adopt(study.trials[index].job, index)) unfinished.push_back(index);
   bool forwarded = false;
   study.status = "running";
   save_study(study);
   for (;;) {
-    while (!stop_signal && int(running.size()) < jobs) {
+    while (!stop_signal && int(launcher.running()) < jobs) {
       size_t index;
       if (!unfinished.empty()) {
         index = unfinished.front();
@@ -179,28 +194,19 @@ int run_search_locally(Study& study, int jobs) {
         if (!decision) break;
         index = take_decision(study, *decision, *sampler).index;
       }
-      running[start_segment(forge, study, study.trials[index])] = index;
+      start_segment(forge, study, study.trials[index], launcher);
     }
     if (stop_signal && !forwarded) {
-      if (stop_signal == SIGTERM)
-        for (const auto& [pid, trial] : running) ::kill(pid, SIGTERM);
-      spdlog::warn("stopping: {} running trial segment(s) checkpoint and stop", running.size());
+      spdlog::warn("stopping: {} running trial segment(s) checkpoint and stop", launcher.running());
+      launcher.stop_all(stop_signal);
       forwarded = true;
     }
-    if (running.empty()) break;
-    int status = 0;
-    const pid_t pid = ::waitpid(-1, &status, 0);
-    if (pid < 0) {
-      if (errno == EINTR) continue;
-      throw Error(ExitCode::failure, std::string("waiting for the search's trials: ") + std::strerror(errno));
-    }
-    auto it = running.find(pid);
-    if (it == running.end()) continue;
-    Trial& trial = study.trials[it->second];
-    running.erase(it);
-    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    if (stop_signal && (code == 130 || code == 143)) continue;  // stopped with the search: trains on at the next launch
-    if (record_segment_end(study, trial, code)) unfinished.push_back(trial.index);
+    if (launcher.running() == 0) break;
+    const std::optional<EndedSegment> ended = launcher.wait_any();
+    if (!ended) continue;  // a signal: seen at the top of the loop
+    Trial& trial = study.trials[ended->index];
+    if (stop_signal && ended->exit_code != 0) continue;  // stopped with the search: it trains on at the next launch
+    if (record_segment_end(study, trial, ended->exit_code)) unfinished.push_back(trial.index);
   }
   study.status = stop_signal ? "interrupted" : "completed";
   save_study(study);
