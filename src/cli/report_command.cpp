@@ -4,6 +4,7 @@
 
 #include "core/atomic_file.hpp"
 #include "report/html_report.hpp"
+#include "report/search_report.hpp"
 #include "runs/run_summary.hpp"
 
 #include <forge/error.hpp>
@@ -46,8 +47,10 @@ int report_command(const Args& args) {
     names.push_back(run_label(root, dir));
   }
   if (runs.empty()) throw Error(ExitCode::run, "no runs under " + root + " to report on");
+  std::string searches;  // each search below the root, after the runs
+  for (const auto& dir : find_studies(root)) searches += study_html(read_study(dir), run_label(root, dir));
   try {
-    write_file_atomically(output, html_report(runs, names, title.empty() ? "forge runs: " + root : title));
+    write_file_atomically(output, html_report(runs, names, title.empty() ? "forge runs: " + root : title, searches));
   } catch (const std::exception& e) {
     throw Error(ExitCode::usage, "cannot write " + output + ": " + e.what());
   }

@@ -6,6 +6,7 @@
 #include "core/text_table.hpp"
 #include "runs/manifest.hpp"
 #include "runs/run_summary.hpp"
+#include "search/study.hpp"
 
 #include <forge/error.hpp>
 
@@ -154,6 +155,29 @@ void print_table(const std::vector<RunSummary>& runs, const std::string& root) {
   std::cout << table.render();
 }
 
+// One line per search below the root: where, how, how far, and its best trial so far.
+void print_searches(const std::string& root) {
+  const std::vector<std::string> dirs = find_studies(root);
+  if (dirs.empty()) return;
+  TextTable table({"SEARCH", "SAMPLER", "SCHEDULER", "TRIALS", "STATUS", "BEST"});
+  for (const auto& dir : dirs) {
+    const Study study = read_study(dir);
+    const std::vector<size_t> ranked = study.ranking();
+    std::string best = "-";
+    if (!ranked.empty()) {
+      const Trial& t = study.trials[ranked.front()];
+      const double value = study.settings.metric.maximise ? -t.state.results.back() : t.state.results.back();
+      char text[96];
+      std::snprintf(text, sizeof text, "%s %.4g (trial %zu)", study.settings.metric.text().c_str(), value, t.index);
+      best = text;
+    }
+    table.add_row({run_label(root, dir), study.settings.sampler, study.settings.schedule.scheduler,
+                   std::to_string(study.trials.size()) + "/" + std::to_string(study.settings.schedule.trials),
+                   study.status, best});
+  }
+  std::cout << "\n" << table.render();
+}
+
 }  // namespace
 
 int runs_command(const Args& args) {
@@ -169,6 +193,7 @@ int runs_command(const Args& args) {
     std::cout << "no runs under " << options.root << (options.statuses.empty() ? "" : " with that status") << "\n";
   } else {
     print_table(runs, options.root);
+    print_searches(options.root);
   }
   return 0;
 }

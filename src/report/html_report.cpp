@@ -70,7 +70,7 @@ std::string escape_html(const std::string& text) {
 }
 
 std::string html_report(const std::vector<RunSummary>& runs, const std::vector<std::string>& names,
-                        const std::string& title) {
+                        const std::string& title, const std::string& more_sections) {
   json data = json::array();
   std::string rows, artifacts;
   for (size_t i = 0; i < runs.size(); ++i) {
@@ -94,7 +94,7 @@ std::string html_report(const std::vector<RunSummary>& runs, const std::vector<s
          ", written by forge on " + escape_html(now_iso8601()) + ". Hover a chart to read its values.</p>\n" +
          "<table class=\"runs\"><thead><tr><th>run</th><th>status</th><th>data / model</th><th>lr</th><th>epochs</th>"
          "<th>train loss</th><th>best test acc</th><th>started</th></tr></thead>\n<tbody>\n" +
-         rows + "</tbody></table>\n<div id=\"charts\"></div>\n" + artifacts +
+         rows + "</tbody></table>\n<div id=\"charts\"></div>\n" + artifacts + more_sections +
          "<script id=\"forge-data\" type=\"application/json\">" + payload + "</script>\n<script>" + report_script +
          "</script>\n</body></html>\n";
 }

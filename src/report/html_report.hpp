@@ -12,7 +12,7 @@ namespace forge {
 
 // `names`: how each run is labelled (its path below the folder reported on).
 std::string html_report(const std::vector<RunSummary>& runs, const std::vector<std::string>& names,
-                        const std::string& title);
+                        const std::string& title, const std::string& more_sections = "");
 
 // `text` with &, <, > and " escaped for HTML.
 std::string escape_html(const std::string& text);

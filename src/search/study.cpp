@@ -183,6 +183,20 @@ Study read_study(const std::string& path) {
   }
 }
 
+std::vector<std::string> find_studies(const std::string& root) {
+  std::vector<std::string> found;
+  if (!fs::is_directory(root)) return found;
+  for (fs::recursive_directory_iterator it(root), end; it != end; ++it) {
+    if (it->path().filename() == "trials") {  // a search's runs: no studies below
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (it->path().filename() == study_file) found.push_back(it->path().parent_path().string());
+  }
+  std::sort(found.begin(), found.end());
+  return found;
+}
+
 void save_study(const Study& study) {
   json trials = json::array();
   for (const auto& t : study.trials) trials.push_back(trial_json(t));

@@ -82,4 +82,7 @@ Study read_study(const std::string& path);
 
 void save_study(const Study& study);
 
+// The search folders (holding search.json) at or below `root`, in path order.
+std::vector<std::string> find_studies(const std::string& root);
+
 }  // namespace forge

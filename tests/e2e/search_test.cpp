@@ -94,6 +94,23 @@ TEST(Search, AshaTrialsContinueFromTheirCheckpointAndTheBestIsTheRunTrainedStrai
   EXPECT_EQ(status.exit_status, 0) << status.output;
   EXPECT_NE(status.output.find("completed"), std::string::npos) << status.output;
   EXPECT_NE(status.output.find("forge train --data synthetic --model mlp"), std::string::npos) << status.output;
+
+  // forge runs lists the search below its runs; forge report draws it: its trials, the metric by
+  // epoch with the rungs, and the metric against each searched flag.
+  ProcessResult runs = testing::run_forge({"runs"}, dir.path());
+  EXPECT_EQ(runs.exit_status, 0) << runs.output;
+  EXPECT_NE(runs.output.find("random   asha       9/9     completed  valid/loss:min"), std::string::npos)
+      << runs.output;
+  ProcessResult report = testing::run_forge({"report", "-o", "report.html"}, dir.path());
+  ASSERT_EQ(report.exit_status, 0) << report.output;
+  const std::string html = testing::text_or_empty(dir / "report.html");
+  EXPECT_NE(html.find("<h2>search synthetic_mlp/searches/"), std::string::npos);
+  size_t charts = 0;
+  for (size_t at = html.find("<svg class=\"chart\""); at != std::string::npos;
+       at = html.find("<svg class=\"chart\"", at + 1))
+    ++charts;
+  EXPECT_EQ(charts, 3u);  // by epoch, and one per searched flag
+  EXPECT_NE(html.find("<td>" + std::to_string(best.index) + " (best)</td>"), std::string::npos);
 }
 
 TEST(Search, KilledWithSigkillThreeTimesAndLaunchedAgainItDecidesAsTheUninterruptedSearch) {
