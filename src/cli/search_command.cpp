@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <map>
 
 namespace fs = boost::filesystem;
 
@@ -45,8 +46,8 @@ FlagSet search_syntax() {
       {integer_flag("trials", 20, "how many trials the search starts"),
        text_flag("sampler", "random", "random | halton (quasi-random) | tpe (Tree-structured Parzen Estimator) | grid"),
        text_flag("scheduler", "asha",
-                 "asha (successive halving) | hyperband (brackets of asha) | none (every trial "
-                 "the full budget)"),
+                 "asha (successive halving) | hyperband (brackets of asha) | none (every trial the full budget) | "
+                 "pbt (population-based training)"),
        integer_flag("min_budget", 1, "epochs of the first rung"),
        integer_flag("max_budget", 9, "epochs of a trial that reaches the top rung (its runs' --epochs)"),
        integer_flag("eta", 3, "rungs grow by this factor, and the best 1/eta of a rung is promoted"),
@@ -57,7 +58,11 @@ FlagSet search_syntax() {
                     "times a failed segment is tried again from its checkpoint before its trial is "
                     "given up"),
        integer_flag("search_seed", 0, "seeds the sampler and the trials' --seed (unless --seed is fixed)"),
-       text_flag("status", "", "SEARCH_DIR: print that search's trials and its best configuration")},
+       integer_flag("perturb_every", 1, "pbt: epochs per generation"),
+       real_flag("pbt_quantile", "0.25", "pbt: the share of the population replaced by copies of the best share"),
+       text_flag("status", "", "SEARCH_DIR: print that search's trials and its best configuration"),
+       text_flag("reproduce", "", "SEARCH_DIR: print a bash script that retrains --trial's run from its lineage"),
+       integer_flag("trial", -1, "the trial --reproduce retrains (default: the best)")},
       "forge search");
   set.declare(slurm_flag_specs(), "forge search on SLURM");
   set.add_short_name('j', "jobs");
@@ -145,6 +150,8 @@ Planned plan_search(const CommandLine& line, bool on_slurm) {
   s.schedule.max_budget = int(std::clamp<int64_t>(own.integer("max_budget"), -1, 1000000));
   s.schedule.eta = int(std::clamp<int64_t>(own.integer("eta"), -1, 1000000));
   s.schedule.trials = size_t(std::clamp<int64_t>(own.integer("trials"), 0, 1000000));
+  s.schedule.perturb_every = int(std::clamp<int64_t>(own.integer("perturb_every"), -1, 1000000));
+  s.schedule.quantile = own.real("pbt_quantile");
   s.metric = parse_search_metric(own.text("metric"));
   s.seed = uint64_t(own.integer("search_seed"));
   s.retries = int(std::clamp<int64_t>(own.integer("retries"), -1, 1000));
@@ -268,6 +275,45 @@ void print_study(const Study& study) {
             << "  " << command << "\n";
 }
 
+// A bash script that retrains trial `index`'s run folder from the study's history: the segments
+// of every folder of its lineage, up to the moment the next one was copied from it, and the
+// copies, in the order the search made them.
+std::string reproduction_script(const Study& study, size_t index) {
+  const SearchSettings& s = study.settings;
+  std::map<std::string, std::pair<std::string, size_t>> copied_from;  // to -> (from, event)
+  for (size_t i = 0; i < study.history.size(); ++i)
+    if (study.history[i].contains("copy")) copied_from[study.history[i]["to"]] = {study.history[i]["copy"], i};
+  std::map<std::string, size_t> used_until;  // lineage folder -> the event after which it no longer counts
+  std::string folder = study.trials[index].folder;
+  used_until[folder] = SIZE_MAX;
+  while (copied_from.count(folder)) {
+    const auto [from, event] = copied_from[folder];
+    used_until[from] = event;
+    folder = from;
+  }
+  std::string script = "#!/bin/bash\n# Retrains trial " + std::to_string(index) + " of forge search " + study.id +
+                       " (" + study.trials[index].folder + ") in the current folder, from its lineage.\nset -e\n" +
+                       "FORGE=${FORGE:-forge}\nmkdir -p trials\n";
+  for (size_t i = 0; i < study.history.size(); ++i) {
+    const auto& event = study.history[i];
+    if (event.contains("copy")) {
+      if (used_until.count(event["to"]) && used_until.count(event["copy"]))
+        script += "cp -r " + shell_quoted(event["copy"]) + " " + shell_quoted(event["to"]) + "\n";
+      continue;
+    }
+    const std::string trained = event["train"];
+    if (!used_until.count(trained) || i > used_until[trained]) continue;
+    script += "\"$FORGE\" train";
+    for (const auto& arg : event["args"]) script += " " + shell_quoted(arg);
+    const int epochs = event["epochs"];
+    script += " --run_dir " + shell_quoted(trained) + " --epochs " + std::to_string(s.schedule.max_budget);
+    if (epochs < s.schedule.max_budget) script += " --stop_after_epochs " + std::to_string(epochs);
+    if (event.value("force", false)) script += " --force";
+    script += "\n";
+  }
+  return script;
+}
+
 }  // namespace
 
 int search_command(const Args& args, const Args& command_line) {
@@ -275,6 +321,16 @@ int search_command(const Args& args, const Args& command_line) {
   if (!line) return 0;
   if (!line->flags.text("status").empty()) {
     print_study(read_study(line->flags.text("status")));
+    return 0;
+  }
+  if (!line->flags.text("reproduce").empty()) {
+    const Study study = read_study(line->flags.text("reproduce"));
+    int64_t index = line->flags.integer("trial");
+    if (index < 0 && !study.ranking().empty()) index = int64_t(study.ranking().front());
+    if (index < 0 || index >= int64_t(study.trials.size()))
+      throw Error(ExitCode::usage, "--trial " + std::to_string(index) + ": the search has trials 0 to " +
+                                       std::to_string(int64_t(study.trials.size()) - 1));
+    std::cout << reproduction_script(study, size_t(index));
     return 0;
   }
   const int64_t jobs = line->flags.integer("jobs");

@@ -1,5 +1,7 @@
 // Which trial a search trains next, and how far: asynchronous successive halving (ASHA; Li et
-// al. 2020), Hyperband as brackets of ASHA, or none (every trial straight to the full budget).
+// al. 2020), Hyperband as brackets of ASHA, none (every trial straight to the full budget), or
+// population-based training (PBT; Jaderberg et al. 2017: the population trains generation by
+// generation, and between generations the worst take a copy of the best, search/search_loop).
 // A pure function of the study's state, never of time: results are taken in the order they
 // arrived, which the study records, so a search launched again after a crash decides as the
 // uninterrupted one did.
@@ -13,13 +15,16 @@
 namespace forge {
 
 struct ScheduleSettings {
-  std::string scheduler = "asha";  // asha | hyperband | none
+  std::string scheduler = "asha";  // asha | hyperband | none | pbt
   int min_budget = 1, max_budget = 9, eta = 3;
-  size_t trials = 20;  // how many trials the search may start
+  size_t trials = 20;      // how many trials the search may start (pbt: the population)
+  int perturb_every = 1;   // pbt: epochs per generation
+  double quantile = 0.25;  // pbt: the share of the population replaced by (and copied from) each generation
 };
 
 // The epochs at which bracket `bracket`'s trials are measured, ascending, the last the full
-// budget: min·eta^(bracket + k) below max, then max (ASHA, min 1, eta 3, max 9: 1, 3, 9).
+// budget: min·eta^(bracket + k) below max, then max (ASHA, min 1, eta 3, max 9: 1, 3, 9); for
+// pbt, the ends of its generations (perturb_every, 2·perturb_every, ..., max).
 std::vector<int> rung_epochs(const ScheduleSettings& settings, int bracket);
 
 // How many brackets the scheduler runs (hyperband: one per rung of bracket 0; otherwise 1).

@@ -69,6 +69,7 @@ Trial& take_decision(Study& study, const Decision& decision, Sampler& sampler) {
     trial.unit = sampler.sample(trial.index, observations(study));
     for (size_t d = 0; d < s.space.size(); ++d) trial.values.push_back(s.space[d].value_at(trial.unit[d]));
     trial.seed = int64_t(unit_random(s.seed, 1u << 21, trial.index) * 2147483647.0);
+    trial.folder = trial_folder(trial.index);
     trial.run_dir = trial_run_dir(study.dir, trial.index);
     trial.state.bracket = decision.bracket;
     study.trials.push_back(trial);
@@ -99,6 +100,7 @@ void start_segment(const std::string& forge, Study& study, Trial& trial, Segment
   args.insert(args.end(), train.begin(), train.end());
   args.insert(args.end(), {"--run_dir", trial.run_dir, "--epochs", std::to_string(s.schedule.max_budget)});
   if (epochs < s.schedule.max_budget) args.insert(args.end(), {"--stop_after_epochs", std::to_string(epochs)});
+  if (trial.needs_force) args.push_back("--force");  // a copy of another member's run, with other values
   wait_for_unlock(trial.run_dir);
   spdlog::info("trial {} ({}): training to epoch {} in {}", trial.index, values_text(study, trial), epochs,
                trial.run_dir);
@@ -116,6 +118,9 @@ bool record_segment_end(Study& study, Trial& trial, int code) {
       const double value = rung_result(trial.run_dir, s.metric, epochs);
       trial.state.results.push_back(value);
       trial.state.in_flight = false;
+      study.history.push_back(
+          {{"train", trial.folder}, {"args", trial.train_args(s)}, {"epochs", epochs}, {"force", trial.needs_force}});
+      trial.needs_force = false;
       study.arrivals.push_back({{"trial", trial.index}, {"rung", trial.state.rung}, {"value", value}});
       spdlog::info("trial {}: {} {} at epoch {}", trial.index, s.metric.split + "/" + s.metric.name,
                    s.metric.maximise ? -value : value, epochs);
@@ -155,6 +160,78 @@ double rung_result(const std::string& run_dir, const SearchMetric& metric, int e
   return metric.maximise ? -*value : *value;
 }
 
+namespace {
+
+// A run folder copied as it is on disk (but its lock), through a temporary name: a copy a crash
+// cut short is never taken for a whole one.
+void copy_run_folder(const std::string& from, const std::string& to) {
+  const fs::path partial = to + ".partial";
+  fs::remove_all(partial);
+  fs::remove_all(to);
+  for (fs::recursive_directory_iterator it(from), end; it != end; ++it) {
+    const fs::path target = partial / fs::relative(it->path(), from);
+    if (fs::is_directory(it->path()))
+      fs::create_directories(target);
+    else if (it->path().filename() != ".lock") {
+      fs::create_directories(target.parent_path());
+      fs::copy_file(it->path(), target);
+    }
+  }
+  fs::rename(partial, to);
+}
+
+// PBT between generation `generation - 1` and `generation`: the worst share of the population (by
+// the metric at the end of the generation before) each take a copy of one of the best share — its
+// run folder (weights, optimizer state, position), its seed and its values — and explore from
+// there: each continuous value (uniform, loguniform) resampled with probability 0.25, else
+// multiplied by 0.8 or 1.2; whole numbers and choices stay the copied member's, as they may shape
+// the model its checkpoint holds (a width, a layer count). Every draw comes from the search's seed, the generation and
+// the member, so a search launched again makes the same copies. Recorded in the members' lineage and the history.
+void exploit_and_explore(Study& study, int generation) {
+  const SearchSettings& s = study.settings;
+  std::vector<size_t> ranked;
+  for (const auto& t : study.trials)
+    if (!t.state.failed && t.state.results.size() >= size_t(generation)) ranked.push_back(t.index);
+  std::stable_sort(ranked.begin(), ranked.end(), [&](size_t a, size_t b) {
+    return study.trials[a].state.results[size_t(generation - 1)] <
+           study.trials[b].state.results[size_t(generation - 1)];
+  });
+  const size_t share = std::max<size_t>(1, size_t(s.schedule.quantile * double(ranked.size())));
+  for (size_t k = 0; ranked.size() >= 2 * share && k < share; ++k) {
+    Trial& worse = study.trials[ranked[ranked.size() - 1 - k]];
+    const uint64_t stream = (uint64_t(generation) << 32) | worse.index;
+    const Trial& better =
+        study.trials[ranked[std::min(share - 1, size_t(unit_random(s.seed, stream, 0) * double(share)))]];
+    std::vector<std::string> values = better.values;
+    for (size_t d = 0; d < s.space.size(); ++d) {
+      const Dimension& dim = s.space[d];
+      if (dim.kind != DimensionKind::uniform && dim.kind != DimensionKind::loguniform) continue;
+      if (unit_random(s.seed, stream, 1 + 3 * d) < 0.25)
+        values[d] = dim.value_at(unit_random(s.seed, stream, 2 + 3 * d));
+      else
+        values[d] = dim.clamped_text(std::strtod(values[d].c_str(), nullptr) *
+                                     (unit_random(s.seed, stream, 3 + 3 * d) < 0.5 ? 0.8 : 1.2));
+    }
+    const std::string folder = trial_folder(worse.index) + "-g" + std::to_string(generation);
+    copy_run_folder(better.run_dir, study.dir + "/" + folder);
+    spdlog::info("pbt, generation {}: trial {} takes a copy of trial {} ({})", generation, worse.index, better.index,
+                 better.folder);
+    study.history.push_back({{"copy", better.folder}, {"to", folder}});
+    worse.lineage.push_back(
+        {{"generation", generation}, {"from", better.index}, {"from_folder", better.folder}, {"values", values}});
+    worse.values = values;
+    for (size_t d = 0; d < s.space.size(); ++d) worse.unit[d] = s.space[d].unit_of(values[d]);
+    worse.seed = better.seed;
+    worse.folder = folder;
+    worse.run_dir = study.dir + "/" + folder;
+    worse.needs_force = true;
+  }
+  study.exploited_through = generation;
+  save_study(study);
+}
+
+}  // namespace
+
 bool reached_its_rung(const Study& study, const Trial& trial) {
   if (trial.state.rung < 0 || !fs::exists(trial.run_dir + "/manifest.json")) return false;
   const int epochs = rung_epochs(study.settings.schedule, trial.state.bracket)[size_t(trial.state.rung)];
@@ -192,6 +269,8 @@ int run_search(Study& study, int jobs, SegmentLauncher& launcher) {
       } else {
         const std::optional<Decision> decision = next_decision(study.settings.schedule, study.states());
         if (!decision) break;
+        if (study.settings.schedule.scheduler == "pbt" && decision->rung > study.exploited_through)
+          exploit_and_explore(study, decision->rung);
         index = take_decision(study, *decision, *sampler).index;
       }
       start_segment(forge, study, study.trials[index], launcher);

@@ -125,6 +125,12 @@ double Dimension::unit_of(const std::string& value) const {
   return 0;
 }
 
+std::string Dimension::clamped_text(double value) const {
+  if (kind == DimensionKind::integer || kind == DimensionKind::log_integer)
+    return std::to_string(int64_t(std::clamp(std::round(value), low, high)));
+  return readable(value, low, high);
+}
+
 size_t Dimension::count() const {
   if (kind == DimensionKind::choice) return choices.size();
   if (kind == DimensionKind::integer || kind == DimensionKind::log_integer) return size_t(high - low + 1);

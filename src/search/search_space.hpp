@@ -26,6 +26,9 @@ struct Dimension {
   std::string value_at(double u) const;
   // The unit coordinate of a value this dimension produced (its choice's index for a choice).
   double unit_of(const std::string& value) const;
+  // `value` as this numeric dimension writes its values: inside [low, high], whole for the integer
+  // kinds, to 4 significant digits otherwise.
+  std::string clamped_text(double value) const;
   // How many values the dimension can take; 0 for a continuous one.
   size_t count() const;
   // "loguniform:1e-4:1e-1", as written.

@@ -31,7 +31,9 @@ json settings_json(const SearchSettings& s) {
           {"metric", s.metric.text()},
           {"seed", s.seed},
           {"seed_fixed", s.seed_fixed},
-          {"retries", s.retries}};
+          {"retries", s.retries},
+          {"perturb_every", s.schedule.perturb_every},
+          {"pbt_quantile", s.schedule.quantile}};
 }
 
 SearchSettings settings_from(const json& j) {
@@ -48,6 +50,8 @@ SearchSettings settings_from(const json& j) {
   s.seed = j.at("seed");
   s.seed_fixed = j.at("seed_fixed");
   s.retries = j.at("retries");
+  s.schedule.perturb_every = j.value("perturb_every", 1);
+  s.schedule.quantile = j.value("pbt_quantile", 0.25);
   return s;
 }
 
@@ -64,7 +68,10 @@ json trial_json(const Trial& t) {
           {"failures", t.failures},
           {"failure", t.failure},
           {"decided", t.decided},
-          {"job", t.job}};
+          {"job", t.job},
+          {"folder", t.folder},
+          {"needs_force", t.needs_force},
+          {"lineage", t.lineage}};
 }
 
 Trial trial_from(const json& j) {
@@ -82,14 +89,17 @@ Trial trial_from(const json& j) {
   t.failure = j.at("failure");
   t.decided = j.at("decided");
   t.job = j.value("job", "");
+  t.folder = j.value("folder", trial_folder(t.index));
+  t.needs_force = j.value("needs_force", false);
+  t.lineage = j.value("lineage", json::array());
   return t;
 }
 
 }  // namespace
 
-std::string trial_run_dir(const std::string& study_dir, size_t index) {
-  return study_dir + "/trials/" + std::to_string(index);
-}
+std::string trial_folder(size_t index) { return "trials/" + std::to_string(index); }
+
+std::string trial_run_dir(const std::string& study_dir, size_t index) { return study_dir + "/" + trial_folder(index); }
 
 SearchMetric parse_search_metric(const std::string& text) {
   SearchMetric metric;
@@ -170,11 +180,13 @@ Study read_study(const std::string& path) {
     study.command = j.at("command").get<std::vector<std::string>>();
     for (const auto& t : j.at("trials")) {
       study.trials.push_back(trial_from(t));
-      study.trials.back().run_dir = trial_run_dir(study.dir, study.trials.back().index);
+      study.trials.back().run_dir = study.dir + "/" + study.trials.back().folder;
     }
     study.arrivals = j.at("arrivals");
     study.decisions = j.at("decisions");
     study.status = j.at("status");
+    study.exploited_through = j.value("exploited_through", 0);
+    study.history = j.value("history", json::array());
     return study;
   } catch (const Error&) {
     throw;
@@ -206,7 +218,9 @@ void save_study(const Study& study) {
                                                                       {"trials", trials},
                                                                       {"arrivals", study.arrivals},
                                                                       {"decisions", study.decisions},
-                                                                      {"status", study.status}});
+                                                                      {"status", study.status},
+                                                                      {"exploited_through", study.exploited_through},
+                                                                      {"history", study.history}});
 }
 
 }  // namespace forge

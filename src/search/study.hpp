@@ -43,12 +43,16 @@ struct Trial {
   std::vector<std::string> values;  // one per dimension
   std::vector<double> unit;         // the sampler's point
   int64_t seed = 0;                 // its --seed (the fixed one, or drawn from the search's)
-  std::string run_dir;              // trial_run_dir: inside the study, wherever the study is read from
+  std::string run_dir;              // <study dir>/<folder>: wherever the study is read from
   TrialState state;
   int failures = 0;
-  std::string failure;   // the last failure's one line
-  uint64_t decided = 0;  // the sequence number of the decision it is training for
-  std::string job;       // the SLURM job of its newest segment ("" when trained here)
+  std::string failure;       // the last failure's one line
+  uint64_t decided = 0;      // the sequence number of the decision it is training for
+  std::string job;           // the SLURM job of its newest segment ("" when trained here)
+  std::string folder;        // its run folder, relative to the study: trials/<index>, or after a PBT
+                             // copy trials/<index>-g<generation>
+  bool needs_force = false;  // pbt: its next segment resumes a copy with other values (--force)
+  nlohmann::json lineage = nlohmann::json::array();  // pbt: {generation, from, from_folder, values}
   std::vector<std::string> train_args(const SearchSettings& settings) const;  // without --run_dir, --epochs
 };
 
@@ -60,14 +64,19 @@ struct Study {
   std::vector<Trial> trials;
   nlohmann::json arrivals = nlohmann::json::array();  // {"trial", "rung", "value"|"failure"} in order
   uint64_t decisions = 0;                             // how many were made
-  std::string status = "running";                     // running | completed | interrupted
+  int exploited_through = 0;                          // pbt: the last generation whose copies were made
+  // What was done to which run folder, in order: {"train": folder, "args", "epochs", "force"} and
+  // {"copy": from, "to"} (pbt), folders relative to the study: what forge search --reproduce replays.
+  nlohmann::json history = nlohmann::json::array();
+  std::string status = "running";  // running | completed | interrupted
 
   std::vector<TrialState> states() const;
   // Trials that reached the highest rung any trial reached, best first.
   std::vector<size_t> ranking() const;
 };
 
-// Trial `index`'s run folder: <study dir>/trials/<index>.
+// Trial `index`'s first run folder, relative to the study (trials/<index>) and in it.
+std::string trial_folder(size_t index);
 std::string trial_run_dir(const std::string& study_dir, size_t index);
 
 // The search's id: 12 hex digits of what decides its trials (fixed flags, space, sampler,

@@ -148,6 +148,43 @@ TEST(Search, KilledWithSigkillThreeTimesAndLaunchedAgainItDecidesAsTheUninterrup
   EXPECT_EQ(first_final_difference(study.trials[best].run_dir, expected.trials[best].run_dir, compared), "");
 }
 
+// Population-based training: between generations the worst member takes a copy of one of the
+// best — its run folder, seed and values, the learning rate perturbed — and trains on from there
+// (a resume with --force); the lineage the study records retrains a member's run bit for bit.
+TEST(Search, PbtCopiesTheBestIntoTheWorstAndAMemberIsRetrainedFromItsLineage) {
+  testing::TempDir dir;
+  Args args = small_search();
+  for (auto& arg : args)
+    if (arg == "9") arg = "4";  // a population of 4, 4 epochs
+  args.insert(args.end(), {"--scheduler", "pbt", "--perturb_every", "1"});
+  ProcessResult searched = testing::run_forge(args, dir.path());
+  ASSERT_EQ(searched.exit_status, 0) << searched.output;
+  const Study study = read_study(the_study(dir.path()));
+  EXPECT_EQ(study.exploited_through, 3);
+  const Trial* copied = nullptr;
+  for (const auto& t : study.trials) {
+    EXPECT_EQ(t.state.results.size(), 4u) << t.index;  // every member trained every generation
+    EXPECT_EQ(summarize_run(t.run_dir).status, "completed") << t.run_dir;
+    if (!t.lineage.empty()) copied = &t;
+  }
+  ASSERT_NE(copied, nullptr) << "no member was replaced";
+  const auto& last = copied->lineage.back();
+  EXPECT_EQ(copied->folder, "trials/" + std::to_string(copied->index) + "-g" + std::to_string(int(last["generation"])));
+  EXPECT_EQ(copied->values[1], study.trials[size_t(last["from"])].values[1]) << "n_hidden is kept: it shapes the model";
+
+  ProcessResult script = testing::run_forge(
+      {"search", "--reproduce", the_study(dir.path()), "--trial", std::to_string(copied->index)}, dir.path());
+  ASSERT_EQ(script.exit_status, 0) << script.output;
+  testing::TempDir again;
+  testing::write_text(again / "retrain.sh", script.output);
+  ProcessResult retrained =
+      run_process({"env", "FORGE=" + testing::forge_binary(), "bash", again / "retrain.sh"}, again.path());
+  ASSERT_EQ(retrained.exit_status, 0) << retrained.output << script.output;
+  size_t compared = 0;
+  EXPECT_EQ(first_final_difference(again / copied->folder, copied->run_dir, compared), "");
+  EXPECT_GT(compared, 3u);
+}
+
 TEST(SearchErrors, BadSearchesAreOneLineUsageErrorsBeforeAnyFolder) {
   testing::TempDir dir;
   const Args base{"search", "--data", "synthetic", "--model", "mlp", "--samples", "64", "--valid_fraction", "0.25"};
@@ -167,6 +204,8 @@ TEST(SearchErrors, BadSearchesAreOneLineUsageErrorsBeforeAnyFolder) {
            {{"--lr", "loguniform:1e-4:1e-1", "--sampler", "tpee"}, "unknown sampler 'tpee'; did you mean tpe?"},
            {{"--lr", "loguniform:1e-4:1e-1", "--sampler", "grid"}, "is continuous"},
            {{"--lr", "loguniform:1e-4:1e-1", "--scheduler", "ash"}, "unknown scheduler 'ash'; did you mean asha?"},
+           {{"--lr", "loguniform:1e-4:1e-1", "--scheduler", "pbt", "--pbt_quantile", "0.7"}, "--pbt_quantile must be"},
+           {{"--lr", "loguniform:1e-4:1e-1", "--scheduler", "pbt", "--perturb_every", "0"}, "--perturb_every must be"},
            {{"--lr", "loguniform:1e-4:1e-1", "--min_budget", "5", "--max_budget", "3"}, "is below --min_budget"},
            {{"--lr", "loguniform:1e-4:1e-1", "--eta", "1"}, "--eta must be at least 2"},
            {{"--lr", "loguniform:1e-4:1e-1", "--metric", "test/accuracy:max"}, "watch valid/..."},
