@@ -138,11 +138,8 @@ struct Planned {
   std::string dir;
 };
 
-// The search the command line asks for, every value checked as forge train would check it (the
-// plugins prepared, the data and model loaded for each extreme of the space) before anything is
-// written.
-Planned plan_search(const CommandLine& line, bool on_slurm) {
-  const Flags& own = line.flags;
+// The search's own settings from its flags (the schedule checked).
+SearchSettings search_settings(const Flags& own) {
   SearchSettings s;
   s.sampler = own.text("sampler");
   s.schedule.scheduler = own.text("scheduler");
@@ -157,36 +154,13 @@ Planned plan_search(const CommandLine& line, bool on_slurm) {
   s.retries = int(std::clamp<int64_t>(own.integer("retries"), -1, 1000));
   if (s.retries < 0) throw Error(ExitCode::usage, "--retries must not be negative");
   check_schedule(s.schedule);
+  return s;
+}
 
-  const auto pairs = train_flag_pairs(line.forwarded);
-  for (const char* chosen : {"epochs", "run_dir", "max_steps", "stop_after_steps", "stop_after_epochs"})
-    if (!pairs_value(pairs, chosen).empty())
-      throw Error(ExitCode::usage, std::string("forge search sets --") + chosen +
-                                       " of its trials itself (--max_budget is their --epochs); leave it out");
-  const std::string data = pairs_value(pairs, "data"), model = pairs_value(pairs, "model");
-  if (data.empty() || model.empty())
-    throw Error(ExitCode::usage, "forge search needs --data and --model; see forge search --help");
-  for (const auto& [name, value] : pairs) {
-    if (std::optional<Dimension> d = parse_dimension(name, value))
-      s.space.push_back(*d);
-    else
-      s.fixed_args.insert(s.fixed_args.end(), {"--" + name, value});
-  }
-  if (on_slurm) {  // what reaches a job script, checked before anything is written
-    for (const auto& arg : s.fixed_args) check_job_script_value(arg, "a train flag of the search");
-    for (const auto& d : s.space)
-      for (const auto& choice : d.choices) check_job_script_value(choice, "a choice of --" + d.flag);
-    check_job_script_value(fs::current_path().string(), "the working folder");
-  }
-  if (s.space.empty())
-    throw Error(ExitCode::usage,
-                "forge search needs a space: give a train flag one, e.g. --lr loguniform:1e-4:1e-1 "
-                "(forge sweep trains a grid of listed values)");
-  s.seed_fixed = !pairs_value(pairs, "seed").empty() && pairs_value(pairs, "seed") != "-1";
-  const std::unique_ptr<Sampler> sampler = make_sampler(s.sampler, s.space, s.seed);
-  if (sampler->capacity() > 0 && s.schedule.trials > sampler->capacity()) s.schedule.trials = sampler->capacity();
-
-  PreparedPlugins plugins = prepare_plugins(data, model);
+// Forge train's checks of the search, before anything is written: the plugins prepared, every
+// space's flag declared and of its kind, and the data and model loaded with the fixed flags, the
+// watched metric, and each choice and both ends of each range.
+void check_against_forge_train(const SearchSettings& s, const PreparedPlugins& plugins) {
   const FlagSet flag_set = train_flag_set(plugins.data, plugins.model);
   for (const auto& d : s.space) check_dimension_flag(d, flag_set);
   // A probe: forge train's checks of the fixed flags with `extra` flags (the others at their
@@ -218,6 +192,43 @@ Planned plan_search(const CommandLine& line, bool on_slurm) {
       }
     }
   }
+}
+
+// The search the command line asks for, every value checked as forge train would check it (the
+// plugins prepared, the data and model loaded for each extreme of the space) before anything is
+// written.
+Planned plan_search(const CommandLine& line, bool on_slurm) {
+  SearchSettings s = search_settings(line.flags);
+  const auto pairs = train_flag_pairs(line.forwarded);
+  for (const char* chosen : {"epochs", "run_dir", "max_steps", "stop_after_steps", "stop_after_epochs"})
+    if (!pairs_value(pairs, chosen).empty())
+      throw Error(ExitCode::usage, std::string("forge search sets --") + chosen +
+                                       " of its trials itself (--max_budget is their --epochs); leave it out");
+  const std::string data = pairs_value(pairs, "data"), model = pairs_value(pairs, "model");
+  if (data.empty() || model.empty())
+    throw Error(ExitCode::usage, "forge search needs --data and --model; see forge search --help");
+  for (const auto& [name, value] : pairs) {
+    if (std::optional<Dimension> d = parse_dimension(name, value))
+      s.space.push_back(*d);
+    else
+      s.fixed_args.insert(s.fixed_args.end(), {"--" + name, value});
+  }
+  if (on_slurm) {  // what reaches a job script, checked before anything is written
+    for (const auto& arg : s.fixed_args) check_job_script_value(arg, "a train flag of the search");
+    for (const auto& d : s.space)
+      for (const auto& choice : d.choices) check_job_script_value(choice, "a choice of --" + d.flag);
+    check_job_script_value(fs::current_path().string(), "the working folder");
+  }
+  if (s.space.empty())
+    throw Error(ExitCode::usage,
+                "forge search needs a space: give a train flag one, e.g. --lr loguniform:1e-4:1e-1 "
+                "(forge sweep trains a grid of listed values)");
+  s.seed_fixed = !pairs_value(pairs, "seed").empty() && pairs_value(pairs, "seed") != "-1";
+  const std::unique_ptr<Sampler> sampler = make_sampler(s.sampler, s.space, s.seed);
+  if (sampler->capacity() > 0 && s.schedule.trials > sampler->capacity()) s.schedule.trials = sampler->capacity();
+
+  const PreparedPlugins plugins = prepare_plugins(data, model);
+  check_against_forge_train(s, plugins);
   std::string checkpoint_dir = pairs_value(pairs, "checkpoint_dir"), run_name = pairs_value(pairs, "run_name");
   if (checkpoint_dir.empty()) checkpoint_dir = "checkpoints";
   if (run_name.empty())

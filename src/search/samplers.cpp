@@ -102,8 +102,8 @@ class GridSampler : public Sampler {
   std::vector<size_t> counts_;
 };
 
-// The Tree-structured Parzen Estimator (Bergstra et al. 2011) with Optuna's usual defaults: the
-// first 10 trials random; then the finished trials split into the good (the best
+// The Tree-structured Parzen Estimator (Bergstra et al. 2011) with Optuna's usual defaults: random
+// until it is told of 10 trials; then those trials split into the good (the best
 // min(ceil(0.1 n), 25)) and the rest, each dimension modelled on its own by a Parzen estimator
 // over each group (truncated Gaussians in the unit interval, log-scaled dimensions already in
 // log, bandwidths from the neighbours' distances, and a wide prior component; categories by

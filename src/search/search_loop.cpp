@@ -15,8 +15,6 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <deque>
 #include <map>
 
@@ -44,18 +42,25 @@ std::string values_text(const Study& study, const Trial& trial) {
   return text;
 }
 
-// What the sampler is told of the trials so far: those with a result, ranked as Study::ranking
-// would rank them at each one's highest rung (more rungs first, then the metric).
+// What the sampler is told of the trials so far, as BOHB does: their results at the largest
+// budget (epochs) that at least max(10, dimensions + 2) trials reached — so a model-based sampler
+// learns from the longest trainings it has enough of, not from one-epoch results that reward
+// whatever learns fastest — else at the smallest; ranked by the metric there.
 std::vector<Observation> observations(const Study& study) {
-  std::vector<const Trial*> measured;
-  for (const auto& t : study.trials)
-    if (!t.state.results.empty()) measured.push_back(&t);
-  std::stable_sort(measured.begin(), measured.end(), [](const Trial* a, const Trial* b) {
-    if (a->state.results.size() != b->state.results.size()) return a->state.results.size() > b->state.results.size();
-    return a->state.results.back() < b->state.results.back();
-  });
+  std::map<int, std::vector<std::pair<double, const Trial*>>> by_epochs;
+  for (const auto& t : study.trials) {
+    const std::vector<int> rungs = rung_epochs(study.settings.schedule, t.state.bracket);
+    for (size_t k = 0; k < t.state.results.size(); ++k) by_epochs[rungs[k]].push_back({t.state.results[k], &t});
+  }
+  if (by_epochs.empty()) return {};
+  const size_t enough = std::max<size_t>(10, study.settings.space.size() + 2);
+  auto chosen = by_epochs.begin();
+  for (auto it = by_epochs.begin(); it != by_epochs.end(); ++it)
+    if (it->second.size() >= enough) chosen = it;
+  std::vector<std::pair<double, const Trial*>> measured = chosen->second;
+  std::stable_sort(measured.begin(), measured.end(), [](auto& a, auto& b) { return a.first < b.first; });
   std::vector<Observation> out;
-  for (size_t i = 0; i < measured.size(); ++i) out.push_back({measured[i]->unit, double(i)});
+  for (size_t i = 0; i < measured.size(); ++i) out.push_back({measured[i].second->unit, double(i)});
   return out;
 }
 
@@ -185,8 +190,9 @@ void copy_run_folder(const std::string& from, const std::string& to) {
 // run folder (weights, optimizer state, position), its seed and its values — and explore from
 // there: each continuous value (uniform, loguniform) resampled with probability 0.25, else
 // multiplied by 0.8 or 1.2; whole numbers and choices stay the copied member's, as they may shape
-// the model its checkpoint holds (a width, a layer count). Every draw comes from the search's seed, the generation and
-// the member, so a search launched again makes the same copies. Recorded in the members' lineage and the history.
+// the model its checkpoint holds (a width, a layer count). Every draw comes from the search's
+// seed, the generation and the member, so a search launched again makes the same copies.
+// Recorded in the members' lineage and the search's history.
 void exploit_and_explore(Study& study, int generation) {
   const SearchSettings& s = study.settings;
   std::vector<size_t> ranked;
