@@ -14,7 +14,7 @@
 namespace forge {
 
 // An earlier trial as a sampler sees it: its point, and its rank among the trials it is told of
-// (0 the best), all measured at one budget (search/search_loop chooses which).
+// (0 the best; trials that reached a higher rung rank before the others).
 struct Observation {
   std::vector<double> unit;
   double rank = 0;

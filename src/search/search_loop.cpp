@@ -42,25 +42,20 @@ std::string values_text(const Study& study, const Trial& trial) {
   return text;
 }
 
-// What the sampler is told of the trials so far, as BOHB does: their results at the largest
-// budget (epochs) that at least max(10, dimensions + 2) trials reached — so a model-based sampler
-// learns from the longest trainings it has enough of, not from one-epoch results that reward
-// whatever learns fastest — else at the smallest; ranked by the metric there.
+// What the sampler is told of the trials so far: those with a result, ranked as Study::ranking
+// would rank them at each one's highest rung (more rungs first, then the metric). (Ranking them
+// only at the largest budget enough trials reached, as BOHB does, measured no better here:
+// docs/search.md.)
 std::vector<Observation> observations(const Study& study) {
-  std::map<int, std::vector<std::pair<double, const Trial*>>> by_epochs;
-  for (const auto& t : study.trials) {
-    const std::vector<int> rungs = rung_epochs(study.settings.schedule, t.state.bracket);
-    for (size_t k = 0; k < t.state.results.size(); ++k) by_epochs[rungs[k]].push_back({t.state.results[k], &t});
-  }
-  if (by_epochs.empty()) return {};
-  const size_t enough = std::max<size_t>(10, study.settings.space.size() + 2);
-  auto chosen = by_epochs.begin();
-  for (auto it = by_epochs.begin(); it != by_epochs.end(); ++it)
-    if (it->second.size() >= enough) chosen = it;
-  std::vector<std::pair<double, const Trial*>> measured = chosen->second;
-  std::stable_sort(measured.begin(), measured.end(), [](auto& a, auto& b) { return a.first < b.first; });
+  std::vector<const Trial*> measured;
+  for (const auto& t : study.trials)
+    if (!t.state.results.empty()) measured.push_back(&t);
+  std::stable_sort(measured.begin(), measured.end(), [](const Trial* a, const Trial* b) {
+    if (a->state.results.size() != b->state.results.size()) return a->state.results.size() > b->state.results.size();
+    return a->state.results.back() < b->state.results.back();
+  });
   std::vector<Observation> out;
-  for (size_t i = 0; i < measured.size(); ++i) out.push_back({measured[i].second->unit, double(i)});
+  for (size_t i = 0; i < measured.size(); ++i) out.push_back({measured[i]->unit, double(i)});
   return out;
 }
 
