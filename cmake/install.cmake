@@ -27,7 +27,9 @@ endforeach()
 install(FILES ${PROJECT_SOURCE_DIR}/scripts/forge-completion.bash
         DESTINATION share/bash-completion/completions RENAME forge)
 
-install(FILES ${FORGE_MAN_PAGES} DESTINATION share/man/man1)
+if(FORGE_MAN_PAGES)
+  install(FILES ${FORGE_MAN_PAGES} DESTINATION share/man/man1)
+endif()
 
 install(EXPORT forgeTargets NAMESPACE forge:: DESTINATION ${FORGE_INSTALL_CMAKEDIR})
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/forgeConfig.cmake.in
