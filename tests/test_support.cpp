@@ -135,15 +135,4 @@ std::string last_line(const std::string& text) {
   return last;
 }
 
-void start_slurm_cluster(const std::string& dir) {
-  const std::string port = std::to_string(20000 + 2 * (::getpid() % 15000));
-  ProcessResult started = run_process({"bash", source_dir() + "/tests/slurm/cluster.sh", "start", dir, port});
-  if (started.exit_status != 0) throw std::runtime_error("cannot start the SLURM test cluster: " + started.output);
-  ::setenv("SLURM_CONF", (dir + "/slurm.conf").c_str(), 1);
-}
-
-void stop_slurm_cluster(const std::string& dir) {
-  run_process({"bash", source_dir() + "/tests/slurm/cluster.sh", "stop", dir});
-}
-
 }  // namespace forge::testing

@@ -70,11 +70,6 @@ std::string tree_digest(const std::string& dir);
 // Polls `condition` until it holds (true) or `seconds` have passed (false).
 bool wait_until(const std::function<bool()>& condition, double seconds = 120);
 
-// A real one-node SLURM cluster on localhost (tests/slurm/cluster.sh) in `dir`, for a test
-// suite: started, and SLURM_CONF pointed at it; stop_slurm_cluster stops its daemons by pid.
-void start_slurm_cluster(const std::string& dir);
-void stop_slurm_cluster(const std::string& dir);
-
 // A file's content, or "" while it does not exist.
 std::string text_or_empty(const std::string& path);
 

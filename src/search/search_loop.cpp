@@ -1,5 +1,6 @@
 #include "search/search_loop.hpp"
 
+#include "core/child_processes.hpp"
 #include "core/process.hpp"
 #include "runs/metrics_csv.hpp"
 #include "runs/run_lock.hpp"
@@ -12,7 +13,6 @@
 
 #include <boost/filesystem.hpp>
 
-#include <signal.h>
 #include <unistd.h>
 
 #include <deque>
@@ -22,18 +22,6 @@ namespace fs = boost::filesystem;
 
 namespace forge {
 namespace {
-
-volatile sig_atomic_t stop_signal = 0;
-
-void on_stop_signal(int signal) { stop_signal = signal; }
-
-void catch_stop_signals() {
-  struct sigaction action {};
-  action.sa_handler = on_stop_signal;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
-}
 
 std::string values_text(const Study& study, const Trial& trial) {
   std::string text;
@@ -262,7 +250,7 @@ int run_search(Study& study, int jobs, SegmentLauncher& launcher) {
   study.status = "running";
   save_study(study);
   for (;;) {
-    while (!stop_signal && int(launcher.running()) < jobs) {
+    while (!stop_signal_caught() && int(launcher.running()) < jobs) {
       size_t index;
       if (!unfinished.empty()) {
         index = unfinished.front();
@@ -276,21 +264,22 @@ int run_search(Study& study, int jobs, SegmentLauncher& launcher) {
       }
       start_segment(forge, study, study.trials[index], launcher);
     }
-    if (stop_signal && !forwarded) {
+    if (stop_signal_caught() && !forwarded) {
       spdlog::warn("stopping: {} running trial segment(s) checkpoint and stop", launcher.running());
-      launcher.stop_all(stop_signal);
+      launcher.stop_all(stop_signal_caught());
       forwarded = true;
     }
     if (launcher.running() == 0) break;
     const std::optional<EndedSegment> ended = launcher.wait_any();
     if (!ended) continue;  // a signal: seen at the top of the loop
     Trial& trial = study.trials[ended->index];
-    if (stop_signal && ended->exit_code != 0) continue;  // stopped with the search: it trains on at the next launch
+    if (stop_signal_caught() && ended->exit_code != 0)
+      continue;  // stopped with the search: it trains on at the next launch
     if (record_segment_end(study, trial, ended->exit_code)) unfinished.push_back(trial.index);
   }
-  study.status = stop_signal ? "interrupted" : "completed";
+  study.status = stop_signal_caught() ? "interrupted" : "completed";
   save_study(study);
-  return stop_signal ? 128 + stop_signal : 0;
+  return stop_signal_caught() ? 128 + stop_signal_caught() : 0;
 }
 
 }  // namespace forge

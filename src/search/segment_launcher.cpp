@@ -1,6 +1,7 @@
 #include "search/segment_launcher.hpp"
 
 #include "core/atomic_file.hpp"
+#include "core/child_processes.hpp"
 #include "core/process.hpp"
 
 #include <forge/error.hpp>
@@ -8,13 +9,9 @@
 #include <spdlog/spdlog.h>
 #include <boost/filesystem.hpp>
 
-#include <signal.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <set>
 #include <sstream>
 
@@ -29,35 +26,20 @@ class LocalLauncher : public SegmentLauncher {
     SpawnOptions options;
     options.output_file = study_dir + "/trial-" + std::to_string(index) + ".log";
     options.end_with_parent = true;  // a killed search leaves no segment training on its own
-    running_[spawn_process(argv, options)] = index;
+    children_.start(argv, options, index);
     return "";
   }
   bool adopt(const std::string&, size_t) override { return false; }  // they ended with the search that started them
   std::optional<EndedSegment> wait_any() override {
-    for (;;) {
-      int status = 0;
-      const pid_t pid = ::waitpid(-1, &status, 0);
-      if (pid < 0) {
-        if (errno == EINTR) return std::nullopt;
-        throw Error(ExitCode::failure, std::string("waiting for the search's trials: ") + std::strerror(errno));
-      }
-      auto it = running_.find(pid);
-      if (it == running_.end()) continue;
-      const size_t index = it->second;
-      running_.erase(it);
-      return EndedSegment{index, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)};
-    }
+    const auto ended = children_.wait_any("the search's trials");
+    if (!ended) return std::nullopt;
+    return EndedSegment{ended->first, ended->second};
   }
-  void stop_all(int signal) override {
-    // A terminal's Ctrl-C reached the segments already (same process group); a SIGTERM sent to
-    // the search alone is passed on.
-    if (signal == SIGTERM)
-      for (const auto& [pid, index] : running_) ::kill(pid, SIGTERM);
-  }
-  size_t running() const override { return running_.size(); }
+  void stop_all(int signal) override { children_.pass_on(signal); }
+  size_t running() const override { return children_.running(); }
 
  private:
-  std::map<pid_t, size_t> running_;
+  ChildProcesses children_;
 };
 
 class SlurmLauncher : public SegmentLauncher {

@@ -6,6 +6,7 @@
 #include "runs/run_summary.hpp"
 #include "search/scheduler.hpp"
 #include "search/study.hpp"
+#include "slurm_cluster.hpp"
 #include "test_support.hpp"
 
 #include <forge/error.hpp>
@@ -236,19 +237,7 @@ TEST(SearchErrors, BadSearchesAreOneLineUsageErrorsBeforeAnyFolder) {
 namespace forge {
 namespace {
 
-class SlurmSearch : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    cluster_ = new testing::TempDir;
-    testing::start_slurm_cluster(cluster_->path());
-  }
-  static void TearDownTestSuite() {
-    testing::stop_slurm_cluster(cluster_->path());
-    delete cluster_;
-    cluster_ = nullptr;
-  }
-  static inline testing::TempDir* cluster_ = nullptr;
-};
+class SlurmSearch : public testing::WithSlurmCluster {};
 
 // The search's jobs in the queue: "id state" per line.
 std::vector<std::string> search_jobs() {

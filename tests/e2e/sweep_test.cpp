@@ -3,6 +3,7 @@
 #include "runs/checkpoint_files.hpp"
 #include "runs/manifest.hpp"
 #include "runs/run_summary.hpp"
+#include "slurm_cluster.hpp"
 #include "test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -124,20 +125,7 @@ TEST(SweepErrors, BadSweepsAreOneLineUsageErrorsBeforeAnyRun) {
 }
 
 // A real SLURM cluster on localhost for the suite, stopped by pid at its end.
-class SlurmSweep : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    cluster_ = new testing::TempDir;
-    testing::start_slurm_cluster(cluster_->path());
-  }
-  static void TearDownTestSuite() {
-    testing::stop_slurm_cluster(cluster_->path());
-    delete cluster_;
-    cluster_ = nullptr;
-  }
-
-  static inline testing::TempDir* cluster_ = nullptr;
-};
+class SlurmSweep : public testing::WithSlurmCluster {};
 
 TEST_F(SlurmSweep, AJobArrayTrainsEveryPoint) {
   testing::TempDir dir;
