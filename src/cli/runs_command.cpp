@@ -166,7 +166,7 @@ void print_searches(const std::string& root) {
     std::string best = "-";
     if (!ranked.empty()) {
       const Trial& t = study.trials[ranked.front()];
-      const double value = study.settings.metric.maximise ? -t.state.results.back() : t.state.results.back();
+      const double value = study.settings.metric.measured(t.state.results.back());
       char text[96];
       std::snprintf(text, sizeof text, "%s %.4g (trial %zu)", study.settings.metric.text().c_str(), value, t.index);
       best = text;

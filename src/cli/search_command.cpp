@@ -265,7 +265,7 @@ void print_study(const Study& study) {
     const std::vector<int> rungs = rung_epochs(s.schedule, t.state.bracket);
     const size_t done = t.state.results.size();
     row.push_back(done ? std::to_string(rungs[done - 1]) : "-");
-    row.push_back(done ? number(s.metric.maximise ? -t.state.results.back() : t.state.results.back()) : "-");
+    row.push_back(done ? number(s.metric.measured(t.state.results.back())) : "-");
     row.push_back(trial_status(study, t));
     table.add_row(row);
   }
@@ -281,7 +281,7 @@ void print_study(const Study& study) {
   command += " --epochs " + std::to_string(s.schedule.max_budget);
   const size_t done = best.state.results.size();
   std::cout << "best: trial " << best.index << ", " << s.metric.text() << " "
-            << number(s.metric.maximise ? -best.state.results.back() : best.state.results.back()) << " at epoch "
+            << number(s.metric.measured(best.state.results.back())) << " at epoch "
             << rung_epochs(s.schedule, best.state.bracket)[done - 1] << " (" << best.run_dir << ")\n"
             << "  " << command << "\n";
 }

@@ -109,7 +109,7 @@ std::string dimension_chart(const Study& study, size_t d) {
     xs.push_back(dim.is_categorical()
                      ? double(std::find(dim.choices.begin(), dim.choices.end(), t.values[d]) - dim.choices.begin())
                      : std::strtod(t.values[d].c_str(), nullptr));
-    ys.push_back(m.maximise ? -t.state.results.back() : t.state.results.back());
+    ys.push_back(m.measured(t.state.results.back()));
     who.push_back(t.index);
   }
   if (xs.empty()) return "";
@@ -143,8 +143,7 @@ std::string study_html(const Study& study, const std::string& label) {
     for (const auto& v : t.values) html += "<td>" + escape_html(v) + "</td>";
     const size_t done = t.state.results.size();
     html += "<td>" + (done ? std::to_string(rung_epochs(s.schedule, t.state.bracket)[done - 1]) : std::string("-")) +
-            "</td><td>" +
-            (done ? number(s.metric.maximise ? -t.state.results.back() : t.state.results.back()) : std::string("-")) +
+            "</td><td>" + (done ? number(s.metric.measured(t.state.results.back())) : std::string("-")) +
             (t.state.failed ? " (failed)" : "") + "</td></tr>\n";
   }
   html += "</tbody></table>\n<div class=\"search-charts\">" + curves_chart(study);

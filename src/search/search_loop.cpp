@@ -111,7 +111,7 @@ bool record_segment_end(Study& study, Trial& trial, int code) {
       trial.needs_force = false;
       study.arrivals.push_back({{"trial", trial.index}, {"rung", trial.state.rung}, {"value", value}});
       spdlog::info("trial {}: {} {} at epoch {}", trial.index, s.metric.split + "/" + s.metric.name,
-                   s.metric.maximise ? -value : value, epochs);
+                   s.metric.measured(value), epochs);
       save_study(study);
       return false;
     } catch (const Error& e) {
@@ -145,7 +145,7 @@ double rung_result(const std::string& run_dir, const SearchMetric& metric, int e
   if (!value)
     throw Error(ExitCode::failure, run_dir + " has no " + metric.split + "/" + metric.name + " up to epoch " +
                                        std::to_string(epoch) + " in its metrics.csv");
-  return metric.maximise ? -*value : *value;
+  return metric.stored(*value);
 }
 
 namespace {

@@ -21,6 +21,9 @@ struct SearchMetric {
   std::string split, name;
   bool maximise = false;
   std::string text() const { return split + "/" + name + (maximise ? ":max" : ":min"); }
+  // Results are kept lower-is-better: a maximised metric's values negated.
+  double stored(double measured_value) const { return maximise ? -measured_value : measured_value; }
+  double measured(double stored_value) const { return maximise ? -stored_value : stored_value; }
 };
 
 // Throws Error(ExitCode::usage) for anything but SPLIT/NAME[:min|max] with SPLIT train or valid
