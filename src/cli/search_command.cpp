@@ -277,7 +277,7 @@ void print_study(const Study& study) {
   const Trial& best = study.trials[ranked.front()];
   std::string command = "forge train";
   for (const auto& arg : best.train_args(s))
-    command += " " + (arg.find_first_of(" \t'\"$`\\;&|<>*?()") == std::string::npos ? arg : "'" + arg + "'");
+    command += " " + (arg.find_first_of(" \t'\"$`\\;&|<>*?()") == std::string::npos ? arg : shell_quoted(arg));
   command += " --epochs " + std::to_string(s.schedule.max_budget);
   const size_t done = best.state.results.size();
   std::cout << "best: trial " << best.index << ", " << s.metric.text() << " "

@@ -26,6 +26,7 @@ namespace forge {
 namespace {
 
 using Args = std::vector<std::string>;
+using testing::last_line;
 
 // Nine trials of the mlp on synthetic data, ASHA from 1 to 9 epochs (rungs 1, 3, 9).
 Args small_search() {
@@ -184,6 +185,22 @@ TEST(Search, PbtCopiesTheBestIntoTheWorstAndAMemberIsRetrainedFromItsLineage) {
   size_t compared = 0;
   EXPECT_EQ(first_final_difference(again / copied->folder, copied->run_dir, compared), "");
   EXPECT_GT(compared, 3u);
+}
+
+// The best trial's command line is one a shell reads back as it was: a value holding a quote
+// or a space is quoted, the quote escaped.
+TEST(Search, TheBestTrialsCommandLineReadsBackInAShell) {
+  testing::TempDir dir;
+  ProcessResult searched = testing::run_forge(
+      {"search", "--data", "synthetic", "--model", "mlp", "--samples", "64", "--valid_fraction", "0.25", "--run_name",
+       "it's mine", "--lr", "loguniform:1e-3:1e-1", "--trials", "1", "--scheduler", "none", "--max_budget", "1"},
+      dir.path());
+  ASSERT_EQ(searched.exit_status, 0) << searched.output;
+  const std::string command = last_line(searched.output);
+  ASSERT_EQ(command.rfind("  forge train ", 0), 0u) << searched.output;
+  ProcessResult echoed = run_process({"bash", "-c", "printf '%s\\n' " + command.substr(command.find(" --run_name"))});
+  EXPECT_EQ(echoed.output.substr(0, std::string("--run_name\nit's mine\n").size()), "--run_name\nit's mine\n")
+      << command;
 }
 
 TEST(SearchErrors, BadSearchesAreOneLineUsageErrorsBeforeAnyFolder) {
