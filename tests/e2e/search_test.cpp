@@ -238,6 +238,25 @@ TEST(SearchErrors, BadSearchesAreOneLineUsageErrorsBeforeAnyFolder) {
     EXPECT_NE(result.output.find(c.says), std::string::npos) << c.says << "\n" << result.output;
     EXPECT_EQ(result.output.find("terminate called"), std::string::npos) << result.output;
   }
+  struct Other {
+    Args args;
+    int code;
+    std::string says;
+  };
+  for (const Other& c : std::vector<Other>{
+           {{"search", "--data", "synthetic", "--model", "mlp", "--lr", "loguniform:1e-4:1e-1", "--launcher", "pbs"},
+            2,
+            "invalid value 'pbs' for --launcher: expected local or slurm"},
+           {{"search", "--reproduce", "nowhere"}, 5, "nowhere is not a search folder (it has no search.json)"},
+           {{"search", "--status", "nowhere"}, 5, "nowhere is not a search folder (it has no search.json)"},
+           {{"train", "--data", "synthetic", "--model", "mlp", "--stop_after_epochs", "-1"},
+            2,
+            "--stop_after_epochs must not be negative"},
+       }) {
+    ProcessResult result = testing::run_forge(c.args, dir.path());
+    EXPECT_EQ(result.exit_status, c.code) << result.output;
+    EXPECT_EQ(last_line(result.output), "forge: error: " + c.says) << result.output;
+  }
   // Without a validation split the default metric, valid/loss, is never measured.
   ProcessResult no_valid = testing::run_forge(
       {"search", "--data", "synthetic", "--model", "mlp", "--samples", "64", "--lr", "loguniform:1e-4:1e-1"},
