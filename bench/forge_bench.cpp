@@ -7,6 +7,7 @@
 //   forge_bench load_data [--reps 3]
 //   forge_bench checkpoint_io --params N [--reps 3] [--dir D]
 //   forge_bench loader --data_dir FOLDER [--workers 2] [--prefetch 2] [--batch_size 64] [--epochs 1]
+//                      [--transforms fashion|photo] [--exact_decode false]
 //
 // The loops load the same data and model as forge (the built-in mnist, mlp and cnn plugins
 // with their default flags) and train as a user would by hand: shuffled batches,
@@ -319,18 +320,27 @@ int load_data_command(const std::map<std::string, std::string>& o) {
   return 0;
 }
 
-// forge's loader alone — decode, augment, collate; no training — over an ImageFolder with the
-// transforms of ../shared/bench/peer_loader.py: grayscale, random crop with 4 pixels of
-// padding, random horizontal flip, normalise with (0.286, 0.353). One libtorch thread, as the peer.
+// forge's loader alone — decode, augment, collate; no training — over an ImageFolder. With
+// --transforms fashion (the default), those of ../shared/bench/peer_loader.py: grayscale, random crop with 4 pixels
+// of padding, random horizontal flip, normalise with (0.286, 0.353); with --transforms photo, ImageNet's
+// (bench/peer_photo_loader.py): RGB, RandomResizedCrop 224 (0.08 to 1 of the area), flip, ImageNet's mean and std.
+// --exact_decode true decodes every JPEG whole. One libtorch thread, as the peers.
 int loader_command(const std::map<std::string, std::string>& o) {
   torch::set_num_threads(1);
   auto plugin = forge::load_plugin(forge::resolve_plugin("images"), forge::PluginKind::data);
-  std::map<std::string, std::string> given{{"data_dir", option(o, "data_dir", "")},
-                                           {"image_channels", "1"},
-                                           {"random_crop", "true"},
-                                           {"hflip", "true"},
-                                           {"normalize", "0.286,0.353"},
-                                           {"seed", "0"}};
+  std::map<std::string, std::string> given{{"data_dir", option(o, "data_dir", "")}, {"hflip", "true"}, {"seed", "0"}};
+  const std::string transforms = option(o, "transforms", "fashion");
+  if (transforms == "fashion") {
+    given.insert({{"image_channels", "1"}, {"random_crop", "true"}, {"normalize", "0.286,0.353"}});
+  } else if (transforms == "photo") {
+    given.insert({{"image_channels", "3"},
+                  {"image_size", "224"},
+                  {"random_resized_crop", "0.08,1"},
+                  {"normalize", "0.485,0.456,0.406,0.229,0.224,0.225"},
+                  {"exact_decode", option(o, "exact_decode", "false")}});
+  } else {
+    throw std::invalid_argument("--transforms fashion|photo");
+  }
   forge::DataMap data = plugin.load_data(plugin_defaults(plugin, given));
   const forge::Dataset& train = data.dataset("train");
   const int64_t batch = std::stoll(option(o, "batch_size", "64")), epochs = std::stoll(option(o, "epochs", "1"));

@@ -37,6 +37,9 @@ std::vector<forge::FlagSpec> flags() {
                        "MEAN,STD per channel (or one pair for all), none, or auto: from --stats_images training "
                        "images"),
       forge::integer_flag("stats_images", 1000, "images --normalize auto measures (spread over train)"),
+      forge::bool_flag("exact_decode", false,
+                       "decode every JPEG whole, at full size, with the accurate DCT (default: only the rows and "
+                       "columns the crop needs, scaled down by 1/2, 1/4 or 1/8 when it stays at least --image_size)"),
       forge::real_flag("test_fraction", "0", "without a test/ folder: carve this seeded fraction of train into test"),
       forge::integer_flag("max_file_mb", 256, "refuse (as a bad sample) an image file larger than this many MiB"),
       forge::integer_flag("max_image_pixels", 100'000'000,
@@ -94,6 +97,7 @@ struct Transform {
   bool random_crop = false, hflip = false;
   int crop_padding = 4;
   double min_scale = 0, max_scale = 0;  // --random_resized_crop; 0: none
+  bool exact_decode = false;
   std::vector<double> mean, std;
   images::DecodeLimits limits;
 };
@@ -107,31 +111,54 @@ class ImageFolderSource : public forge::Source {
 
   forge::Example get(int64_t index, forge::SampleContext& context) const override {
     const Transform& t = *transform_;
-    images::Image image = images::decode_image(listing_.files[size_t(index)], t.channels, t.limits);
+    const std::string& file = listing_.files[size_t(index)];
     const bool augment = context.training();
-    if (augment && t.max_scale > 0) {
-      image = images::random_resized_crop(image, t.size, t.min_scale, t.max_scale, context);
+    torch::Tensor label = torch::tensor(listing_.labels[size_t(index)], torch::kInt64);
+    images::Image image;
+    if (fixed_size_) {
+      image = images::decode_image(file, t.channels, t.limits);
+      image = augment && t.max_scale > 0 ? images::random_resized_crop(image, t.size, t.min_scale, t.max_scale, context)
+                                         : checked(std::move(image));
     } else {
-      image = sized(std::move(image));
+      // The window is chosen from the file's header, so the decoder decodes only what it needs; the
+      // resampler writes the tensor itself when nothing else is left to do to the pixels.
+      const bool random_window = augment && t.max_scale > 0;
+      images::DecodedWindow decoded = images::decode_window(
+          file, t.channels, t.limits,
+          [&](int width, int height) {
+            return random_window ? images::random_resized_window(width, height, t.min_scale, t.max_scale, context)
+                                 : images::centre_window(width, height);
+          },
+          t.size, t.size, t.exact_decode);
+      if (!(augment && t.random_crop)) {
+        const bool mirror = augment && t.hflip && context.chance(0.5);
+        return {images::window_tensor(decoded, t.size, t.size, mirror, t.mean, t.std), label};
+      }
+      image = images::resampled(decoded, t.size, t.size);
     }
     if (augment && t.random_crop) image = images::random_crop(image, t.size, t.crop_padding, context);
     if (augment && t.hflip && context.chance(0.5)) image = images::flip_horizontally(image);
-    return {images::to_tensor(image, t.mean, t.std), torch::tensor(listing_.labels[size_t(index)], torch::kInt64)};
+    return {images::to_tensor(image, t.mean, t.std), label};
   }
 
   std::string describe(int64_t index) const override { return listing_.files[size_t(index)]; }
 
-  // `image` at the run's size: resized and centre-cropped with --image_size, else checked.
-  images::Image sized(images::Image image) const {
+  // The file's image as evaluation sees it: with --image_size, its central square resized to it;
+  // else as it is, checked to be the first training image's size.
+  images::Image sized(const std::string& file) const {
+    const Transform& t = *transform_;
+    if (fixed_size_) return checked(images::decode_image(file, t.channels, t.limits));
+    return images::resampled(
+        images::decode_window(file, t.channels, t.limits, images::centre_window, t.size, t.size, t.exact_decode),
+        t.size, t.size);
+  }
+  images::Image checked(images::Image image) const {
     const int size = transform_->size;
-    if (fixed_size_) {
-      if (image.width != size || image.height != size)
-        throw std::runtime_error("the image is " + std::to_string(image.width) + "x" + std::to_string(image.height) +
-                                 ", the first training image " + std::to_string(size) + "x" + std::to_string(size) +
-                                 "; give --image_size to resize them all");
-      return image;
-    }
-    return images::resize_and_center_crop(image, size);
+    if (image.width != size || image.height != size)
+      throw std::runtime_error("the image is " + std::to_string(image.width) + "x" + std::to_string(image.height) +
+                               ", the first training image " + std::to_string(size) + "x" + std::to_string(size) +
+                               "; give --image_size to resize them all");
+    return image;
   }
   void keep_sizes_as_they_are() { fixed_size_ = true; }
   const Listing& listing() const { return listing_; }
@@ -170,7 +197,7 @@ void measure(const ImageFolderSource& source, int64_t count, Transform& t) {
     const std::string& file = source.listing().files[size_t(k * n / take)];
     images::Image image;
     try {
-      image = source.sized(images::decode_image(file, t.channels, t.limits));
+      image = source.sized(file);
     } catch (const std::exception& e) {
       throw std::runtime_error(file + ": " + e.what());
     }
@@ -241,6 +268,7 @@ forge::DataMap load(const forge::Flags& flags) {
   t.crop_padding = int(flags.integer("crop_padding"));
   if (t.crop_padding < 0) throw std::invalid_argument("--crop_padding must not be negative");
   t.hflip = flags.boolean("hflip");
+  t.exact_decode = flags.boolean("exact_decode");
   if (!flags.text("random_resized_crop").empty()) {
     std::vector<double> scale = numbers(flags.text("random_resized_crop"), "random_resized_crop");
     if (scale.size() != 2 || !(scale[0] > 0 && scale[0] <= scale[1] && scale[1] <= 1))

@@ -6,6 +6,8 @@
 // (DecodeLimits), and every decoder's state is freed on every path.
 #pragma once
 
+#include <forge/image_resample.hpp>
+
 #include <jpeglib.h>
 #include <png.h>
 
@@ -20,6 +22,7 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace forge::images {
@@ -179,6 +182,161 @@ inline Image decode_jpeg(const std::vector<uint8_t>& bytes, int channels, const 
 }
 
 }  // namespace detail
+
+// An allocator that leaves new elements uninitialised: a decoder writes every byte of its buffer.
+template <class T>
+struct UninitialisedAllocator : std::allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = UninitialisedAllocator<U>;
+  };
+  template <class U, class... Args>
+  void construct(U* at, Args&&... args) {
+    if constexpr (sizeof...(Args) == 0) {
+      ::new (static_cast<void*>(at)) U;
+    } else {
+      ::new (static_cast<void*>(at)) U(std::forward<Args>(args)...);
+    }
+  }
+};
+
+// The part of a decoded image a window needs: pixel_bytes per pixel (1 grey; 4 for colour JPEGs,
+// RGB and a padding byte; 3 for colour PNGs), and where the window lies in them.
+struct DecodedWindow {
+  std::vector<uint8_t, UninitialisedAllocator<uint8_t>> pixels;
+  int width = 0, height = 0, pixel_bytes = 1;
+  Window window;         // in these pixels' coordinates: scaled and shifted with them
+  PixelBounds readable;  // the pixels the window covers: what a crop-then-resize may read
+
+  PixelRows rows() const { return {pixels.data(), width, height, pixel_bytes}; }
+};
+
+namespace detail {
+
+// What libjpeg-turbo can skip (jpeg_crop_scanline, jpeg_skip_scanlines, RGBX output) it has had
+// since 1.5; another libjpeg decodes the whole image.
+#if defined(LIBJPEG_TURBO_VERSION_NUMBER) && LIBJPEG_TURBO_VERSION_NUMBER >= 1005000
+constexpr bool jpeg_can_skip = true;
+#else
+constexpr bool jpeg_can_skip = false;
+#endif
+
+// Decodes the JPEG in `bytes` only as far as window = choose(width, height) needs (in the
+// image's own pixels), for a resample to out_width x out_height: the smallest scale of 1/8, 1/4,
+// 1/2 or 1 that leaves the window at least that size, done inside the inverse DCT; only the
+// columns it covers (widened to the decoder's blocks); no row below it; the fast integer DCT and
+// plain chroma upsampling. `exact`: the whole image at full size, with the accurate DCT and
+// smooth chroma upsampling — the plain decode, for comparison.
+template <class ChooseWindow>
+DecodedWindow decode_jpeg_window(const std::vector<uint8_t>& bytes, int channels, const DecodeLimits& limits,
+                                 ChooseWindow& choose, int out_width, int out_height, bool exact) {
+  jpeg_decompress_struct info;
+  JpegError error;
+  error.message[0] = 0;
+  info.err = jpeg_std_error(&error.manager);
+  error.manager.error_exit = jpeg_fail;
+  error.manager.emit_message = jpeg_warn;
+  DecodedWindow* out = new DecodedWindow;  // no C++ object with a destructor may live across the jump
+  if (setjmp(error.jump)) {
+    jpeg_destroy_decompress(&info);
+    delete out;
+    throw std::runtime_error(std::string("corrupt JPEG: ") + error.message);
+  }
+  jpeg_create_decompress(&info);
+  try {  // a C++ exception (a refused size, bad_alloc, a throwing choose) frees the decompressor too
+    jpeg_mem_src(&info, bytes.data(), static_cast<unsigned long>(bytes.size()));
+    jpeg_read_header(&info, TRUE);
+    check_dimensions(info.image_width, info.image_height, limits);
+    const Window window = choose(int(info.image_width), int(info.image_height));
+    int denominator = 1;
+    if (!exact && jpeg_can_skip) {
+      while (denominator < 8 && window.width / (2 * denominator) >= out_width &&
+             window.height / (2 * denominator) >= out_height)
+        denominator *= 2;
+      info.scale_num = 1;
+      info.scale_denom = unsigned(denominator);
+      info.dct_method = JDCT_IFAST;
+      info.do_fancy_upsampling = FALSE;
+    }
+    const int pixel_bytes = channels == 1 ? 1 : jpeg_can_skip ? 4 : 3;
+#if defined(LIBJPEG_TURBO_VERSION_NUMBER) && LIBJPEG_TURBO_VERSION_NUMBER >= 1005000
+    info.out_color_space = channels == 1 ? JCS_GRAYSCALE : JCS_EXT_RGBX;
+#else
+    info.out_color_space = channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
+#endif
+    jpeg_start_decompress(&info);
+    const Window scaled{window.left / denominator, window.top / denominator, window.width / denominator,
+                        window.height / denominator};
+    const PixelBounds needed = covered_pixels(scaled, int(info.output_width), int(info.output_height));
+    JDIMENSION first_column = 0, first_row = 0, last_row = info.output_height;
+#if defined(LIBJPEG_TURBO_VERSION_NUMBER) && LIBJPEG_TURBO_VERSION_NUMBER >= 1005000
+    if (!exact) {
+      JDIMENSION width = JDIMENSION(needed.right - needed.left);
+      first_column = JDIMENSION(needed.left);
+      if (width < info.output_width) jpeg_crop_scanline(&info, &first_column, &width);  // widens to whole blocks
+      first_row = JDIMENSION(needed.top);
+      last_row = JDIMENSION(needed.bottom);
+      if (first_row > 0 && jpeg_skip_scanlines(&info, first_row) != first_row)
+        throw std::runtime_error("corrupt JPEG: fewer rows than its header claims");
+    }
+#endif
+    out->width = int(info.output_width);
+    out->height = int(last_row - first_row);
+    out->pixel_bytes = pixel_bytes;
+    out->pixels.resize(size_t(out->width) * size_t(out->height) * size_t(pixel_bytes));
+    // All rows at once: asked for one at a time, the merged chroma upsampler makes two and copies one.
+    std::vector<JSAMPROW> rows(size_t(out->height));
+    for (size_t y = 0; y < rows.size(); ++y)
+      rows[y] = out->pixels.data() + y * size_t(out->width) * size_t(pixel_bytes);
+    while (info.output_scanline < last_row) {
+      const JDIMENSION done = info.output_scanline - first_row;
+      if (jpeg_read_scanlines(&info, rows.data() + done, last_row - info.output_scanline) == 0)
+        throw std::runtime_error("corrupt JPEG: a row could not be read");
+    }
+    // Rows below the window are never decoded: abort rather than finish, which would want them.
+    if (info.output_scanline < info.output_height) {
+      jpeg_abort_decompress(&info);
+    } else {
+      jpeg_finish_decompress(&info);
+    }
+    out->window = {scaled.left - first_column, scaled.top - first_row, scaled.width, scaled.height};
+    out->readable = {needed.left - int(first_column), needed.top - int(first_row), needed.right - int(first_column),
+                     needed.bottom - int(first_row)};
+  } catch (...) {
+    jpeg_destroy_decompress(&info);
+    delete out;
+    throw;
+  }
+  jpeg_destroy_decompress(&info);
+  DecodedWindow result = std::move(*out);
+  delete out;
+  return result;
+}
+
+}  // namespace detail
+
+// The part of the image in `path` that window = choose(width, height) needs (a callable taking
+// the image's width and height, giving a Window in its pixels), for resampling it to
+// out_width x out_height (forge/image_resample.hpp): a JPEG is decoded only as far as that needs
+// (detail::decode_jpeg_window), unless `exact`; a PNG whole. The window is chosen from the header
+// alone, so a random one (forge/image_ops.hpp's random_resized_window) is the same either way.
+// Throws std::runtime_error as decode_image does.
+template <class ChooseWindow>
+DecodedWindow decode_window(const std::string& path, int channels, const DecodeLimits& limits, ChooseWindow&& choose,
+                            int out_width, int out_height, bool exact = false) {
+  std::vector<uint8_t> bytes = detail::read_image_file(path, limits);
+  if (detail::format_of(bytes.data(), bytes.size()) == detail::Format::jpeg)
+    return detail::decode_jpeg_window(bytes, channels, limits, choose, out_width, out_height, exact);
+  Image image = detail::decode_png(bytes, channels, limits);
+  DecodedWindow decoded;
+  decoded.width = image.width;
+  decoded.height = image.height;
+  decoded.pixel_bytes = image.channels;
+  decoded.window = choose(image.width, image.height);
+  decoded.readable = covered_pixels(decoded.window, image.width, image.height);
+  decoded.pixels.assign(image.pixels.begin(), image.pixels.end());
+  return decoded;
+}
 
 // The channels a file's image has: 1 for grayscale, else 3 (colour is decoded as RGB; alpha is dropped).
 inline int channels_of(const std::string& path, const DecodeLimits& limits) {
