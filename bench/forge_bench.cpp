@@ -8,6 +8,7 @@
 //   forge_bench checkpoint_io --params N [--reps 3] [--dir D]
 //   forge_bench loader --data_dir FOLDER [--workers 2] [--prefetch 2] [--batch_size 64] [--epochs 1]
 //                      [--transforms fashion|photo] [--exact_decode false]
+//   forge_bench jpeg_decode --data_dir FOLDER
 //
 // The loops load the same data and model as forge (the built-in mnist, mlp and cnn plugins
 // with their default flags) and train as a user would by hand: shuffled batches,
@@ -27,6 +28,10 @@
 
 #include <fcntl.h>
 #include <unistd.h>
+#if FORGE_BENCH_HAS_JPEG
+#include <jpeglib.h>
+#include <cstdio>  // jpeglib.h needs FILE
+#endif
 
 #include <algorithm>
 #include <chrono>
@@ -366,6 +371,50 @@ int loader_command(const std::map<std::string, std::string>& o) {
   return 0;
 }
 
+#if FORGE_BENCH_HAS_JPEG
+// The naive limit of a JPEG pipeline: libjpeg-turbo's plain decode (its defaults: the accurate
+// DCT, smooth chroma upsampling, RGB) of every JPEG under --data_dir, whole and at full size, in
+// one thread, from memory (the files are read before the clock starts).
+int jpeg_decode_command(const std::map<std::string, std::string>& o) {
+  std::vector<std::string> bytes;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(option(o, "data_dir", "")))
+    if (entry.is_regular_file() && (entry.path().extension() == ".jpg" || entry.path().extension() == ".jpeg")) {
+      std::ifstream in(entry.path(), std::ios::binary);
+      bytes.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+  std::vector<unsigned char> pixels;
+  uint64_t decoded_pixels = 0;
+  auto start = Clock::now();
+  for (const std::string& file : bytes) {
+    jpeg_decompress_struct info;
+    jpeg_error_mgr error;
+    info.err = jpeg_std_error(&error);  // a corrupt file exits: these are the benchmark's own
+    jpeg_create_decompress(&info);
+    jpeg_mem_src(&info, reinterpret_cast<const unsigned char*>(file.data()), static_cast<unsigned long>(file.size()));
+    jpeg_read_header(&info, TRUE);
+    info.out_color_space = JCS_RGB;
+    jpeg_start_decompress(&info);
+    const size_t row_bytes = size_t(info.output_width) * 3;
+    pixels.resize(row_bytes * info.output_height);
+    std::vector<JSAMPROW> rows(info.output_height);
+    for (size_t y = 0; y < rows.size(); ++y) rows[y] = pixels.data() + y * row_bytes;
+    while (info.output_scanline < info.output_height)
+      jpeg_read_scanlines(&info, rows.data() + info.output_scanline, info.output_height - info.output_scanline);
+    decoded_pixels += uint64_t(info.output_width) * info.output_height;
+    jpeg_finish_decompress(&info);
+    jpeg_destroy_decompress(&info);
+  }
+  const double seconds = seconds_since(start);
+  std::cout << json{{"what", "libjpeg-turbo full decode"},
+                    {"images", bytes.size()},
+                    {"seconds", seconds},
+                    {"megapixels", double(decoded_pixels) / 1e6},
+                    {"images_per_second", double(bytes.size()) / seconds}}
+            << std::endl;
+  return 0;
+}
+#endif
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -377,8 +426,12 @@ int main(int argc, char** argv) {
     if (command == "load_data") return load_data_command(o);
     if (command == "checkpoint_io") return checkpoint_io_command(o);
     if (command == "loader") return loader_command(o);
-    std::cerr << "usage: forge_bench epoch|checkpoint|load_data|checkpoint_io|loader [--name value ...] (see "
-                 "bench/forge_bench.cpp)\n";
+#if FORGE_BENCH_HAS_JPEG
+    if (command == "jpeg_decode") return jpeg_decode_command(o);
+#endif
+    std::cerr
+        << "usage: forge_bench epoch|checkpoint|load_data|checkpoint_io|loader|jpeg_decode [--name value ...] (see "
+           "bench/forge_bench.cpp)\n";
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "forge_bench: error: " << e.what() << "\n";

@@ -145,10 +145,8 @@ inline bool has_avx2() {
 }
 #endif
 
-inline void weighted_rows(const uint8_t* row, size_t stride, const float* weight, int taps, size_t count, float* out) {
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-  if (has_avx2()) return weighted_rows_avx2(row, stride, weight, taps, count, out);
-#endif
+inline void weighted_rows_sse2(const uint8_t* row, size_t stride, const float* weight, int taps, size_t count,
+                               float* out) {
   size_t x = 0;
 #if defined(__SSE2__)
   const __m128i zero = _mm_setzero_si128();
@@ -170,6 +168,13 @@ inline void weighted_rows(const uint8_t* row, size_t stride, const float* weight
   }
 #endif
   weighted_rows_tail(row, stride, weight, taps, x, count, out);
+}
+
+inline void weighted_rows(const uint8_t* row, size_t stride, const float* weight, int taps, size_t count, float* out) {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  if (has_avx2()) return weighted_rows_avx2(row, stride, weight, taps, count, out);
+#endif
+  weighted_rows_sse2(row, stride, weight, taps, count, out);
 }
 
 // One output row from a row of floats (`pixel_bytes` per pixel): out pixel i = sum over k of

@@ -197,6 +197,93 @@ TEST(ImagesInColour, MixedSizesAndFormatsResizeToOneShape) {
   EXPECT_EQ(state.front().second.size(1), 3 * 16 * 16) << state.front().first;
 }
 
+// Photo-like JPEGs (textured, 150-260 pixels a side) cropped at random scales to 32 x 32: most
+// windows are decoded scaled down and cropped (forge/image_decode.hpp's decode_window). The run is
+// the same whatever the workers and exact on resume; --exact_decode decodes whole and so trains
+// on other pixels.
+TEST(ImagesInColour, WindowedJpegDecodesAreExactOnResumeAndTheSameForAnyWorkers) {
+  testing::TempDir dir;
+  auto written =
+      run_process({"/usr/bin/python3", "-c",
+                   "import random, sys, os\n"
+                   "from PIL import Image, ImageFilter\n"
+                   "random.seed(0)\n"
+                   "for split, count in (('train', 40), ('test', 12)):\n"
+                   "  for c in range(2):\n"
+                   "    os.makedirs(f'{sys.argv[1]}/{split}/class{c}', exist_ok=True)\n"
+                   "    for i in range(count):\n"
+                   "      w, h = random.randint(150, 260), random.randint(150, 260)\n"
+                   "      noise = Image.effect_noise((w, h), 60).filter(ImageFilter.GaussianBlur(2))\n"
+                   "      tint = (180, 60, 60) if c == 0 else (60, 60, 180)\n"
+                   "      image = Image.merge('RGB', [noise.point(lambda v, t=t: (v + t) // 2) for t in tint])\n"
+                   "      image.save(f'{sys.argv[1]}/{split}/class{c}/{i}.jpg', quality=90)\n",
+                   dir / "photos"});
+  ASSERT_EQ(written.exit_status, 0) << written.output;
+  auto train = [&](const std::string& name, Args more) {
+    Args args{"train",
+              "--data",
+              "images",
+              "--data_dir",
+              dir / "photos",
+              "--image_size",
+              "32",
+              "--random_resized_crop",
+              "0.08,1",
+              "--hflip",
+              "--normalize",
+              "0.5,0.25",
+              "--model",
+              "cnn",
+              "--channels",
+              "4",
+              "--epochs",
+              "2",
+              "--batch_size",
+              "8",
+              "--seed",
+              "4",
+              "--threads",
+              "1",
+              "--no_progress",
+              "--run_name",
+              name};
+    args.insert(args.end(), more.begin(), more.end());
+    return run_forge(args, dir.path());
+  };
+  auto one = train("one", {"--workers", "1"});
+  ASSERT_EQ(one.exit_status, 0) << one.output;
+  auto two = train("two", {"--workers", "2"});
+  ASSERT_EQ(two.exit_status, 0) << two.output;
+  auto exact = train("exact", {"--workers", "2", "--exact_decode"});
+  ASSERT_EQ(exact.exit_status, 0) << exact.output;
+  const NamedState a = testing::run_state(dir / "checkpoints/one/1"), b = testing::run_state(dir / "checkpoints/two/1"),
+                   whole = testing::run_state(dir / "checkpoints/exact/1");
+  ASSERT_EQ(a.size(), b.size());
+  bool differs = false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_TRUE(torch::equal(a[i].second, b[i].second)) << a[i].first;
+    differs = differs || !torch::equal(a[i].second, whole[i].second);
+  }
+  EXPECT_TRUE(differs) << "--exact_decode trained on the very same pixels: the windowed decode was not used";
+  Args check{"check-resume", "--data",
+             "images",       "--data_dir",
+             dir / "photos", "--image_size",
+             "32",           "--random_resized_crop",
+             "0.08,1",       "--hflip",
+             "--normalize",  "0.5,0.25",
+             "--model",      "cnn",
+             "--channels",   "4",
+             "--epochs",     "1",
+             "--batch_size", "8",
+             "--seed",       "4",
+             "--threads",    "1",
+             "--workers",    "2",
+             "--no_progress"};
+  auto checked = run_forge(check, dir.path());
+  ASSERT_EQ(checked.exit_status, 0) << checked.output;
+  EXPECT_TRUE(says(checked.output, "resume is exact: all")) << checked.output;
+}
+
 TEST(Words, CheckResumeIsExactWithPaddedBatches) {
   testing::TempDir dir;
   auto check = run_forge({"check-resume",

@@ -24,5 +24,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       std::abort();
   } catch (const std::runtime_error&) {
   }
+  // The windowed decode (crop, skipped rows, DCT scaling) on the same file: a window and an output
+  // size drawn from the input's first byte, anywhere in the image, the resample run over it.
+  try {
+    const int out = 1 + data[0] % 64;
+    forge::images::DecodedWindow decoded = forge::images::decode_window(
+        path, channels, limits,
+        [&](int width, int height) {
+          const double left = (data[0] % 7) * width / 8.0, top = (data[0] % 5) * height / 6.0;
+          return forge::images::Window{left, top, std::max(1.0, (width - left) / 2), std::max(1.0, (height - top) / 2)};
+        },
+        out, out, data[0] % 3 == 0);
+    if (decoded.pixels.size() != size_t(decoded.width) * size_t(decoded.height) * size_t(decoded.pixel_bytes) ||
+        uint64_t(decoded.width) * uint64_t(decoded.height) > limits.max_pixels)
+      std::abort();
+    int rows = 0;
+    forge::images::resample(decoded.rows(), decoded.window, decoded.readable, out, out, data[0] % 2 == 0,
+                            [&](int y, const float* values) {
+                              if (y != rows++ || !(values[0] >= 0 && values[0] <= 255)) std::abort();
+                            });
+    if (rows != out) std::abort();
+  } catch (const std::runtime_error&) {
+  }
   return 0;
 }

@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""forge's loader on photo-sized JPEGs (ImageNet-class input), against Python's and against the
+decoder alone, in one run (issue: photo-sized input at the limit).
+
+  python3 bench/photo_bench.py [--part loader|rss|accuracy|all] [--train 10000] [--reps 3]
+                               [--out bench/photo_results.json] [--quick]
+
+Writes a photo set from Debian's mate-backgrounds (scripts/photo_folders.py: distinct random
+windows of its photographs, shorter side 375-500 px, JPEG quality 90, 13 class folders), reads it
+once into the page cache, then measures, alternating in each repetition:
+  loader    images per second, from the page cache, RandomResizedCrop 224 + flip + ImageNet's
+            normalisation, batch 256: forge's loader alone (build/forge_bench loader --transforms
+            photo, no training) with 1 and 2 worker threads, and with --exact_decode (whole
+            decodes) at 1; torchvision's ImageFolder + DataLoader with the same transforms at 1 and
+            2 worker processes (bench/peer_photo_loader.py); Pillow's plain decode of every file
+            in one thread; libjpeg-turbo's plain full-size decode of every file in one thread,
+            from memory (forge_bench jpeg_decode): the naive limit.
+  rss       the peak RSS of forge's loader (2 workers) over the folder and over 4 times as many
+            files (the same photos under four names each): the listing grows, nothing else may.
+  accuracy  a small residual network (bench/photo_net.cpp) trained 3 epochs on the set, seeds 1-3,
+            with the windowed decode and with --exact_decode: mean test accuracy of each.
+Needs a built tree, mate-backgrounds and Debian's python3-torchvision. Prints Markdown tables.
+"""
+import argparse, json, os, resource, statistics, subprocess, sys, tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.path.join(ROOT, "build")
+FORGE = os.path.join(BUILD, "forge")
+BENCH = os.path.join(BUILD, "forge_bench")
+PEER = os.path.join(ROOT, "bench", "peer_photo_loader.py")
+MODEL = os.path.join(ROOT, "bench", "photo_net.cpp")
+SYSTEM_PYTHON = "/usr/bin/python3"
+IMAGENET = "0.485,0.456,0.406,0.229,0.224,0.225"
+
+
+def run(cmd, cwd=None):
+    result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=cwd)
+    if result.returncode != 0:
+        sys.exit("photo_bench: %s failed (exit %d):\n%s" % (" ".join(cmd), result.returncode, result.stdout[-3000:]))
+    return result.stdout
+
+
+def last_json(text):
+    return json.loads(text.strip().splitlines()[-1])
+
+
+def peak_rss_mib(cmd):
+    """Peak RSS (MiB) of cmd, measured in a fresh child so the peak is its own."""
+    probe = ("import resource, subprocess, sys; "
+             "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT); "
+             "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    code, kib = run([sys.executable, "-c", probe] + cmd).split()
+    if code != "0":
+        sys.exit("photo_bench: %s failed (exit %s)" % (" ".join(cmd), code))
+    return int(kib) / 1024
+
+
+def warm(folder):
+    """Reads every file once, so every reader below starts from the page cache."""
+    for root, _, files in os.walk(folder):
+        for name in files:
+            with open(os.path.join(root, name), "rb") as f:
+                f.read()
+
+
+def loader_part(photos, reps, results, table):
+    train = os.path.join(photos, "train")
+    measures = {
+        "forge, 1 worker": lambda: last_json(run([BENCH, "loader", "--data_dir", photos, "--transforms", "photo",
+                                                  "--batch_size", "256", "--workers", "1"])),
+        "forge, 2 workers": lambda: last_json(run([BENCH, "loader", "--data_dir", photos, "--transforms", "photo",
+                                                   "--batch_size", "256", "--workers", "2"])),
+        "forge --exact_decode, 1 worker": lambda: last_json(run(
+            [BENCH, "loader", "--data_dir", photos, "--transforms", "photo", "--batch_size", "256", "--workers",
+             "1", "--exact_decode", "true"])),
+        "torchvision, 1 worker": lambda: last_json(run([SYSTEM_PYTHON, PEER, train, "--workers", "1"])),
+        "torchvision, 2 workers": lambda: last_json(run([SYSTEM_PYTHON, PEER, train, "--workers", "2"])),
+        "Pillow decode, 1 thread": lambda: last_json(run([SYSTEM_PYTHON, PEER, train, "--pillow"])),
+        "libjpeg-turbo full decode, 1 thread": lambda: last_json(run([BENCH, "jpeg_decode", "--data_dir", train])),
+    }
+    rates = {name: [] for name in measures}
+    for _ in range(reps):  # alternating: every reader sees the same states of the machine
+        for name, measure in measures.items():
+            rates[name].append(measure()["images_per_second"])
+    median = {name: statistics.median(values) for name, values in rates.items()}
+    results["loader"] = {"images_per_second": rates, "median": median}
+    one = median["forge, 1 worker"]
+    table.append("| reader (images/s, page cache, RandomResizedCrop 224 + flip + normalise, batch 256) | "
+                 "median of %d | forge 1 worker / it |" % reps)
+    table.append("|---|---|---|")
+    for name, value in median.items():
+        table.append("| %s | %.0f | %.2fx |" % (name, value, one / value))
+    table.append("")
+    table.append("forge, 2 workers / 1 worker: %.2fx; against torchvision at 2: %.2fx" % (
+        median["forge, 2 workers"] / one, median["forge, 2 workers"] / median["torchvision, 2 workers"]))
+    table.append("")
+
+
+def rss_part(photos, tmp, results, table):
+    # Four names for each photo (hard links): the listing is four times as long, the bytes the same.
+    many = os.path.join(tmp, "many")
+    for root, _, files in os.walk(os.path.join(photos, "train")):
+        for name in files:
+            source = os.path.join(root, name)
+            target_dir = os.path.join(many, "train", os.path.basename(root))
+            os.makedirs(target_dir, exist_ok=True)
+            for copy in range(4):
+                os.link(source, os.path.join(target_dir, "%d-%s" % (copy, name)))
+    cmd = [BENCH, "loader", "--transforms", "photo", "--batch_size", "256", "--workers", "2", "--data_dir"]
+    small, large = peak_rss_mib(cmd + [photos]), peak_rss_mib(cmd + [many])
+    files = sum(len(f) for _, _, f in os.walk(os.path.join(photos, "train")))
+    results["rss"] = {"files": [files, 4 * files], "peak_rss_mib": [small, large]}
+    table.append("| peak RSS of forge's loader, 2 workers | %d files | %d files | ratio |" % (files, 4 * files))
+    table.append("|---|---|---|---|")
+    table.append("| MiB | %.0f | %.0f | %.2fx |" % (small, large, large / small))
+    table.append("")
+
+
+def accuracy_part(photos, tmp, seeds, epochs, results, table):
+    accuracies = {"windowed": [], "exact": []}
+    for seed in seeds:
+        for mode in accuracies:
+            runs = os.path.join(tmp, "runs-%s-%d" % (mode, seed))
+            out = run([FORGE, "train", "--data", "images", "--data_dir", photos, "--image_size", "64",
+                       "--random_resized_crop", "0.08,1", "--hflip", "--normalize", IMAGENET, "--model", MODEL,
+                       "--epochs", str(epochs), "--batch_size", "64", "--lr", "0.003", "--workers", "2",
+                       "--seed", str(seed), "--exact_decode", "true" if mode == "exact" else "false",
+                       "--no_progress", "--checkpoint_dir", runs])
+            line = [l for l in out.splitlines() if " test accuracy " in l][-1]
+            accuracies[mode].append(float(line.split(" test accuracy ")[1].split()[0]))
+    means = {mode: statistics.mean(values) for mode, values in accuracies.items()}
+    results["accuracy"] = {"seeds": seeds, "epochs": epochs, "test_accuracy": accuracies, "mean": means}
+    table.append("| photo_net, 64 x 64, %d epochs, seeds %s | mean test accuracy | each |" % (
+        epochs, ",".join(map(str, seeds))))
+    table.append("|---|---|---|")
+    for mode, values in accuracies.items():
+        table.append("| %s decode | %.4f | %s |" % (mode, means[mode], ", ".join("%.4f" % v for v in values)))
+    table.append("")
+    table.append("windowed - exact: %+.2f points" % (100 * (means["windowed"] - means["exact"])))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--part", choices=["loader", "rss", "accuracy", "all"], default="all")
+    ap.add_argument("--train", type=int, default=10000, help="training photos")
+    ap.add_argument("--test", type=int, default=2000, help="test photos")
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--seeds", default="1,2,3")
+    ap.add_argument("--photos", help="an existing folder of scripts/photo_folders.py to use instead of writing one")
+    ap.add_argument("--out", default=os.path.join(ROOT, "bench", "photo_results.json"))
+    ap.add_argument("--quick", action="store_true", help="a few photos, one repetition: checks that it runs")
+    args = ap.parse_args()
+    if args.quick:
+        args.train, args.test, args.reps, args.epochs, args.seeds = 260, 52, 1, 1, "1"
+    results = {"train_images": args.train}
+    table = []
+    with tempfile.TemporaryDirectory() as tmp:
+        photos = args.photos
+        if not photos:
+            photos = os.path.join(tmp, "photos")
+            run([SYSTEM_PYTHON, os.path.join(ROOT, "scripts", "photo_folders.py"), photos, "--train",
+                 str(args.train), "--test", str(args.test)])
+        warm(photos)
+        if args.part in ("loader", "all"):
+            loader_part(photos, args.reps, results, table)
+        if args.part in ("rss", "all"):
+            rss_part(photos, tmp, results, table)
+        if args.part in ("accuracy", "all"):
+            accuracy_part(photos, tmp, [int(s) for s in args.seeds.split(",")], args.epochs, results, table)
+    print("\n".join(table))
+    with open(args.out, "w") as f:
+        json.dump(results, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

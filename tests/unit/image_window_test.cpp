@@ -1,0 +1,282 @@
+// forge/image_resample.hpp's filter and forge/image_decode.hpp's windowed JPEG decode: what the
+// images plugin's photo path rests on. JPEGs are encoded here with libjpeg, from pixels made here.
+#include "test_support.hpp"
+
+#include <forge/image_decode.hpp>
+#include <forge/image_ops.hpp>
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <random>
+
+namespace forge::images {
+namespace {
+
+// A smooth colour picture with some detail: what a photograph's JPEG is like.
+Image picture(int width, int height, int channels) {
+  Image image{width, height, channels, std::vector<uint8_t>(size_t(width) * height * channels)};
+  for (int y = 0; y < height; ++y)
+    for (int x = 0; x < width; ++x)
+      for (int c = 0; c < channels; ++c)
+        image.pixels[(size_t(y) * width + x) * channels + c] =
+            uint8_t(127 + 60 * std::sin(0.05 * x + 0.9 * c) + 50 * std::cos(0.07 * y - 0.4 * c) +
+                    15 * std::sin(0.5 * x * (c + 1)) * std::cos(0.3 * y));
+  return image;
+}
+
+std::string jpeg_of(const Image& image, int quality = 90) {
+  jpeg_compress_struct info;
+  jpeg_error_mgr error;
+  info.err = jpeg_std_error(&error);
+  jpeg_create_compress(&info);
+  unsigned char* buffer = nullptr;
+  unsigned long size = 0;
+  jpeg_mem_dest(&info, &buffer, &size);
+  info.image_width = JDIMENSION(image.width);
+  info.image_height = JDIMENSION(image.height);
+  info.input_components = image.channels;
+  info.in_color_space = image.channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
+  jpeg_set_defaults(&info);
+  jpeg_set_quality(&info, quality, TRUE);
+  jpeg_start_compress(&info, TRUE);
+  while (info.next_scanline < info.image_height) {
+    JSAMPROW row = const_cast<uint8_t*>(&image.pixels[size_t(info.next_scanline) * image.width * image.channels]);
+    jpeg_write_scanlines(&info, &row, 1);
+  }
+  jpeg_finish_compress(&info);
+  jpeg_destroy_compress(&info);
+  std::string bytes(reinterpret_cast<char*>(buffer), size);
+  free(buffer);
+  return bytes;
+}
+
+std::string written(const testing::TempDir& dir, const std::string& name, const std::string& bytes) {
+  const std::string path = dir / name;
+  std::ofstream(path, std::ios::binary) << bytes;
+  return path;
+}
+
+// The mean and largest absolute difference of two images of one size.
+std::pair<double, int> difference(const Image& a, const Image& b) {
+  EXPECT_EQ(a.width, b.width);
+  EXPECT_EQ(a.height, b.height);
+  EXPECT_EQ(a.channels, b.channels);
+  double sum = 0;
+  int largest = 0;
+  for (size_t i = 0; i < std::min(a.pixels.size(), b.pixels.size()); ++i) {
+    const int d = std::abs(int(a.pixels[i]) - int(b.pixels[i]));
+    sum += d;
+    largest = std::max(largest, d);
+  }
+  return {sum / double(a.pixels.size()), largest};
+}
+
+TEST(ImageResample, TheWholeImageAtItsOwnSizeIsItself) {
+  const Image image = picture(37, 23, 3);
+  EXPECT_EQ(resize(image, 37, 23).pixels, image.pixels);
+  const Image same = resized_window(image, 37, 23, 0, 0, 37, 23);
+  EXPECT_EQ(same.pixels, image.pixels);
+}
+
+TEST(ImageResample, OneColourStaysThatColourAtAnySizeAndWindow) {
+  Image flat{50, 40, 3, {}};
+  for (int i = 0; i < 50 * 40; ++i) flat.pixels.insert(flat.pixels.end(), {200, 17, 99});
+  const PixelRows rows{flat.pixels.data(), 50, 40, 3};
+  for (const Window window : {Window{0, 0, 50, 40}, Window{3.5, 7.25, 20.3, 11.1}, Window{49, 39, 1, 1}})
+    for (int out : {1, 7, 64}) {
+      const Image scaled = detail::resampled_image(rows, window, covered_pixels(window, 50, 40), out, out, false);
+      for (size_t i = 0; i < scaled.pixels.size(); i += 3)
+        ASSERT_TRUE(scaled.pixels[i] == 200 && scaled.pixels[i + 1] == 17 && scaled.pixels[i + 2] == 99) << out;
+    }
+}
+
+// A 4x shrink averages every column (antialiased), where a plain bilinear resize reads two of
+// each four and misses the bright one entirely.
+TEST(ImageResample, ShrinkingAveragesRatherThanSkipping) {
+  Image stripes{64, 8, 1, std::vector<uint8_t>(64 * 8)};
+  for (int y = 0; y < 8; ++y)
+    for (int x = 0; x < 64; ++x) stripes.pixels[size_t(y) * 64 + x] = x % 4 == 0 ? 255 : 0;
+  const Image quarter = resize(stripes, 16, 2);
+  for (int y = 0; y < 2; ++y)
+    for (int x = 1; x < 15; ++x) EXPECT_NEAR(quarter.pixels[size_t(y) * 16 + x], 64, 2) << x;
+}
+
+TEST(ImageResample, MirroringReversesEachRow) {
+  const Image image = picture(90, 60, 3);
+  const PixelRows rows{image.pixels.data(), 90, 60, 3};
+  const Window window{10.5, 4, 61, 47};
+  const Image plain = detail::resampled_image(rows, window, covered_pixels(window, 90, 60), 33, 29, false);
+  const Image mirrored = detail::resampled_image(rows, window, covered_pixels(window, 90, 60), 33, 29, true);
+  for (int y = 0; y < 29; ++y)
+    for (int x = 0; x < 33; ++x)
+      for (int c = 0; c < 3; ++c)
+        ASSERT_EQ(mirrored.pixels[(size_t(y) * 33 + x) * 3 + c], plain.pixels[(size_t(y) * 33 + (32 - x)) * 3 + c]);
+}
+
+// The vector paths and the plain loop multiply and add in one order: the same sums to the bit, so a
+// run resumed on another processor makes the same tensors.
+TEST(ImageResample, EveryVectorPathSumsToTheSameBits) {
+  std::mt19937 random(7);
+  std::vector<uint8_t> rows(5 * 203);
+  for (auto& byte : rows) byte = uint8_t(random());
+  const float weights[5] = {0.1f, 0.2f, 0.4f, 0.2f, 0.1f};
+  std::vector<float> plain(203), sse2(203);
+  detail::weighted_rows_tail(rows.data(), 203, weights, 5, 0, 203, plain.data());
+  detail::weighted_rows_sse2(rows.data(), 203, weights, 5, 203, sse2.data());
+  EXPECT_EQ(0, std::memcmp(plain.data(), sse2.data(), 203 * sizeof(float)));
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  if (detail::has_avx2()) {
+    std::vector<float> avx2(203);
+    detail::weighted_rows_avx2(rows.data(), 203, weights, 5, 203, avx2.data());
+    EXPECT_EQ(0, std::memcmp(plain.data(), avx2.data(), 203 * sizeof(float)));
+  }
+#endif
+}
+
+TEST(ImageResample, ANormalisedTensorHoldsTheResampledPixelsInChannelPlanes) {
+  const Image image = picture(80, 60, 3);
+  DecodedWindow decoded;
+  decoded.width = 80;
+  decoded.height = 60;
+  decoded.pixel_bytes = 4;
+  for (size_t i = 0; i < image.pixels.size(); i += 3)
+    decoded.pixels.insert(decoded.pixels.end(), {image.pixels[i], image.pixels[i + 1], image.pixels[i + 2], 0});
+  decoded.window = {5, 6, 50, 40};
+  decoded.readable = covered_pixels(decoded.window, 80, 60);
+  const torch::Tensor tensor = window_tensor(decoded, 25, 20, true, {0.5, 0.4, 0.3}, {0.2, 0.25, 0.3});
+  const Image expected = resampled(decoded, 25, 20, true);
+  ASSERT_EQ(tensor.sizes(), (std::vector<int64_t>{3, 20, 25}));
+  const std::vector<double> mean{0.5, 0.4, 0.3}, std{0.2, 0.25, 0.3};
+  for (int c = 0; c < 3; ++c)
+    for (int y = 0; y < 20; ++y)
+      for (int x = 0; x < 25; ++x) {
+        const double pixel = tensor[c][y][x].item<float>() * std[size_t(c)] + mean[size_t(c)];
+        ASSERT_NEAR(pixel * 255, expected.pixels[(size_t(y) * 25 + x) * 3 + c], 0.51);
+      }
+}
+
+class JpegWindow : public ::testing::Test {
+ protected:
+  // Decodes `window` both ways and resamples each to out x out.
+  std::pair<Image, Image> both(const std::string& path, Window window, int out, int channels = 3) {
+    auto choose = [&](int, int) { return window; };
+    const DecodedWindow fast = decode_window(path, channels, limits_, choose, out, out);
+    const DecodedWindow exact = decode_window(path, channels, limits_, choose, out, out, true);
+    return {resampled(fast, out, out), resampled(exact, out, out)};
+  }
+  testing::TempDir dir_;
+  DecodeLimits limits_;
+};
+
+// A window needing full resolution: only its rows and columns (to the decoder's blocks) are
+// decoded, and they match the whole decode's up to the fast DCT's and upsampling's rounding.
+TEST_F(JpegWindow, OnlyTheWindowsRowsAndColumnsAreDecodedAndTheyMatchTheWholeDecode) {
+  const std::string path = written(dir_, "photo.jpg", jpeg_of(picture(480, 360, 3)));
+  const Window window{200.5, 150, 120, 90};
+  const DecodedWindow fast = decode_window(
+      path, 3, limits_,
+      [&](int w, int h) {
+        EXPECT_EQ(w, 480);
+        EXPECT_EQ(h, 360);
+        return window;
+      },
+      100, 80);
+  EXPECT_EQ(fast.pixel_bytes, 4);
+  EXPECT_EQ(fast.height, 90);           // rows 150 to 239 and nothing else
+  EXPECT_LE(fast.width, 120 + 2 * 16);  // its columns, widened to whole 16-pixel blocks
+  EXPECT_LE(fast.window.left + fast.window.width, fast.width);
+  EXPECT_DOUBLE_EQ(fast.window.width, 120);
+  const auto [windowed, whole] = both(path, window, 100);
+  const auto [mean, largest] = difference(windowed, whole);
+  EXPECT_LT(mean, 1.5);
+  EXPECT_LT(largest, 24);
+}
+
+// A large window is decoded scaled down inside the IDCT (here by 1/2: 300 x 300 to at least 128),
+// and what it resamples to is still the whole decode's picture.
+TEST_F(JpegWindow, ALargeWindowIsDecodedScaledDownAndResamplesToTheSamePicture) {
+  const std::string path = written(dir_, "photo.jpg", jpeg_of(picture(500, 375, 3)));
+  const Window window{100, 40, 300, 300};
+  const DecodedWindow fast = decode_window(
+      path, 3, limits_, [&](int, int) { return window; }, 128, 128);
+  EXPECT_DOUBLE_EQ(fast.window.width, 150);  // half size
+  EXPECT_LE(fast.height, 151);
+  const auto [windowed, whole] = both(path, window, 128);
+  const auto [mean, largest] = difference(windowed, whole);
+  EXPECT_LT(mean, 2.0);
+  EXPECT_LT(largest, 32);
+  // At 1/8, 1/4: a window of the whole image to 32 pixels.
+  const DecodedWindow eighth = decode_window(
+      path, 3, limits_,
+      [](int w, int h) {
+        return Window{0, 0, double(w), double(h)};
+      },
+      32, 32);
+  EXPECT_EQ(eighth.width, (500 + 7) / 8);
+  EXPECT_EQ(eighth.height, (375 + 7) / 8);
+}
+
+TEST_F(JpegWindow, WindowsAtTheEdgesAndGreyImagesDecodeToo) {
+  const std::string path = written(dir_, "photo.jpg", jpeg_of(picture(333, 251, 3)));
+  for (const Window window : {Window{0, 0, 50, 40}, Window{283, 211, 50, 40}, Window{0, 0, 333, 251}}) {
+    const auto [windowed, whole] = both(path, window, 48);
+    EXPECT_LT(difference(windowed, whole).first, 2.0) << window.left;
+    const auto [grey_windowed, grey_whole] = both(path, window, 48, 1);
+    EXPECT_EQ(grey_windowed.channels, 1);
+    EXPECT_LT(difference(grey_windowed, grey_whole).first, 2.0) << window.left;
+  }
+  const std::string grey = written(dir_, "grey.jpg", jpeg_of(picture(200, 150, 1)));
+  const auto [windowed, whole] = both(grey, Window{20, 30, 100, 100}, 64, 3);  // grey file, RGB asked
+  EXPECT_LT(difference(windowed, whole).first, 2.0);
+}
+
+// A truncated file fails where the decode reaches the missing part, with the usual one line.
+TEST_F(JpegWindow, ATruncatedFileFailsWhenTheWindowReachesTheMissingRows) {
+  const std::string bytes = jpeg_of(picture(320, 480, 3));
+  const std::string path = written(dir_, "cut.jpg", bytes.substr(0, bytes.size() / 2));
+  try {
+    decode_window(
+        path, 3, limits_,
+        [](int, int) {
+          return Window{0, 400, 100, 80};
+        },
+        64, 64);
+    FAIL() << "decoded past the end of the file";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("corrupt JPEG"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(JpegWindow, APngIsDecodedWholeWithTheWindowAsChosen) {
+  const Image image = picture(64, 48, 3);
+  std::vector<uint8_t> png;
+  {
+    png_image info{};
+    info.version = PNG_IMAGE_VERSION;
+    info.width = 64;
+    info.height = 48;
+    info.format = PNG_FORMAT_RGB;
+    png_alloc_size_t size = 0;
+    ASSERT_TRUE(png_image_write_get_memory_size(info, size, 0, image.pixels.data(), 0, nullptr));
+    png.resize(size);
+    ASSERT_TRUE(png_image_write_to_memory(&info, png.data(), &size, 0, image.pixels.data(), 0, nullptr));
+    png.resize(size);
+  }
+  const std::string path = written(dir_, "picture.png", std::string(png.begin(), png.end()));
+  const DecodedWindow decoded = decode_window(
+      path, 3, limits_,
+      [](int, int) {
+        return Window{8, 4, 32, 32};
+      },
+      16, 16);
+  EXPECT_EQ(decoded.pixel_bytes, 3);
+  EXPECT_EQ(decoded.width, 64);
+  EXPECT_EQ(std::vector<uint8_t>(decoded.pixels.begin(), decoded.pixels.end()), image.pixels);
+  EXPECT_DOUBLE_EQ(decoded.window.left, 8);
+  EXPECT_EQ(decoded.readable.right, 40);
+}
+
+}  // namespace
+}  // namespace forge::images
