@@ -236,10 +236,16 @@ DecodedWindow decode_jpeg_window(const std::vector<uint8_t>& bytes, int channels
   info.err = jpeg_std_error(&error.manager);
   error.manager.error_exit = jpeg_fail;
   error.manager.emit_message = jpeg_warn;
-  DecodedWindow* out = new DecodedWindow;  // no C++ object with a destructor may live across the jump
+  // No C++ object with a destructor may live across the jump: what the decode makes lives here.
+  struct Work {
+    DecodedWindow decoded;
+    std::vector<JSAMPROW> rows;
+  };
+  Work* work = new Work;
+  DecodedWindow* out = &work->decoded;
   if (setjmp(error.jump)) {
     jpeg_destroy_decompress(&info);
-    delete out;
+    delete work;
     throw std::runtime_error(std::string("corrupt JPEG: ") + error.message);
   }
   jpeg_create_decompress(&info);
@@ -285,7 +291,8 @@ DecodedWindow decode_jpeg_window(const std::vector<uint8_t>& bytes, int channels
     out->pixel_bytes = pixel_bytes;
     out->pixels.resize(size_t(out->width) * size_t(out->height) * size_t(pixel_bytes));
     // All rows at once: asked for one at a time, the merged chroma upsampler makes two and copies one.
-    std::vector<JSAMPROW> rows(size_t(out->height));
+    std::vector<JSAMPROW>& rows = work->rows;
+    rows.resize(size_t(out->height));
     for (size_t y = 0; y < rows.size(); ++y)
       rows[y] = out->pixels.data() + y * size_t(out->width) * size_t(pixel_bytes);
     while (info.output_scanline < last_row) {
@@ -304,12 +311,12 @@ DecodedWindow decode_jpeg_window(const std::vector<uint8_t>& bytes, int channels
                      needed.bottom - int(first_row)};
   } catch (...) {
     jpeg_destroy_decompress(&info);
-    delete out;
+    delete work;
     throw;
   }
   jpeg_destroy_decompress(&info);
   DecodedWindow result = std::move(*out);
-  delete out;
+  delete work;
   return result;
 }
 
