@@ -26,7 +26,8 @@ Image picture(int width, int height, int channels) {
   return image;
 }
 
-std::string jpeg_of(const Image& image, int quality = 90) {
+// quality 90, 4:2:0 chroma, baseline unless `progressive`; `full_chroma`: 4:4:4.
+std::string jpeg_of(const Image& image, int quality = 90, bool progressive = false, bool full_chroma = false) {
   jpeg_compress_struct info;
   jpeg_error_mgr error;
   info.err = jpeg_std_error(&error);
@@ -40,6 +41,8 @@ std::string jpeg_of(const Image& image, int quality = 90) {
   info.in_color_space = image.channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
   jpeg_set_defaults(&info);
   jpeg_set_quality(&info, quality, TRUE);
+  if (progressive) jpeg_simple_progression(&info);
+  if (full_chroma && image.channels == 3) info.comp_info[0].h_samp_factor = info.comp_info[0].v_samp_factor = 1;
   jpeg_start_compress(&info, TRUE);
   while (info.next_scanline < info.image_height) {
     JSAMPROW row = const_cast<uint8_t*>(&image.pixels[size_t(info.next_scanline) * image.width * image.channels]);
@@ -230,6 +233,20 @@ TEST_F(JpegWindow, WindowsAtTheEdgesAndGreyImagesDecodeToo) {
   const std::string grey = written(dir_, "grey.jpg", jpeg_of(picture(200, 150, 1)));
   const auto [windowed, whole] = both(grey, Window{20, 30, 100, 100}, 64, 3);  // grey file, RGB asked
   EXPECT_LT(difference(windowed, whole).first, 2.0);
+}
+
+// Progressive files (decoded whole into coefficients first) and full-resolution chroma take the
+// same window paths.
+TEST_F(JpegWindow, ProgressiveAndFullChromaFilesDecodeTheSameWindows) {
+  const Image image = picture(400, 300, 3);
+  for (const auto& [name, bytes] : {std::pair{"progressive.jpg", jpeg_of(image, 90, true)},
+                                    std::pair{"444.jpg", jpeg_of(image, 90, false, true)}}) {
+    const std::string path = written(dir_, name, bytes);
+    for (const Window window : {Window{150, 100, 100, 80}, Window{0, 0, 400, 300}}) {
+      const auto [windowed, whole] = both(path, window, 64);
+      EXPECT_LT(difference(windowed, whole).first, 2.0) << name << " " << window.width;
+    }
+  }
 }
 
 // A truncated file fails where the decode reaches the missing part, with the usual one line.
