@@ -39,17 +39,23 @@ class BatchMemory {
  public:
   torch::Tensor take(at::IntArrayRef sizes, const torch::TensorOptions& options) {
     for (torch::Tensor& kept : kept_)
-      if (kept.use_count() == 1 && kept.storage().use_count() == 1 && kept.sizes() == sizes &&
-          kept.dtype() == options.dtype())
-        return kept;
+      if (kept.storage().use_count() == 1 && kept.sizes() == sizes && kept.dtype() == options.dtype())
+        return alias(kept);
     torch::Tensor fresh = torch::empty(sizes, options);
     if (fresh.nbytes() < kWorthKeeping) return fresh;
     if (kept_.size() == kKept) kept_.erase(kept_.begin());
     kept_.push_back(fresh);
-    return fresh;
+    return alias(fresh);
   }
 
  private:
+  // A tensor of its own over the kept one's memory: whatever its holder does to it (a view, a
+  // resize, requires_grad) leaves the kept one as it was; the memory is free again when the
+  // storage has no holder but the kept tensor.
+  static torch::Tensor alias(const torch::Tensor& kept) {
+    return torch::empty({0}, kept.options()).set_(kept.storage(), kept.storage_offset(), kept.sizes(), kept.strides());
+  }
+
   static constexpr size_t kKept = 4;
   static constexpr size_t kWorthKeeping = size_t(1) << 20;  // smaller ones come from malloc's free lists
   std::vector<torch::Tensor> kept_;
@@ -85,8 +91,13 @@ inline Batch stack_examples(const std::vector<Example>& examples) {
     }
     std::vector<int64_t> sizes{int64_t(parts.size())};
     for (int64_t size : first.sizes()) sizes.push_back(size);
-    torch::Tensor stacked =
-        first.is_cpu() ? detail::batch_memory().take(sizes, first.options()) : torch::empty(sizes, first.options());
+    bool needs_grad = false;
+    for (const torch::Tensor& part : parts) needs_grad = needs_grad || part.requires_grad();
+    if (!first.is_cpu() || needs_grad) {  // an out= stack has no gradient; the pool keeps to CPU memory
+      batch.set(name, torch::stack(parts));
+      continue;
+    }
+    torch::Tensor stacked = detail::batch_memory().take(sizes, first.options());
     batch.set(name, torch::stack_out(stacked, parts));
   }
   return batch;
