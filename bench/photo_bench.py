@@ -3,7 +3,7 @@
 decoder alone, in one run (issue: photo-sized input at the limit).
 
   python3 bench/photo_bench.py [--part loader|rss|accuracy|all] [--train 10000] [--reps 3]
-                               [--out bench/photo_results.json] [--quick]
+                               [--accuracy_size 64] [--out bench/photo_results.json] [--quick]
 
 Writes a photo set from Debian's mate-backgrounds (scripts/photo_folders.py: distinct random
 windows of its photographs, shorter side 375-500 px, JPEG quality 90, 13 class folders), reads it
@@ -18,7 +18,8 @@ once into the page cache, then measures, alternating in each repetition:
   rss       the peak RSS of forge's loader (2 workers) over the folder and over 4 times as many
             files (the same photos under four names each): the listing grows, nothing else may.
   accuracy  a small residual network (bench/photo_net.cpp) trained 3 epochs on the set, seeds 1-3,
-            with the windowed decode and with --exact_decode: mean test accuracy of each.
+            at --accuracy_size, with the windowed decode and with --exact_decode: mean test accuracy
+            of each.
 Needs a built tree, mate-backgrounds and Debian's python3-torchvision. Prints Markdown tables.
 """
 import argparse, json, os, resource, statistics, subprocess, sys, tempfile
@@ -116,12 +117,12 @@ def rss_part(photos, tmp, results, table):
     table.append("")
 
 
-def accuracy_part(photos, tmp, seeds, epochs, results, table):
+def accuracy_part(photos, tmp, seeds, epochs, size, results, table):
     accuracies = {"windowed": [], "exact": []}
     for seed in seeds:
         for mode in accuracies:
             runs = os.path.join(tmp, "runs-%s-%d" % (mode, seed))
-            out = run([FORGE, "train", "--data", "images", "--data_dir", photos, "--image_size", "64",
+            out = run([FORGE, "train", "--data", "images", "--data_dir", photos, "--image_size", str(size),
                        "--random_resized_crop", "0.08,1", "--hflip", "--normalize", IMAGENET, "--model", MODEL,
                        "--epochs", str(epochs), "--batch_size", "64", "--lr", "0.003", "--workers", "2",
                        "--seed", str(seed), "--exact_decode", "true" if mode == "exact" else "false",
@@ -129,9 +130,10 @@ def accuracy_part(photos, tmp, seeds, epochs, results, table):
             line = [l for l in out.splitlines() if " test accuracy " in l][-1]
             accuracies[mode].append(float(line.split(" test accuracy ")[1].split()[0]))
     means = {mode: statistics.mean(values) for mode, values in accuracies.items()}
-    results["accuracy"] = {"seeds": seeds, "epochs": epochs, "test_accuracy": accuracies, "mean": means}
-    table.append("| photo_net, 64 x 64, %d epochs, seeds %s | mean test accuracy | each |" % (
-        epochs, ",".join(map(str, seeds))))
+    results["accuracy"] = {"seeds": seeds, "epochs": epochs, "image_size": size, "test_accuracy": accuracies,
+                           "mean": means}
+    table.append("| photo_net, %d x %d, %d epochs, seeds %s | mean test accuracy | each |" % (
+        size, size, epochs, ",".join(map(str, seeds))))
     table.append("|---|---|---|")
     for mode, values in accuracies.items():
         table.append("| %s decode | %.4f | %s |" % (mode, means[mode], ", ".join("%.4f" % v for v in values)))
@@ -147,6 +149,8 @@ def main():
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--seeds", default="1,2,3")
+    ap.add_argument("--accuracy_size", type=int, default=64,
+                    help="--image_size of the accuracy runs (64: most boxes decode at 1/2 or 1/4; 224: as ImageNet)")
     ap.add_argument("--photos", help="an existing folder of scripts/photo_folders.py to use instead of writing one")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "photo_results.json"))
     ap.add_argument("--quick", action="store_true", help="a few photos, one repetition: checks that it runs")
@@ -167,7 +171,8 @@ def main():
         if args.part in ("rss", "all"):
             rss_part(photos, tmp, results, table)
         if args.part in ("accuracy", "all"):
-            accuracy_part(photos, tmp, [int(s) for s in args.seeds.split(",")], args.epochs, results, table)
+            accuracy_part(photos, tmp, [int(s) for s in args.seeds.split(",")], args.epochs, args.accuracy_size, results,
+                          table)
     print("\n".join(table))
     with open(args.out, "w") as f:
         json.dump(results, f, indent=1)
