@@ -141,44 +141,74 @@ inline void jpeg_warn(j_common_ptr info, int level) {
   if (level < 0) jpeg_fail(info);  // a warning: corrupt or truncated data
 }
 
-inline Image decode_jpeg(const std::vector<uint8_t>& bytes, int channels, const DecodeLimits& limits) {
+// Runs decode(info, work) on a decompressor over `bytes` whose header is read and within
+// `limits`, and returns `work`. libjpeg's errors and warnings become one std::runtime_error
+// ("corrupt JPEG: ..."); the decompressor and `work` are freed on every path. `work` is held on
+// the heap because no C++ object with a destructor may live across libjpeg's longjmp: what
+// decode makes (pixels, row pointers) goes in it, and decode's own locals stay trivial.
+template <class Work, class Decode>
+Work decode_jpeg_with(const std::vector<uint8_t>& bytes, const DecodeLimits& limits, Decode&& decode) {
   jpeg_decompress_struct info;
   JpegError error;
   error.message[0] = 0;
   info.err = jpeg_std_error(&error.manager);
   error.manager.error_exit = jpeg_fail;
   error.manager.emit_message = jpeg_warn;
-  Image* out = new Image;  // no C++ object with a destructor may live across the jump
+  Work* work = new Work;
   if (setjmp(error.jump)) {
     jpeg_destroy_decompress(&info);
-    delete out;
+    delete work;
     throw std::runtime_error(std::string("corrupt JPEG: ") + error.message);
   }
   jpeg_create_decompress(&info);
-  try {  // a C++ exception (a refused size, bad_alloc) frees the decompressor too
+  try {  // a C++ exception (a refused size, bad_alloc, a throwing callback) frees the decompressor too
     jpeg_mem_src(&info, bytes.data(), static_cast<unsigned long>(bytes.size()));
     jpeg_read_header(&info, TRUE);
     check_dimensions(info.image_width, info.image_height, limits);
-    info.out_color_space = channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
-    jpeg_start_decompress(&info);
-    out->width = int(info.output_width);
-    out->height = int(info.output_height);
-    out->channels = channels;
-    out->pixels.resize(size_t(out->width) * size_t(out->height) * size_t(channels));
-    while (info.output_scanline < info.output_height) {
-      JSAMPROW row = out->pixels.data() + size_t(info.output_scanline) * size_t(out->width) * size_t(channels);
-      jpeg_read_scanlines(&info, &row, 1);
-    }
-    jpeg_finish_decompress(&info);
+    decode(info, *work);
   } catch (...) {
     jpeg_destroy_decompress(&info);
-    delete out;
+    delete work;
     throw;
   }
   jpeg_destroy_decompress(&info);
-  Image result = std::move(*out);
-  delete out;
+  Work result = std::move(*work);
+  delete work;
   return result;
+}
+
+// Reads the output rows from info.output_scanline up to `last_row` into `pixels`, `row_bytes`
+// apart, through `rows` (pointers the caller keeps in its heap-held work), asking for all of them
+// at once: asked for one at a time, libjpeg's two-row upsamplers decode into a spare row and copy it.
+inline void read_rows(jpeg_decompress_struct& info, uint8_t* pixels, size_t row_bytes, JDIMENSION last_row,
+                      std::vector<JSAMPROW>& rows) {
+  const JDIMENSION first_row = info.output_scanline;
+  rows.resize(size_t(last_row - first_row));
+  for (size_t y = 0; y < rows.size(); ++y) rows[y] = pixels + y * row_bytes;
+  while (info.output_scanline < last_row)
+    if (jpeg_read_scanlines(&info, rows.data() + (info.output_scanline - first_row), last_row - info.output_scanline) ==
+        0)
+      throw std::runtime_error("corrupt JPEG: a row could not be read");
+}
+
+inline Image decode_jpeg(const std::vector<uint8_t>& bytes, int channels, const DecodeLimits& limits) {
+  struct Work {
+    Image image;
+    std::vector<JSAMPROW> rows;
+  };
+  auto decode = [&](jpeg_decompress_struct& info, Work& work) {
+    info.out_color_space = channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
+    jpeg_start_decompress(&info);
+    Image& out = work.image;
+    out.width = int(info.output_width);
+    out.height = int(info.output_height);
+    out.channels = channels;
+    const size_t row_bytes = size_t(out.width) * size_t(channels);
+    out.pixels.resize(row_bytes * size_t(out.height));
+    read_rows(info, out.pixels.data(), row_bytes, info.output_height, work.rows);
+    jpeg_finish_decompress(&info);
+  };
+  return decode_jpeg_with<Work>(bytes, limits, decode).image;
 }
 
 }  // namespace detail
@@ -230,29 +260,12 @@ constexpr bool jpeg_can_skip = false;
 template <class ChooseWindow>
 DecodedWindow decode_jpeg_window(const std::vector<uint8_t>& bytes, int channels, const DecodeLimits& limits,
                                  ChooseWindow& choose, int out_width, int out_height, bool exact) {
-  jpeg_decompress_struct info;
-  JpegError error;
-  error.message[0] = 0;
-  info.err = jpeg_std_error(&error.manager);
-  error.manager.error_exit = jpeg_fail;
-  error.manager.emit_message = jpeg_warn;
-  // No C++ object with a destructor may live across the jump: what the decode makes lives here.
   struct Work {
     DecodedWindow decoded;
     std::vector<JSAMPROW> rows;
   };
-  Work* work = new Work;
-  DecodedWindow* out = &work->decoded;
-  if (setjmp(error.jump)) {
-    jpeg_destroy_decompress(&info);
-    delete work;
-    throw std::runtime_error(std::string("corrupt JPEG: ") + error.message);
-  }
-  jpeg_create_decompress(&info);
-  try {  // a C++ exception (a refused size, bad_alloc, a throwing choose) frees the decompressor too
-    jpeg_mem_src(&info, bytes.data(), static_cast<unsigned long>(bytes.size()));
-    jpeg_read_header(&info, TRUE);
-    check_dimensions(info.image_width, info.image_height, limits);
+  auto decode = [&](jpeg_decompress_struct& info, Work& work) {
+    DecodedWindow& out = work.decoded;
     const Window window = choose(int(info.image_width), int(info.image_height));
     int denominator = 1;
     if (!exact && jpeg_can_skip) {
@@ -286,38 +299,23 @@ DecodedWindow decode_jpeg_window(const std::vector<uint8_t>& bytes, int channels
         throw std::runtime_error("corrupt JPEG: fewer rows than its header claims");
     }
 #endif
-    out->width = int(info.output_width);
-    out->height = int(last_row - first_row);
-    out->pixel_bytes = pixel_bytes;
-    out->pixels.resize(size_t(out->width) * size_t(out->height) * size_t(pixel_bytes));
-    // All rows at once: asked for one at a time, the merged chroma upsampler makes two and copies one.
-    std::vector<JSAMPROW>& rows = work->rows;
-    rows.resize(size_t(out->height));
-    for (size_t y = 0; y < rows.size(); ++y)
-      rows[y] = out->pixels.data() + y * size_t(out->width) * size_t(pixel_bytes);
-    while (info.output_scanline < last_row) {
-      const JDIMENSION done = info.output_scanline - first_row;
-      if (jpeg_read_scanlines(&info, rows.data() + done, last_row - info.output_scanline) == 0)
-        throw std::runtime_error("corrupt JPEG: a row could not be read");
-    }
+    out.width = int(info.output_width);
+    out.height = int(last_row - first_row);
+    out.pixel_bytes = pixel_bytes;
+    const size_t row_bytes = size_t(out.width) * size_t(pixel_bytes);
+    out.pixels.resize(row_bytes * size_t(out.height));
+    read_rows(info, out.pixels.data(), row_bytes, last_row, work.rows);
     // Rows below the window are never decoded: abort rather than finish, which would want them.
     if (info.output_scanline < info.output_height) {
       jpeg_abort_decompress(&info);
     } else {
       jpeg_finish_decompress(&info);
     }
-    out->window = {scaled.left - first_column, scaled.top - first_row, scaled.width, scaled.height};
-    out->readable = {needed.left - int(first_column), needed.top - int(first_row), needed.right - int(first_column),
-                     needed.bottom - int(first_row)};
-  } catch (...) {
-    jpeg_destroy_decompress(&info);
-    delete work;
-    throw;
-  }
-  jpeg_destroy_decompress(&info);
-  DecodedWindow result = std::move(*out);
-  delete work;
-  return result;
+    out.window = {scaled.left - first_column, scaled.top - first_row, scaled.width, scaled.height};
+    out.readable = {needed.left - int(first_column), needed.top - int(first_row), needed.right - int(first_column),
+                    needed.bottom - int(first_row)};
+  };
+  return decode_jpeg_with<Work>(bytes, limits, decode).decoded;
 }
 
 }  // namespace detail
