@@ -23,12 +23,13 @@ BENCH = os.path.join(BUILD, "forge_bench")
 PEER_LOADER = os.path.join(os.path.dirname(ROOT), "shared", "bench", "peer_loader.py")
 PEER_TRAIN = os.path.join(ROOT, "bench", "peer_images_train.py")
 SYSTEM_PYTHON = "/usr/bin/python3"
+PROGRAM = os.path.splitext(os.path.basename(sys.argv[0]))[0]  # this script, or one that imports run from it
 
 
 def run(cmd, cwd=None):
     result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=cwd)
     if result.returncode != 0:
-        sys.exit("loader_bench: %s failed (exit %d):\n%s" % (" ".join(cmd), result.returncode, result.stdout[-3000:]))
+        sys.exit("%s: %s failed (exit %d):\n%s" % (PROGRAM, " ".join(cmd), result.returncode, result.stdout[-3000:]))
     return result.stdout
 
 
@@ -39,7 +40,7 @@ def timed_with_peak_rss(cmd, cwd=None):
              "print(r.returncode, time.perf_counter() - s, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
     code, seconds, kib = run([sys.executable, "-c", probe] + cmd, cwd=cwd).split()
     if code != "0":
-        sys.exit("loader_bench: %s failed (exit %s)" % (" ".join(cmd), code))
+        sys.exit("%s: %s failed (exit %s)" % (PROGRAM, " ".join(cmd), code))
     return float(seconds), int(kib) / 1024
 
 

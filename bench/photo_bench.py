@@ -22,7 +22,9 @@ once into the page cache, then measures, alternating in each repetition:
             of each.
 Needs a built tree, mate-backgrounds and Debian's python3-torchvision. Prints Markdown tables.
 """
-import argparse, json, os, resource, statistics, subprocess, sys, tempfile
+import argparse, json, os, statistics, tempfile
+
+from loader_bench import run, timed_with_peak_rss  # the same way of running a step and of taking its peak RSS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, "build")
@@ -34,26 +36,8 @@ SYSTEM_PYTHON = "/usr/bin/python3"
 IMAGENET = "0.485,0.456,0.406,0.229,0.224,0.225"
 
 
-def run(cmd, cwd=None):
-    result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=cwd)
-    if result.returncode != 0:
-        sys.exit("photo_bench: %s failed (exit %d):\n%s" % (" ".join(cmd), result.returncode, result.stdout[-3000:]))
-    return result.stdout
-
-
 def last_json(text):
     return json.loads(text.strip().splitlines()[-1])
-
-
-def peak_rss_mib(cmd):
-    """Peak RSS (MiB) of cmd, measured in a fresh child so the peak is its own."""
-    probe = ("import resource, subprocess, sys; "
-             "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT); "
-             "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-    code, kib = run([sys.executable, "-c", probe] + cmd).split()
-    if code != "0":
-        sys.exit("photo_bench: %s failed (exit %s)" % (" ".join(cmd), code))
-    return int(kib) / 1024
 
 
 def warm(folder):
@@ -108,7 +92,7 @@ def rss_part(photos, tmp, results, table):
             for copy in range(4):
                 os.link(source, os.path.join(target_dir, "%d-%s" % (copy, name)))
     cmd = [BENCH, "loader", "--transforms", "photo", "--batch_size", "256", "--workers", "2", "--data_dir"]
-    small, large = peak_rss_mib(cmd + [photos]), peak_rss_mib(cmd + [many])
+    small, large = timed_with_peak_rss(cmd + [photos])[1], timed_with_peak_rss(cmd + [many])[1]
     files = sum(len(f) for _, _, f in os.walk(os.path.join(photos, "train")))
     results["rss"] = {"files": [files, 4 * files], "peak_rss_mib": [small, large]}
     table.append("| peak RSS of forge's loader, 2 workers | %d files | %d files | ratio |" % (files, 4 * files))
