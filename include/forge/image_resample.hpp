@@ -255,36 +255,30 @@ void resample(const PixelRows& source, const Window& window, const PixelBounds& 
       readable.top < 0 || readable.right > source.width || readable.bottom > source.height ||
       readable.left >= readable.right || readable.top >= readable.bottom)
     throw std::invalid_argument("resample: an empty window, output or readable area");
-  const detail::AxisWeights columns =
+  using Columns = void (*)(const float*, const detail::AxisWeights&, int, bool, float*);
+  const Columns weighted_columns = source.pixel_bytes == 1   ? detail::weighted_columns<1>
+                                   : source.pixel_bytes == 3 ? detail::weighted_columns<3>
+                                   : source.pixel_bytes == 4 ? detail::weighted_columns<4>
+                                                             : nullptr;
+  if (!weighted_columns) throw std::invalid_argument("resample: pixels of 1, 3 or 4 bytes");
+  detail::AxisWeights columns =
       detail::axis_weights(window.left, window.width, out_width, readable.left, readable.right);
   const detail::AxisWeights rows =
       detail::axis_weights(window.top, window.height, out_height, readable.top, readable.bottom);
-  // The first pass keeps only the columns the second reads (first[] grows with the output column).
+  // The first pass keeps only the columns the second reads (first[] grows with the output column),
+  // which the second then counts from the first of them.
   const int column_low = columns.first.front(), column_high = columns.first.back() + columns.taps;
+  for (int& first : columns.first) first -= column_low;
   const int pixel_bytes = source.pixel_bytes;
   const size_t stride = size_t(source.width) * size_t(pixel_bytes);
   std::vector<float> shrunk(size_t(column_high - column_low) * size_t(pixel_bytes));
   std::vector<float> out(size_t(out_width) * size_t(pixel_bytes));
-  detail::AxisWeights shifted = columns;
-  for (int& first : shifted.first) first -= column_low;
   for (int y = 0; y < out_height; ++y) {
     const uint8_t* top =
         source.data + size_t(rows.first[size_t(y)]) * stride + size_t(column_low) * size_t(pixel_bytes);
     detail::weighted_rows(top, stride, &rows.weights[size_t(y) * size_t(rows.taps)], rows.taps, shrunk.size(),
                           shrunk.data());
-    switch (pixel_bytes) {
-      case 1:
-        detail::weighted_columns<1>(shrunk.data(), shifted, out_width, mirror, out.data());
-        break;
-      case 3:
-        detail::weighted_columns<3>(shrunk.data(), shifted, out_width, mirror, out.data());
-        break;
-      case 4:
-        detail::weighted_columns<4>(shrunk.data(), shifted, out_width, mirror, out.data());
-        break;
-      default:
-        throw std::invalid_argument("resample: pixels of 1, 3 or 4 bytes");
-    }
+    weighted_columns(shrunk.data(), columns, out_width, mirror, out.data());
     row(y, static_cast<const float*>(out.data()));
   }
 }
