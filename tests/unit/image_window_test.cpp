@@ -8,7 +8,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <fstream>
 #include <random>
 
 namespace forge::images {
@@ -57,7 +56,7 @@ std::string jpeg_of(const Image& image, int quality = 90, bool progressive = fal
 
 std::string written(const testing::TempDir& dir, const std::string& name, const std::string& bytes) {
   const std::string path = dir / name;
-  std::ofstream(path, std::ios::binary) << bytes;
+  testing::write_text(path, bytes);  // binary: the bytes as they are
   return path;
 }
 
