@@ -282,6 +282,15 @@ TEST(ImagesInColour, WindowedJpegDecodesAreExactOnResumeAndTheSameForAnyWorkers)
   auto checked = run_forge(check, dir.path());
   ASSERT_EQ(checked.exit_status, 0) << checked.output;
   EXPECT_TRUE(says(checked.output, "resume is exact: all")) << checked.output;
+
+  // A JPEG cut short where the windowed decode reads it: one line naming the file, exit 6.
+  const std::string cut = dir / "photos/test/class1/3.jpg";
+  const std::string bytes = testing::text_or_empty(cut);
+  testing::write_text(cut, bytes.substr(0, bytes.size() / 4));
+  auto broken = train("broken", {"--workers", "2"});
+  EXPECT_EQ(broken.exit_status, 6) << broken.output;
+  const std::string line = testing::last_line(broken.output);
+  EXPECT_TRUE(says(line, "3.jpg") && says(line, "corrupt JPEG")) << line;
 }
 
 TEST(Words, CheckResumeIsExactWithPaddedBatches) {
