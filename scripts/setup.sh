@@ -28,6 +28,7 @@ packages=(
   libspdlog-dev libfmt-dev
   nlohmann-json3-dev
   zlib1g-dev              # gzipped idx files
+  libcurl4-openssl-dev    # tracking: MLflow's REST API over http and https, proxies
   libpng-dev libjpeg62-turbo-dev  # the images plugin decodes PNG and JPEG with them (no OpenCV)
   wamerican wfrench wngerman witalian wspanish  # the words plugin's real data: Debian's word lists
   libgtest-dev

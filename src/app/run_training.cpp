@@ -7,6 +7,8 @@
 #include "runs/manifest.hpp"
 #include "runs/metrics_csv.hpp"
 #include "runs/run_files.hpp"
+#include "tracking/live_tracker.hpp"
+#include "tracking/tracking_uri.hpp"
 #include "train/builtin_callbacks.hpp"
 #include "train/stop_signals.hpp"
 
@@ -16,6 +18,8 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstdlib>
+#include <optional>
 #include <thread>
 
 namespace forge {
@@ -138,6 +142,7 @@ TrainingPlan training_plan(const Flags& flags, const LoadedRun& run, std::shared
   plan.callbacks = run_callbacks(flags, run, plan.settings);
   plan.checkpoints = {run.device, flags.integer("keep_checkpoints"), plan.settings.epochs, plan.settings.max_steps,
                       flags.boolean("async_checkpoint")};
+  plan.tracking_uri = tracking_uri(flags.has("tracking_uri") ? flags.text("tracking_uri") : "");
   return plan;
 }
 
@@ -165,8 +170,16 @@ int run_training(const std::string& run_dir, LoadedRun& run, const TrainingPlan&
   const TrainSettings& settings = plan.settings;
   TrainResult result;
   // Data-parallel ranks other than 0 leave the run's record to rank 0.
+  // Sent to the tracking server by a thread of its own; told how the run ended once the
+  // manifest says so. A sweep or a search names its own MLflow run, the parent of its points'.
+  std::optional<LiveTracker> tracker;
+  if (settings.writes_run() && !plan.tracking_uri.empty()) {
+    const char* parent = std::getenv("FORGE_TRACKING_PARENT_RUN");
+    tracker.emplace(plan.tracking_uri, run_dir, parent ? parent : "");
+  }
   auto record = [&](const std::string& status, const std::string& reason) {
     if (settings.writes_run()) record_status(run_dir, status, reason);
+    if (tracker) tracker->finish();
   };
   try {
     Trainer trainer(*run.model, run.data, optimizers, settings,
@@ -197,6 +210,7 @@ int run_training(const std::string& run_dir, LoadedRun& run, const TrainingPlan&
     throw Error(code, "training failed: " + reason + " (run " + run_dir + ")");
   }
   if (settings.writes_run()) record_completed(run_dir, result.step, result.reason);
+  if (tracker) tracker->finish();
   spdlog::info("run {} completed: {}", run_dir, result.reason);
   return 0;
 }

@@ -17,11 +17,12 @@ struct TrainingPlan {
   TrainSettings settings;
   CallbackList callbacks;
   RunFolderCheckpointer::Options checkpoints;
+  std::string tracking_uri;  // the MLflow server the run is sent to (tracking/tracking_uri.hpp); "": none
 };
 
-// Throws Error(ExitCode::usage) for values no run can follow and Error(ExitCode::plugin) when
-// the model's callbacks fail or are misnamed, before any run folder is made. `group`: the run's
-// data-parallel group, or null.
+// Throws Error(ExitCode::usage) for values no run can follow (a --tracking_uri forge cannot use among them) and
+// Error(ExitCode::plugin) when the model's callbacks fail or are misnamed, before any run folder is made. `group`: the
+// run's data-parallel group, or null.
 TrainingPlan training_plan(const Flags& flags, const LoadedRun& run,
                            std::shared_ptr<DataParallelGroup> group = nullptr);
 

@@ -97,6 +97,9 @@ std::vector<FlagSpec> train_flags() {
                    "data-parallel: seconds to wait for every rank to arrive, and for each exchange"),
       text_flag("dist_backend", "auto",
                 "data-parallel: nccl | gloo | auto (NCCL on a GPU when this libtorch has it, else Gloo)"),
+      text_flag("tracking_uri", "",
+                "MLflow server (http[s]://host:port) the run is sent to as it trains (\"\": MLFLOW_TRACKING_URI's; "
+                "off: none)"),
   };
 }
 

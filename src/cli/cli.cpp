@@ -32,6 +32,7 @@ const char* help_text =
     "  show     RUN_DIR                                 a run's record: status, plugins, flags, metrics\n"
     "  diff     RUN_A RUN_B                             flags, plugin sources and metrics that differ\n"
     "  report   [DIR] [-o FILE]                         one HTML file: runs table and learning curves\n"
+    "  sync     RUN_OR_FOLDER... [--tracking_uri URI]   send an MLflow server what it lacks of runs\n"
     "  check-resume --data P --model M [flags]          check that stop + resume is bitwise exact\n"
     "  help                                             this text (also --help); --version\n"
     "\n"
@@ -70,14 +71,15 @@ int dispatch(const Args& args, char** argv) {
   if (command == "diff") return diff_command(rest);
   if (command == "report") return report_command(rest);
   if (command == "sweep") return sweep_command(rest, args);
+  if (command == "sync") return sync_command(rest);
   if (std::find(engine_commands.begin(), engine_commands.end(), command) != engine_commands.end()) exec_engine(argv);
   std::vector<std::string> known = engine_commands;
-  known.insert(known.end(), {"compile", "runs", "show", "diff", "report", "sweep"});
+  known.insert(known.end(), {"compile", "runs", "show", "diff", "report", "sweep", "sync"});
   std::string guess = closest_name(command, known);
   throw Error(ExitCode::usage,
               "unknown command '" + command + "'" + (guess.empty() ? "" : "; did you mean " + guess + "?") +
                   " (commands: train, resume, eval, export, sweep, search, compile, runs, show, diff, report, "
-                  "check-resume; see forge --help)");
+                  "sync, check-resume; see forge --help)");
 }
 
 }  // namespace

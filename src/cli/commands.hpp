@@ -29,6 +29,7 @@ int report_command(const Args& args);
 int sweep_command(const Args& args, const Args& command_line);
 int search_command(const Args& args, const Args& command_line);
 int check_resume_command(const Args& args);
+int sync_command(const Args& args);
 
 // Runs `command`, printing any exception as one "forge: error: ..." line and returning its
 // exit code (1 for exceptions that are not forge::Error). `describe` turns an exception into

@@ -168,7 +168,9 @@ CommandLine FlagSet::parse_command_line(const std::vector<std::string>& args, co
     const bool is_long = arg.size() > 2 && arg.compare(0, 2, "--") == 0;
     const bool is_short = arg.size() == 2 && arg[0] == '-' && arg[1] != '-' && !std::isdigit((unsigned char)arg[1]);
     if (!is_long && !is_short) {  // an operand
-      if (line.operands.size() < operand_names_.size())
+      const bool last_repeats = !operand_names_.empty() && operand_names_.back().size() > 3 &&
+                                operand_names_.back().compare(operand_names_.back().size() - 3, 3, "...") == 0;
+      if (line.operands.size() < operand_names_.size() || last_repeats)
         line.operands.push_back(arg);
       else if (forwards_undeclared_)
         line.forwarded.push_back(arg);

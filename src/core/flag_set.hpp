@@ -36,7 +36,8 @@ class FlagSet {
   void add_short_name(char letter, const std::string& flag);
 
   // The operands the command takes, in order, as its usage names them ("RUN_DIR"); the first
-  // `required` of them must be given. A command declares none by default.
+  // `required` of them must be given. A last name ending in "..." ("RUN...") takes every operand
+  // left. A command declares none by default.
   void take_operands(std::vector<std::string> names, size_t required);
 
   // Arguments the set does not declare (and operands past those it takes) are handed on in

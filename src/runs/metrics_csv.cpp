@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 #include <boost/filesystem.hpp>
 
+#include <fstream>
 #include <sstream>
 #include <string>
 
@@ -70,6 +71,29 @@ std::vector<MetricRow> read_metrics(const std::string& run_dir) {
   MetricRow row;
   while (std::getline(lines, line))
     if (parse_row(line, row)) rows.push_back(row);
+  return rows;
+}
+
+std::vector<MetricRow> read_new_metrics(const std::string& run_dir, uint64_t& offset) {
+  std::vector<MetricRow> rows;
+  std::ifstream in(metrics_file(run_dir), std::ios::binary);
+  if (!in) return rows;
+  in.seekg(0, std::ios::end);
+  const auto size = uint64_t(std::streamoff(in.tellg()));
+  if (size <= offset) return rows;
+  std::string text(size - offset, '\0');
+  in.seekg(std::streamoff(offset));
+  in.read(text.data(), std::streamsize(text.size()));
+  text.resize(size_t(in.gcount()));
+  const size_t complete = text.rfind('\n');
+  if (complete == std::string::npos) return rows;
+  std::istringstream lines(text.substr(0, complete + 1));
+  std::string line;
+  if (offset == 0) std::getline(lines, line);  // the header
+  MetricRow row;
+  while (std::getline(lines, line))
+    if (parse_row(line, row)) rows.push_back(row);
+  offset += complete + 1;
   return rows;
 }
 

@@ -25,6 +25,11 @@ struct MetricRow {
 // parse (a line torn by a crash) are skipped.
 std::vector<MetricRow> read_metrics(const std::string& run_dir);
 
+// The rows of the complete lines (ending in a newline) of <run_dir>/metrics.csv from byte
+// `offset` on, which it moves past them: reading a file that training is appending to, a
+// line still being written is left for the next call. Offset 0 starts at the header.
+std::vector<MetricRow> read_new_metrics(const std::string& run_dir, uint64_t& offset);
+
 // Drops rows after `step` from <run_dir>/metrics.csv: they belong to work a resumed run is
 // about to redo. (TensorBoard's copies are dropped by the resumed session's START event.)
 // Lines that do not parse — a tail torn by a crash mid-write — are dropped with a warning.

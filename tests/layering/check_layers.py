@@ -4,12 +4,13 @@ each file and include, when one looks up or sideways where it must not:
 
   api/ cli/                      the shells: command bodies and the public library
   app/                           saved runs, the run lifecycle, prepared plugins, process settings
-  train/ sweep/ search/ report/  what runs do
+  train/ sweep/ search/ report/  what runs do; tracking/ sends them to a tracking server
   runs/ metrics/ plugin_host/    the run folder, metric sinks, finding, building and loading plugins
   core/                          flags, errors, files, processes
 
 and, beyond the ranks: api/ never includes cli/, cli/ never includes train/ (a command's use
-case is app/'s), runs/ never includes train/, search/ and train/ and sweep/ never include each other, metrics/ and
+case is app/'s), runs/ never includes train/, search/ and train/ and sweep/ never include each other,
+tracking/ and train/ never include each other and tracking/ includes neither sweep/ nor search/, metrics/ and
 report/ never include train/, runs/, metrics/ and plugin_host/ never include each other, and built-in plugins include only <forge/...> of forge's (and
 their own local headers beside them in plugins/).
 
@@ -24,10 +25,11 @@ import sys
 import tempfile
 
 RANK = {"core": 0, "runs": 1, "metrics": 1, "plugin_host": 1,
-        "train": 2, "sweep": 2, "search": 2, "report": 2, "app": 3, "api": 4, "cli": 4}
+        "train": 2, "sweep": 2, "search": 2, "report": 2, "tracking": 2, "app": 3, "api": 4, "cli": 4}
 # Sideways or skipping includes that the ranks alone would allow.
 FORBIDDEN = {("api", "cli"), ("cli", "train"), ("report", "train"), ("train", "sweep"), ("train", "report"), ("sweep", "train"),
              ("search", "train"), ("train", "search"), ("search", "sweep"), ("sweep", "search"),
+             ("tracking", "train"), ("train", "tracking"), ("tracking", "sweep"), ("tracking", "search"),
              ("plugin_host", "runs"), ("plugin_host", "metrics"), ("runs", "metrics"), ("metrics", "runs"),
              ("runs", "plugin_host"), ("metrics", "plugin_host")}
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)

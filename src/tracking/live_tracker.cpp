@@ -1,0 +1,111 @@
+#include "tracking/live_tracker.hpp"
+
+#include "tracking/run_sync.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+namespace forge {
+
+struct LiveTracker::Shared {
+  Shared(const std::string& uri, const std::string& dir, const std::string& parent)
+      : client(uri, HttpCredentials::from_environment()), run_dir(dir), sync(client, dir, parent) {}
+
+  MlflowClient client;
+  std::string run_dir;
+  RunSync sync;
+
+  std::mutex mutex;
+  std::condition_variable wake, done_changed;
+  bool stopping = false, closing = false, done = false;
+  bool unreachable = false;  // the last attempt got no answer (or a 5xx)
+  bool warned = false, refused = false;
+
+  // One attempt; false when the server did not take everything.
+  bool attempt(bool closing_now) {
+    try {
+      sync.send(closing_now);
+      if (unreachable) spdlog::info("tracking: {} answers again; sending what it missed", client.uri());
+      unreachable = false;
+      return true;
+    } catch (const MlflowError& e) {
+      if (e.refused()) {
+        refused = true;
+        spdlog::warn("tracking: {} refused the run: {}; tracking stops, training goes on (forge sync {} tries again)",
+                     client.uri(), e.what(), run_dir);
+        return false;
+      }
+      missed(e.what());
+    } catch (const HttpUnreachable& e) {
+      missed(e.what());
+    } catch (const std::exception& e) {
+      // The run folder itself (a file being replaced): the next attempt reads it again.
+      missed(e.what());
+    }
+    return false;
+  }
+
+  void missed(const std::string& why) {
+    unreachable = true;
+    if (warned) return;
+    warned = true;
+    spdlog::warn(
+        "tracking: {} did not take the run's metrics ({}); training goes on, and what it missed is sent "
+        "when it answers (or by: forge sync {})",
+        client.uri(), why, run_dir);
+  }
+
+  void loop(double interval_s) {
+    std::unique_lock<std::mutex> lock(mutex);
+    while (!stopping && !refused) {
+      lock.unlock();
+      attempt(false);
+      lock.lock();
+      wake.wait_for(lock, std::chrono::duration<double>(interval_s), [&] { return stopping; });
+    }
+    if (closing && !refused) {
+      lock.unlock();
+      // A server that did not answer last time is not waited for at the end.
+      const bool sent = !unreachable && attempt(true);
+      lock.lock();
+      // After the warning that the server was not answering, this is its sequel, not another warning.
+      if (!sent && !refused)
+        spdlog::log(
+            warned ? spdlog::level::info : spdlog::level::warn,
+            "tracking: {} of {} metric rows, the status and the artifacts are not on {}: forge sync {} sends them",
+            sync.rows_read() - sync.rows_sent(), sync.rows_read(), client.uri(), run_dir);
+    }
+    done = true;
+    done_changed.notify_all();
+  }
+};
+
+LiveTracker::LiveTracker(const std::string& uri, const std::string& run_dir, const std::string& parent_run_id,
+                         double interval_s)
+    : shared_(std::make_shared<Shared>(uri, run_dir, parent_run_id)) {
+  std::thread([shared = shared_, interval_s] { shared->loop(interval_s); }).detach();
+}
+
+void LiveTracker::finish(double patience_s) {
+  std::unique_lock<std::mutex> lock(shared_->mutex);
+  shared_->stopping = shared_->closing = true;
+  shared_->wake.notify_all();
+  if (!shared_->done_changed.wait_for(lock, std::chrono::duration<double>(patience_s), [&] { return shared_->done; }))
+    spdlog::warn("tracking: {} is slow; the rest of the run is left for: forge sync {}", shared_->client.uri(),
+                 shared_->run_dir);
+}
+
+LiveTracker::~LiveTracker() {
+  std::unique_lock<std::mutex> lock(shared_->mutex);
+  shared_->stopping = true;
+  shared_->wake.notify_all();
+  // An attempt under way ends within the request's timeout; the process need not wait for it
+  // (the thread owns what it uses).
+  shared_->done_changed.wait_for(lock, std::chrono::seconds(2), [&] { return shared_->done; });
+}
+
+}  // namespace forge

@@ -1,0 +1,36 @@
+#include "tracking/parent_run.hpp"
+
+#include "tracking/run_sync.hpp"
+#include "tracking/tracking_record.hpp"
+
+namespace forge {
+
+std::string parent_run_id(const MlflowClient& client, const ParentRun& parent) {
+  TrackingRecord record = read_tracking_record(parent.folder);
+  ServerRecord& server = record[client.uri()];
+  if (!server.run_id.empty()) return server.run_id;
+  server.experiment_id = client.experiment_id(parent.experiment);
+  MlflowClient::CreatedRun made =
+      client.create_run(server.experiment_id, parent.name, mlflow_now_ms(), {{"forge.kind", "parent"}});
+  server.run_id = made.run_id;
+  server.artifact_uri = made.artifact_uri;
+  server.status_sent = "RUNNING";
+  write_tracking_record(parent.folder, record);
+  MlflowPairs params;
+  for (const auto& [key, value] : parent.params) params.push_back({mlflow_key(key), mlflow_param_value(value)});
+  client.log_params(server.run_id, params);
+  server.params_sent = true;
+  write_tracking_record(parent.folder, record);
+  return server.run_id;
+}
+
+void end_parent_run(const MlflowClient& client, const std::string& folder, const std::string& status) {
+  TrackingRecord record = read_tracking_record(folder);
+  auto it = record.find(client.uri());
+  if (it == record.end() || it->second.run_id.empty() || it->second.status_sent == status) return;
+  client.update_run(it->second.run_id, status, mlflow_now_ms());
+  it->second.status_sent = status;
+  write_tracking_record(folder, record);
+}
+
+}  // namespace forge

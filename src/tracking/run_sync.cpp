@@ -1,0 +1,247 @@
+#include "tracking/run_sync.hpp"
+
+#include "core/confined_file.hpp"
+#include "core/json_file.hpp"
+#include "report/html_report.hpp"
+#include "report/run_artifacts.hpp"
+#include "runs/manifest.hpp"
+#include "runs/metrics_csv.hpp"
+#include "runs/run_files.hpp"
+#include "runs/run_summary.hpp"
+
+#include <boost/filesystem.hpp>
+
+#include <cmath>
+
+namespace fs = boost::filesystem;
+
+namespace forge {
+
+namespace {
+
+// "2026-12-02T20:38:51+0000" as milliseconds since the epoch; 0 when it does not parse.
+int64_t iso8601_ms(const std::string& text) {
+  std::tm tm{};
+  int offset_hours = 0, offset_minutes = 0;
+  char sign = '+';
+  if (std::sscanf(text.c_str(), "%d-%d-%dT%d:%d:%d%c%2d%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                  &tm.tm_min, &tm.tm_sec, &sign, &offset_hours, &offset_minutes) != 9)
+    return 0;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  const int64_t offset = (offset_hours * 60 + offset_minutes) * 60 * (sign == '-' ? -1 : 1);
+  return (int64_t(timegm(&tm)) - offset) * 1000;
+}
+
+std::string flag_text(const json& value) { return value.is_string() ? value.get<std::string>() : value.dump(); }
+
+// The experiment: the run's --run_name; the MLflow run: <run_name>/<folder name>.
+std::pair<std::string, std::string> run_names(const std::string& run_dir, const json& flags) {
+  std::string experiment = flags.contains("run_name") ? flag_text(flags["run_name"]) : "";
+  const std::string folder = fs::path(run_dir).filename().string();
+  if (experiment.empty()) experiment = fs::path(run_dir).parent_path().filename().string();
+  if (experiment.empty()) experiment = "forge";
+  return {experiment, experiment + "/" + folder};
+}
+
+MlflowPairs run_tags(const std::string& run_dir, const Manifest& manifest, const std::string& parent_run_id) {
+  MlflowPairs tags = {{"forge.version", manifest.forge_version},
+                      {"forge.libtorch_version", manifest.libtorch_version},
+                      {"forge.device", manifest.device},
+                      {"forge.world_size", std::to_string(manifest.world_size)},
+                      {"forge.host", manifest.host},
+                      {"forge.run_dir", fs::absolute(run_dir).lexically_normal().string()}};
+  for (const auto& [role, plugin] : manifest.plugins) {
+    tags.push_back({"forge." + role + ".plugin", plugin.name});
+    tags.push_back({"forge." + role + ".sha1", plugin.sha1});
+    if (plugin.git) {
+      tags.push_back({"forge." + role + ".git_commit", plugin.git->commit});
+      tags.push_back({"forge." + role + ".git_dirty", plugin.git->dirty ? "true" : "false"});
+      if (role == "model") tags.push_back({"mlflow.source.git.commit", plugin.git->commit});
+    }
+  }
+  if (fs::exists(sweep_point_file(run_dir))) {
+    try {
+      json point = read_json(sweep_point_file(run_dir));
+      if (point.contains("sweep")) tags.push_back({"forge.sweep", flag_text(point["sweep"])});
+      if (point.contains("point")) tags.push_back({"forge.sweep_point", flag_text(point["point"])});
+    } catch (const std::exception&) {
+    }
+  }
+  // A search's trial lives in <study>/trials/<index>.
+  const fs::path folder(run_dir);
+  if (folder.parent_path().filename() == "trials" && fs::exists(folder.parent_path().parent_path() / "search.json")) {
+    tags.push_back({"forge.search", folder.parent_path().parent_path().filename().string()});
+    tags.push_back({"forge.search_trial", folder.filename().string()});
+  }
+  if (!parent_run_id.empty()) tags.push_back({"mlflow.parentRunId", parent_run_id});
+  for (auto& [key, value] : tags)
+    if (value.size() > MlflowLimits::tag_value) value.resize(MlflowLimits::tag_value);
+  return tags;
+}
+
+// The run's files to keep beside it on the server, as paths below the run folder: regular
+// files only, never through a link (the folder may come from anywhere).
+std::vector<std::string> artifact_files(const std::string& run_dir) {
+  std::vector<std::string> files;
+  for (const char* name : {"flags.json", "manifest.json", "evals.json", "model.json"})
+    if (fs::is_regular_file(fs::symlink_status(run_dir + "/" + name))) files.push_back(name);
+  std::vector<std::string> folders = {"tables", "images"};
+  while (!folders.empty()) {
+    const std::string folder = folders.back();
+    folders.pop_back();
+    for (const ConfinedEntry& entry : list_confined_folder(run_dir, folder)) {
+      const std::string path = folder + "/" + entry.name;
+      if (entry.kind == ConfinedEntry::Kind::folder) folders.push_back(path);
+      if (entry.kind == ConfinedEntry::Kind::file) files.push_back(path);
+    }
+  }
+  return files;
+}
+
+}  // namespace
+
+std::string mlflow_status(const std::string& forge_status) {
+  if (forge_status == "completed") return "FINISHED";
+  if (forge_status == "failed") return "FAILED";
+  if (forge_status == "running") return "";
+  return "KILLED";  // interrupted to be resumed, or crashed
+}
+
+std::string mlflow_key(const std::string& text) {
+  std::string key = text.substr(0, MlflowLimits::key);
+  for (char& c : key)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == ' ' || c == '/' ||
+          c == ':'))
+      c = '_';
+  return key;
+}
+
+std::string mlflow_param_value(const std::string& value) {
+  if (value.size() <= MlflowLimits::param_value) return value;
+  const std::string note = " [cut: " + std::to_string(value.size()) + " characters, flags.json has them all]";
+  return value.substr(0, MlflowLimits::param_value - note.size()) + note;
+}
+
+RunSync::RunSync(const MlflowClient& client, std::string run_dir, std::string parent_run_id)
+    : client_(client), run_dir_(std::move(run_dir)), parent_run_id_(std::move(parent_run_id)) {
+  record_ = read_tracking_record(run_dir_);
+}
+
+int64_t RunSync::rows_sent() const {
+  auto it = record_.find(client_.uri());
+  return it == record_.end() ? 0 : it->second.rows_sent;
+}
+
+const std::string& RunSync::run_id() const {
+  static const std::string none;
+  auto it = record_.find(client_.uri());
+  return it == record_.end() ? none : it->second.run_id;
+}
+
+void RunSync::save() const { write_tracking_record(run_dir_, record_); }
+
+void RunSync::send(bool closing) {
+  const Manifest manifest = read_manifest(run_dir_);
+  if (server().run_id.empty()) make_run();
+  if (!server().params_sent) send_params_and_tags();
+  const std::string status = mlflow_status(manifest.status);
+  if (status.empty() && server().status_sent != "RUNNING") {
+    client_.update_run(server().run_id, "RUNNING", 0);
+    server().status_sent = "RUNNING";
+    server().end_sent.clear();
+    save();
+  }
+  read_new_rows();
+  send_rows();
+  if (closing && !status.empty() && server().end_sent != manifest.ended) send_end(status, manifest.ended);
+}
+
+void RunSync::make_run() {
+  const json flags = read_json(flags_file(run_dir_));
+  const Manifest manifest = read_manifest(run_dir_);
+  const auto [experiment, name] = run_names(run_dir_, flags);
+  ServerRecord& r = server();
+  r = ServerRecord{};
+  r.experiment_id = client_.experiment_id(experiment);
+  const int64_t started = iso8601_ms(manifest.started);
+  MlflowClient::CreatedRun made = client_.create_run(r.experiment_id, name, started > 0 ? started : mlflow_now_ms(),
+                                                     run_tags(run_dir_, manifest, parent_run_id_));
+  r.run_id = made.run_id;
+  r.artifact_uri = made.artifact_uri;
+  r.status_sent = "RUNNING";
+  save();
+}
+
+void RunSync::send_params_and_tags() {
+  const json flags = read_json(flags_file(run_dir_));
+  MlflowPairs params;
+  for (const auto& [name, value] : flags.items())
+    params.push_back({mlflow_key(name), mlflow_param_value(flag_text(value))});
+  client_.log_params(server().run_id, params);
+  server().params_sent = true;
+  save();
+}
+
+void RunSync::read_new_rows() {
+  const int64_t already = server().rows_sent;
+  for (const MetricRow& row : read_new_metrics(run_dir_, offset_)) {
+    const int64_t index = rows_read_++;
+    const bool new_step = row.step != previous_step_;
+    previous_step_ = row.step;
+    if (index < already) continue;  // the server has it: a resume redid it identically
+    Row pending{index, {}};
+    const int64_t timestamp = std::llround(row.wall_time * 1000);
+    pending.metrics.push_back({mlflow_key(row.split + "/" + row.name), row.value, timestamp, row.step});
+    if (new_step) pending.metrics.push_back({"epoch", double(row.epoch), timestamp, row.step});
+    rows_.push_back(std::move(pending));
+  }
+}
+
+void RunSync::send_rows() {
+  size_t next = 0;
+  while (next < rows_.size()) {
+    std::vector<MlflowMetric> batch;
+    size_t bytes = 200, end = next;
+    // Whole rows only, so that the count acknowledged is a count of rows.
+    while (end < rows_.size()) {
+      size_t row_bytes = 0;
+      for (const MlflowMetric& m : rows_[end].metrics) row_bytes += metric_request_bytes(m);
+      if (!batch.empty() && (batch.size() + rows_[end].metrics.size() > MlflowLimits::metrics ||
+                             bytes + row_bytes > MlflowLimits::request_bytes))
+        break;
+      batch.insert(batch.end(), rows_[end].metrics.begin(), rows_[end].metrics.end());
+      bytes += row_bytes;
+      ++end;
+    }
+    client_.log_batch(server().run_id, batch, {}, {});
+    server().rows_sent = rows_[end - 1].index + 1;
+    save();
+    next = end;
+  }
+  rows_.clear();
+}
+
+void RunSync::send_end(const std::string& status, const std::string& ended) {
+  const int64_t end_ms = iso8601_ms(ended);
+  client_.update_run(server().run_id, status, end_ms > 0 ? end_ms : mlflow_now_ms());
+  server().status_sent = status;
+  save();
+  send_artifacts();
+  server().end_sent = ended;
+  save();
+}
+
+void RunSync::send_artifacts() {
+  constexpr uint64_t largest = uint64_t(256) << 20;
+  for (const std::string& file : artifact_files(run_dir_)) {
+    ConfinedRead read = read_confined_file(run_dir_, file, largest);
+    if (read.ok) client_.upload_artifact(server().artifact_uri, file, read.bytes);
+  }
+  const std::string name = run_names(run_dir_, read_json(flags_file(run_dir_))).second;
+  const std::string report = html_report({summarize_run(run_dir_)}, {name}, "forge run " + name,
+                                         run_artifacts_html(find_run_artifacts(run_dir_), name));
+  client_.upload_artifact(server().artifact_uri, "report.html", report);
+}
+
+}  // namespace forge
