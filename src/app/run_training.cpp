@@ -2,6 +2,8 @@
 
 #include "core/exception_text.hpp"
 #include "core/logging.hpp"
+#include "core/json_file.hpp"
+#include "metrics/hparams_data.hpp"
 #include "metrics/metrics_log.hpp"
 #include "metrics/tensorboard_writer.hpp"
 #include "runs/manifest.hpp"
@@ -17,6 +19,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <optional>
@@ -58,6 +61,41 @@ int64_t evaluation_batch_size(const Flags& flags) {
 }
 
 namespace {
+
+double wall_clock_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// The run's flags (flags.json) as TensorBoard types hyperparameters.
+HParams flag_hparams(const std::string& run_dir) {
+  HParams hparams;
+  const json flags = read_json(flags_file(run_dir));
+  for (const auto& [name, value] : flags.items()) {
+    HParamValue typed;
+    if (value.is_boolean()) {
+      typed.kind = HParamValue::Kind::boolean;
+      typed.boolean = value.get<bool>();
+    } else if (value.is_number()) {
+      typed.kind = HParamValue::Kind::number;
+      typed.number = value.get<double>();
+    } else {
+      typed.text = value.is_string() ? value.get<std::string>() : value.dump();
+    }
+    hparams.push_back({name, typed});
+  }
+  return hparams;
+}
+
+// How the run ended, for TensorBoard's HParams view: in an event file of its own, written after
+// the training session's.
+void record_session_end(const std::string& run_dir, SessionStatus status) {
+  try {
+    TensorBoardWriter(tensorboard_folder(run_dir)).hparams(hparams_session_end_tag,
+                                                           hparams_session_end(status, wall_clock_seconds()));
+  } catch (const std::exception& e) {
+    spdlog::warn("could not record the run's end for TensorBoard: {}", exception_text(e));
+  }
+}
 
 // The loop's own settings.
 TrainSettings train_settings(const Flags& flags, const LoadedRun& run, std::shared_ptr<DataParallelGroup> group) {
@@ -156,8 +194,11 @@ TrainerOutputs run_folder_outputs(const std::string& run_dir, const TrainingPlan
   TrainerOutputs outputs;
   if (!plan.settings.writes_run()) return outputs;
   outputs.sinks.push_back(std::make_shared<CsvMetricWriter>(metrics_file(run_dir), metrics_csv_header));
-  // A new event file whose SessionLog START drops an earlier session's points from here on.
-  outputs.sinks.push_back(std::make_shared<TensorBoardWriter>(tensorboard_folder(run_dir), first_step));
+  // A new event file whose SessionLog START drops an earlier session's points from here on;
+  // its first record the run's flags, for TensorBoard's HParams view.
+  auto events = std::make_shared<TensorBoardWriter>(tensorboard_folder(run_dir), first_step);
+  events->hparams(hparams_session_start_tag, hparams_session_start(flag_hparams(run_dir), wall_clock_seconds()));
+  outputs.sinks.push_back(events);
   outputs.checkpointer = std::make_shared<RunFolderCheckpointer>(run_dir, plan.checkpoints);
   outputs.images = std::make_shared<ImageWriter>(
       [run_dir](const std::string& name, int64_t epoch) { return image_path(run_dir, name, epoch); });
@@ -178,7 +219,9 @@ int run_training(const std::string& run_dir, LoadedRun& run, const TrainingPlan&
     tracker.emplace(plan.tracking_uri, run_dir, parent ? parent : "");
   }
   auto record = [&](const std::string& status, const std::string& reason) {
-    if (settings.writes_run()) record_status(run_dir, status, reason);
+    if (!settings.writes_run()) return;
+    record_status(run_dir, status, reason);
+    record_session_end(run_dir, status == "failed" ? SessionStatus::failure : SessionStatus::unknown);
     if (tracker) tracker->finish();
   };
   try {
@@ -209,7 +252,10 @@ int run_training(const std::string& run_dir, LoadedRun& run, const TrainingPlan&
     const ExitCode code = error && error->code() == ExitCode::data ? ExitCode::data : ExitCode::failure;
     throw Error(code, "training failed: " + reason + " (run " + run_dir + ")");
   }
-  if (settings.writes_run()) record_completed(run_dir, result.step, result.reason);
+  if (settings.writes_run()) {
+    record_completed(run_dir, result.step, result.reason);
+    record_session_end(run_dir, SessionStatus::success);
+  }
   if (tracker) tracker->finish();
   spdlog::info("run {} completed: {}", run_dir, result.reason);
   return 0;

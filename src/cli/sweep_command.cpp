@@ -10,6 +10,8 @@
 #include "runs/run_summary.hpp"
 #include "sweep/local_sweep.hpp"
 #include "sweep/slurm_sweep.hpp"
+#include "sweep/sweep_tracking.hpp"
+#include "tracking/tracking_uri.hpp"
 #include "sweep/sweep_plan.hpp"
 #include "sweep/sweep_record.hpp"
 
@@ -126,6 +128,7 @@ int show_status(const std::string& path) {
   SweepRecord record = read_sweep_record(path);
   std::map<size_t, std::string> states;
   if (record.json.value("launcher", "") == "slurm") states = slurm_task_states(record);
+  write_sweep_hparams(record);  // points trained by SLURM since: their metrics in TensorBoard's experiment
   std::cout << "sweep " << record.json.value("id", "?") << " (" << record.json.value("launcher", "local") << ", "
             << record.json["points"].size() << " points)\n"
             << points_table(record, states);
@@ -148,17 +151,22 @@ std::vector<PointToRun> points_to_run(SweepRecord& record, const SweepPlan& plan
 }
 
 // Runs the points here, -j at a time; the exit code: 0 when every point completed.
-int run_here(SweepRecord& record, const std::vector<PointToRun>& to_run, size_t points, int jobs) {
+// `tracking_uri`: the MLflow server its parent run is on ("": none).
+int run_here(SweepRecord& record, const std::vector<PointToRun>& to_run, size_t points, int jobs,
+             const std::string& tracking_uri) {
   const LocalSweepResult result = run_points_locally(record.dir, to_run, std::max(jobs, 1));
   for (const auto& [index, code] : result.exit_codes) record.json["points"][index]["exit_code"] = code;
   save_sweep_record(record);
+  write_sweep_hparams(record);
   std::cout << points_table(record, {});
   if (result.stopped_by) {
+    finish_parent_run(tracking_uri, record.dir, "KILLED");
     spdlog::warn("sweep stopped by a signal; run the same command again to continue it");
     return result.stopped_by;
   }
   size_t completed = 0;
   for (const auto& point : record.json["points"]) completed += point_status(point["run_dir"]) == "completed";
+  finish_parent_run(tracking_uri, record.dir, completed == points ? "FINISHED" : "FAILED");
   if (completed == points) return 0;
   spdlog::error("{} of {} points did not complete", points - completed, points);
   return int(ExitCode::failure);
@@ -180,11 +188,13 @@ int sweep_command(const Args& args, const Args& command_line) {
       shared_flag(plan, "checkpoint_dir").empty() ? "checkpoints" : shared_flag(plan, "checkpoint_dir");
   const std::string run_name = run_name_of(plan);
   if (options.launcher == "slurm") check_slurm_sweep(plan, options.slurm, checkpoint_dir + "/" + run_name);
+  const std::string tracking = tracking_uri(shared_flag(plan, "tracking_uri"));
   SweepRecord record =
       open_sweep_record(sweep_dir(checkpoint_dir, run_name, plan), plan, command_line, options.launcher);
   spdlog::info("sweep {}: {} points, record {}/sweep.json", plan.id, plan.points.size(), record.dir);
   const std::vector<PointToRun> to_run = points_to_run(record, plan, checkpoint_dir, run_name);
-  if (options.launcher != "slurm") return run_here(record, to_run, plan.points.size(), options.jobs);
+  announce_parent_run(tracking, sweep_parent_run(record));
+  if (options.launcher != "slurm") return run_here(record, to_run, plan.points.size(), options.jobs, tracking);
   if (!to_run.empty()) submit_slurm_array(record, to_run, options.slurm, options.jobs);
   std::cout << points_table(record, slurm_task_states(record));
   return 0;

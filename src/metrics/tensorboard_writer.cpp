@@ -3,6 +3,7 @@
 #include "core/crc32c.hpp"
 #include "core/decimal.hpp"
 #include "core/process.hpp"
+#include "metrics/protobuf_wire.hpp"
 
 #include <forge/error.hpp>
 
@@ -19,31 +20,7 @@ namespace fs = boost::filesystem;
 namespace forge {
 namespace {
 
-// Protobuf wire format: a field is a varint key (number << 3 | wire type) and its payload.
-enum WireType : uint32_t { varint = 0, fixed64 = 1, length_delimited = 2, fixed32 = 5 };
-
-void put_varint(std::string& out, uint64_t value) {
-  while (value >= 0x80) {
-    out.push_back(char(value | 0x80));
-    value >>= 7;
-  }
-  out.push_back(char(value));
-}
-
-void put_key(std::string& out, uint32_t field, WireType type) { put_varint(out, (uint64_t(field) << 3) | type); }
-
-template <class T>
-void put_little_endian(std::string& out, T value) {
-  char bytes[sizeof(T)];
-  std::memcpy(bytes, &value, sizeof(T));  // x86 and ARM Linux are little-endian, as the format
-  out.append(bytes, sizeof(T));
-}
-
-void put_bytes(std::string& out, uint32_t field, const std::string& bytes) {
-  put_key(out, field, length_delimited);
-  put_varint(out, bytes.size());
-  out += bytes;
-}
+using namespace protobuf;
 
 // Event { double wall_time = 1; int64 step = 2; oneof what { string file_version = 3;
 //         Summary summary = 5; LogMessage log_message = 6; SessionLog session_log = 7; } }
@@ -76,14 +53,7 @@ int64_t latest_file_time(const std::string& dir) {
 }  // namespace
 
 TensorBoardWriter::TensorBoardWriter(const std::string& dir, int64_t first_step) {
-  int64_t file_time = std::max<int64_t>(int64_t(now()), latest_file_time(dir) + 1);
-  path_ = dir + "/events.out.tfevents." + std::to_string(file_time) + "." + host_name() + "." +
-          std::to_string(::getpid()) + ".forge";
-  out_.open(path_, std::ios::binary | std::ios::app);
-  if (!out_) throw Error(ExitCode::run, "cannot create the TensorBoard event file " + path_);
-  std::string version = event(now(), 0);
-  put_bytes(version, 3, "brain.Event:2");
-  write_record(version);
+  open(dir, "");
   // SessionLog { enum SessionStatus { STATUS_UNSPECIFIED = 0; START = 1; ... } status = 1; }
   std::string session_log;
   put_key(session_log, 1, varint);
@@ -91,6 +61,40 @@ TensorBoardWriter::TensorBoardWriter(const std::string& dir, int64_t first_step)
   std::string start = event(now(), first_step);
   put_bytes(start, 7, session_log);
   write_record(start);
+}
+
+TensorBoardWriter::TensorBoardWriter(const std::string& dir, const std::string& kind) { open(dir, kind); }
+
+void TensorBoardWriter::open(const std::string& dir, const std::string& kind) {
+  int64_t file_time = std::max<int64_t>(int64_t(now()), latest_file_time(dir) + 1);
+  path_ = dir + "/events.out.tfevents." + std::to_string(file_time) + "." + host_name() + "." +
+          std::to_string(::getpid()) + ".forge" + (kind.empty() ? "" : "-" + kind);
+  out_.open(path_, std::ios::binary | std::ios::app);
+  if (!out_) throw Error(ExitCode::run, "cannot create the TensorBoard event file " + path_);
+  std::string version = event(now(), 0);
+  put_bytes(version, 3, "brain.Event:2");
+  write_record(version);
+}
+
+void TensorBoardWriter::hparams(const std::string& tag, const std::string& plugin_data) {
+  // Summary.Value { string tag = 1; TensorProto tensor = 8; SummaryMetadata metadata = 9; }
+  // SummaryMetadata { PluginData plugin_data = 1; }  PluginData { string plugin_name = 1; bytes content = 2; }
+  std::string plugin;
+  put_bytes(plugin, 1, "hparams");
+  put_bytes(plugin, 2, plugin_data);
+  std::string metadata;
+  put_bytes(metadata, 1, plugin);
+  // The plugin's empty tensor: TensorProto { dtype: DT_FLOAT, tensor_shape { dim { size: 0 } } }.
+  static const std::string empty_tensor("\x08\x01\x12\x02\x12\x00", 6);
+  std::string value_message;
+  put_bytes(value_message, 1, tag);
+  put_bytes(value_message, 8, empty_tensor);
+  put_bytes(value_message, 9, metadata);
+  std::string summary;
+  put_bytes(summary, 1, value_message);
+  std::string hparams_event = event(now(), 0);
+  put_bytes(hparams_event, 5, summary);
+  write_record(hparams_event);
 }
 
 void TensorBoardWriter::scalar(const std::string& tag, int64_t step, double value, double wall_time) {

@@ -23,6 +23,15 @@ class TensorBoardWriter : public MetricSink {
   // run redoes). File names sort in session order, as TensorBoard reads them.
   TensorBoardWriter(const std::string& dir, int64_t first_step);
 
+  // A new event file in `dir` for records that are not a training session's (the HParams
+  // view's session end, a sweep's experiment): no START, which would drop points.
+  // `kind` ends the file's name (events.out.tfevents.<time>.<host>.<pid>.forge-<kind>), so that
+  // such files can be found again.
+  explicit TensorBoardWriter(const std::string& dir, const std::string& kind = "");
+
+  // A summary of TensorBoard's "hparams" plugin (metrics/hparams_data.hpp) under `tag`.
+  void hparams(const std::string& tag, const std::string& plugin_data);
+
   void scalar(const std::string& tag, int64_t step, double value, double wall_time);
 
   // Each metric as the scalar `split/name`; every record is flushed as it is written.
@@ -34,6 +43,7 @@ class TensorBoardWriter : public MetricSink {
 
  private:
   void write_record(const std::string& event);
+  void open(const std::string& dir, const std::string& kind);
 
   std::string path_;
   std::ofstream out_;

@@ -1,22 +1,99 @@
 #include "sweep/sweep_tracking.hpp"
 
+#include "metrics/hparams_data.hpp"
+#include "metrics/tensorboard_writer.hpp"
+#include "runs/metrics_csv.hpp"
+#include "runs/run_dir.hpp"
+
+#include <spdlog/spdlog.h>
 #include <boost/filesystem.hpp>
 
+#include <chrono>
+#include <set>
+
+namespace fs = boost::filesystem;
+
 namespace forge {
+namespace {
+
+std::string value_text(const nlohmann::json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+// An axis's values, typed as the runs' flags.json types them: numbers when all are numbers.
+HParamDomain axis_domain(const nlohmann::json& axis) {
+  HParamDomain domain;
+  domain.name = axis.value("flag", std::string("?"));
+  std::vector<std::string> texts;
+  for (const auto& value : axis.value("values", nlohmann::json::array())) texts.push_back(value_text(value));
+  bool numbers = !texts.empty(), booleans = !texts.empty();
+  for (const std::string& text : texts) {
+    char* end = nullptr;
+    std::strtod(text.c_str(), &end);
+    numbers = numbers && !text.empty() && *end == '\0';
+    booleans = booleans && (text == "true" || text == "false");
+  }
+  domain.kind = numbers    ? HParamValue::Kind::number
+                : booleans ? HParamValue::Kind::boolean
+                           : HParamValue::Kind::text;
+  for (const std::string& text : texts) {
+    HParamValue value;
+    value.kind = domain.kind;
+    value.text = text;
+    value.number = numbers ? std::strtod(text.c_str(), nullptr) : 0;
+    value.boolean = text == "true";
+    domain.values.push_back(value);
+  }
+  return domain;
+}
+
+}  // namespace
 
 ParentRun sweep_parent_run(const SweepRecord& record) {
   ParentRun parent;
   parent.folder = record.dir;
   // <checkpoint_dir>/<run_name>/sweeps/<id>: the points train under <run_name>.
-  parent.experiment = boost::filesystem::path(record.dir).parent_path().parent_path().filename().string();
+  parent.experiment = fs::path(record.dir).parent_path().parent_path().filename().string();
   parent.name = "sweep " + record.json.value("id", std::string());
   for (const auto& axis : record.json.value("axes", nlohmann::json::array())) {
     std::string values;
     for (const auto& value : axis.value("values", nlohmann::json::array()))
-      values += (values.empty() ? "" : ",") + (value.is_string() ? value.get<std::string>() : value.dump());
+      values += (values.empty() ? "" : ",") + value_text(value);
     parent.params.push_back({axis.value("flag", std::string("?")), values});
   }
   return parent;
+}
+
+void write_sweep_hparams(const SweepRecord& record) {
+  try {
+    std::vector<HParamDomain> domains;
+    for (const auto& axis : record.json.value("axes", nlohmann::json::array())) domains.push_back(axis_domain(axis));
+    std::set<std::string> metric_tags;
+    const fs::path links = fs::path(record.dir) / "points";
+    fs::create_directories(links);
+    const auto& points = record.json.value("points", nlohmann::json::array());
+    for (size_t i = 0; i < points.size(); ++i) {
+      const std::string run_dir = points[i].value("run_dir", std::string());
+      if (run_dir.empty() || !is_run_dir(run_dir)) continue;
+      for (const MetricRow& row : read_metrics(run_dir)) metric_tags.insert(row.split + "/" + row.name);
+      const fs::path link = links / std::to_string(i);
+      const fs::path target = fs::relative(fs::absolute(run_dir), fs::absolute(links));
+      boost::system::error_code error;
+      if (fs::is_symlink(fs::symlink_status(link)) && fs::read_symlink(link, error) == target) continue;
+      fs::remove(link, error);
+      fs::create_directory_symlink(target, link);
+    }
+    // One experiment: an earlier one (the sweep launched before) is replaced.
+    for (const auto& entry : fs::directory_iterator(record.dir))
+      if (entry.path().filename().string().find(".forge-experiment") != std::string::npos) fs::remove(entry.path());
+    const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    TensorBoardWriter(record.dir, "experiment")
+        .hparams(hparams_experiment_tag,
+                 hparams_experiment(sweep_parent_run(record).name, domains,
+                                    std::vector<std::string>(metric_tags.begin(), metric_tags.end()), now));
+  } catch (const std::exception& e) {
+    spdlog::warn("could not write the sweep's TensorBoard HParams experiment in {}: {}", record.dir, e.what());
+  }
 }
 
 }  // namespace forge

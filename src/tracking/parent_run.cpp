@@ -3,6 +3,10 @@
 #include "tracking/run_sync.hpp"
 #include "tracking/tracking_record.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+
 namespace forge {
 
 std::string parent_run_id(const MlflowClient& client, const ParentRun& parent) {
@@ -31,6 +35,27 @@ void end_parent_run(const MlflowClient& client, const std::string& folder, const
   client.update_run(it->second.run_id, status, mlflow_now_ms());
   it->second.status_sent = status;
   write_tracking_record(folder, record);
+}
+
+void announce_parent_run(const std::string& uri, const ParentRun& parent) {
+  if (uri.empty()) return;
+  try {
+    const std::string id = parent_run_id(MlflowClient(uri, HttpCredentials::from_environment()), parent);
+    ::setenv("FORGE_TRACKING_PARENT_RUN", id.c_str(), 1);
+  } catch (const std::exception& e) {
+    spdlog::warn("tracking: {} did not take {} ({}); its runs are sent without it (forge sync {} nests them)", uri,
+                 parent.name, e.what(), parent.folder);
+  }
+}
+
+void finish_parent_run(const std::string& uri, const std::string& folder, const std::string& status) {
+  if (uri.empty()) return;
+  try {
+    end_parent_run(MlflowClient(uri, HttpCredentials::from_environment()), folder, status);
+  } catch (const std::exception& e) {
+    spdlog::warn("tracking: {} did not take the status of {} ({}); forge sync {} sends it", uri, folder, e.what(),
+                 folder);
+  }
 }
 
 }  // namespace forge

@@ -23,4 +23,14 @@ std::string parent_run_id(const MlflowClient& client, const ParentRun& parent);
 // Sets its status (FINISHED, FAILED, KILLED) unless it is set already. Throws as above.
 void end_parent_run(const MlflowClient& client, const std::string& folder, const std::string& status);
 
+// For the process that launches a sweep's or search's runs, tracked on `uri` ("": not
+// tracked, nothing happens): makes the parent and names it to the runs this process starts
+// (here, or through SLURM, which passes the environment on) in FORGE_TRACKING_PARENT_RUN. A
+// server that is down or refuses costs a warning: the runs are tracked without a parent, and
+// `forge sync` of the sweep's or search's folder nests them later.
+void announce_parent_run(const std::string& uri, const ParentRun& parent);
+
+// Its status at the end, with a warning when the server does not take it.
+void finish_parent_run(const std::string& uri, const std::string& folder, const std::string& status);
+
 }  // namespace forge
