@@ -86,12 +86,13 @@ HParams flag_hparams(const std::string& run_dir) {
   return hparams;
 }
 
-// How the run ended, for TensorBoard's HParams view: in an event file of its own, written after
-// the training session's.
+// How the run ended, for TensorBoard's HParams view: in an event file of its own, which
+// replaces an earlier session's end.
 void record_session_end(const std::string& run_dir, SessionStatus status) {
   try {
-    TensorBoardWriter(tensorboard_folder(run_dir)).hparams(hparams_session_end_tag,
-                                                           hparams_session_end(status, wall_clock_seconds()));
+    TensorBoardWriter::remove_files_of_kind(tensorboard_folder(run_dir), "end");
+    TensorBoardWriter(tensorboard_folder(run_dir), "end")
+        .hparams(hparams_session_end_tag, hparams_session_end(status, wall_clock_seconds()));
   } catch (const std::exception& e) {
     spdlog::warn("could not record the run's end for TensorBoard: {}", exception_text(e));
   }

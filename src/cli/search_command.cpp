@@ -12,6 +12,8 @@
 #include "search/samplers.hpp"
 #include "search/search_loop.hpp"
 #include "search/study.hpp"
+#include "search/study_tracking.hpp"
+#include "tracking/tracking_uri.hpp"
 
 #include <forge/error.hpp>
 
@@ -351,6 +353,7 @@ int search_command(const Args& args, const Args& command_line) {
     throw Error(ExitCode::usage, "invalid value '" + launcher_name + "' for --launcher: expected local or slurm");
   const SlurmOptions slurm = slurm_options(line->flags);
   const Planned planned = plan_search(*line, launcher_name == "slurm");
+  const std::string tracking = tracking_uri(given_or_configured(planned.settings.fixed_args, "tracking_uri"));
   Study study = open_study(planned.dir, planned.settings, command_line);
   spdlog::info(
       "search {}: {} trials ({} sampler, {} scheduler, rungs at epochs {}), record {}/search.json", study.id,
@@ -365,13 +368,17 @@ int search_command(const Args& args, const Args& command_line) {
       launcher_name == "slurm"
           ? slurm_launcher(slurm, study.id, [&](size_t index) { return reached_its_rung(study, study.trials[index]); })
           : local_launcher();
+  announce_parent_run(tracking, study_parent_run(study));
   const int stopped_by = run_search(study, int(jobs), *launcher);
+  write_study_hparams(study);
   print_study(study);
   if (stopped_by) {
+    finish_parent_run(tracking, study.dir, "KILLED");
     spdlog::warn("search stopped by a signal; run the same command again to continue it");
     return stopped_by;
   }
   const bool any = std::any_of(study.trials.begin(), study.trials.end(), [](auto& t) { return !t.state.failed; });
+  finish_parent_run(tracking, study.dir, any ? "FINISHED" : "FAILED");
   return any ? 0 : int(ExitCode::failure);
 }
 

@@ -1,6 +1,10 @@
 #include "metrics/hparams_data.hpp"
 
 #include "metrics/protobuf_wire.hpp"
+#include "metrics/tensorboard_writer.hpp"
+
+#include <chrono>
+#include <cstdlib>
 
 namespace forge {
 namespace {
@@ -39,6 +43,30 @@ uint64_t data_type(HParamValue::Kind kind) {
 }
 
 }  // namespace
+
+HParamDomain discrete_domain(const std::string& name, const std::vector<std::string>& texts) {
+  HParamDomain domain;
+  domain.name = name;
+  bool numbers = !texts.empty(), booleans = !texts.empty();
+  for (const std::string& text : texts) {
+    char* end = nullptr;
+    std::strtod(text.c_str(), &end);
+    numbers = numbers && !text.empty() && *end == '\0';
+    booleans = booleans && (text == "true" || text == "false");
+  }
+  domain.kind = numbers    ? HParamValue::Kind::number
+                : booleans ? HParamValue::Kind::boolean
+                           : HParamValue::Kind::text;
+  for (const std::string& text : texts) {
+    HParamValue value;
+    value.kind = domain.kind;
+    value.text = text;
+    value.number = numbers ? std::strtod(text.c_str(), nullptr) : 0;
+    value.boolean = text == "true";
+    domain.values.push_back(value);
+  }
+  return domain;
+}
 
 std::string hparams_session_start(const HParams& hparams, double start_time_secs) {
   // SessionStartInfo { map<string, Value> hparams = 1; ... double start_time_secs = 5; }
@@ -95,6 +123,14 @@ std::string hparams_experiment(const std::string& name, const std::vector<HParam
   }
   put_bytes(experiment, 6, name);
   return plugin_data(2, experiment);
+}
+
+void write_hparams_experiment(const std::string& folder, const std::string& name,
+                              const std::vector<HParamDomain>& hparams, const std::vector<std::string>& metric_tags) {
+  const std::string kind = "experiment";
+  TensorBoardWriter::remove_files_of_kind(folder, kind);
+  const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  TensorBoardWriter(folder, kind).hparams(hparams_experiment_tag, hparams_experiment(name, hparams, metric_tags, now));
 }
 
 }  // namespace forge

@@ -38,8 +38,17 @@ struct HParamDomain {
   bool interval = false;
   double low = 0, high = 0;
 };
+// A domain of the values given as text, typed as flags.json types them: numbers when all are
+// numbers, booleans when all are true or false, else text.
+HParamDomain discrete_domain(const std::string& name, const std::vector<std::string>& texts);
+
 // `metric_tags`: scalar tags ("valid/accuracy") whose last value in each run is compared.
 std::string hparams_experiment(const std::string& name, const std::vector<HParamDomain>& hparams,
                                const std::vector<std::string>& metric_tags, double time_created_secs);
+
+// Writes that experiment into `folder` in an event file of its own, replacing the one an
+// earlier call wrote there (TensorBoard would keep showing the first it read).
+void write_hparams_experiment(const std::string& folder, const std::string& name,
+                              const std::vector<HParamDomain>& hparams, const std::vector<std::string>& metric_tags);
 
 }  // namespace forge

@@ -76,6 +76,16 @@ void TensorBoardWriter::open(const std::string& dir, const std::string& kind) {
   write_record(version);
 }
 
+void TensorBoardWriter::remove_files_of_kind(const std::string& dir, const std::string& kind) {
+  const std::string ending = ".forge-" + kind;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const std::string file = entry.path().filename().string();
+    if (file.rfind("events.out.tfevents.", 0) == 0 && file.size() > ending.size() &&
+        file.compare(file.size() - ending.size(), ending.size(), ending) == 0)
+      fs::remove(entry.path());
+  }
+}
+
 void TensorBoardWriter::hparams(const std::string& tag, const std::string& plugin_data) {
   // Summary.Value { string tag = 1; TensorProto tensor = 8; SummaryMetadata metadata = 9; }
   // SummaryMetadata { PluginData plugin_data = 1; }  PluginData { string plugin_name = 1; bytes content = 2; }

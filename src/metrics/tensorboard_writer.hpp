@@ -29,6 +29,10 @@ class TensorBoardWriter : public MetricSink {
   // such files can be found again.
   explicit TensorBoardWriter(const std::string& dir, const std::string& kind = "");
 
+  // Removes the event files of that `kind` from `dir`: TensorBoard keeps the first record of a
+  // tag it reads, so one that replaces another (a run's end, a sweep's experiment) goes alone.
+  static void remove_files_of_kind(const std::string& dir, const std::string& kind);
+
   // A summary of TensorBoard's "hparams" plugin (metrics/hparams_data.hpp) under `tag`.
   void hparams(const std::string& tag, const std::string& plugin_data);
 

@@ -1,14 +1,12 @@
 #include "sweep/sweep_tracking.hpp"
 
 #include "metrics/hparams_data.hpp"
-#include "metrics/tensorboard_writer.hpp"
 #include "runs/metrics_csv.hpp"
 #include "runs/run_dir.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/filesystem.hpp>
 
-#include <chrono>
 #include <set>
 
 namespace fs = boost::filesystem;
@@ -20,31 +18,10 @@ std::string value_text(const nlohmann::json& value) {
   return value.is_string() ? value.get<std::string>() : value.dump();
 }
 
-// An axis's values, typed as the runs' flags.json types them: numbers when all are numbers.
 HParamDomain axis_domain(const nlohmann::json& axis) {
-  HParamDomain domain;
-  domain.name = axis.value("flag", std::string("?"));
   std::vector<std::string> texts;
   for (const auto& value : axis.value("values", nlohmann::json::array())) texts.push_back(value_text(value));
-  bool numbers = !texts.empty(), booleans = !texts.empty();
-  for (const std::string& text : texts) {
-    char* end = nullptr;
-    std::strtod(text.c_str(), &end);
-    numbers = numbers && !text.empty() && *end == '\0';
-    booleans = booleans && (text == "true" || text == "false");
-  }
-  domain.kind = numbers    ? HParamValue::Kind::number
-                : booleans ? HParamValue::Kind::boolean
-                           : HParamValue::Kind::text;
-  for (const std::string& text : texts) {
-    HParamValue value;
-    value.kind = domain.kind;
-    value.text = text;
-    value.number = numbers ? std::strtod(text.c_str(), nullptr) : 0;
-    value.boolean = text == "true";
-    domain.values.push_back(value);
-  }
-  return domain;
+  return discrete_domain(axis.value("flag", std::string("?")), texts);
 }
 
 }  // namespace
@@ -83,14 +60,8 @@ void write_sweep_hparams(const SweepRecord& record) {
       fs::remove(link, error);
       fs::create_directory_symlink(target, link);
     }
-    // One experiment: an earlier one (the sweep launched before) is replaced.
-    for (const auto& entry : fs::directory_iterator(record.dir))
-      if (entry.path().filename().string().find(".forge-experiment") != std::string::npos) fs::remove(entry.path());
-    const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-    TensorBoardWriter(record.dir, "experiment")
-        .hparams(hparams_experiment_tag,
-                 hparams_experiment(sweep_parent_run(record).name, domains,
-                                    std::vector<std::string>(metric_tags.begin(), metric_tags.end()), now));
+    write_hparams_experiment(record.dir, sweep_parent_run(record).name, domains,
+                             std::vector<std::string>(metric_tags.begin(), metric_tags.end()));
   } catch (const std::exception& e) {
     spdlog::warn("could not write the sweep's TensorBoard HParams experiment in {}: {}", record.dir, e.what());
   }

@@ -35,13 +35,19 @@ int64_t iso8601_ms(const std::string& text) {
 
 std::string flag_text(const json& value) { return value.is_string() ? value.get<std::string>() : value.dump(); }
 
-// The experiment: the run's --run_name; the MLflow run: <run_name>/<folder name>.
+// The experiment: the run's --run_name. The MLflow run: the folder's path from the folder of
+// that name (<run_name>/<N>, <run_name>/searches/<id>/trials/<i>), else <run_name>/<folder>.
 std::pair<std::string, std::string> run_names(const std::string& run_dir, const json& flags) {
+  const fs::path folder = fs::absolute(run_dir).lexically_normal();
   std::string experiment = flags.contains("run_name") ? flag_text(flags["run_name"]) : "";
-  const std::string folder = fs::path(run_dir).filename().string();
-  if (experiment.empty()) experiment = fs::path(run_dir).parent_path().filename().string();
+  if (experiment.empty()) experiment = folder.parent_path().filename().string();
   if (experiment.empty()) experiment = "forge";
-  return {experiment, experiment + "/" + folder};
+  std::string below = folder.filename().string();
+  for (fs::path up = folder.parent_path(); !up.empty() && up != up.root_path(); up = up.parent_path()) {
+    if (up.filename() == experiment) return {experiment, experiment + "/" + below};
+    below = up.filename().string() + "/" + below;
+  }
+  return {experiment, experiment + "/" + folder.filename().string()};
 }
 
 MlflowPairs run_tags(const std::string& run_dir, const Manifest& manifest, const std::string& parent_run_id) {
