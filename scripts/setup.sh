@@ -14,6 +14,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 pypi_torch_version=2.15.0
 pypi_tensorboard_version=2.21.0  # the test that reads forge's event files with TensorBoard's own reader
+# The tracking tests' server (mlflow server, with its basic-auth app) and the client that checks
+# what forge sent. 3.17.2: the newest whose mlflow-tracing companion PyPI has here.
+pypi_mlflow_version=3.17.2
 
 packages=(
   build-essential cmake ninja-build git
@@ -58,7 +61,7 @@ while (($#)); do
   esac
   shift
 done
-[[ $torch == pypi ]] && packages+=(python3-venv)
+packages+=(python3-venv)  # .venv-mlflow below (and .venv-torch with --torch pypi)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -82,4 +85,11 @@ if [[ $torch == pypi ]]; then
   fi
   .venv-torch/bin/python -c 'import tensorboard' 2>/dev/null ||
     .venv-torch/bin/pip install -q --disable-pip-version-check "tensorboard==$pypi_tensorboard_version"
+fi
+
+# MLflow in a virtual environment of its own (its pins would fight torch's in .venv-torch).
+installed=$(.venv-mlflow/bin/python -c 'import importlib.metadata as m; print(m.version("mlflow"))' 2>/dev/null || true)
+if [[ $installed != "$pypi_mlflow_version" ]]; then
+  [[ -x .venv-mlflow/bin/python ]] || /usr/bin/python3 -m venv .venv-mlflow
+  .venv-mlflow/bin/pip install -q --disable-pip-version-check "mlflow[auth]==$pypi_mlflow_version"
 fi

@@ -1,8 +1,8 @@
 #include "app/run_training.hpp"
 
 #include "core/exception_text.hpp"
-#include "core/logging.hpp"
 #include "core/json_file.hpp"
+#include "core/logging.hpp"
 #include "metrics/hparams_data.hpp"
 #include "metrics/metrics_log.hpp"
 #include "metrics/tensorboard_writer.hpp"

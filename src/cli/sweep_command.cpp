@@ -10,10 +10,10 @@
 #include "runs/run_summary.hpp"
 #include "sweep/local_sweep.hpp"
 #include "sweep/slurm_sweep.hpp"
-#include "sweep/sweep_tracking.hpp"
-#include "tracking/tracking_uri.hpp"
 #include "sweep/sweep_plan.hpp"
 #include "sweep/sweep_record.hpp"
+#include "sweep/sweep_tracking.hpp"
+#include "tracking/tracking_uri.hpp"
 
 #include <forge/error.hpp>
 

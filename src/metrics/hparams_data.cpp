@@ -16,9 +16,15 @@ using namespace protobuf;
 std::string value_message(const HParamValue& value) {
   std::string out;
   switch (value.kind) {
-    case HParamValue::Kind::number: put_double(out, 2, value.number); break;
-    case HParamValue::Kind::boolean: put_varint_field(out, 4, value.boolean ? 1 : 0); break;
-    case HParamValue::Kind::text: put_bytes(out, 3, value.text); break;
+    case HParamValue::Kind::number:
+      put_double(out, 2, value.number);
+      break;
+    case HParamValue::Kind::boolean:
+      put_varint_field(out, 4, value.boolean ? 1 : 0);
+      break;
+    case HParamValue::Kind::text:
+      put_bytes(out, 3, value.text);
+      break;
   }
   return out;
 }
@@ -35,9 +41,12 @@ std::string plugin_data(uint32_t field, const std::string& message) {
 // api.proto's DataType: DATA_TYPE_STRING = 1, DATA_TYPE_BOOL = 2, DATA_TYPE_FLOAT64 = 3.
 uint64_t data_type(HParamValue::Kind kind) {
   switch (kind) {
-    case HParamValue::Kind::text: return 1;
-    case HParamValue::Kind::boolean: return 2;
-    case HParamValue::Kind::number: return 3;
+    case HParamValue::Kind::text:
+      return 1;
+    case HParamValue::Kind::boolean:
+      return 2;
+    case HParamValue::Kind::number:
+      return 3;
   }
   return 0;
 }
@@ -54,9 +63,7 @@ HParamDomain discrete_domain(const std::string& name, const std::vector<std::str
     numbers = numbers && !text.empty() && *end == '\0';
     booleans = booleans && (text == "true" || text == "false");
   }
-  domain.kind = numbers    ? HParamValue::Kind::number
-                : booleans ? HParamValue::Kind::boolean
-                           : HParamValue::Kind::text;
+  domain.kind = numbers ? HParamValue::Kind::number : booleans ? HParamValue::Kind::boolean : HParamValue::Kind::text;
   for (const std::string& text : texts) {
     HParamValue value;
     value.kind = domain.kind;

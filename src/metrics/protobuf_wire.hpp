@@ -19,9 +19,7 @@ inline void put_varint(std::string& out, uint64_t value) {
   out.push_back(char(value));
 }
 
-inline void put_key(std::string& out, uint32_t field, WireType type) {
-  put_varint(out, (uint64_t(field) << 3) | type);
-}
+inline void put_key(std::string& out, uint32_t field, WireType type) { put_varint(out, (uint64_t(field) << 3) | type); }
 
 template <class T>
 void put_little_endian(std::string& out, T value) {

@@ -73,6 +73,7 @@ struct LiveTracker::Shared {
       const bool sent = !unreachable && attempt(true);
       lock.lock();
       // After the warning that the server was not answering, this is its sequel, not another warning.
+      if (!sent) sync.read_new_rows();
       if (!sent && !refused)
         spdlog::log(
             warned ? spdlog::level::info : spdlog::level::warn,

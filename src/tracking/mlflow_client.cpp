@@ -64,7 +64,12 @@ std::string MlflowClient::call(const std::string& method, const std::string& end
   HttpAnswer answer = http_.send(method, uri_ + endpoint, body, content_type);
   if (answer.status >= 200 && answer.status < 300) return answer.body;
   const bool refused = answer.status >= 400 && answer.status < 500 && answer.status != 408 && answer.status != 429;
-  throw MlflowError("HTTP " + std::to_string(answer.status) + " from " + endpoint + ": " + server_message(answer),
+  const std::string hint = answer.status == 401 || answer.status == 403
+                               ? " (forge sends MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD, or "
+                                 "MLFLOW_TRACKING_TOKEN)"
+                               : "";
+  throw MlflowError("HTTP " + std::to_string(answer.status) + " from " + endpoint.substr(0, endpoint.find('?')) + ": " +
+                        server_message(answer) + hint,
                     refused);
 }
 

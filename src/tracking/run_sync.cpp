@@ -161,7 +161,8 @@ void RunSync::send(bool closing) {
   read_new_rows();
   send_rows();
   // A run made before its sweep's parent was (the server was down then) is nested now.
-  if (closing && !parent_run_id_.empty()) client_.log_batch(server().run_id, {}, {}, {{"mlflow.parentRunId", parent_run_id_}});
+  if (closing && !parent_run_id_.empty())
+    client_.log_batch(server().run_id, {}, {}, {{"mlflow.parentRunId", parent_run_id_}});
   if (closing && !status.empty() && server().end_sent != manifest.ended) send_end(status, manifest.ended);
 }
 

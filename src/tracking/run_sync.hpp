@@ -46,6 +46,9 @@ class RunSync {
   // acknowledged before is recorded.
   void send(bool closing);
 
+  // Reads the rows appended to metrics.csv since the last call, to send with the next send().
+  void read_new_rows();
+
   // metrics.csv rows read so far, and of those the ones the server has.
   int64_t rows_read() const { return rows_read_; }
   int64_t rows_sent() const;
@@ -54,7 +57,6 @@ class RunSync {
  private:
   void make_run();
   void send_params_and_tags();
-  void read_new_rows();
   void send_rows();
   void send_end(const std::string& status, const std::string& ended);
   void send_artifacts();

@@ -51,9 +51,9 @@ TEST_F(UsingARun, LoadFromCheckpointGivesTheModelForgeEvalEvaluated) {
   EXPECT_EQ(loaded.flags.text("n_hidden"), "24");
   EXPECT_FALSE(loaded.model->module().is_training());
   // In the batches forge eval used: a mean over other batches may differ in the last bit.
-  auto metrics = evaluate(*loaded.model, loaded.data.dataset("test"), "test", evaluation_batch_size(loaded.flags),
-                          torch::kCPU)
-                     .metrics;
+  auto metrics =
+      evaluate(*loaded.model, loaded.data.dataset("test"), "test", evaluation_batch_size(loaded.flags), torch::kCPU)
+          .metrics;
   json recorded = read_json(run() + "/evals.json")["32"]["metrics"];
   EXPECT_DOUBLE_EQ(metrics.at("accuracy"), recorded["accuracy"].get<double>());
   EXPECT_DOUBLE_EQ(metrics.at("loss"), recorded["loss"].get<double>());
