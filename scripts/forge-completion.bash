@@ -5,7 +5,7 @@
 #   source scripts/forge-completion.bash
 
 shopt -s extglob  # the -X patterns below
-_forge_commands="train resume eval export sweep search compile runs show diff report check-resume help"
+_forge_commands="train resume eval export sweep search compile runs show diff report sync check-resume help"
 
 # The --flags that `forge ARGS... --help` prints at the start of its lines.
 _forge_flags_of() {
@@ -60,7 +60,7 @@ _forge() {
   fi
 
   case $command in
-    resume | eval | export | show | diff | runs | report)
+    resume | eval | export | show | diff | runs | report | sync)
       # Run folders sit below a --checkpoint_dir (checkpoints/NAME/N): offer folders.
       compopt -o filenames 2>/dev/null
       mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;

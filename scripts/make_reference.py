@@ -17,7 +17,7 @@ import subprocess
 import sys
 
 SOURCE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-COMMANDS = ["train", "resume", "eval", "export", "sweep", "search", "compile", "runs", "show", "diff", "report", "check-resume"]
+COMMANDS = ["train", "resume", "eval", "export", "sweep", "search", "compile", "runs", "show", "diff", "report", "sync", "check-resume"]
 DATA_PLUGINS = ["mnist", "synthetic", "csv", "images", "words", "lines"]
 MODEL_PLUGINS = ["mlp", "cnn", "gan", "gru"]
 FLAG_LINE = re.compile(r"^  --(?P<name>[A-Za-z0-9_]+)(?:, -(?P<short>\w))? <(?P<type>[^>]+)>\s+(?P<help>.*)$")

@@ -24,7 +24,7 @@ const char* usage =
     "follows the run's length), --log_every, --checkpoint_every, --keep_checkpoints,\n"
     "--keep_best, --early_stopping, --eval_every_steps, --eval_test_every, --eval_batch_size,\n"
     "--no_progress, --stop_after_steps, --stop_after_epochs, --async_checkpoint, --workers, --prefetch,\n"
-    "--sample_timeout, --skip_bad_samples and the data-parallel rendezvous (--node_rank,\n"
+    "--sample_timeout, --skip_bad_samples, --tracking_uri and the data-parallel rendezvous (--node_rank,\n"
     "--master_addr, --master_port, --dist_timeout) change freely; changing any other flag (or\n"
     "resuming with a changed plugin library or libtorch) would not continue the run exactly\n"
     "and needs --force.\n"

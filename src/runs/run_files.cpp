@@ -22,6 +22,7 @@ std::string evals_file(const std::string& run_dir) { return run_dir + "/evals.js
 std::string model_summary_file(const std::string& run_dir) { return run_dir + "/model.json"; }
 std::string lock_file(const std::string& run_dir) { return run_dir + "/.lock"; }
 std::string sweep_point_file(const std::string& run_dir) { return run_dir + "/sweep_point.json"; }
+std::string tracking_file(const std::string& folder) { return folder + "/tracking.json"; }
 std::string checkpoints_folder(const std::string& run_dir) { return run_dir + "/checkpoints"; }
 
 std::string checkpoint_path(const std::string& run_dir, int64_t step) {
@@ -82,8 +83,9 @@ bool is_stale_temporary_file(const std::string& name, bool in_checkpoints) {
   const std::string target = target_of_temporary_name(name);
   if (target.empty() || target.find('/') != std::string::npos) return false;
   if (in_checkpoints) return parse_checkpoint_name(target) >= 0;
-  for (const std::string& file : {manifest_file(""), flags_file(""), evals_file(""), metrics_file(""),
-                                  sweep_point_file(""), initial_weights_file(""), model_summary_file("")})
+  for (const std::string& file :
+       {manifest_file(""), flags_file(""), evals_file(""), metrics_file(""), sweep_point_file(""),
+        initial_weights_file(""), model_summary_file(""), tracking_file("")})
     if (file == "/" + target) return true;
   return false;
 }

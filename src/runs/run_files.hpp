@@ -9,6 +9,7 @@
 //   <run>/model.json                   the model's modules and sizes (runs/model_record.hpp)
 //   <run>/.lock                        held by the process training the run
 //   <run>/sweep_point.json             the sweep point a run of a sweep trains
+//   <run>/tracking.json                what each MLflow server has of the run (tracking/)
 //   <run>/checkpoints/step-N.ckpt      checkpoints (runs/checkpoint_files.hpp lists them)
 //   <run>/plugins/<role>/<name>.so     the plugin libraries the run used
 //   <run>/plugins/<role>/src/...       their sources and local headers
@@ -29,6 +30,8 @@ std::string evals_file(const std::string& run_dir);
 std::string model_summary_file(const std::string& run_dir);
 std::string lock_file(const std::string& run_dir);
 std::string sweep_point_file(const std::string& run_dir);
+// Also in a sweep's or search's folder, for its parent run.
+std::string tracking_file(const std::string& folder);
 std::string checkpoints_folder(const std::string& run_dir);
 std::string checkpoint_path(const std::string& run_dir, int64_t step);
 // The step of a checkpoint file named `name` (exactly as checkpoint_path names it); -1 for

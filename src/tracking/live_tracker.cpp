@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -13,7 +14,7 @@ namespace forge {
 
 struct LiveTracker::Shared {
   Shared(const std::string& uri, const std::string& dir, const std::string& parent)
-      : client(uri, HttpCredentials::from_environment()), run_dir(dir), sync(client, dir, parent) {}
+      : client(uri, HttpCredentials::from_environment(), /*timeout_s=*/10), run_dir(dir), sync(client, dir, parent) {}
 
   MlflowClient client;
   std::string run_dir;
@@ -22,6 +23,8 @@ struct LiveTracker::Shared {
   std::mutex mutex;
   std::condition_variable wake, done_changed;
   bool stopping = false, closing = false, done = false;
+  // finish() stopped waiting: the process may be exiting, so this thread says nothing more.
+  std::atomic<bool> abandoned{false};
   bool unreachable = false;  // the last attempt got no answer (or a 5xx)
   bool warned = false, refused = false;
 
@@ -29,14 +32,15 @@ struct LiveTracker::Shared {
   bool attempt(bool closing_now) {
     try {
       sync.send(closing_now);
-      if (unreachable) spdlog::info("tracking: {} answers again; sending what it missed", client.uri());
+      if (unreachable && !abandoned) spdlog::info("tracking: {} answers again; sending what it missed", client.uri());
       unreachable = false;
       return true;
     } catch (const MlflowError& e) {
       if (e.refused()) {
         refused = true;
-        spdlog::warn("tracking: {} refused the run: {}; tracking stops, training goes on (forge sync {} tries again)",
-                     client.uri(), e.what(), run_dir);
+        if (!abandoned)
+          spdlog::warn("tracking: {} refused the run: {}; tracking stops, training goes on (forge sync {} tries again)",
+                       client.uri(), e.what(), run_dir);
         return false;
       }
       missed(e.what());
@@ -51,7 +55,7 @@ struct LiveTracker::Shared {
 
   void missed(const std::string& why) {
     unreachable = true;
-    if (warned) return;
+    if (warned || abandoned) return;
     warned = true;
     spdlog::warn(
         "tracking: {} did not take the run's metrics ({}); training goes on, and what it missed is sent "
@@ -74,7 +78,7 @@ struct LiveTracker::Shared {
       lock.lock();
       // After the warning that the server was not answering, this is its sequel, not another warning.
       if (!sent) sync.read_new_rows();
-      if (!sent && !refused)
+      if (!sent && !refused && !abandoned)
         spdlog::log(
             warned ? spdlog::level::info : spdlog::level::warn,
             "tracking: {} of {} metric rows, the status and the artifacts are not on {}: forge sync {} sends them",
@@ -95,9 +99,11 @@ void LiveTracker::finish(double patience_s) {
   std::unique_lock<std::mutex> lock(shared_->mutex);
   shared_->stopping = shared_->closing = true;
   shared_->wake.notify_all();
-  if (!shared_->done_changed.wait_for(lock, std::chrono::duration<double>(patience_s), [&] { return shared_->done; }))
+  if (!shared_->done_changed.wait_for(lock, std::chrono::duration<double>(patience_s), [&] { return shared_->done; })) {
+    shared_->abandoned = true;
     spdlog::warn("tracking: {} is slow; the rest of the run is left for: forge sync {}", shared_->client.uri(),
                  shared_->run_dir);
+  }
 }
 
 LiveTracker::~LiveTracker() {
@@ -106,7 +112,8 @@ LiveTracker::~LiveTracker() {
   shared_->wake.notify_all();
   // An attempt under way ends within the request's timeout; the process need not wait for it
   // (the thread owns what it uses).
-  shared_->done_changed.wait_for(lock, std::chrono::seconds(2), [&] { return shared_->done; });
+  if (!shared_->done_changed.wait_for(lock, std::chrono::seconds(2), [&] { return shared_->done; }))
+    shared_->abandoned = true;
 }
 
 }  // namespace forge

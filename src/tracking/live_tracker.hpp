@@ -22,9 +22,10 @@ class LiveTracker {
   LiveTracker& operator=(const LiveTracker&) = delete;
 
   // Once the manifest records how the run ended: sends the rest, the status and the artifacts,
-  // waiting at most `patience_s` — and not at all when the server did not answer last time.
+  // waiting at most `patience_s` (each request at most 10 s) — and not at all when the server
+  // did not answer last time.
   // Says in one line what is left for `forge sync`.
-  void finish(double patience_s = 60);
+  void finish(double patience_s = 20);
 
  private:
   struct Shared;

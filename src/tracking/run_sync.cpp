@@ -1,6 +1,7 @@
 #include "tracking/run_sync.hpp"
 
 #include "core/confined_file.hpp"
+#include "core/hash.hpp"
 #include "core/json_file.hpp"
 #include "report/html_report.hpp"
 #include "report/run_artifacts.hpp"
@@ -11,7 +12,11 @@
 
 #include <boost/filesystem.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <future>
+#include <limits>
+#include <set>
 
 namespace fs = boost::filesystem;
 
@@ -136,7 +141,7 @@ RunSync::RunSync(const MlflowClient& client, std::string run_dir, std::string pa
 
 int64_t RunSync::rows_sent() const {
   auto it = record_.find(client_.uri());
-  return it == record_.end() ? 0 : it->second.rows_sent;
+  return it == record_.end() ? 0 : it->second.rows_done - int64_t(held_.size());
 }
 
 const std::string& RunSync::run_id() const {
@@ -151,6 +156,14 @@ void RunSync::send(bool closing) {
   const Manifest manifest = read_manifest(run_dir_);
   if (server().run_id.empty()) make_run();
   if (!server().params_sent) send_params_and_tags();
+  if (!early_artifacts_sent_) {
+    // What the run's start wrote, sent now rather than when the run ends and waits for it.
+    std::vector<std::string> early;
+    for (const char* file : {"flags.json", "model.json"})
+      if (fs::is_regular_file(fs::symlink_status(run_dir_ + "/" + file))) early.push_back(file);
+    send_artifacts(early, /*with_report=*/false);
+    early_artifacts_sent_ = true;
+  }
   const std::string status = mlflow_status(manifest.status);
   if (status.empty() && server().status_sent != "RUNNING") {
     client_.update_run(server().run_id, "RUNNING", 0);
@@ -159,7 +172,10 @@ void RunSync::send(bool closing) {
     save();
   }
   read_new_rows();
-  send_rows();
+  // Rows up to the newest checkpoint are final: a resume starts after them.
+  int64_t settled_step = manifest.progress ? manifest.progress->step : 0;
+  if (manifest.status == "completed") settled_step = std::numeric_limits<int64_t>::max();
+  send_rows(settled_step);
   // A run made before its sweep's parent was (the server was down then) is nested now.
   if (closing && !parent_run_id_.empty())
     client_.log_batch(server().run_id, {}, {}, {{"mlflow.parentRunId", parent_run_id_}});
@@ -193,42 +209,65 @@ void RunSync::send_params_and_tags() {
 }
 
 void RunSync::read_new_rows() {
-  const int64_t already = server().rows_sent;
+  const ServerRecord& r = server();
   for (const MetricRow& row : read_new_metrics(run_dir_, offset_)) {
     const int64_t index = rows_read_++;
     const bool new_step = row.step != previous_step_;
     previous_step_ = row.step;
-    if (index < already) continue;  // the server has it: a resume redid it identically
-    Row pending{index, {}};
+    const bool wall_clock = row.name == "steps_per_second";
+    // The server has it (a resume redid it identically), unless it is a speed still held back.
+    if (index < r.rows_done && !(wall_clock && row.step > r.held_after)) continue;
+    Row pending{index, row.step, wall_clock, {}};
     const int64_t timestamp = std::llround(row.wall_time * 1000);
     pending.metrics.push_back({mlflow_key(row.split + "/" + row.name), row.value, timestamp, row.step});
     if (new_step) pending.metrics.push_back({"epoch", double(row.epoch), timestamp, row.step});
-    rows_.push_back(std::move(pending));
+    (index < r.rows_done ? held_ : rows_).push_back(std::move(pending));
   }
 }
 
-void RunSync::send_rows() {
+void RunSync::send_rows(int64_t settled_step) {
+  // First the held-back speeds a checkpoint has made final since; then the new rows in order,
+  // holding back the speeds past the newest checkpoint.
+  std::vector<const Row*> settled, still_held;
+  for (const Row& row : held_) (row.step <= settled_step ? settled : still_held).push_back(&row);
+  send_in_batches(settled);
+  server().held_after = std::max(server().held_after, settled_step);
+  save();
+  std::vector<const Row*> fresh;
+  for (const Row& row : rows_) (row.wall_clock && row.step > settled_step ? still_held : fresh).push_back(&row);
+  send_in_batches(fresh, /*advance_rows_done=*/true);
+  std::vector<Row> keep;
+  for (const Row* row : still_held) keep.push_back(*row);
+  std::sort(keep.begin(), keep.end(), [](const Row& a, const Row& b) { return a.index < b.index; });
+  held_ = std::move(keep);
+  rows_.clear();
+  server().rows_done = std::max(server().rows_done, rows_read_);  // every row read is sent or held
+  save();
+}
+
+void RunSync::send_in_batches(const std::vector<const Row*>& rows, bool advance_rows_done) {
   size_t next = 0;
-  while (next < rows_.size()) {
+  while (next < rows.size()) {
     std::vector<MlflowMetric> batch;
     size_t bytes = 200, end = next;
-    // Whole rows only, so that the count acknowledged is a count of rows.
-    while (end < rows_.size()) {
+    // Whole rows only, so that what is acknowledged is a number of rows.
+    for (; end < rows.size(); ++end) {
       size_t row_bytes = 0;
-      for (const MlflowMetric& m : rows_[end].metrics) row_bytes += metric_request_bytes(m);
-      if (!batch.empty() && (batch.size() + rows_[end].metrics.size() > MlflowLimits::metrics ||
-                             bytes + row_bytes > MlflowLimits::request_bytes))
+      for (const MlflowMetric& m : rows[end]->metrics) row_bytes += metric_request_bytes(m);
+      if (end > next && (batch.size() + rows[end]->metrics.size() > MlflowLimits::metrics ||
+                         bytes + row_bytes > MlflowLimits::request_bytes))
         break;
-      batch.insert(batch.end(), rows_[end].metrics.begin(), rows_[end].metrics.end());
+      batch.insert(batch.end(), rows[end]->metrics.begin(), rows[end]->metrics.end());
       bytes += row_bytes;
-      ++end;
     }
     client_.log_batch(server().run_id, batch, {}, {});
-    server().rows_sent = rows_[end - 1].index + 1;
-    save();
+    // Rows before the next one to send are dealt with (sent, or speeds held after held_after).
+    if (advance_rows_done) {
+      server().rows_done = end < rows.size() ? rows[end]->index : rows_read_;
+      save();
+    }
     next = end;
   }
-  rows_.clear();
 }
 
 void RunSync::send_end(const std::string& status, const std::string& ended) {
@@ -236,21 +275,39 @@ void RunSync::send_end(const std::string& status, const std::string& ended) {
   client_.update_run(server().run_id, status, end_ms > 0 ? end_ms : mlflow_now_ms());
   server().status_sent = status;
   save();
-  send_artifacts();
+  send_artifacts(artifact_files(run_dir_), /*with_report=*/true);
   server().end_sent = ended;
   save();
 }
 
-void RunSync::send_artifacts() {
+void RunSync::send_artifacts(const std::vector<std::string>& files, bool with_report) {
   constexpr uint64_t largest = uint64_t(256) << 20;
-  for (const std::string& file : artifact_files(run_dir_)) {
+  std::vector<std::pair<std::string, std::string>> changed;  // path, bytes
+  std::map<std::string, std::string>& sent = server().artifacts;
+  for (const std::string& file : files) {
     ConfinedRead read = read_confined_file(run_dir_, file, largest);
-    if (read.ok) client_.upload_artifact(server().artifact_uri, file, read.bytes);
+    if (read.ok && sent[file] != sha1_hex(read.bytes)) changed.push_back({file, std::move(read.bytes)});
   }
-  const std::string name = run_names(run_dir_, read_json(flags_file(run_dir_))).second;
-  const std::string report = html_report({summarize_run(run_dir_)}, {name}, "forge run " + name,
-                                         run_artifacts_html(find_run_artifacts(run_dir_), name));
-  client_.upload_artifact(server().artifact_uri, "report.html", report);
+  if (with_report) {
+    const std::string name = run_names(run_dir_, read_json(flags_file(run_dir_))).second;
+    changed.push_back({"report.html", html_report({summarize_run(run_dir_)}, {name}, "forge run " + name,
+                                                  run_artifacts_html(find_run_artifacts(run_dir_), name))});
+  }
+  // A few at a time: each is a round trip, and the run's end waits for them.
+  constexpr size_t at_once = 4;
+  for (size_t start = 0; start < changed.size(); start += at_once) {
+    std::vector<std::future<void>> uploads;
+    for (size_t i = start; i < std::min(changed.size(), start + at_once); ++i)
+      uploads.push_back(std::async(std::launch::async, [&, i] {
+        client_.upload_artifact(server().artifact_uri, changed[i].first, changed[i].second);
+      }));
+    for (auto& upload : uploads) upload.wait();
+    for (size_t i = start; i < std::min(changed.size(), start + at_once); ++i) {
+      uploads[i - start].get();  // the first failure stops here; those before it are recorded
+      sent[changed[i].first] = sha1_hex(changed[i].second);
+    }
+  }
+  save();
 }
 
 }  // namespace forge

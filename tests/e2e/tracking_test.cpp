@@ -184,6 +184,30 @@ TEST_F(Tracking, KilledTwiceAndResumedTheHistoryHasNoDuplicateAndNoGap) {
   expect_complete(on_server(run));
 }
 
+// Rows past the newest checkpoint that the server already has are redone by the resume: the
+// same values, but for the measured speed, which the server must not have been sent yet.
+TEST_F(Tracking, AKillBeforeAnyCheckpointLeavesNoSpeedOnTheServerThatTheResumeDidNotMeasure) {
+  const std::string run = dir_ / "checkpoints/early/1";
+  const std::string log = dir_ / "early.log";
+  int pid = testing::spawn_forge({"train",          "--data",      "synthetic",  "--model", "mlp",
+                                  "--epochs",       "1",           "--samples",  "524288",  "--n_hidden",
+                                  "1024",           "--threads",   "1",          "--seed",  "6",
+                                  "--log_every",    "20",          "--run_name", "early",   "--no_progress",
+                                  "--tracking_uri", server_->uri()},
+                                 dir_.path(), log);
+  auto rows_sent = [&] {
+    const std::string record = testing::text_or_empty(run + "/tracking.json");
+    return record.empty() ? 0 : read_json(run + "/tracking.json")["servers"][server_->uri()].value("rows_done", 0);
+  };
+  ASSERT_TRUE(testing::wait_until([&] { return rows_sent() >= 5 || epochs_in(run) > 0; }));
+  ::kill(pid, SIGKILL);
+  testing::wait_for_exit(pid);
+  ASSERT_EQ(epochs_in(run), 0) << "the epoch ended before the server had rows: the test needs a longer one";
+  auto resumed = testing::run_forge({"resume", run}, dir_.path());
+  ASSERT_EQ(resumed.exit_status, 0) << resumed.output;
+  expect_complete(on_server(run));
+}
+
 TEST_F(Tracking, AServerDownFromAThirdToTwoThirdsOfARunCostsOneWarningAndMissesNothing) {
   const std::string run = dir_ / "checkpoints/outage/1";
   const std::string log = dir_ / "outage.log";
