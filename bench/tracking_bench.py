@@ -9,9 +9,13 @@
 4. A 4-point sweep: the parent run and its children; the sessions TensorBoard's HParams plugin
    lists (tests/e2e/tensorboard_hparams.py, with .venv-torch's tensorboard).
 5. The cost: wall time of the same 2-epoch run without tracking, with it, and with the server
-   unreachable, alternated, medians: ratios against the run without.
+   unreachable, alternated, medians: ratios against the run without (configs/fashion_mlp.cfg;
+   --cost_configs adds others). Training runs on CPU 0 with one thread, the server on CPU 1:
+   as if the server were another machine (on this 2-core VM, a server sharing training's cores
+   charges its own work to the run).
 
   python3 bench/tracking_bench.py [--repeats 3] [--out bench/tracking_results.json] [--quick]
+                                  [--only_cost] [--cost_configs fashion_mlp[,fashion_cnn]]
 
 The server is tests/mlflow/server.sh's (MLflow from .venv-mlflow, SQLite, 127.0.0.1). --quick:
 one repeat on a slice of the data, to check that it runs. Standard library only.
@@ -25,9 +29,10 @@ TORCH_PYTHON = os.path.join(ROOT, ".venv-torch", "bin", "python")
 SERVER = os.path.join(ROOT, "tests", "mlflow", "server.sh")
 
 
-def forge(args, cwd, log=None, wait=True):
+def forge(args, cwd, log=None, wait=True, cpus=None):
     out = open(log, "ab") if log else subprocess.DEVNULL
-    process = subprocess.Popen([FORGE] + args, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+    pin = ["taskset", "-c", cpus] if cpus else []
+    process = subprocess.Popen(pin + [FORGE] + args, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
     return process.wait() if wait else process
 
 
@@ -84,6 +89,8 @@ def main():
     p.add_argument("--quick", action="store_true")
     p.add_argument("--only_cost", action="store_true",
                    help="measure only 5 (the cost), keeping the other results already in --out")
+    p.add_argument("--cost_configs", default="fashion_mlp",
+                   help="the configs (configs/<name>.cfg) whose 2-epoch runs measure the cost")
     a = p.parse_args()
     repeats = 1 if a.quick else a.repeats
     work = tempfile.mkdtemp(prefix="forge-tracking-bench-")
@@ -103,7 +110,14 @@ def main():
         os.makedirs(runs)
         if not a.only_cost:
             measure_behaviour(a, results, base, uri, runs, work, server_dir, port)
-        measure_cost(results, base, uri, runs, repeats)
+        # The server on CPU 1 and training on CPU 0 (one thread): as if the server were another
+        # machine, so that what is measured is what tracking costs the training process.
+        subprocess.run(["bash", SERVER, "stop", server_dir], check=True)
+        subprocess.run(["bash", SERVER, "start", server_dir, port], check=True, env=dict(os.environ, MLFLOW_SERVER_CPUS="1"))
+        for config in a.cost_configs.split(","):
+            cost_base = base[:2] + [os.path.join(ROOT, "configs", config + ".cfg")] + base[3:]
+            cost_base[cost_base.index("--threads") + 1] = "1"
+            results["5_cost_" + config] = measure_cost(cost_base, uri, runs, repeats, config)
     finally:
         subprocess.run(["bash", SERVER, "stop", server_dir])
     with open(a.out, "w") as f:
@@ -178,23 +192,21 @@ def measure_behaviour(a, results, base, uri, runs, work, server_dir, port):
     results["4_sweep"] = sweep
 
 
-def measure_cost(results, base, uri, runs, repeats):
+def measure_cost(base, uri, runs, repeats, label):
     # 5. The cost: the same 2-epoch run without tracking, with it, with no server; alternated.
     times = {"off": [], "tracked": [], "unreachable": []}
     warnings = []
     for r in range(repeats):
         for kind, target in (("off", "off"), ("tracked", uri), ("unreachable", "http://127.0.0.1:9")):
-            name = "cost_%s_%d" % (kind, r)
+            name = "cost_%s_%s_%d" % (label, kind, r)
             start = time.perf_counter()
-            forge(base + ["--epochs", "2", "--run_name", name, "--tracking_uri", target], runs)
+            forge(base + ["--epochs", "2", "--run_name", name, "--tracking_uri", target], runs, cpus="0")
             times[kind].append(time.perf_counter() - start)
             if kind == "unreachable":
                 warnings.append(tracking_warnings(os.path.join(runs, "checkpoints", name, "1")))
     median = {k: statistics.median(v) for k, v in times.items()}
-    results["5_cost"] = {"seconds": times, "median_seconds": median,
-                         "tracked_over_off": median["tracked"] / median["off"],
-                         "unreachable_over_off": median["unreachable"] / median["off"],
-                         "warnings_when_unreachable": warnings}
+    return {"seconds": times, "median_seconds": median, "tracked_over_off": median["tracked"] / median["off"],
+            "unreachable_over_off": median["unreachable"] / median["off"], "warnings_when_unreachable": warnings}
 
 
 if __name__ == "__main__":

@@ -59,8 +59,8 @@ std::vector<Target> targets_of(const std::string& path) {
   if (fs::is_regular_file(fs::path(path) / "sweep.json")) {
     SweepRecord record = read_sweep_record(path);
     const ParentRun parent = sweep_parent_run(record);
-    for (const auto& point : record.json.value("points", nlohmann::json::array())) {
-      const std::string dir = point.value("run_dir", std::string());
+    for (size_t i = 0; i < record.json["points"].size(); ++i) {
+      const std::string dir = point_run_folder(record, i);
       if (!dir.empty() && is_run_dir(dir)) targets.push_back({dir, parent});
     }
     return targets;

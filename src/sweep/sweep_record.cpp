@@ -94,6 +94,13 @@ std::string point_run_dir(SweepRecord& record, const SweepPlan& plan, size_t ind
   return dir;
 }
 
+std::string point_run_folder(const SweepRecord& record, size_t index) {
+  const std::string recorded = record.json["points"][index].value("run_dir", std::string());
+  if (recorded.empty() || is_run_dir(recorded)) return recorded;
+  const fs::path beside = fs::path(record.dir).parent_path().parent_path() / fs::path(recorded).filename();
+  return is_run_dir(beside.string()) ? beside.string() : recorded;
+}
+
 std::string point_status(const std::string& run_dir) {
   return is_run_dir(run_dir) ? summarize_run(run_dir).status : "pending";
 }

@@ -40,6 +40,11 @@ void save_sweep_record(const SweepRecord& record);
 std::string point_run_dir(SweepRecord& record, const SweepPlan& plan, size_t index, const std::string& checkpoint_dir,
                           const std::string& run_name);
 
+// Point `index`'s run folder as a path from here: as recorded (relative to where the sweep was
+// launched) when that is a run folder, else the folder of that name beside the sweep's
+// sweeps/ folder, where points are made; "" when the point has none yet.
+std::string point_run_folder(const SweepRecord& record, size_t index);
+
 // "completed", "running", "interrupted", "failed", "crashed" (forge runs' statuses), or
 // "pending" for a folder whose training has not started (or died before it wrote its manifest).
 std::string point_status(const std::string& run_dir);

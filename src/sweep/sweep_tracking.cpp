@@ -50,7 +50,7 @@ void write_sweep_hparams(const SweepRecord& record) {
     fs::create_directories(links);
     const auto& points = record.json.value("points", nlohmann::json::array());
     for (size_t i = 0; i < points.size(); ++i) {
-      const std::string run_dir = points[i].value("run_dir", std::string());
+      const std::string run_dir = point_run_folder(record, i);
       if (run_dir.empty() || !is_run_dir(run_dir)) continue;
       for (const MetricRow& row : read_metrics(run_dir)) metric_tags.insert(row.split + "/" + row.name);
       const fs::path link = links / std::to_string(i);

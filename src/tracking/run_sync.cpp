@@ -91,13 +91,17 @@ MlflowPairs run_tags(const std::string& run_dir, const Manifest& manifest, const
   return tags;
 }
 
+// A run folder's file as a path below it: flags_file("") is "/flags.json".
+std::string below_run(const std::string& path_in_empty_run) { return path_in_empty_run.substr(1); }
+
 // The run's files to keep beside it on the server, as paths below the run folder: regular
 // files only, never through a link (the folder may come from anywhere).
 std::vector<std::string> artifact_files(const std::string& run_dir) {
   std::vector<std::string> files;
-  for (const char* name : {"flags.json", "manifest.json", "evals.json", "model.json"})
+  for (const std::string& name : {below_run(flags_file("")), below_run(manifest_file("")), below_run(evals_file("")),
+                                  below_run(model_summary_file(""))})
     if (fs::is_regular_file(fs::symlink_status(run_dir + "/" + name))) files.push_back(name);
-  std::vector<std::string> folders = {"tables", "images"};
+  std::vector<std::string> folders = {below_run(tables_folder("")), below_run(images_folder(""))};
   while (!folders.empty()) {
     const std::string folder = folders.back();
     folders.pop_back();
@@ -159,7 +163,7 @@ void RunSync::send(bool closing) {
   if (!early_artifacts_sent_) {
     // What the run's start wrote, sent now rather than when the run ends and waits for it.
     std::vector<std::string> early;
-    for (const char* file : {"flags.json", "model.json"})
+    for (const std::string& file : {below_run(flags_file("")), below_run(model_summary_file(""))})
       if (fs::is_regular_file(fs::symlink_status(run_dir_ + "/" + file))) early.push_back(file);
     send_artifacts(early, /*with_report=*/false);
     early_artifacts_sent_ = true;
@@ -177,7 +181,7 @@ void RunSync::send(bool closing) {
   if (manifest.status == "completed") settled_step = std::numeric_limits<int64_t>::max();
   send_rows(settled_step);
   // A run made before its sweep's parent was (the server was down then) is nested now.
-  if (closing && !parent_run_id_.empty())
+  if (closing && !parent_run_id_.empty() && !made_with_parent_)
     client_.log_batch(server().run_id, {}, {}, {{"mlflow.parentRunId", parent_run_id_}});
   if (closing && !status.empty() && server().end_sent != manifest.ended) send_end(status, manifest.ended);
 }
@@ -195,6 +199,7 @@ void RunSync::make_run() {
   r.run_id = made.run_id;
   r.artifact_uri = made.artifact_uri;
   r.status_sent = "RUNNING";
+  made_with_parent_ = !parent_run_id_.empty();
   save();
 }
 
@@ -226,56 +231,65 @@ void RunSync::read_new_rows() {
 }
 
 void RunSync::send_rows(int64_t settled_step) {
-  // First the held-back speeds a checkpoint has made final since; then the new rows in order,
-  // holding back the speeds past the newest checkpoint.
-  std::vector<const Row*> settled, still_held;
-  for (const Row& row : held_) (row.step <= settled_step ? settled : still_held).push_back(&row);
-  send_in_batches(settled);
-  server().held_after = std::max(server().held_after, settled_step);
-  save();
-  std::vector<const Row*> fresh;
-  for (const Row& row : rows_) (row.wall_clock && row.step > settled_step ? still_held : fresh).push_back(&row);
-  send_in_batches(fresh, /*advance_rows_done=*/true);
+  // The held-back speeds a checkpoint has made final since, and the new rows, in order; the
+  // speeds past the newest checkpoint are held back.
+  std::vector<const Row*> to_send, still_held;
+  for (const Row& row : held_) (row.step <= settled_step ? to_send : still_held).push_back(&row);
+  for (const Row& row : rows_) (row.wall_clock && row.step > settled_step ? still_held : to_send).push_back(&row);
+  size_t next = 0;
+  while (next < to_send.size()) {
+    std::vector<MlflowMetric> batch;
+    size_t bytes = 200, end = next;
+    // Whole rows only, so that what is acknowledged is a number of rows.
+    for (; end < to_send.size(); ++end) {
+      size_t row_bytes = 0;
+      for (const MlflowMetric& m : to_send[end]->metrics) row_bytes += metric_request_bytes(m);
+      if (end > next && (batch.size() + to_send[end]->metrics.size() > MlflowLimits::metrics ||
+                         bytes + row_bytes > MlflowLimits::request_bytes))
+        break;
+      batch.insert(batch.end(), to_send[end]->metrics.begin(), to_send[end]->metrics.end());
+      bytes += row_bytes;
+    }
+    client_.log_batch(server().run_id, batch, {}, {});
+    // The new rows before the next one to send are dealt with: sent, or speeds held back past
+    // the newest checkpoint (a kill now would resend settled speeds, which MLflow keeps once).
+    int64_t next_new = rows_read_;
+    for (size_t i = end; i < to_send.size(); ++i)
+      if (to_send[i]->index >= server().rows_done) {
+        next_new = to_send[i]->index;
+        break;
+      }
+    if (next_new > server().rows_done && end < to_send.size()) {
+      server().rows_done = next_new;
+      server().held_after = std::max(server().held_after, settled_step);
+      save();
+    }
+    next = end;
+  }
   std::vector<Row> keep;
   for (const Row* row : still_held) keep.push_back(*row);
   std::sort(keep.begin(), keep.end(), [](const Row& a, const Row& b) { return a.index < b.index; });
   held_ = std::move(keep);
   rows_.clear();
   server().rows_done = std::max(server().rows_done, rows_read_);  // every row read is sent or held
+  server().held_after = std::max(server().held_after, settled_step);
   save();
-}
-
-void RunSync::send_in_batches(const std::vector<const Row*>& rows, bool advance_rows_done) {
-  size_t next = 0;
-  while (next < rows.size()) {
-    std::vector<MlflowMetric> batch;
-    size_t bytes = 200, end = next;
-    // Whole rows only, so that what is acknowledged is a number of rows.
-    for (; end < rows.size(); ++end) {
-      size_t row_bytes = 0;
-      for (const MlflowMetric& m : rows[end]->metrics) row_bytes += metric_request_bytes(m);
-      if (end > next && (batch.size() + rows[end]->metrics.size() > MlflowLimits::metrics ||
-                         bytes + row_bytes > MlflowLimits::request_bytes))
-        break;
-      batch.insert(batch.end(), rows[end]->metrics.begin(), rows[end]->metrics.end());
-      bytes += row_bytes;
-    }
-    client_.log_batch(server().run_id, batch, {}, {});
-    // Rows before the next one to send are dealt with (sent, or speeds held after held_after).
-    if (advance_rows_done) {
-      server().rows_done = end < rows.size() ? rows[end]->index : rows_read_;
-      save();
-    }
-    next = end;
-  }
 }
 
 void RunSync::send_end(const std::string& status, const std::string& ended) {
   const int64_t end_ms = iso8601_ms(ended);
-  client_.update_run(server().run_id, status, end_ms > 0 ? end_ms : mlflow_now_ms());
+  // The status and the artifacts at once: the run's end waits for both.
+  std::future<void> status_set = std::async(std::launch::async, [&, run_id = server().run_id] {
+    client_.update_run(run_id, status, end_ms > 0 ? end_ms : mlflow_now_ms());
+  });
+  try {
+    send_artifacts(artifact_files(run_dir_), /*with_report=*/true);
+  } catch (...) {
+    status_set.wait();
+    throw;
+  }
+  status_set.get();
   server().status_sent = status;
-  save();
-  send_artifacts(artifact_files(run_dir_), /*with_report=*/true);
   server().end_sent = ended;
   save();
 }
@@ -298,8 +312,8 @@ void RunSync::send_artifacts(const std::vector<std::string>& files, bool with_re
   for (size_t start = 0; start < changed.size(); start += at_once) {
     std::vector<std::future<void>> uploads;
     for (size_t i = start; i < std::min(changed.size(), start + at_once); ++i)
-      uploads.push_back(std::async(std::launch::async, [&, i] {
-        client_.upload_artifact(server().artifact_uri, changed[i].first, changed[i].second);
+      uploads.push_back(std::async(std::launch::async, [&, i, root = server().artifact_uri] {
+        client_.upload_artifact(root, changed[i].first, changed[i].second);
       }));
     for (auto& upload : uploads) upload.wait();
     for (size_t i = start; i < std::min(changed.size(), start + at_once); ++i) {

@@ -70,7 +70,6 @@ class RunSync {
   void send_params_and_tags();
   // The rows read and not sent, but for speeds past `settled_step` (held for later).
   void send_rows(int64_t settled_step);
-  void send_in_batches(const std::vector<const Row*>& rows, bool advance_rows_done = false);
   void send_end(const std::string& status, const std::string& ended);
   // Those of `files` (below the run) whose content the server does not have yet, and the
   // run's HTML report.
@@ -88,6 +87,7 @@ class RunSync {
   uint64_t offset_ = 0;  // in metrics.csv
   int64_t previous_step_ = -1;
   bool early_artifacts_sent_ = false;
+  bool made_with_parent_ = false;
 };
 
 }  // namespace forge

@@ -8,6 +8,7 @@
 #   server.sh stop DIR                        stop it by the pid it recorded; its files stay
 #
 # With --basic-auth it is MLflow's basic-auth app, its admin "admin" with password "forge-admin-pw".
+# MLFLOW_SERVER_CPUS=1 (a taskset list) keeps the server on those CPUs (a benchmark's "other machine").
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 venv=$here/../../.venv-mlflow
@@ -26,7 +27,9 @@ case ${1:-} in
     [[ -x $venv/bin/mlflow ]] || { echo "no MLflow in $venv: run bash scripts/setup.sh" >&2; exit 1; }
     # basic_auth.ini keeps its user store relative to the working folder: DIR.
     cd "$dir"
-    setsid "$venv/bin/mlflow" server "${app[@]}" --host 127.0.0.1 --port "$port" --workers 1 \
+    pin=()
+    [[ -n ${MLFLOW_SERVER_CPUS:-} ]] && pin=(taskset -c "$MLFLOW_SERVER_CPUS")
+    setsid "${pin[@]}" "$venv/bin/mlflow" server "${app[@]}" --host 127.0.0.1 --port "$port" --workers 1 \
       --backend-store-uri "sqlite:///$dir/mlflow.db" --artifacts-destination "$dir/artifacts" \
       >>"$dir/server.log" 2>&1 </dev/null &
     echo $! >"$dir/server.pid"
