@@ -29,18 +29,25 @@ case ${1:-} in
     cd "$dir"
     pin=()
     [[ -n ${MLFLOW_SERVER_CPUS:-} ]] && pin=(taskset -c "$MLFLOW_SERVER_CPUS")
-    setsid "${pin[@]}" "$venv/bin/mlflow" server "${app[@]}" --host 127.0.0.1 --port "$port" --workers 1 \
-      --backend-store-uri "sqlite:///$dir/mlflow.db" --artifacts-destination "$dir/artifacts" \
-      >>"$dir/server.log" 2>&1 </dev/null &
-    echo $! >"$dir/server.pid"
-    for _ in $(seq 240); do
-      if "$venv/bin/python" -c "import urllib.request, sys; urllib.request.urlopen('http://127.0.0.1:$port/health', timeout=1)" 2>/dev/null; then
-        exit 0
-      fi
-      kill -0 "$(cat "$dir/server.pid")" 2>/dev/null || { echo "mlflow server exited:" >&2; tail -5 "$dir/server.log" >&2; exit 1; }
-      sleep 0.25
+    # A port the previous server on it closed connections on may stay taken for a while
+    # (TIME_WAIT): start again until it binds.
+    for _ in $(seq 60); do
+      setsid "${pin[@]}" "$venv/bin/mlflow" server "${app[@]}" --host 127.0.0.1 --port "$port" --workers 1 \
+        --backend-store-uri "sqlite:///$dir/mlflow.db" --artifacts-destination "$dir/artifacts" \
+        >>"$dir/server.log" 2>&1 </dev/null &
+      echo $! >"$dir/server.pid"
+      for _ in $(seq 240); do
+        if "$venv/bin/python" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/health', timeout=1)" 2>/dev/null; then
+          exit 0
+        fi
+        kill -0 "$(cat "$dir/server.pid")" 2>/dev/null || break
+        sleep 0.25
+      done
+      tail -20 "$dir/server.log" | grep -q "address already in use" || break
+      sleep 1
     done
-    echo "mlflow server did not answer on port $port within 60 s" >&2
+    echo "mlflow server did not start on port $port:" >&2
+    tail -5 "$dir/server.log" >&2
     exit 1
     ;;
   stop)
