@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 
 namespace fs = boost::filesystem;
@@ -74,17 +75,22 @@ class Cursor {
   size_t at_, end_;
 };
 
-std::pair<std::string, float> decode_value(Cursor value) {
+// A scalar's tag and value; nullopt for a value that is no scalar (the HParams plugin's).
+std::optional<std::pair<std::string, float>> decode_value(Cursor value) {
   std::pair<std::string, float> out{"", 0.0f};
+  bool scalar = false;
   while (!value.done()) {
     uint64_t key = value.varint();
-    if (key == (1 << 3 | 2))
+    if (key == (1 << 3 | 2)) {
       out.first = value.text();
-    else if (key == (2 << 3 | 5))
+    } else if (key == (2 << 3 | 5)) {
       out.second = value.fixed<float>();
-    else
+      scalar = true;
+    } else {
       value.skip(key & 7);
+    }
   }
+  if (!scalar) return std::nullopt;
   return out;
 }
 
@@ -103,9 +109,9 @@ DecodedEvent decode_event(Cursor event) {
       Cursor summary = event.sub();
       while (!summary.done()) {
         uint64_t k = summary.varint();
-        if (k == (1 << 3 | 2))
-          out.values.push_back(decode_value(summary.sub()));
-        else
+        if (k == (1 << 3 | 2)) {
+          if (auto value = decode_value(summary.sub())) out.values.push_back(*value);
+        } else
           summary.skip(k & 7);
       }
     } else if (field == 7 && type == 2) {  // session_log (6 is the deprecated log_message)
@@ -154,8 +160,11 @@ std::vector<DecodedEvent> read_event_file(const std::string& path) {
 
 std::vector<std::string> event_files(const std::string& run_dir) {
   std::vector<std::string> files;
-  for (const auto& entry : fs::directory_iterator(run_dir))
-    if (entry.path().filename().string().rfind("events.out.tfevents.", 0) == 0) files.push_back(entry.path().string());
+  for (const auto& entry : fs::directory_iterator(run_dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("events.out.tfevents.", 0) == 0 && name.find(".forge-") == std::string::npos)
+      files.push_back(entry.path().string());
+  }
   std::sort(files.begin(), files.end());
   return files;
 }

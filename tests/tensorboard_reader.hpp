@@ -15,7 +15,7 @@ struct DecodedEvent {
   int64_t step = 0;
   std::string file_version;                           // set in a file's first event
   int session_status = 0;                             // SessionLog status; 1 = START
-  std::vector<std::pair<std::string, float>> values;  // summary.value: tag, simple_value
+  std::vector<std::pair<std::string, float>> values;  // summary.value scalars: tag, simple_value
 };
 
 // Every event of one file. Throws std::runtime_error naming the record on a bad length CRC,
@@ -32,7 +32,8 @@ std::map<std::string, std::map<int64_t, float>> tensorboard_scalars(const std::s
 // what two runs that trained identically have in common.
 std::map<std::string, std::map<int64_t, float>> tensorboard_curves(const std::string& run_dir);
 
-// The event files of a run folder, sorted by name.
+// The event files of a run folder's training sessions, sorted by name (not the one that records
+// how the run ended for the HParams view, events.out.tfevents.*.forge-end).
 std::vector<std::string> event_files(const std::string& run_dir);
 
 }  // namespace forge::testing

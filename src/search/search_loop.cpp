@@ -3,6 +3,7 @@
 #include "core/child_processes.hpp"
 #include "core/process.hpp"
 #include "runs/metrics_csv.hpp"
+#include "runs/run_files.hpp"
 #include "runs/run_lock.hpp"
 #include "runs/run_summary.hpp"
 #include "search/samplers.hpp"
@@ -150,17 +151,20 @@ double rung_result(const std::string& run_dir, const SearchMetric& metric, int e
 
 namespace {
 
-// A run folder copied as it is on disk (but its lock), through a temporary name: a copy a crash
-// cut short is never taken for a whole one.
+// A run folder copied as it is on disk, through a temporary name: a copy a crash cut short is
+// never taken for a whole one. Not its lock, nor its record of what tracking servers have of it:
+// the copy is a run of its own there.
 void copy_run_folder(const std::string& from, const std::string& to) {
   const fs::path partial = to + ".partial";
   fs::remove_all(partial);
   fs::remove_all(to);
+  const fs::path lock = fs::relative(lock_file(from), from), tracking = fs::relative(tracking_file(from), from);
   for (fs::recursive_directory_iterator it(from), end; it != end; ++it) {
-    const fs::path target = partial / fs::relative(it->path(), from);
+    const fs::path relative = fs::relative(it->path(), from);
+    const fs::path target = partial / relative;
     if (fs::is_directory(it->path()))
       fs::create_directories(target);
-    else if (it->path().filename() != ".lock") {
+    else if (relative != lock && relative != tracking) {
       fs::create_directories(target.parent_path());
       fs::copy_file(it->path(), target);
     }

@@ -76,8 +76,8 @@ struct LiveTracker::Shared {
       // A server that did not answer last time is not waited for at the end.
       const bool sent = !unreachable && attempt(true);
       lock.lock();
+      if (!sent) sync.read_new_rows();  // to count what is left
       // After the warning that the server was not answering, this is its sequel, not another warning.
-      if (!sent) sync.read_new_rows();
       if (!sent && !refused && !abandoned)
         spdlog::log(
             warned ? spdlog::level::info : spdlog::level::warn,

@@ -46,10 +46,11 @@ int tracking_lines(const std::string& text) {
   return count;
 }
 
+// A server of a test's own, on a port of its own (`which`: 0, 1, 2 per process).
 class MlflowServer {
  public:
-  explicit MlflowServer(bool basic_auth = false)
-      : port_(std::to_string(30000 + (::getpid() * 2 + (basic_auth ? 1 : 0)) % 20000)), basic_auth_(basic_auth) {}
+  explicit MlflowServer(int which, bool basic_auth = false)
+      : port_(std::to_string(30000 + (::getpid() * 3 + which) % 20000)), basic_auth_(basic_auth) {}
   ~MlflowServer() { stop(); }
 
   bool start() {
@@ -69,29 +70,32 @@ class MlflowServer {
   bool basic_auth_;
 };
 
+// The tests share one server: ctest's (FORGE_TEST_MLFLOW_URI, tests/CMakeLists.txt), or when the
+// program runs alone one of its own.
 class Tracking : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     if (!fs::exists(venv_python(".venv-mlflow"))) return;
-    server_ = new MlflowServer;
-    if (!server_->start()) {
-      delete server_;
-      server_ = nullptr;
+    if (const char* shared = std::getenv("FORGE_TEST_MLFLOW_URI")) {
+      uri_ = shared;
+      return;
     }
+    own_server_ = new MlflowServer(0);
+    if (own_server_->start()) uri_ = own_server_->uri();
   }
   static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
+    delete own_server_;
+    own_server_ = nullptr;
   }
   void SetUp() override {
     if (!fs::exists(venv_python(".venv-mlflow"))) GTEST_SKIP() << "no .venv-mlflow (bash scripts/setup.sh)";
-    ASSERT_NE(server_, nullptr) << "the MLflow server did not start";
+    ASSERT_FALSE(uri_.empty()) << "the MLflow server did not start";
   }
 
   // What the server holds of the run, as MLflow's client reads it.
   static json on_server(const std::string& run_dir, const std::string& uri = "") {
     ProcessResult read = run_process({venv_python(".venv-mlflow"), testing::source_dir() + "/tests/e2e/mlflow_run.py",
-                                      uri.empty() ? server_->uri() : uri, run_dir});
+                                      uri.empty() ? uri_ : uri, run_dir});
     EXPECT_EQ(read.exit_status, 0) << read.output;
     try {
       return json::parse(read.output.substr(read.output.find('{')));
@@ -111,7 +115,8 @@ class Tracking : public ::testing::Test {
   }
 
   testing::TempDir dir_;
-  static inline MlflowServer* server_ = nullptr;
+  static inline MlflowServer* own_server_ = nullptr;
+  static inline std::string uri_;
 };
 
 // Rows of metrics.csv at epoch ends: how far training got.
@@ -124,10 +129,9 @@ int epochs_in(const std::string& run_dir) {
 }
 
 TEST_F(Tracking, ARunsHistoryParamsStatusAndArtifactsOnTheServerAreItsFolders) {
-  auto trained =
-      testing::run_forge({"train", "--data", "synthetic", "--model", "mlp", "--epochs", "3", "--seed", "2",
-                          "--log_every", "1", "--run_name", "live", "--no_progress", "--tracking_uri", server_->uri()},
-                         dir_.path());
+  auto trained = testing::run_forge({"train", "--data", "synthetic", "--model", "mlp", "--epochs", "3", "--seed", "2",
+                                     "--log_every", "1", "--run_name", "live", "--no_progress", "--tracking_uri", uri_},
+                                    dir_.path());
   ASSERT_EQ(trained.exit_status, 0) << trained.output;
   EXPECT_EQ(tracking_lines(trained.output), 0) << trained.output;
   json run = on_server(dir_ / "checkpoints/live/1");
@@ -166,7 +170,7 @@ TEST_F(Tracking, KilledTwiceAndResumedTheHistoryHasNoDuplicateAndNoGap) {
                       "k9",
                       "--no_progress",
                       "--tracking_uri",
-                      server_->uri()};
+                      uri_};
   int pid = testing::spawn_forge(train, dir_.path(), log);
   ASSERT_TRUE(testing::wait_until([&] { return epochs_in(run) >= 10 && fs::exists(run + "/tracking.json"); }));
   ::kill(pid, SIGKILL);
@@ -189,15 +193,15 @@ TEST_F(Tracking, KilledTwiceAndResumedTheHistoryHasNoDuplicateAndNoGap) {
 TEST_F(Tracking, AKillBeforeAnyCheckpointLeavesNoSpeedOnTheServerThatTheResumeDidNotMeasure) {
   const std::string run = dir_ / "checkpoints/early/1";
   const std::string log = dir_ / "early.log";
-  int pid = testing::spawn_forge({"train",          "--data",      "synthetic",  "--model", "mlp",
-                                  "--epochs",       "1",           "--samples",  "524288",  "--n_hidden",
-                                  "1024",           "--threads",   "1",          "--seed",  "6",
-                                  "--log_every",    "20",          "--run_name", "early",   "--no_progress",
-                                  "--tracking_uri", server_->uri()},
+  int pid = testing::spawn_forge({"train",          "--data",    "synthetic",  "--model", "mlp",
+                                  "--epochs",       "1",         "--samples",  "524288",  "--n_hidden",
+                                  "1024",           "--threads", "1",          "--seed",  "6",
+                                  "--log_every",    "20",        "--run_name", "early",   "--no_progress",
+                                  "--tracking_uri", uri_},
                                  dir_.path(), log);
   auto rows_sent = [&] {
     const std::string record = testing::text_or_empty(run + "/tracking.json");
-    return record.empty() ? 0 : read_json(run + "/tracking.json")["servers"][server_->uri()].value("rows_done", 0);
+    return record.empty() ? 0 : read_json(run + "/tracking.json")["servers"][uri_].value("rows_done", 0);
   };
   ASSERT_TRUE(testing::wait_until([&] { return rows_sent() >= 5 || epochs_in(run) > 0; }));
   ::kill(pid, SIGKILL);
@@ -209,6 +213,8 @@ TEST_F(Tracking, AKillBeforeAnyCheckpointLeavesNoSpeedOnTheServerThatTheResumeDi
 }
 
 TEST_F(Tracking, AServerDownFromAThirdToTwoThirdsOfARunCostsOneWarningAndMissesNothing) {
+  MlflowServer server(1);  // its own: the others' stays up
+  ASSERT_TRUE(server.start());
   const std::string run = dir_ / "checkpoints/outage/1";
   const std::string log = dir_ / "outage.log";
   const int epochs = 200;
@@ -233,21 +239,21 @@ TEST_F(Tracking, AServerDownFromAThirdToTwoThirdsOfARunCostsOneWarningAndMissesN
                                   "outage",
                                   "--no_progress",
                                   "--tracking_uri",
-                                  server_->uri()},
+                                  server.uri()},
                                  dir_.path(), log);
   ASSERT_TRUE(testing::wait_until([&] { return epochs_in(run) >= epochs * 3 / 10; }));
-  server_->stop();
+  server.stop();
   ASSERT_TRUE(testing::wait_until([&] { return epochs_in(run) >= epochs * 7 / 10; }));
-  ASSERT_TRUE(server_->start());
+  ASSERT_TRUE(server.start());
   ASSERT_EQ(testing::wait_for_exit(pid), 0) << testing::text_or_empty(log);
   const std::string output = testing::text_or_empty(log);
   EXPECT_EQ(tracking_warnings(run), 1) << output;
-  json on = on_server(run);
+  json on = on_server(run, server.uri());
   if (!on.value("history_equals_metrics_csv", false)) {
     // Training outran the restart: forge sync sends the rest.
-    auto synced = testing::run_forge({"sync", run, "--tracking_uri", server_->uri()}, dir_.path());
+    auto synced = testing::run_forge({"sync", run, "--tracking_uri", server.uri()}, dir_.path());
     ASSERT_EQ(synced.exit_status, 0) << synced.output;
-    on = on_server(run);
+    on = on_server(run, server.uri());
   }
   expect_complete(on);
 }
@@ -266,7 +272,7 @@ TEST_F(Tracking, AServerNeverThereCostsOneWarningAndForgeSyncSendsTheRunLater) {
   EXPECT_EQ(unreachable.exit_status, 1) << unreachable.output;
   EXPECT_NE(unreachable.output.find("did not answer"), std::string::npos) << unreachable.output;
 
-  ::setenv("MLFLOW_TRACKING_URI", server_->uri().c_str(), 1);
+  ::setenv("MLFLOW_TRACKING_URI", uri_.c_str(), 1);
   auto synced = testing::run_forge({"sync", run}, dir_.path());
   auto again = testing::run_forge({"sync", run}, dir_.path());
   ::unsetenv("MLFLOW_TRACKING_URI");
@@ -278,7 +284,7 @@ TEST_F(Tracking, AServerNeverThereCostsOneWarningAndForgeSyncSendsTheRunLater) {
 }
 
 TEST_F(Tracking, WrongCredentialsAreOneLineAndTrainingCompletes) {
-  MlflowServer guarded(/*basic_auth=*/true);
+  MlflowServer guarded(2, /*basic_auth=*/true);
   ASSERT_TRUE(guarded.start());
   ::setenv("MLFLOW_TRACKING_USERNAME", "admin", 1);
   ::setenv("MLFLOW_TRACKING_PASSWORD", "not-the-password", 1);
@@ -309,9 +315,9 @@ TEST_F(Tracking, WrongCredentialsAreOneLineAndTrainingCompletes) {
 
 TEST_F(Tracking, ASweepIsAParentRunOverItsPointsAndTensorBoardsHParamsListsThem) {
   auto swept = testing::run_forge(
-      {"sweep", "--data", "synthetic",      "--model",     "mlp",  "--epochs",   "2",    "--seed",
-       "1",     "--lr",   "0.01,0.1",       "--n_hidden",  "8,16", "--run_name", "grid", "--no_progress",
-       "-j",    "2",      "--tracking_uri", server_->uri()},
+      {"sweep", "--data", "synthetic",      "--model",    "mlp",  "--epochs",   "2",    "--seed",
+       "1",     "--lr",   "0.01,0.1",       "--n_hidden", "8,16", "--run_name", "grid", "--no_progress",
+       "-j",    "2",      "--tracking_uri", uri_},
       dir_.path());
   ASSERT_EQ(swept.exit_status, 0) << swept.output;
   std::string parent;
@@ -330,7 +336,7 @@ TEST_F(Tracking, ASweepIsAParentRunOverItsPointsAndTensorBoardsHParamsListsThem)
       {venv_python(".venv-mlflow"), "-c",
        "import sys; from mlflow.tracking import MlflowClient; r = MlflowClient(sys.argv[1]).get_run(sys.argv[2]); "
        "print(r.info.status, r.info.run_name, r.data.params.get('lr'), r.data.params.get('n_hidden'))",
-       server_->uri(), parent});
+       uri_, parent});
   EXPECT_EQ(parent_run.exit_status, 0) << parent_run.output;
   EXPECT_NE(parent_run.output.find("FINISHED sweep " + sweep_folder.filename().string() + " 0.01,0.1 8,16"),
             std::string::npos)
