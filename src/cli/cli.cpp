@@ -43,7 +43,7 @@ const char* help_text =
     "\n"
     "exit codes:\n"
     "  0    ok\n"
-    "  1    training, evaluation or export failed (or check-resume found a difference)\n"
+    "  1    training, evaluation or export failed (check-resume: a difference; sync: not all sent)\n"
     "  2    bad usage or flag (or a resume that is not exact without --force)\n"
     "  3    plugin compile error\n"
     "  4    plugin error\n"
