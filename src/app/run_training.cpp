@@ -3,6 +3,7 @@
 #include "core/exception_text.hpp"
 #include "core/json_file.hpp"
 #include "core/logging.hpp"
+#include "core/wall_clock.hpp"
 #include "metrics/hparams_data.hpp"
 #include "metrics/metrics_log.hpp"
 #include "metrics/tensorboard_writer.hpp"
@@ -19,7 +20,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <optional>
@@ -62,10 +62,6 @@ int64_t evaluation_batch_size(const Flags& flags) {
 
 namespace {
 
-double wall_clock_seconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 // The run's flags (flags.json) as TensorBoard types hyperparameters.
 HParams flag_hparams(const std::string& run_dir) {
   HParams hparams;
@@ -90,9 +86,8 @@ HParams flag_hparams(const std::string& run_dir) {
 // replaces an earlier session's end.
 void record_session_end(const std::string& run_dir, SessionStatus status) {
   try {
-    TensorBoardWriter::remove_files_of_kind(tensorboard_folder(run_dir), "end");
     TensorBoardWriter(tensorboard_folder(run_dir), "end")
-        .hparams(hparams_session_end_tag, hparams_session_end(status, wall_clock_seconds()));
+        .hparams(hparams_session_end_tag, hparams_session_end(status, unix_time()));
   } catch (const std::exception& e) {
     spdlog::warn("could not record the run's end for TensorBoard: {}", exception_text(e));
   }
@@ -198,7 +193,7 @@ TrainerOutputs run_folder_outputs(const std::string& run_dir, const TrainingPlan
   // A new event file whose SessionLog START drops an earlier session's points from here on;
   // its first record the run's flags, for TensorBoard's HParams view.
   auto events = std::make_shared<TensorBoardWriter>(tensorboard_folder(run_dir), first_step);
-  events->hparams(hparams_session_start_tag, hparams_session_start(flag_hparams(run_dir), wall_clock_seconds()));
+  events->hparams(hparams_session_start_tag, hparams_session_start(flag_hparams(run_dir), unix_time()));
   outputs.sinks.push_back(events);
   outputs.checkpointer = std::make_shared<RunFolderCheckpointer>(run_dir, plan.checkpoints);
   outputs.images = std::make_shared<ImageWriter>(
@@ -211,7 +206,6 @@ int run_training(const std::string& run_dir, LoadedRun& run, const TrainingPlan&
                  TrainingStart start) {
   const TrainSettings& settings = plan.settings;
   TrainResult result;
-  // Data-parallel ranks other than 0 leave the run's record to rank 0.
   // Sent to the tracking server by a thread of its own; told how the run ended once the
   // manifest says so. A sweep or a search names its own MLflow run, the parent of its points'.
   std::optional<LiveTracker> tracker;
@@ -219,6 +213,7 @@ int run_training(const std::string& run_dir, LoadedRun& run, const TrainingPlan&
     const char* parent = std::getenv("FORGE_TRACKING_PARENT_RUN");
     tracker.emplace(plan.tracking_uri, run_dir, parent ? parent : "");
   }
+  // Data-parallel ranks other than 0 leave the run's record to rank 0.
   auto record = [&](const std::string& status, const std::string& reason) {
     if (!settings.writes_run()) return;
     record_status(run_dir, status, reason);

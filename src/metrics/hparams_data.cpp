@@ -1,9 +1,9 @@
 #include "metrics/hparams_data.hpp"
 
+#include "core/wall_clock.hpp"
 #include "metrics/protobuf_wire.hpp"
 #include "metrics/tensorboard_writer.hpp"
 
-#include <chrono>
 #include <cstdlib>
 
 namespace forge {
@@ -134,10 +134,8 @@ std::string hparams_experiment(const std::string& name, const std::vector<HParam
 
 void write_hparams_experiment(const std::string& folder, const std::string& name,
                               const std::vector<HParamDomain>& hparams, const std::vector<std::string>& metric_tags) {
-  const std::string kind = "experiment";
-  TensorBoardWriter::remove_files_of_kind(folder, kind);
-  const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-  TensorBoardWriter(folder, kind).hparams(hparams_experiment_tag, hparams_experiment(name, hparams, metric_tags, now));
+  TensorBoardWriter(folder, "experiment")
+      .hparams(hparams_experiment_tag, hparams_experiment(name, hparams, metric_tags, unix_time()));
 }
 
 }  // namespace forge

@@ -46,8 +46,8 @@ HParamDomain discrete_domain(const std::string& name, const std::vector<std::str
 std::string hparams_experiment(const std::string& name, const std::vector<HParamDomain>& hparams,
                                const std::vector<std::string>& metric_tags, double time_created_secs);
 
-// Writes that experiment into `folder` in an event file of its own, replacing the one an
-// earlier call wrote there (TensorBoard would keep showing the first it read).
+// Writes that experiment into `folder` in an event file of its own, which replaces the one an
+// earlier call wrote there.
 void write_hparams_experiment(const std::string& folder, const std::string& name,
                               const std::vector<HParamDomain>& hparams, const std::vector<std::string>& metric_tags);
 

@@ -1,6 +1,7 @@
 #include "metrics/metrics_log.hpp"
 
 #include "core/atomic_file.hpp"
+#include "core/wall_clock.hpp"
 
 #include <forge/error.hpp>
 
@@ -9,7 +10,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstring>
 #include <iomanip>
 #include <sstream>
@@ -29,7 +29,7 @@ CsvMetricWriter::~CsvMetricWriter() {
 
 void CsvMetricWriter::write(int64_t step, int64_t epoch, const std::string& split,
                             const std::map<std::string, double>& metrics) {
-  double wall = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  double wall = unix_time();
   std::ostringstream rows;
   for (const auto& [name, value] : metrics) {
     rows << step << ',' << epoch << ',' << split << ',' << name << ',' << std::setprecision(9) << value << ','

@@ -3,6 +3,7 @@
 #include "core/crc32c.hpp"
 #include "core/decimal.hpp"
 #include "core/process.hpp"
+#include "core/wall_clock.hpp"
 #include "metrics/protobuf_wire.hpp"
 
 #include <forge/error.hpp>
@@ -11,7 +12,6 @@
 #include <boost/filesystem.hpp>
 
 #include <cerrno>
-#include <chrono>
 #include <cstring>
 #include <regex>
 
@@ -33,8 +33,6 @@ std::string event(double wall_time, int64_t step) {
   put_varint(out, uint64_t(step));
   return out;
 }
-
-double now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
 // The first number in the names of the event files already in `dir`: the next file must
 // sort after them, even when a resume starts within the same second.
@@ -58,25 +56,12 @@ TensorBoardWriter::TensorBoardWriter(const std::string& dir, int64_t first_step)
   std::string session_log;
   put_key(session_log, 1, varint);
   put_varint(session_log, 1);
-  std::string start = event(now(), first_step);
+  std::string start = event(unix_time(), first_step);
   put_bytes(start, 7, session_log);
   write_record(start);
 }
 
-TensorBoardWriter::TensorBoardWriter(const std::string& dir, const std::string& kind) { open(dir, kind); }
-
-void TensorBoardWriter::open(const std::string& dir, const std::string& kind) {
-  int64_t file_time = std::max<int64_t>(int64_t(now()), latest_file_time(dir) + 1);
-  path_ = dir + "/events.out.tfevents." + std::to_string(file_time) + "." + host_name() + "." +
-          std::to_string(::getpid()) + ".forge" + (kind.empty() ? "" : "-" + kind);
-  out_.open(path_, std::ios::binary | std::ios::app);
-  if (!out_) throw Error(ExitCode::run, "cannot create the TensorBoard event file " + path_);
-  std::string version = event(now(), 0);
-  put_bytes(version, 3, "brain.Event:2");
-  write_record(version);
-}
-
-void TensorBoardWriter::remove_files_of_kind(const std::string& dir, const std::string& kind) {
+TensorBoardWriter::TensorBoardWriter(const std::string& dir, const std::string& kind) {
   const std::string ending = ".forge-" + kind;
   for (const auto& entry : fs::directory_iterator(dir)) {
     const std::string file = entry.path().filename().string();
@@ -84,6 +69,18 @@ void TensorBoardWriter::remove_files_of_kind(const std::string& dir, const std::
         file.compare(file.size() - ending.size(), ending.size(), ending) == 0)
       fs::remove(entry.path());
   }
+  open(dir, kind);
+}
+
+void TensorBoardWriter::open(const std::string& dir, const std::string& kind) {
+  int64_t file_time = std::max<int64_t>(int64_t(unix_time()), latest_file_time(dir) + 1);
+  path_ = dir + "/events.out.tfevents." + std::to_string(file_time) + "." + host_name() + "." +
+          std::to_string(::getpid()) + ".forge" + (kind.empty() ? "" : "-" + kind);
+  out_.open(path_, std::ios::binary | std::ios::app);
+  if (!out_) throw Error(ExitCode::run, "cannot create the TensorBoard event file " + path_);
+  std::string version = event(unix_time(), 0);
+  put_bytes(version, 3, "brain.Event:2");
+  write_record(version);
 }
 
 void TensorBoardWriter::hparams(const std::string& tag, const std::string& plugin_data) {
@@ -102,7 +99,7 @@ void TensorBoardWriter::hparams(const std::string& tag, const std::string& plugi
   put_bytes(value_message, 9, metadata);
   std::string summary;
   put_bytes(summary, 1, value_message);
-  std::string hparams_event = event(now(), 0);
+  std::string hparams_event = event(unix_time(), 0);
   put_bytes(hparams_event, 5, summary);
   write_record(hparams_event);
 }
@@ -122,7 +119,7 @@ void TensorBoardWriter::scalar(const std::string& tag, int64_t step, double valu
 
 void TensorBoardWriter::write(int64_t step, int64_t /*epoch*/, const std::string& split,
                               const std::map<std::string, double>& metrics) {
-  const double wall = now();
+  const double wall = unix_time();
   for (const auto& [name, value] : metrics) scalar(split + "/" + name, step, value, wall);
 }
 

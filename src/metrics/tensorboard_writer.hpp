@@ -24,14 +24,11 @@ class TensorBoardWriter : public MetricSink {
   TensorBoardWriter(const std::string& dir, int64_t first_step);
 
   // A new event file in `dir` for records that are not a training session's (the HParams
-  // view's session end, a sweep's experiment): no START, which would drop points.
-  // `kind` ends the file's name (events.out.tfevents.<time>.<host>.<pid>.forge-<kind>), so that
-  // such files can be found again.
-  explicit TensorBoardWriter(const std::string& dir, const std::string& kind = "");
-
-  // Removes the event files of that `kind` from `dir`: TensorBoard keeps the first record of a
-  // tag it reads, so one that replaces another (a run's end, a sweep's experiment) goes alone.
-  static void remove_files_of_kind(const std::string& dir, const std::string& kind);
+  // view's session end, a sweep's experiment): no START, which would drop points. It replaces
+  // the files of the same `kind` in `dir`, which ends their names
+  // (events.out.tfevents.<time>.<host>.<pid>.forge-<kind>): TensorBoard keeps the first
+  // record of a tag it reads, so a newer one must go alone.
+  TensorBoardWriter(const std::string& dir, const std::string& kind);
 
   // A summary of TensorBoard's "hparams" plugin (metrics/hparams_data.hpp) under `tag`.
   void hparams(const std::string& tag, const std::string& plugin_data);

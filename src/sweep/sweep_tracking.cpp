@@ -14,14 +14,14 @@ namespace fs = boost::filesystem;
 namespace forge {
 namespace {
 
-std::string value_text(const nlohmann::json& value) {
-  return value.is_string() ? value.get<std::string>() : value.dump();
-}
+std::string axis_flag(const nlohmann::json& axis) { return axis.value("flag", std::string("?")); }
 
-HParamDomain axis_domain(const nlohmann::json& axis) {
+// An axis's values as the command line gave them.
+std::vector<std::string> axis_values(const nlohmann::json& axis) {
   std::vector<std::string> texts;
-  for (const auto& value : axis.value("values", nlohmann::json::array())) texts.push_back(value_text(value));
-  return discrete_domain(axis.value("flag", std::string("?")), texts);
+  for (const auto& value : axis.value("values", nlohmann::json::array()))
+    texts.push_back(value.is_string() ? value.get<std::string>() : value.dump());
+  return texts;
 }
 
 }  // namespace
@@ -34,9 +34,8 @@ ParentRun sweep_parent_run(const SweepRecord& record) {
   parent.name = "sweep " + record.json.value("id", std::string());
   for (const auto& axis : record.json.value("axes", nlohmann::json::array())) {
     std::string values;
-    for (const auto& value : axis.value("values", nlohmann::json::array()))
-      values += (values.empty() ? "" : ",") + value_text(value);
-    parent.params.push_back({axis.value("flag", std::string("?")), values});
+    for (const std::string& value : axis_values(axis)) values += (values.empty() ? "" : ",") + value;
+    parent.params.push_back({axis_flag(axis), values});
   }
   return parent;
 }
@@ -44,7 +43,8 @@ ParentRun sweep_parent_run(const SweepRecord& record) {
 void write_sweep_hparams(const SweepRecord& record) {
   try {
     std::vector<HParamDomain> domains;
-    for (const auto& axis : record.json.value("axes", nlohmann::json::array())) domains.push_back(axis_domain(axis));
+    for (const auto& axis : record.json.value("axes", nlohmann::json::array()))
+      domains.push_back(discrete_domain(axis_flag(axis), axis_values(axis)));
     std::set<std::string> metric_tags;
     const fs::path links = fs::path(record.dir) / "points";
     fs::create_directories(links);

@@ -1,9 +1,11 @@
 #include "tracking/mlflow_client.hpp"
 
+#include "core/wall_clock.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <chrono>
+#include <cctype>
 #include <cmath>
 
 namespace forge {
@@ -44,6 +46,19 @@ std::string server_message(const HttpAnswer& answer) {
   return text.empty() ? "no explanation" : text;
 }
 
+// The error an answer that is no success is: `refused` for a 4xx (but a timeout or rate limit),
+// which sending again will not mend.
+MlflowError error_of(const HttpAnswer& answer, const std::string& endpoint) {
+  const bool refused = answer.status >= 400 && answer.status < 500 && answer.status != 408 && answer.status != 429;
+  const std::string hint = answer.status == 401 || answer.status == 403
+                               ? " (forge sends MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD, or "
+                                 "MLFLOW_TRACKING_TOKEN)"
+                               : "";
+  return MlflowError("HTTP " + std::to_string(answer.status) + " from " + endpoint.substr(0, endpoint.find('?')) +
+                         ": " + server_message(answer) + hint,
+                     refused);
+}
+
 json parsed(const std::string& body, const std::string& endpoint) {
   try {
     return json::parse(body);
@@ -63,37 +78,30 @@ std::string MlflowClient::call(const std::string& method, const std::string& end
                                const std::string& content_type) const {
   HttpAnswer answer = http_.send(method, uri_ + endpoint, body, content_type);
   if (answer.status >= 200 && answer.status < 300) return answer.body;
-  const bool refused = answer.status >= 400 && answer.status < 500 && answer.status != 408 && answer.status != 429;
-  const std::string hint = answer.status == 401 || answer.status == 403
-                               ? " (forge sends MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD, or "
-                                 "MLFLOW_TRACKING_TOKEN)"
-                               : "";
-  throw MlflowError("HTTP " + std::to_string(answer.status) + " from " + endpoint.substr(0, endpoint.find('?')) + ": " +
-                        server_message(answer) + hint,
-                    refused);
+  throw error_of(answer, endpoint);
 }
 
 std::string MlflowClient::experiment_id(const std::string& name) const {
   const std::string by_name = "/api/2.0/mlflow/experiments/get-by-name?experiment_name=" + url_encoded(name);
-  HttpAnswer answer = http_.send("GET", uri_ + by_name);
-  if (answer.status == 200) {
-    json found = parsed(answer.body, by_name);
+  auto id_of = [&](const std::string& body) {
+    const json found = parsed(body, by_name);
     // A deleted experiment keeps its name: MLflow refuses a new one of that name.
     if (found.value("experiment", json::object()).value("lifecycle_stage", "") == "deleted")
       throw MlflowError(
           "the experiment '" + name + "' is deleted on the server: restore it, or train under another --run_name",
           true);
-    return found["experiment"]["experiment_id"].get<std::string>();
-  }
-  if (answer.status != 404) call("GET", by_name, "");  // throws with the server's words
+    return found.at("experiment").at("experiment_id").get<std::string>();
+  };
+  const HttpAnswer answer = http_.send("GET", uri_ + by_name);
+  if (answer.status == 200) return id_of(answer.body);
+  if (answer.status != 404) throw error_of(answer, by_name);
   try {
     json made = parsed(call("POST", "/api/2.0/mlflow/experiments/create", json{{"name", name}}.dump()), "create");
-    return made["experiment_id"].get<std::string>();
+    return made.at("experiment_id").get<std::string>();
   } catch (const MlflowError& e) {
     // Another process (a sweep's other point) made it in between.
     if (!e.refused()) throw;
-    json found = parsed(call("GET", by_name, ""), by_name);
-    return found["experiment"]["experiment_id"].get<std::string>();
+    return id_of(call("GET", by_name, ""));
   }
 }
 
@@ -126,10 +134,12 @@ void MlflowClient::log_batch(const std::string& run_id, const std::vector<Mlflow
 }
 
 void MlflowClient::log_params(const std::string& run_id, const MlflowPairs& params) const {
-  for (size_t start = 0; start < params.size(); start += MlflowLimits::params)
+  MlflowPairs accepted;
+  for (const auto& [key, value] : params) accepted.push_back({mlflow_key(key), mlflow_param_value(value)});
+  for (size_t start = 0; start < accepted.size(); start += MlflowLimits::params)
     log_batch(run_id, {},
-              MlflowPairs(params.begin() + long(start),
-                          params.begin() + long(std::min(params.size(), start + MlflowLimits::params))),
+              MlflowPairs(accepted.begin() + long(start),
+                          accepted.begin() + long(std::min(accepted.size(), start + MlflowLimits::params))),
               {});
 }
 
@@ -161,10 +171,22 @@ void MlflowClient::upload_artifact(const std::string& artifact_uri, const std::s
   call("PUT", endpoint, bytes, "application/octet-stream");
 }
 
-int64_t mlflow_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+std::string mlflow_key(const std::string& text) {
+  std::string key = text.substr(0, MlflowLimits::key);
+  for (char& c : key)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == ' ' || c == '/' ||
+          c == ':'))
+      c = '_';
+  return key;
 }
+
+std::string mlflow_param_value(const std::string& value) {
+  if (value.size() <= MlflowLimits::param_value) return value;
+  const std::string note = " [cut: " + std::to_string(value.size()) + " characters, flags.json has them all]";
+  return value.substr(0, MlflowLimits::param_value - note.size()) + note;
+}
+
+int64_t mlflow_now_ms() { return std::llround(unix_time() * 1000); }
 
 size_t metric_request_bytes(const MlflowMetric& metric) {
   // {"key":"…","value":…,"timestamp":…,"step":…}, with room for escapes and 17-digit values.

@@ -65,7 +65,8 @@ class MlflowClient {
   void log_batch(const std::string& run_id, const std::vector<MlflowMetric>& metrics, const MlflowPairs& params,
                  const MlflowPairs& tags) const;
 
-  // Params in as many requests as MLflow's limit per request asks (keys and values as given).
+  // Params in as many requests as MLflow's limit per request asks, each key and value made one
+  // MLflow takes (mlflow_key, mlflow_param_value).
   void log_params(const std::string& run_id, const MlflowPairs& params) const;
 
   // Puts `bytes` at `path` below the run's artifact root. Throws MlflowError (refused) when the
@@ -80,6 +81,12 @@ class MlflowClient {
   std::string uri_;
   HttpClient http_;
 };
+
+// A metric or param key MLflow accepts: characters it refuses become '_', at most 250 of them.
+std::string mlflow_key(const std::string& text);
+
+// `value` within MLflow's limit for a param, cut with a note saying so.
+std::string mlflow_param_value(const std::string& value);
 
 // Now, in milliseconds since the epoch: MLflow's times.
 int64_t mlflow_now_ms();

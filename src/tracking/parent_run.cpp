@@ -1,6 +1,5 @@
 #include "tracking/parent_run.hpp"
 
-#include "tracking/run_sync.hpp"
 #include "tracking/tracking_record.hpp"
 
 #include <spdlog/spdlog.h>
@@ -20,9 +19,7 @@ std::string parent_run_id(const MlflowClient& client, const ParentRun& parent) {
   server.artifact_uri = made.artifact_uri;
   server.status_sent = "RUNNING";
   write_tracking_record(parent.folder, record);
-  MlflowPairs params;
-  for (const auto& [key, value] : parent.params) params.push_back({mlflow_key(key), mlflow_param_value(value)});
-  client.log_params(server.run_id, params);
+  client.log_params(server.run_id, parent.params);
   server.params_sent = true;
   write_tracking_record(parent.folder, record);
   return server.run_id;

@@ -16,6 +16,7 @@
 #include <cmath>
 #include <future>
 #include <limits>
+#include <optional>
 #include <set>
 
 namespace fs = boost::filesystem;
@@ -24,18 +25,11 @@ namespace forge {
 
 namespace {
 
-// "2026-12-02T20:38:51+0000" as milliseconds since the epoch; 0 when it does not parse.
-int64_t iso8601_ms(const std::string& text) {
-  std::tm tm{};
-  int offset_hours = 0, offset_minutes = 0;
-  char sign = '+';
-  if (std::sscanf(text.c_str(), "%d-%d-%dT%d:%d:%d%c%2d%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-                  &tm.tm_min, &tm.tm_sec, &sign, &offset_hours, &offset_minutes) != 9)
-    return 0;
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  const int64_t offset = (offset_hours * 60 + offset_minutes) * 60 * (sign == '-' ? -1 : 1);
-  return (int64_t(timegm(&tm)) - offset) * 1000;
+// A time the manifest records (2026-12-02T20:38:51+0000) in MLflow's milliseconds; now when
+// there is none.
+int64_t mlflow_time(const std::string& iso8601) {
+  const std::optional<double> seconds = parse_iso8601(iso8601);
+  return seconds ? int64_t(std::llround(*seconds * 1000)) : mlflow_now_ms();
 }
 
 std::string flag_text(const json& value) { return value.is_string() ? value.get<std::string>() : value.dump(); }
@@ -123,21 +117,6 @@ std::string mlflow_status(const std::string& forge_status) {
   return "KILLED";  // interrupted to be resumed, or crashed
 }
 
-std::string mlflow_key(const std::string& text) {
-  std::string key = text.substr(0, MlflowLimits::key);
-  for (char& c : key)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == ' ' || c == '/' ||
-          c == ':'))
-      c = '_';
-  return key;
-}
-
-std::string mlflow_param_value(const std::string& value) {
-  if (value.size() <= MlflowLimits::param_value) return value;
-  const std::string note = " [cut: " + std::to_string(value.size()) + " characters, flags.json has them all]";
-  return value.substr(0, MlflowLimits::param_value - note.size()) + note;
-}
-
 RunSync::RunSync(const MlflowClient& client, std::string run_dir, std::string parent_run_id)
     : client_(client), run_dir_(std::move(run_dir)), parent_run_id_(std::move(parent_run_id)) {
   record_ = read_tracking_record(run_dir_);
@@ -193,8 +172,7 @@ void RunSync::make_run() {
   ServerRecord& r = server();
   r = ServerRecord{};
   r.experiment_id = client_.experiment_id(experiment);
-  const int64_t started = iso8601_ms(manifest.started);
-  MlflowClient::CreatedRun made = client_.create_run(r.experiment_id, name, started > 0 ? started : mlflow_now_ms(),
+  MlflowClient::CreatedRun made = client_.create_run(r.experiment_id, name, mlflow_time(manifest.started),
                                                      run_tags(run_dir_, manifest, parent_run_id_));
   r.run_id = made.run_id;
   r.artifact_uri = made.artifact_uri;
@@ -206,8 +184,7 @@ void RunSync::make_run() {
 void RunSync::send_params_and_tags() {
   const json flags = read_json(flags_file(run_dir_));
   MlflowPairs params;
-  for (const auto& [name, value] : flags.items())
-    params.push_back({mlflow_key(name), mlflow_param_value(flag_text(value))});
+  for (const auto& [name, value] : flags.items()) params.push_back({name, flag_text(value)});
   client_.log_params(server().run_id, params);
   server().params_sent = true;
   save();
@@ -277,11 +254,9 @@ void RunSync::send_rows(int64_t settled_step) {
 }
 
 void RunSync::send_end(const std::string& status, const std::string& ended) {
-  const int64_t end_ms = iso8601_ms(ended);
   // The status and the artifacts at once: the run's end waits for both.
-  std::future<void> status_set = std::async(std::launch::async, [&, run_id = server().run_id] {
-    client_.update_run(run_id, status, end_ms > 0 ? end_ms : mlflow_now_ms());
-  });
+  std::future<void> status_set = std::async(
+      std::launch::async, [&, run_id = server().run_id] { client_.update_run(run_id, status, mlflow_time(ended)); });
   try {
     send_artifacts(artifact_files(run_dir_), /*with_report=*/true);
   } catch (...) {
@@ -296,16 +271,24 @@ void RunSync::send_end(const std::string& status, const std::string& ended) {
 
 void RunSync::send_artifacts(const std::vector<std::string>& files, bool with_report) {
   constexpr uint64_t largest = uint64_t(256) << 20;
-  std::vector<std::pair<std::string, std::string>> changed;  // path, bytes
+  struct Artifact {
+    std::string path, bytes, sha1;
+  };
+  std::vector<Artifact> changed;
   std::map<std::string, std::string>& sent = server().artifacts;
   for (const std::string& file : files) {
     ConfinedRead read = read_confined_file(run_dir_, file, largest);
-    if (read.ok && sent[file] != sha1_hex(read.bytes)) changed.push_back({file, std::move(read.bytes)});
+    if (!read.ok) continue;
+    std::string sha1 = sha1_hex(read.bytes);
+    auto it = sent.find(file);
+    if (it == sent.end() || it->second != sha1) changed.push_back({file, std::move(read.bytes), std::move(sha1)});
   }
   if (with_report) {
     const std::string name = run_names(run_dir_, read_json(flags_file(run_dir_))).second;
-    changed.push_back({"report.html", html_report({summarize_run(run_dir_)}, {name}, "forge run " + name,
-                                                  run_artifacts_html(find_run_artifacts(run_dir_), name))});
+    std::string report = html_report({summarize_run(run_dir_)}, {name}, "forge run " + name,
+                                     run_artifacts_html(find_run_artifacts(run_dir_), name));
+    std::string sha1 = sha1_hex(report);
+    changed.push_back({"report.html", std::move(report), std::move(sha1)});
   }
   // A few at a time: each is a round trip, and the run's end waits for them.
   constexpr size_t at_once = 4;
@@ -313,12 +296,12 @@ void RunSync::send_artifacts(const std::vector<std::string>& files, bool with_re
     std::vector<std::future<void>> uploads;
     for (size_t i = start; i < std::min(changed.size(), start + at_once); ++i)
       uploads.push_back(std::async(std::launch::async, [&, i, root = server().artifact_uri] {
-        client_.upload_artifact(root, changed[i].first, changed[i].second);
+        client_.upload_artifact(root, changed[i].path, changed[i].bytes);
       }));
     for (auto& upload : uploads) upload.wait();
     for (size_t i = start; i < std::min(changed.size(), start + at_once); ++i) {
       uploads[i - start].get();  // the first failure stops here; those before it are recorded
-      sent[changed[i].first] = sha1_hex(changed[i].second);
+      sent[changed[i].path] = changed[i].sha1;
     }
   }
   save();

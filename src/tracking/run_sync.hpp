@@ -32,12 +32,6 @@ namespace forge {
 // The MLflow status for a forge run status (runs/manifest.hpp); "" for "running".
 std::string mlflow_status(const std::string& forge_status);
 
-// A metric key MLflow accepts: characters it refuses become '_', at most 250 of them.
-std::string mlflow_key(const std::string& text);
-
-// `value` within MLflow's limit for a param, cut with a note saying so.
-std::string mlflow_param_value(const std::string& value);
-
 class RunSync {
  public:
   // `parent_run_id`: the sweep's or search's MLflow run, tagged on the run when it is made.
