@@ -5,6 +5,7 @@
 // there, wrong credentials, forge sync, and a sweep as a parent run with its points.
 #include "core/json_file.hpp"
 #include "runs/run_files.hpp"
+#include "runs/run_lock.hpp"
 #include "test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -388,6 +389,25 @@ TEST(TrackingErrors, BadUrisAreOneLineUsageErrorsAndANonHttpEnvironmentIsOnlyAWa
   EXPECT_EQ(no_run.exit_status, 5) << no_run.output;
   EXPECT_EQ(missing.exit_status, 5) << missing.output;
   EXPECT_EQ(none.exit_status, 2) << none.output;
+}
+
+// A run another process is training is left to that process (which sends it itself): one line,
+// exit 1, before any request (the server named here is not even there).
+TEST(TrackingErrors, ARunBeingTrainedIsNotSyncedButSaidSo) {
+  testing::TempDir dir;
+  const std::string run = dir / "checkpoints/busy/1";
+  int pid = testing::spawn_forge({"train", "--data", "synthetic", "--model", "mlp", "--epochs", "500", "--seed", "1",
+                                  "--run_name", "busy", "--no_progress"},
+                                 dir.path(), dir / "busy.log");
+  ASSERT_TRUE(testing::wait_until([&] { return fs::exists(run + "/manifest.json") && is_run_locked(run); }));
+  auto refused = testing::run_forge({"sync", run, "--tracking_uri", "http://127.0.0.1:9"}, dir.path());
+  ::kill(pid, SIGINT);
+  EXPECT_EQ(testing::wait_for_exit(pid), 130);
+  EXPECT_EQ(refused.exit_status, 1) << refused.output;
+  EXPECT_NE(refused.output.find(run + ": not sent: "), std::string::npos) << refused.output;
+  EXPECT_NE(refused.output.find("being trained by another process"), std::string::npos) << refused.output;
+  EXPECT_EQ(refused.output.find('\n'), refused.output.size() - 1) << refused.output;
+  EXPECT_FALSE(fs::exists(tracking_file(run)));
 }
 
 }  // namespace
