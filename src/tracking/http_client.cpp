@@ -102,7 +102,8 @@ HttpAnswer HttpClient::send(const std::string& method, const std::string& url, c
 
   const CURLcode result = curl_easy_perform(handle);
   if (result != CURLE_OK)
-    throw HttpUnreachable(error[0] ? std::string(error) : std::string(curl_easy_strerror(result)));
+    throw HttpUnreachable(error[0] ? std::string(error) : std::string(curl_easy_strerror(result)),
+                          result == CURLE_OPERATION_TIMEDOUT);
   curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &answer.status);
   return answer;
 }

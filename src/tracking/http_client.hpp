@@ -28,7 +28,13 @@ struct HttpAnswer {
 // No answer at all: the server is down, unreachable, too slow, or TLS failed. Worth retrying.
 class HttpUnreachable : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit HttpUnreachable(const std::string& what, bool timed_out = false)
+      : std::runtime_error(what), timed_out_(timed_out) {}
+  // The request ran out of time (a slow or silent server), rather than failing at once.
+  bool timed_out() const { return timed_out_; }
+
+ private:
+  bool timed_out_;
 };
 
 class HttpClient {

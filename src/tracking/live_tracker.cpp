@@ -25,15 +25,18 @@ struct LiveTracker::Shared {
   bool stopping = false, closing = false, done = false;
   // finish() stopped waiting: the process may be exiting, so this thread says nothing more.
   std::atomic<bool> abandoned{false};
-  bool unreachable = false;  // the last attempt got no answer (or a 5xx)
+  // How the last attempt failed: the end of the run retries at once what failed at once, but
+  // does not wait again for a server that ran out of time.
+  enum class Miss { none, no_answer, timed_out, server_error } last_miss = Miss::none;
   bool warned = false, refused = false;
 
   // One attempt; false when the server did not take everything.
   bool attempt(bool closing_now) {
     try {
       sync.send(closing_now);
-      if (unreachable && !abandoned) spdlog::info("tracking: {} answers again; sending what it missed", client.uri());
-      unreachable = false;
+      if (last_miss != Miss::none && !abandoned)
+        spdlog::info("tracking: {} answers again; sending what it missed", client.uri());
+      last_miss = Miss::none;
       return true;
     } catch (const MlflowError& e) {
       if (e.refused()) {
@@ -43,18 +46,18 @@ struct LiveTracker::Shared {
                        client.uri(), e.what(), run_dir);
         return false;
       }
-      missed(e.what());
+      missed(Miss::server_error, e.what());
     } catch (const HttpUnreachable& e) {
-      missed(e.what());
+      missed(e.timed_out() ? Miss::timed_out : Miss::no_answer, e.what());
     } catch (const std::exception& e) {
       // The run folder itself (a file being replaced): the next attempt reads it again.
-      missed(e.what());
+      missed(Miss::server_error, e.what());
     }
     return false;
   }
 
-  void missed(const std::string& why) {
-    unreachable = true;
+  void missed(Miss how, const std::string& why) {
+    last_miss = how;
     if (warned || abandoned) return;
     warned = true;
     spdlog::warn(
@@ -73,8 +76,15 @@ struct LiveTracker::Shared {
     }
     if (closing && !refused) {
       lock.unlock();
-      // A server that did not answer last time is not waited for at the end.
-      const bool sent = !unreachable && attempt(true);
+      // A server that ran out of time last time is not waited for at the end. What failed at
+      // once is tried again: a server that answered with an error, or a file of the run read
+      // while it was replaced, a few times, a second apart.
+      bool sent = false;
+      for (int tries = 0; !sent && !refused && !abandoned && last_miss != Miss::timed_out && tries < 3; ++tries) {
+        if (tries > 0 && last_miss != Miss::server_error) break;
+        if (tries > 0) std::this_thread::sleep_for(std::chrono::seconds(1));
+        sent = attempt(true);
+      }
       lock.lock();
       if (!sent) sync.read_new_rows();  // to count what is left
       // After the warning that the server was not answering, this is its sequel, not another warning.

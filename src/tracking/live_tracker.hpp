@@ -23,7 +23,7 @@ class LiveTracker {
 
   // Once the manifest records how the run ended: sends the rest, the status and the artifacts,
   // waiting at most `patience_s` (each request at most 10 s) — and not at all when the server
-  // did not answer last time.
+  // ran out of time last time (one that failed at once is tried again).
   // Says in one line what is left for `forge sync`.
   void finish(double patience_s = 20);
 

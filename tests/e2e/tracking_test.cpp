@@ -4,6 +4,7 @@
 // live tracking, kill -9 and resume, a server that goes down and comes back, one that is never
 // there, wrong credentials, forge sync, and a sweep as a parent run with its points.
 #include "core/json_file.hpp"
+#include "core/process.hpp"
 #include "runs/run_files.hpp"
 #include "runs/run_lock.hpp"
 #include "test_support.hpp"
@@ -12,6 +13,7 @@
 #include <boost/filesystem.hpp>
 
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -187,6 +189,7 @@ TEST_F(Tracking, KilledTwiceAndResumedTheHistoryHasNoDuplicateAndNoGap) {
   }
   EXPECT_EQ(testing::run_status(run), "completed");
   expect_complete(on_server(run));
+  if (HasFailure()) std::cerr << testing::text_or_empty(log);
 }
 
 // Rows past the newest checkpoint that the server already has are redone by the resume: the
@@ -282,6 +285,29 @@ TEST_F(Tracking, AServerNeverThereCostsOneWarningAndForgeSyncSendsTheRunLater) {
   json on = on_server(run);
   expect_complete(on);
   EXPECT_TRUE(on.value("params_equal_flags", false));
+}
+
+// A server that fails the run's first requests at once (a 503) is tried again when the run ends,
+// even when the run ended before its next regular attempt. (It once was not: a run shorter than
+// one interval left its status RUNNING.)
+TEST_F(Tracking, ARunEndingRightAfterAFailedRequestStillSendsItsEnd) {
+  const std::string port_file = dir_ / "proxy.port";
+  SpawnOptions quiet;
+  quiet.output_file = dir_ / "proxy.log";
+  const int proxy = spawn_process(
+      {"/usr/bin/python3", testing::source_dir() + "/tests/mlflow/flaky_proxy.py", uri_, "2", port_file}, quiet);
+  ASSERT_TRUE(testing::wait_until([&] { return fs::exists(port_file); }, 30)) << testing::text_or_empty(dir_ / "proxy.log");
+  const std::string flaky = "http://127.0.0.1:" + testing::text_or_empty(port_file);
+  auto trained = testing::run_forge({"train", "--data", "synthetic", "--model", "mlp", "--epochs", "2", "--seed", "8",
+                                     "--run_name", "flaky", "--no_progress", "--tracking_uri", flaky},
+                                    dir_.path());
+  ::kill(proxy, SIGTERM);
+  ::waitpid(proxy, nullptr, 0);
+  ASSERT_EQ(trained.exit_status, 0) << trained.output;
+  const std::string run = dir_ / "checkpoints/flaky/1";
+  EXPECT_EQ(tracking_warnings(run), 1) << trained.output;
+  EXPECT_NE(trained.output.find("answers again"), std::string::npos) << trained.output;
+  expect_complete(on_server(run));
 }
 
 TEST_F(Tracking, WrongCredentialsAreOneLineAndTrainingCompletes) {
