@@ -296,7 +296,8 @@ TEST_F(Tracking, ARunEndingRightAfterAFailedRequestStillSendsItsEnd) {
   quiet.output_file = dir_ / "proxy.log";
   const int proxy = spawn_process(
       {"/usr/bin/python3", testing::source_dir() + "/tests/mlflow/flaky_proxy.py", uri_, "2", port_file}, quiet);
-  ASSERT_TRUE(testing::wait_until([&] { return fs::exists(port_file); }, 30)) << testing::text_or_empty(dir_ / "proxy.log");
+  ASSERT_TRUE(testing::wait_until([&] { return fs::exists(port_file); }, 30))
+      << testing::text_or_empty(dir_ / "proxy.log");
   const std::string flaky = "http://127.0.0.1:" + testing::text_or_empty(port_file);
   auto trained = testing::run_forge({"train", "--data", "synthetic", "--model", "mlp", "--epochs", "2", "--seed", "8",
                                      "--run_name", "flaky", "--no_progress", "--tracking_uri", flaky},
