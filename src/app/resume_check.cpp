@@ -20,7 +20,7 @@ const std::set<std::string>& neutral_flags() {
       "epochs", "max_steps", "log_every", "checkpoint_every", "keep_checkpoints", "keep_best", "early_stopping",
       "eval_every_steps", "eval_test_every", "stop_after_steps", "stop_after_epochs", "run_dir", "config", "force",
       "checkpoint_dir", "run_name", "no_progress", "node_rank", "master_addr", "master_port", "dist_timeout",
-      "async_checkpoint", "workers", "prefetch", "sample_timeout", "eval_batch_size", "tracking_uri",
+      "async_checkpoint", "workers", "prefetch", "sample_timeout", "eval_batch_size", "tracking_uri", "max_restarts",
       // Without it a bad sample fails the run; with it the run goes on: no run that completes either way differs.
       "skip_bad_samples"};
   return names;

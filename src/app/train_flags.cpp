@@ -93,6 +93,9 @@ std::vector<FlagSpec> train_flags() {
       text_flag("master_addr", "127.0.0.1", "data-parallel: address of rank 0's node, where the workers meet"),
       integer_flag("master_port", 0,
                    "data-parallel: port of the rendezvous on --master_addr (0: a free one; one node only)"),
+      integer_flag("max_restarts", 0,
+                   "data-parallel: when a worker dies, stop the others and start the group again from the newest "
+                   "checkpoint, up to K times (forge's launcher)"),
       integer_flag("dist_timeout", 60,
                    "data-parallel: seconds to wait for every rank to arrive, and for each exchange"),
       text_flag("dist_backend", "auto",

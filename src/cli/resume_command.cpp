@@ -24,8 +24,8 @@ const char* usage =
     "follows the run's length), --log_every, --checkpoint_every, --keep_checkpoints,\n"
     "--keep_best, --early_stopping, --eval_every_steps, --eval_test_every, --eval_batch_size,\n"
     "--no_progress, --stop_after_steps, --stop_after_epochs, --async_checkpoint, --workers, --prefetch,\n"
-    "--sample_timeout, --skip_bad_samples, --tracking_uri and the data-parallel rendezvous (--node_rank,\n"
-    "--master_addr, --master_port, --dist_timeout) change freely; changing any other flag (or\n"
+    "--sample_timeout, --skip_bad_samples, --tracking_uri, --max_restarts and the data-parallel rendezvous\n"
+    "(--node_rank, --master_addr, --master_port, --dist_timeout) change freely; changing any other flag (or\n"
     "resuming with a changed plugin library or libtorch) would not continue the run exactly\n"
     "and needs --force.\n"
     "A data-parallel run resumes with the same number of processes (its workers are started again).\n";
@@ -49,11 +49,12 @@ int resume_command(const Args& args, const Args& command_line) {
     spdlog::warn("{} was left running by a process that died; resuming it", run_dir);
   // A data-parallel run: this process starts its workers (which take the lock) and waits.
   Flags launch_flags = read_saved_flags(run_dir);
-  for (const char* name : {"nproc_per_node", "nnodes", "node_rank", "master_addr", "master_port"}) {
+  for (const char* name : {"nproc_per_node", "nnodes", "node_rank", "master_addr", "master_port", "max_restarts"}) {
     const std::string given = find_flag_value(rest, name);
     if (!given.empty()) launch_flags.set(name, given);
   }
-  const WorkerLaunch launch = worker_launch_from(launch_flags);
+  WorkerLaunch launch = worker_launch_from(launch_flags);
+  launch.run_dir = run_dir;
   if (should_launch_workers(launch)) return launch_workers(command_line, launch);
   return continue_saved_run(run_dir, rest, command_line);
 }

@@ -93,6 +93,10 @@ void print_record(const RunSummary& run) {
             << "\n";
   if (m.seed) std::cout << "seed      " << m.seed->value << (m.seed->drawn ? " (drawn)" : "") << "\n";
   if (m.world_size > 1) std::cout << "processes " << m.world_size << " (data-parallel)\n";
+  for (const RestartRecord& r : m.restarts)
+    std::cout << "restart   " << r.time << ": rank " << r.rank << " " << r.exit
+              << (r.after_step >= 0 ? " after step " + std::to_string(r.after_step) : std::string()) << "; from "
+              << (r.from_step >= 0 ? "step " + std::to_string(r.from_step) : std::string("the start")) << "\n";
   const std::string label = sweep_point_file(run.dir);
   if (fs::is_regular_file(label)) {
     const json point = read_json(label);

@@ -63,8 +63,22 @@ int train_command(const Args& given_args, const Args& command_line) {
   }
   Flags flags = flag_set.parse(args, config);
   // --nproc_per_node N: this process starts the N data-parallel workers, which run this command.
-  const WorkerLaunch launch = worker_launch_from(flags);
-  if (should_launch_workers(launch)) return launch_workers(command_line, launch);
+  WorkerLaunch launch = worker_launch_from(flags);
+  if (should_launch_workers(launch)) {
+    Args workers_command = command_line;
+    launch.run_dir = run_dir_given;
+    // A group started again must resume the run the first one started: the launcher picks
+    // the folder, and the workers train in it (--run_dir, which resumes a run it holds).
+    if (launch.max_restarts > 0 && run_dir_given.empty()) {
+      if (launch.nnodes > 1)
+        throw Error(ExitCode::usage,
+                    "--max_restarts over several nodes needs --run_dir: the same folder, on a file system every "
+                    "node shares, so that each node's restarted ranks resume one run");
+      launch.run_dir = claim_run_dir(flags.text("checkpoint_dir"), flags.text("run_name"));
+      workers_command.insert(workers_command.end(), {"--run_dir", launch.run_dir});
+    }
+    return launch_workers(workers_command, launch);
+  }
   return train_new_run({std::move(plugins), flag_set, flags, run_dir_given, command_line});
 }
 

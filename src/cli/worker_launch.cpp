@@ -1,6 +1,11 @@
 #include "cli/worker_launch.hpp"
 
 #include "core/process.hpp"
+#include "runs/checkpoint_files.hpp"
+#include "runs/manifest.hpp"
+#include "runs/metrics_csv.hpp"
+#include "runs/run_dir.hpp"
+#include "runs/run_lock.hpp"
 
 #include <forge/error.hpp>
 
@@ -78,7 +83,7 @@ WorkerLaunch resolved(WorkerLaunch launch) {
 // The workers of this node, by pid: their ranks.
 class Workers {
  public:
-  void start(const std::vector<std::string>& command_line, const WorkerLaunch& launch) {
+  void start(const std::vector<std::string>& command_line, const WorkerLaunch& launch, int restart) {
     const int world = launch.nproc_per_node * launch.nnodes;
     for (int local = 0; local < launch.nproc_per_node; ++local) {
       const int rank = launch.node_rank * launch.nproc_per_node + local;
@@ -88,7 +93,8 @@ class Workers {
                              {"LOCAL_RANK", std::to_string(local)},
                              {"MASTER_ADDR", launch.master_addr},
                              {"MASTER_PORT", std::to_string(launch.master_port)},
-                             {"FORGE_DIST_SECRET", launch.secret}};
+                             {"FORGE_DIST_SECRET", launch.secret},
+                             {"FORGE_RESTART_COUNT", std::to_string(restart)}};
       options.own_process_group = true;  // a terminal's Ctrl-C reaches the launcher, which passes it on once
       options.end_with_parent = true;    // the launcher gone, the workers checkpoint and stop
       std::vector<std::string> argv = command_line;
@@ -97,9 +103,19 @@ class Workers {
     }
   }
 
+  // How the group ended: every rank's code 0 (or the signal the launcher passed on), or the
+  // first rank that failed.
+  struct Outcome {
+    int exit_code = 0;
+    int failed_rank = -1;  // -1: none failed
+    std::string failure;   // "rank 1 was killed by signal 9"
+    std::string exit;      // "was killed by signal 9"
+    bool interrupted = false;
+  };
+
   // Waits for them all, passing signals on; after the first failure stops the others (SIGTERM,
-  // then SIGKILL 30 s later). Returns the exit code; throws Error naming the failed rank.
-  int supervise() {
+  // then SIGKILL 30 s later).
+  Outcome supervise() {
     while (!ranks_.empty()) {
       pass_on_signals();
       int status = 0;
@@ -113,10 +129,7 @@ class Workers {
         break;
       }
     }
-    if (failure_.empty()) return exit_code_;
-    const bool known = exit_code_ >= int(ExitCode::usage) && exit_code_ <= int(ExitCode::data);
-    throw Error(known ? ExitCode(exit_code_) : ExitCode::failure,
-                "data-parallel training failed: " + failure_ + " (the ranks' own messages are above)");
+    return {exit_code_, failed_rank_, failure_, exit_, interrupted_ != 0};
   }
 
  private:
@@ -140,27 +153,54 @@ class Workers {
       if (code != 0) exit_code_ = code;
       return;
     }
-    if (!failure_.empty()) return;
-    failure_ = "rank " + std::to_string(rank) + " " + describe_exit(status);
+    // A rank whose peer died fails too, with code 1 (its exchange broke) and often first: a rank
+    // that ended otherwise, not by the launcher's SIGTERM, is the cause.
+    const bool consequence = code == 1 || code == 128 + SIGTERM;
+    if (!failure_.empty() && !(exit_code_ == 1 && !consequence)) return;
+    const bool first = failure_.empty();
+    failed_rank_ = rank;
+    exit_ = describe_exit(status);
+    failure_ = "rank " + std::to_string(rank) + " " + exit_;
     exit_code_ = code;
-    if (ranks_.empty()) return;
+    if (!first || ranks_.empty()) return;
     spdlog::error("data-parallel: {}; stopping the other ranks", failure_);
     signal_all(SIGTERM);
     kill_deadline_ = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   }
 
   std::map<pid_t, int> ranks_;
-  int exit_code_ = 0, interrupted_ = 0;
-  std::string failure_;
+  int exit_code_ = 0, interrupted_ = 0, failed_rank_ = -1;
+  std::string failure_, exit_;
   std::chrono::steady_clock::time_point kill_deadline_ = std::chrono::steady_clock::time_point::max();
 };
+
+// Where the run was when a rank died: the last step it recorded, and the checkpoint the group
+// starts again from (the newest, as resume picks it).
+RestartRecord restart_record(const std::string& run_dir, int rank, const std::string& exit) {
+  RestartRecord record;
+  record.time = now_iso8601();
+  record.rank = rank;
+  record.exit = exit;
+  if (run_dir.empty() || !is_run_dir(run_dir)) return record;
+  try {
+    uint64_t offset = 0;
+    for (const MetricRow& row : read_new_metrics(run_dir, offset))
+      record.after_step = std::max(record.after_step, row.step);
+    const std::vector<int64_t> checkpoints = list_checkpoints(run_dir);
+    if (!checkpoints.empty()) record.from_step = checkpoints.back();
+  } catch (const std::exception&) {
+    // A folder the dead rank left half-written says less; the restart goes on all the same.
+  }
+  return record;
+}
 
 }  // namespace
 
 WorkerLaunch worker_launch_from(const Flags& flags) {
-  const WorkerLaunch launch{int(flags.integer("nproc_per_node")), int(flags.integer("nnodes")),
-                            int(flags.integer("node_rank")), flags.text("master_addr"),
-                            int(flags.integer("master_port"))};
+  WorkerLaunch launch{int(flags.integer("nproc_per_node")), int(flags.integer("nnodes")),
+                      int(flags.integer("node_rank")), flags.text("master_addr"), int(flags.integer("master_port"))};
+  launch.max_restarts = int(flags.integer("max_restarts"));
+  if (launch.max_restarts < 0) throw Error(ExitCode::usage, "--max_restarts must be 0 or more");
   if (launch.nproc_per_node < 1 || launch.nnodes < 1)
     throw Error(ExitCode::usage, "--nproc_per_node and --nnodes must be at least 1");
   if (launch.node_rank < 0 || launch.node_rank >= launch.nnodes)
@@ -177,17 +217,44 @@ bool should_launch_workers(const WorkerLaunch& launch) {
 }
 
 int launch_workers(const std::vector<std::string>& command_line, WorkerLaunch given) {
-  const WorkerLaunch launch = resolved(given);
-  spdlog::info("data-parallel: starting ranks {} to {} of {} (rendezvous at {}:{})",
-               launch.node_rank * launch.nproc_per_node, (launch.node_rank + 1) * launch.nproc_per_node - 1,
-               launch.nproc_per_node * launch.nnodes, launch.master_addr, launch.master_port);
+  WorkerLaunch launch = resolved(given);
   struct sigaction action {};
   action.sa_handler = remember_signal;
   sigemptyset(&action.sa_mask);
   for (int s : {SIGINT, SIGTERM, SIGUSR1}) sigaction(s, &action, nullptr);
-  Workers workers;
-  workers.start(command_line, launch);
-  return workers.supervise();
+  // Node 0's launcher keeps the record; the others' restarts follow from it (their ranks fail with it).
+  auto records = [&] { return launch.node_rank == 0 && !launch.run_dir.empty() && is_run_dir(launch.run_dir); };
+  for (int restart = 0;; ++restart) {
+    spdlog::info("data-parallel: starting ranks {} to {} of {} (rendezvous at {}:{})",
+                 launch.node_rank * launch.nproc_per_node, (launch.node_rank + 1) * launch.nproc_per_node - 1,
+                 launch.nproc_per_node * launch.nnodes, launch.master_addr, launch.master_port);
+    Workers workers;
+    workers.start(command_line, launch, restart);
+    const Workers::Outcome outcome = workers.supervise();
+    if (outcome.failed_rank < 0) return outcome.exit_code;
+    // Stopped by Ctrl-C or SIGTERM while it failed, or while it stopped: no restart.
+    const bool stopping = outcome.interrupted || (pending_signal && pending_signal != SIGUSR1);
+    if (restart < launch.max_restarts && !stopping) {
+      const RestartRecord record = restart_record(launch.run_dir, outcome.failed_rank, outcome.exit);
+      spdlog::warn("data-parallel: {}{}; restart {} of {} from {}", outcome.failure,
+                   record.after_step >= 0 ? " after step " + std::to_string(record.after_step) : "", restart + 1,
+                   launch.max_restarts,
+                   record.from_step >= 0 ? "step " + std::to_string(record.from_step) : "the start");
+      if (records()) record_restart(launch.run_dir, record);
+      // A port of this host's own is taken afresh: the last one may linger in TIME_WAIT.
+      if (given.master_port == 0) launch.master_port = free_port(launch.master_addr);
+      if (pending_signal && pending_signal != SIGUSR1) return 128 + pending_signal;
+      continue;
+    }
+    const bool known = outcome.exit_code >= int(ExitCode::usage) && outcome.exit_code <= int(ExitCode::data);
+    std::string why = "data-parallel training failed: " + outcome.failure;
+    if (restart > 0) why += " after " + std::to_string(restart) + " restart" + (restart == 1 ? "" : "s");
+    if (records() && !is_run_locked(launch.run_dir)) {
+      record_crash_if_dead(launch.run_dir);
+      if (!stopping) record_status(launch.run_dir, "failed", why);
+    }
+    throw Error(known ? ExitCode(outcome.exit_code) : ExitCode::failure, why + " (the ranks' own messages are above)");
+  }
 }
 
 }  // namespace forge

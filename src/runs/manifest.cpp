@@ -158,6 +158,20 @@ Manifest parse_manifest(json rest) {
     for (const auto& resume : rest["resumes"]) m.resumes.push_back(resume_from_json(resume));
   }
   rest.erase("resumes");
+  if (rest.contains("restarts")) {
+    if (!rest["restarts"].is_array()) damaged("restarts is not a list");
+    for (json restart : rest["restarts"]) {
+      if (!restart.is_object()) damaged("a restart record is not an object");
+      RestartRecord r;
+      take(restart, "time", r.time);
+      take(restart, "rank", r.rank);
+      take(restart, "exit", r.exit);
+      take(restart, "after_step", r.after_step);
+      take(restart, "from_step", r.from_step);
+      m.restarts.push_back(r);
+    }
+  }
+  rest.erase("restarts");
   m.unknown = std::move(rest);
   return m;
 }
@@ -207,6 +221,15 @@ json to_json(const Manifest& m) {
       if (r.workers) record["workers"] = *r.workers;
       out["resumes"].push_back(record);
     }
+  }
+  if (!m.restarts.empty()) {
+    out["restarts"] = json::array();
+    for (const auto& r : m.restarts)
+      out["restarts"].push_back({{"time", r.time},
+                                 {"rank", r.rank},
+                                 {"exit", r.exit},
+                                 {"after_step", r.after_step},
+                                 {"from_step", r.from_step}});
   }
   return out;
 }
@@ -268,6 +291,12 @@ void record_status(const std::string& run_dir, const std::string& status, const 
   manifest.status = status;
   manifest.reason = reason;
   manifest.ended = now_iso8601();
+  write_manifest(run_dir, manifest);
+}
+
+void record_restart(const std::string& run_dir, const RestartRecord& restart) {
+  Manifest manifest = read_manifest(run_dir);
+  manifest.restarts.push_back(restart);
   write_manifest(run_dir, manifest);
 }
 

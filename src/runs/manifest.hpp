@@ -57,6 +57,15 @@ struct ResumeRecord {
   std::vector<std::string> forced;  // differences --force accepted
 };
 
+// A data-parallel group started again by its launcher (--max_restarts) after a rank died.
+struct RestartRecord {
+  std::string time;
+  int64_t rank = 0;
+  std::string exit;         // "was killed by signal 9", "exited with code 1"
+  int64_t after_step = -1;  // the last step the run recorded before it (-1: none)
+  int64_t from_step = -1;   // the checkpoint it continues from (-1: none, from the start)
+};
+
 struct Manifest {
   std::string forge_version, libtorch_version, compiler;
   std::optional<std::string> cuda_version;  // "" for a CPU-only libtorch; absent before forge recorded it
@@ -80,6 +89,7 @@ struct Manifest {
   // record existed (see evaluated_step()).
   std::optional<int64_t> evaluated_step;
   std::vector<ResumeRecord> resumes;
+  std::vector<RestartRecord> restarts;
   json unknown = json::object();  // keys this forge does not know, written back as found
 };
 
@@ -103,6 +113,9 @@ void record_this_process(Manifest& manifest);
 
 // Sets status, reason and end time in <run_dir>/manifest.json.
 void record_status(const std::string& run_dir, const std::string& status, const std::string& reason);
+
+// Adds a restart of the run's data-parallel group to <run_dir>/manifest.json.
+void record_restart(const std::string& run_dir, const RestartRecord& restart);
 
 // Records in <run_dir>/manifest.json that the run completed at `step`, its end-of-run
 // evaluation included, and why it ended.

@@ -4,6 +4,7 @@
 
 #include <forge/error.hpp>
 
+#include <cstdlib>
 #include <optional>
 
 namespace forge {
@@ -21,8 +22,11 @@ torch::Device parse_device(const std::string& text, int local_rank) {
     throw Error(ExitCode::usage, "--device " + text + ": this " +
                                      libtorch_text(build_config().libtorch_version, build_config().cuda_version) +
                                      " or this machine has no CUDA device; use --device cpu");
-  const int index = device->has_index() ? device->index() : local_rank;
   const int count = int(torch::cuda::device_count());
+  // Without LOCAL_RANK (Kubernetes' PyTorchJob sets RANK alone, a process per pod, each pod its
+  // own GPUs) the rank picks among this machine's GPUs.
+  const bool local_rank_given = std::getenv("LOCAL_RANK") && *std::getenv("LOCAL_RANK");
+  const int index = device->has_index() ? device->index() : local_rank_given ? local_rank : local_rank % count;
   if (index >= count)
     throw Error(ExitCode::usage, "--device " + text + ": this machine has " + std::to_string(count) +
                                      " CUDA device(s)" +

@@ -11,7 +11,8 @@ namespace forge {
 
 // The device `text` names: cpu, cuda or cuda:N. Plain cuda is cuda:`local_rank` (the process's
 // place on its node, LOCAL_RANK: 0 when training alone), so each data-parallel process on a
-// node takes its own GPU, and a checkpoint's CUDA generator is looked up by index. Throws
+// node takes its own GPU, and a checkpoint's CUDA generator is looked up by index; without
+// LOCAL_RANK, `local_rank` (then RANK) modulo the GPUs this machine has. Throws
 // Error(ExitCode::usage) when it is malformed, or names CUDA and this libtorch or machine has
 // none (or too few devices).
 torch::Device parse_device(const std::string& text, int local_rank = 0);

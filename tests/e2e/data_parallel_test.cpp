@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -193,6 +194,137 @@ TEST(DataParallel, ADeadRankEndsTheRunWithOneClearErrorInsteadOfAHang) {
       << testing::run_status(run);
 }
 
+// --max_restarts: rank 1 and then rank 0 killed mid-run; each time the launcher stops the other
+// rank and starts the group again from the newest checkpoint, and the run ends with the tensors
+// of the same run trained straight through.
+TEST(DataParallel, KilledRanksRestartTheGroupAndTheRunEndsAsIfUninterrupted) {
+  testing::TempDir dir;
+  const Args parallel{"--epochs", "150", "--batch_size", "16", "--nproc_per_node", "2", "--checkpoint_every", "3"};
+  Args straight = with(synthetic, parallel), restarted = with(synthetic, parallel);
+  straight.insert(straight.end(), {"--run_name", "straight"});
+  restarted.insert(restarted.end(), {"--run_name", "restarted", "--max_restarts", "2"});
+  ProcessResult uninterrupted = testing::run_forge(straight, dir.path());
+  ASSERT_EQ(uninterrupted.exit_status, 0) << uninterrupted.output;
+
+  const std::string run = dir / "checkpoints/restarted/1", log = dir / "restarted.log";
+  const int pid = testing::spawn_forge(restarted, dir.path(), log);
+  for (size_t restarts = 0; restarts < 2; ++restarts) {
+    // Killed once the group (started again) has checkpointed past where it started.
+    ASSERT_TRUE(testing::wait_until(
+        [&] {
+          if (children_of(pid).size() != 2 || list_checkpoints(run).empty()) return false;
+          const Manifest manifest = read_manifest(run);
+          return manifest.restarts.size() == restarts &&
+                 (restarts == 0 || list_checkpoints(run).back() > manifest.restarts.back().from_step);
+        },
+        60))
+        << testing::text_or_empty(log);
+    const std::vector<int> ranks = children_of(pid);
+    ::kill(restarts == 0 ? ranks.back() : ranks.front(), SIGKILL);
+  }
+  ASSERT_EQ(testing::wait_for_exit(pid), 0) << testing::text_or_empty(log);
+  const std::string output = testing::text_or_empty(log);
+  EXPECT_TRUE(says(output, "was killed by signal 9")) << output;
+  EXPECT_TRUE(says(output, "; restart 1 of 2 from step ")) << output;
+  EXPECT_TRUE(says(output, "; restart 2 of 2 from step ")) << output;
+  const Manifest manifest = read_manifest(run);
+  EXPECT_EQ(manifest.status, "completed");
+  ASSERT_EQ(manifest.restarts.size(), 2u);
+  EXPECT_EQ(manifest.restarts[0].exit, "was killed by signal 9");
+  EXPECT_LT(manifest.restarts[0].from_step, manifest.restarts[1].from_step);
+  EXPECT_EQ(manifest.resumes.size(), 2u);
+  EXPECT_TRUE(
+      says(testing::run_forge({"show", run}, dir.path()).output, ": rank 1 was killed by signal 9 after step "));
+  EXPECT_EQ(first_difference(testing::run_state(run), testing::run_state(dir / "checkpoints/straight/1")), "");
+}
+
+// A rank that fails whenever it starts (its plugin refuses to load) ends the run after the
+// restarts: status failed, one line naming the rank and its exit, the newest checkpoint intact.
+TEST(DataParallel, ARankThatFailsAtEveryStartEndsTheRunAfterItsRestarts) {
+  testing::TempDir dir;
+  const Args doomed{"train",
+                    "--data",
+                    "synthetic",
+                    "--model",
+                    testing::fixtures_dir() + "/doomed_rank.so",
+                    "--samples",
+                    "200",
+                    "--seed",
+                    "4",
+                    "--threads",
+                    "1",
+                    "--no_progress",
+                    "--epochs",
+                    "1000",
+                    "--batch_size",
+                    "16",
+                    "--nproc_per_node",
+                    "2",
+                    "--max_restarts",
+                    "2",
+                    "--run_name",
+                    "doomed"};
+  const std::string run = dir / "checkpoints/doomed/1", log = dir / "doomed.log";
+  const int pid = testing::spawn_forge(doomed, dir.path(), log);
+  ASSERT_TRUE(testing::wait_until([&] { return children_of(pid).size() == 2 && !list_checkpoints(run).empty(); }, 60))
+      << testing::text_or_empty(log);
+  std::ofstream(dir / "doomed-rank1") << "";  // the rank's plugin fails from now on
+  ::kill(children_of(pid).back(), SIGKILL);
+  EXPECT_EQ(testing::wait_for_exit(pid), 4) << testing::text_or_empty(log);
+  const std::string output = testing::text_or_empty(log);
+  EXPECT_TRUE(says(output, "forge: error: data-parallel training failed: rank 1 exited with code 4 after 2 restarts"))
+      << output;
+  const Manifest manifest = read_manifest(run);
+  EXPECT_EQ(manifest.status, "failed");
+  EXPECT_EQ(manifest.restarts.size(), 2u);
+  // The newest checkpoint still loads: forge eval evaluates it.
+  fs::remove(dir / "doomed-rank1");
+  ProcessResult evaluated = testing::run_forge({"eval", run}, dir.path());
+  EXPECT_EQ(evaluated.exit_status, 0) << evaluated.output;
+}
+
+// Kubernetes' PyTorchJob without an elastic policy starts a pod per rank with MASTER_ADDR,
+// MASTER_PORT, WORLD_SIZE and RANK alone (no LOCAL_RANK), and the secret from a Secret: forge
+// train --run_dir in each trains the run forge's own launcher trains. Started again (a pod's
+// restartPolicy), the same command continues the run.
+TEST(DataParallel, PyTorchJobVariablesTrainTheRunForgesLauncherTrains) {
+  testing::TempDir dir;
+  const Args common = with(synthetic, {"--batch_size", "16"});
+  Args launched = common;
+  launched.insert(launched.end(), {"--epochs", "3", "--nproc_per_node", "2", "--run_name", "launched"});
+  ProcessResult reference = testing::run_forge(launched, dir.path());
+  ASSERT_EQ(reference.exit_status, 0) << reference.output;
+
+  const std::string run = dir / "shared/run";
+  auto start_pods = [&](const std::string& epochs) {
+    std::vector<int> pods;
+    const std::map<std::string, std::string> job{{"MASTER_ADDR", "127.0.0.1"},
+                                                 {"MASTER_PORT", std::to_string(33000 + ::getpid() % 20000)},
+                                                 {"WORLD_SIZE", "2"},
+                                                 {"FORGE_DIST_SECRET", "from-a-kubernetes-secret"}};
+    for (const auto& [name, value] : job) ::setenv(name.c_str(), value.c_str(), 1);
+    for (int rank : {0, 1}) {
+      ::setenv("RANK", std::to_string(rank).c_str(), 1);
+      Args pod = common;
+      pod.insert(pod.end(), {"--run_dir", run, "--epochs", epochs});
+      pods.push_back(testing::spawn_forge(pod, dir.path(), dir / ("pod" + std::to_string(rank) + ".log")));
+    }
+    for (const auto& [name, value] : job) ::unsetenv(name.c_str());
+    ::unsetenv("RANK");
+    for (int pod = 0; pod < 2; ++pod)
+      EXPECT_EQ(testing::wait_for_exit(pods[pod]), 0)
+          << testing::text_or_empty(dir / ("pod" + std::to_string(pod) + ".log"));
+  };
+  start_pods("3");
+  EXPECT_EQ(testing::run_status(run), "completed");
+  EXPECT_EQ(read_json(run + "/manifest.json")["world_size"], 2);
+  EXPECT_EQ(first_difference(testing::run_state(run), testing::run_state(dir / "checkpoints/launched/1")), "");
+  start_pods("4");  // the job's pods started again, asked for one epoch more
+  EXPECT_TRUE(says(testing::text_or_empty(dir / "pod0.log"), "resuming " + run + " from step 21"))
+      << testing::text_or_empty(dir / "pod0.log");
+  EXPECT_EQ(list_checkpoints(run).back(), 28);
+}
+
 TEST(DataParallel, ARankThatNeverArrivesIsAnErrorWithinTheTimeout) {
   testing::TempDir dir;
   const auto started = std::chrono::steady_clock::now();
@@ -260,6 +392,9 @@ TEST(DataParallel, SettingsThatCannotWorkAreUsageErrors) {
            {{"--nnodes", "2", "--node_rank", "2", "--master_port", "29600"}, "--node_rank 2 is not one of the 2 nodes"},
            {{"--nnodes", "2", "--node_rank", "1"}, "a run over several nodes needs --master_port"},
            {{"--nproc_per_node", "0"}, "--nproc_per_node and --nnodes must be at least 1"},
+           {{"--nproc_per_node", "2", "--max_restarts", "-1"}, "--max_restarts must be 0 or more"},
+           {{"--nnodes", "2", "--master_port", "29600", "--max_restarts", "1"},
+            "--max_restarts over several nodes needs --run_dir"},
            {{"--dist_backend", "mpi"}, "invalid value 'mpi' for --dist_backend: expected auto, nccl or gloo"},
            // On the CPU: NCCL exchanges GPU tensors only (or this libtorch has no NCCL at all).
            {{"--dist_backend", "nccl"}, "--dist_backend nccl: "}}) {

@@ -42,29 +42,32 @@ TEST(Manifest, RecordStatusKeepsTheRest) {
 
 // A newer forge's keys survive an older forge rewriting the record.
 TEST(Manifest, RoundTripsEveryFieldAndKeepsUnknownKeys) {
-  json written = {{"status", "interrupted"},
-                  {"reason", "SIGTERM"},
-                  {"ended", "2026-11-29T10:00:00+0000"},
-                  {"plugins",
-                   {{"data",
-                     {{"name", "mnist"},
-                      {"library", "plugins/data/mnist.so"},
-                      {"sha1", "ab"},
-                      {"sources", json::array()},
-                      {"given", "mnist"},
-                      {"from_the_future", 1},
-                      {"git", {{"root", "/r"}, {"commit", "c0ffee"}, {"dirty", true}}}}}}},
-                  {"seed", {{"value", 7}, {"drawn", true}}},
-                  {"progress", {{"step", 40}, {"epochs_done", 2}, {"epochs", 5}, {"max_steps", 0}}},
-                  {"resumes",
-                   {{{"started", "s"},
-                     {"command_line", {"forge", "resume"}},
-                     {"from_step", 20},
-                     {"threads", 2},
-                     {"forced", {"--lr"}}}}},
-                  {"world_size", 2},
-                  {"evaluated_step", 40},
-                  {"a_newer_key", {{"nested", true}}}};
+  json written = {
+      {"status", "interrupted"},
+      {"reason", "SIGTERM"},
+      {"ended", "2026-11-29T10:00:00+0000"},
+      {"plugins",
+       {{"data",
+         {{"name", "mnist"},
+          {"library", "plugins/data/mnist.so"},
+          {"sha1", "ab"},
+          {"sources", json::array()},
+          {"given", "mnist"},
+          {"from_the_future", 1},
+          {"git", {{"root", "/r"}, {"commit", "c0ffee"}, {"dirty", true}}}}}}},
+      {"seed", {{"value", 7}, {"drawn", true}}},
+      {"progress", {{"step", 40}, {"epochs_done", 2}, {"epochs", 5}, {"max_steps", 0}}},
+      {"resumes",
+       {{{"started", "s"},
+         {"command_line", {"forge", "resume"}},
+         {"from_step", 20},
+         {"threads", 2},
+         {"forced", {"--lr"}}}}},
+      {"restarts",
+       {{{"time", "t"}, {"rank", 1}, {"exit", "was killed by signal 9"}, {"after_step", 41}, {"from_step", 40}}}},
+      {"world_size", 2},
+      {"evaluated_step", 40},
+      {"a_newer_key", {{"nested", true}}}};
   Manifest m = manifest_from_json(written);
   EXPECT_EQ(m.status, "interrupted");
   EXPECT_EQ(m.plugins.at("data").library, "plugins/data/mnist.so");
@@ -75,6 +78,7 @@ TEST(Manifest, RoundTripsEveryFieldAndKeepsUnknownKeys) {
   ASSERT_TRUE(m.progress);
   EXPECT_EQ(m.progress->epochs_done, 2);
   EXPECT_EQ(m.resumes.at(0).forced, std::vector<std::string>{"--lr"});
+  EXPECT_EQ(m.restarts.at(0).after_step, 41);
   EXPECT_EQ(evaluated_step(m), 40);
   json again = to_json(m);
   EXPECT_EQ(again["a_newer_key"], written["a_newer_key"]);
@@ -112,7 +116,8 @@ TEST(Manifest, UnreadableOrDamagedRecordsAreRunErrors) {
 TEST(Manifest, RecordsOfTheWrongShapeAreRunErrors) {
   for (const char* text :
        {R"({"plugins": {"data": 5}})", R"({"plugins": [1]})", R"({"resumes": [3]})", R"({"resumes": 3})",
-        R"({"pid": 7.77e78})", R"({"world_size": 1.5})", R"({"progress": {"step": 1e300}})"}) {
+        R"({"restarts": [3]})", R"({"restarts": {}})", R"({"restarts": [{"rank": "one"}]})", R"({"pid": 7.77e78})",
+        R"({"world_size": 1.5})", R"({"progress": {"step": 1e300}})"}) {
     try {
       manifest_from_json(json::parse(text));
       ADD_FAILURE() << "accepted " << text;
