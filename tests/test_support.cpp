@@ -109,6 +109,13 @@ int spawn_forge(const std::vector<std::string>& args, const std::string& cwd, co
   return pid;
 }
 
+std::vector<int> children_of(int pid) {
+  std::vector<int> children;
+  std::istringstream in(text_or_empty("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children"));
+  for (int child; in >> child;) children.push_back(child);
+  return children;
+}
+
 int wait_for_exit(int pid) {
   int status = 0;
   ::waitpid(pid, &status, 0);

@@ -61,6 +61,9 @@ ProcessResult run_forge(const std::vector<std::string>& args, const std::string&
 // Starts the forge binary without waiting; its output goes to `log`. Returns the pid.
 int spawn_forge(const std::vector<std::string>& args, const std::string& cwd, const std::string& log);
 
+// The processes `pid` started that still run (or are not yet reaped), oldest first.
+std::vector<int> children_of(int pid);
+
 // Waits for a spawned process: its exit code, or 128 + signal when a signal ended it.
 int wait_for_exit(int pid);
 

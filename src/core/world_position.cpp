@@ -48,6 +48,9 @@ WorldPosition world_from_environment() {
                 "sets it for its workers; with another launcher, set it to the same secret for "
                 "every rank, e.g. export FORGE_DIST_SECRET=$(od -An -tx1 -N16 /dev/urandom | tr -d ' ')");
   world.secret = secret ? secret : "";
+  const char* agent_store = std::getenv("TORCHELASTIC_USE_AGENT_STORE");
+  world.agent_store = agent_store && std::string(agent_store) == "True";
+  world.attempt = integer_variable("TORCHELASTIC_RESTART_COUNT", 0, false);
   return world;
 }
 

@@ -17,9 +17,14 @@ struct WorldPosition {
   // FORGE_DIST_SECRET: every key of the rendezvous lives under a prefix derived from it, so a
   // process that reaches the port but knows no secret cannot address the run's keys.
   std::string secret;
+  // torchrun's agent hosts the store (TORCHELASTIC_USE_AGENT_STORE): every rank, rank 0 too, is
+  // its client, under the prefix of the agent's attempt (TORCHELASTIC_RESTART_COUNT).
+  bool agent_store = false;
+  int attempt = 0;
 };
 
-// From RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT and FORGE_DIST_SECRET; a world of
+// From RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT, FORGE_DIST_SECRET and torchrun's
+// TORCHELASTIC_USE_AGENT_STORE and TORCHELASTIC_RESTART_COUNT; a world of
 // one when RANK and WORLD_SIZE are unset. Throws Error(ExitCode::usage) naming a malformed or
 // missing variable (forge's launcher sets the secret for its workers; other launchers must).
 WorldPosition world_from_environment();

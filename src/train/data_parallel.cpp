@@ -85,15 +85,20 @@ DataParallelGroup::DataParallelGroup(const WorldPosition& world, std::chrono::mi
   try {
     c10d::TCPStoreOptions options;
     options.port = uint16_t(world.master_port);
-    options.isServer = world.rank == 0;
+    // Rank 0 hosts the store, unless torchrun's agent does (then its attempt's keys are apart).
+    options.isServer = world.rank == 0 && !world.agent_store;
     options.numWorkers = size_t(world.world_size);
-    options.waitWorkers = true;
+    options.waitWorkers = !world.agent_store;
     options.timeout = timeout;
     compat::use_classic_store_server(options);
     impl_->server = c10::make_intrusive<c10d::TCPStore>(world.master_addr, options);
+    c10::intrusive_ptr<c10d::Store> attempt_store = impl_->server;
+    if (world.agent_store)
+      attempt_store =
+          c10::make_intrusive<c10d::PrefixStore>("/worker/attempt_" + std::to_string(world.attempt), impl_->server);
     Hasher prefix;
     prefix.add("forge rendezvous").add(world.secret);
-    impl_->store = c10::make_intrusive<c10d::PrefixStore>("forge/" + prefix.hex(), impl_->server);
+    impl_->store = c10::make_intrusive<c10d::PrefixStore>("forge/" + prefix.hex(), attempt_store);
     impl_->join(world, timeout, backend, device, bind);
   } catch (const Error&) {
     throw;

@@ -166,25 +166,17 @@ TEST(DataParallel, SigtermToTheLauncherInterruptsAllRanksAndResumeIsExact) {
   EXPECT_EQ(first_difference(testing::run_state(run), testing::run_state(dir / "checkpoints/straight/1")), "");
 }
 
-std::vector<int> children_of(int pid) {
-  std::vector<int> children;
-  std::istringstream in(
-      testing::text_or_empty("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children"));
-  for (int child; in >> child;) children.push_back(child);
-  return children;
-}
-
 TEST(DataParallel, ADeadRankEndsTheRunWithOneClearErrorInsteadOfAHang) {
   testing::TempDir dir;
   const std::string run = dir / "checkpoints/dies/1";
   const int pid = testing::spawn_forge(
       with(synthetic, {"--epochs", "1000", "--batch_size", "16", "--nproc_per_node", "2", "--run_name", "dies"}),
       dir.path(), dir / "dies.log");
-  ASSERT_TRUE(
-      testing::wait_until([&] { return testing::run_status(run) == "running" && children_of(pid).size() == 2; }, 60))
+  ASSERT_TRUE(testing::wait_until(
+      [&] { return testing::run_status(run) == "running" && testing::children_of(pid).size() == 2; }, 60))
       << testing::text_or_empty(dir / "dies.log");
   const auto killed = std::chrono::steady_clock::now();
-  ::kill(children_of(pid).back(), SIGKILL);
+  ::kill(testing::children_of(pid).back(), SIGKILL);
   EXPECT_EQ(testing::wait_for_exit(pid), 1) << testing::text_or_empty(dir / "dies.log");
   EXPECT_LT(std::chrono::steady_clock::now() - killed, std::chrono::seconds(40));
   const std::string log = testing::text_or_empty(dir / "dies.log");
@@ -212,14 +204,14 @@ TEST(DataParallel, KilledRanksRestartTheGroupAndTheRunEndsAsIfUninterrupted) {
     // Killed once the group (started again) has checkpointed past where it started.
     ASSERT_TRUE(testing::wait_until(
         [&] {
-          if (children_of(pid).size() != 2 || list_checkpoints(run).empty()) return false;
+          if (testing::children_of(pid).size() != 2 || list_checkpoints(run).empty()) return false;
           const Manifest manifest = read_manifest(run);
           return manifest.restarts.size() == restarts &&
                  (restarts == 0 || list_checkpoints(run).back() > manifest.restarts.back().from_step);
         },
         60))
         << testing::text_or_empty(log);
-    const std::vector<int> ranks = children_of(pid);
+    const std::vector<int> ranks = testing::children_of(pid);
     ::kill(restarts == 0 ? ranks.back() : ranks.front(), SIGKILL);
   }
   ASSERT_EQ(testing::wait_for_exit(pid), 0) << testing::text_or_empty(log);
@@ -266,10 +258,11 @@ TEST(DataParallel, ARankThatFailsAtEveryStartEndsTheRunAfterItsRestarts) {
                     "doomed"};
   const std::string run = dir / "checkpoints/doomed/1", log = dir / "doomed.log";
   const int pid = testing::spawn_forge(doomed, dir.path(), log);
-  ASSERT_TRUE(testing::wait_until([&] { return children_of(pid).size() == 2 && !list_checkpoints(run).empty(); }, 60))
+  ASSERT_TRUE(
+      testing::wait_until([&] { return testing::children_of(pid).size() == 2 && !list_checkpoints(run).empty(); }, 60))
       << testing::text_or_empty(log);
   std::ofstream(dir / "doomed-rank1") << "";  // the rank's plugin fails from now on
-  ::kill(children_of(pid).back(), SIGKILL);
+  ::kill(testing::children_of(pid).back(), SIGKILL);
   EXPECT_EQ(testing::wait_for_exit(pid), 4) << testing::text_or_empty(log);
   const std::string output = testing::text_or_empty(log);
   EXPECT_TRUE(says(output, "forge: error: data-parallel training failed: rank 1 exited with code 4 after 2 restarts"))
