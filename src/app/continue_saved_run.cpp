@@ -7,6 +7,8 @@
 #include "app/run_flags.hpp"
 #include "app/run_lifecycle.hpp"
 #include "app/run_training.hpp"
+#include "app/world_share.hpp"
+#include "core/world_position.hpp"
 #include "runs/manifest.hpp"
 #include "runs/run_files.hpp"
 #include "train/checkpoint.hpp"
@@ -36,14 +38,17 @@ Flags flags_for_resume(const SavedRun& run, const FlagSet& flag_set, const std::
   return flags;
 }
 
-void require_same_world(const SavedRun& run, int64_t world_size) {
+// On another number of processes, each takes its share of the run's global batch: the saved
+// --batch_size is read as that share, so that it counts as no change.
+void share_global_batch(SavedRun& run, int64_t world_size) {
   const int64_t saved = run.manifest.world_size;
   if (saved == world_size) return;
-  throw Error(ExitCode::usage, "run " + run.dir + " was trained by " + std::to_string(saved) +
-                                   " data-parallel process(es); resume it with as many (now " +
-                                   std::to_string(world_size) + "), e.g. --nproc_per_node " + std::to_string(saved));
+  const int64_t share = batch_share(run.dir, saved, run.flags.integer("batch_size"), world_size);
+  if (world_size > 0 && world_from_environment().rank == 0)
+    spdlog::info("{} continues on {} process(es) instead of {}: --batch_size {} each keeps its global batch of {}",
+                 run.dir, world_size, saved, share, share * world_size);
+  run.flags.set("batch_size", std::to_string(share));
 }
-
 }  // namespace
 
 int continue_saved_run(const std::string& run_dir, const std::vector<std::string>& args,
@@ -59,10 +64,10 @@ int continue_saved_run(const std::string& run_dir, const std::vector<std::string
     run.flags.set("eval_batch_size", std::to_string(evaluation_batch_size(run.flags)));
   for (const auto& name : flag_set.names())
     if (!run.flags.has(name)) run.flags.set(name, flag_set.spec(name).default_value);
+  share_global_batch(run, world.world_size);
   std::vector<std::string> forced;
   Flags flags = flags_for_resume(run, flag_set, args, forced);
   std::shared_ptr<DataParallelGroup> group = join_data_parallel_group(world, flags);
-  require_same_world(run, world.world_size);
   const int threads = apply_process_settings(flags);
   LoadedRun loaded = load_run(run.data_plugin, run.model_plugin, flags);
   TrainingPlan plan = training_plan(flags, loaded, group);

@@ -22,7 +22,9 @@ const std::set<std::string>& neutral_flags() {
       "checkpoint_dir", "run_name", "no_progress", "node_rank", "master_addr", "master_port", "dist_timeout",
       "async_checkpoint", "workers", "prefetch", "sample_timeout", "eval_batch_size", "tracking_uri", "max_restarts",
       // Without it a bad sample fails the run; with it the run goes on: no run that completes either way differs.
-      "skip_bad_samples"};
+      "skip_bad_samples",
+      // Another number of processes shares the same global batch (app/world_share.hpp).
+      "nproc_per_node", "nnodes"};
   return names;
 }
 

@@ -3,10 +3,12 @@
 #include "app/continue_saved_run.hpp"
 #include "app/run_flags.hpp"
 #include "app/train_flags.hpp"
+#include "app/world_share.hpp"
 #include "cli/command_help.hpp"
 #include "cli/commands.hpp"
 #include "cli/worker_launch.hpp"
 #include "core/world_position.hpp"
+#include "runs/manifest.hpp"
 #include "runs/run_dir.hpp"
 #include "runs/run_lock.hpp"
 
@@ -28,7 +30,8 @@ const char* usage =
     "(--node_rank, --master_addr, --master_port, --dist_timeout) change freely; changing any other flag (or\n"
     "resuming with a changed plugin library or libtorch) would not continue the run exactly\n"
     "and needs --force.\n"
-    "A data-parallel run resumes with the same number of processes (its workers are started again).\n";
+    "On another number of processes (--nproc_per_node, --nnodes, another launcher's WORLD_SIZE) each\n"
+    "process takes an equal share of the run's global batch (processes x --batch_size), which must divide.\n";
 
 }  // namespace
 
@@ -55,6 +58,10 @@ int resume_command(const Args& args, const Args& command_line) {
   }
   WorkerLaunch launch = worker_launch_from(launch_flags);
   launch.run_dir = run_dir;
+  // Refused here rather than by every worker: a number of processes the global batch does not divide.
+  if (should_launch_workers(launch))
+    batch_share(run_dir, read_manifest(run_dir).world_size, launch_flags.integer("batch_size"),
+                int64_t(launch.nproc_per_node) * launch.nnodes);
   if (should_launch_workers(launch)) return launch_workers(command_line, launch);
   return continue_saved_run(run_dir, rest, command_line);
 }

@@ -150,13 +150,13 @@ TEST(DataParallel, SigtermToTheLauncherInterruptsAllRanksAndResumeIsExact) {
   const int64_t stopped_at = list_checkpoints(run).back();
   EXPECT_LT(stopped_at, 40 * 7);
 
-  // Another world size would not continue the run: refused, even with --force.
-  ProcessResult single = testing::run_forge({"resume", run, "--nproc_per_node", "1"}, dir.path());
-  EXPECT_EQ(single.exit_status, 2) << single.output;
-  EXPECT_TRUE(says(single.output, "--nproc_per_node: 2 (saved) -> 1 (now)")) << single.output;
-  ProcessResult forced = testing::run_forge({"resume", run, "--nproc_per_node", "1", "--force"}, dir.path());
-  EXPECT_EQ(forced.exit_status, 2) << forced.output;
-  EXPECT_TRUE(says(forced.output, "was trained by 2 data-parallel process(es)")) << forced.output;
+  // Three processes cannot share the global batch of 32: refused before any starts.
+  ProcessResult three = testing::run_forge({"resume", run, "--nproc_per_node", "3"}, dir.path());
+  EXPECT_EQ(three.exit_status, 2) << three.output;
+  EXPECT_TRUE(says(three.output, "forge: error: run " + run +
+                                     " trains a global batch of 32 (2 process(es) x --batch_size 16), which 3 "
+                                     "processes cannot share evenly"))
+      << three.output;
   EXPECT_EQ(testing::run_status(run), "interrupted");
 
   ProcessResult resumed = testing::run_forge({"resume", run}, dir.path());

@@ -108,23 +108,29 @@ TEST_F(Images, TrainsOnJpegFilesToo) {
   EXPECT_TRUE(says(jpeg.output, "test accuracy")) << jpeg.output;
 }
 
+// What tests/data/plugins/batch_recorder.cpp wrote to `file` (appended, a line per sample):
+// each sample's checksum by (epoch, index), and each step's samples.
+struct BatchRecords {
+  std::map<std::pair<int64_t, int64_t>, std::string> checksums;
+  std::map<int64_t, std::set<int64_t>> steps;
+};
+
+BatchRecords read_batch_records(const std::string& file, BatchRecords records = {}) {
+  std::ifstream in(file);
+  int64_t epoch, step, index;
+  std::string checksum;
+  while (in >> epoch >> step >> index >> checksum) {
+    records.checksums[{epoch, index}] = checksum;
+    records.steps[step].insert(index);
+  }
+  return records;
+}
+
 // Two processes: each step's samples split between them without overlap, each sample with the
 // very augmentation one process gives it (its generator knows only the seed, epoch and index),
 // and the result that of one process with twice the batch.
 TEST_F(Images, DataParallelRanksLoadDisjointSharesWithTheirOwnAugmentations) {
   const std::string recorder = testing::source_dir() + "/tests/data/plugins/batch_recorder.cpp";
-  auto read_records = [](const std::string& file) {
-    std::map<std::pair<int64_t, int64_t>, std::string> checksums;  // (epoch, index) -> checksum
-    std::map<int64_t, std::set<int64_t>> steps;                    // step -> indices
-    std::ifstream in(file);
-    int64_t epoch, step, index;
-    std::string checksum;
-    while (in >> epoch >> step >> index >> checksum) {
-      checksums[{epoch, index}] = checksum;
-      steps[step].insert(index);
-    }
-    return std::make_pair(checksums, steps);
-  };
   const Args common{"train",   "--data",    "images", "--data_dir",    png(),       "--random_crop",
                     "--hflip", "--model",   recorder, "--epochs",      "1",         "--seed",
                     "5",       "--threads", "1",      "--no_progress", "--workers", "2"};
@@ -136,9 +142,9 @@ TEST_F(Images, DataParallelRanksLoadDisjointSharesWithTheirOwnAugmentations) {
   ASSERT_EQ(a.exit_status, 0) << a.output;
   auto b = run_forge(parallel, two.path());
   ASSERT_EQ(b.exit_status, 0) << b.output;
-  auto [alone, alone_steps] = read_records(one / "batches-rank0.txt");
-  auto [rank0, rank0_steps] = read_records(two / "batches-rank0.txt");
-  auto [rank1, rank1_steps] = read_records(two / "batches-rank1.txt");
+  auto [alone, alone_steps] = read_batch_records(one / "batches-rank0.txt");
+  auto [rank0, rank0_steps] = read_batch_records(two / "batches-rank0.txt");
+  auto [rank1, rank1_steps] = read_batch_records(two / "batches-rank1.txt");
   ASSERT_EQ(alone.size(), 640u);
   ASSERT_EQ(rank0.size() + rank1.size(), 640u);  // every sample once, on one rank
   ASSERT_EQ(rank0_steps.size(), 10u);
@@ -158,6 +164,70 @@ TEST_F(Images, DataParallelRanksLoadDisjointSharesWithTheirOwnAugmentations) {
   ASSERT_EQ(halves.size(), whole.size());
   for (size_t i = 0; i < halves.size(); ++i)
     EXPECT_TRUE(torch::allclose(halves[i].second, whole[i].second, 1e-4, 1e-5)) << halves[i].first;
+}
+
+// A two-process run stopped after step 4, resumed on one process and on four (each taking all,
+// or a quarter, of its global batch of 64): every later step trains on the samples, with the
+// augmentations, of the uninterrupted two-process run, and it ends with that run's parameters
+// up to the order of floating-point sums.
+TEST_F(Images, AStoppedRunResumesOnOneOrFourProcessesOverTheSameSamples) {
+  const std::string recorder = testing::source_dir() + "/tests/data/plugins/batch_recorder.cpp";
+  const Args parallel{"train",
+                      "--data",
+                      "images",
+                      "--data_dir",
+                      png(),
+                      "--random_crop",
+                      "--hflip",
+                      "--model",
+                      recorder,
+                      "--epochs",
+                      "1",
+                      "--seed",
+                      "5",
+                      "--threads",
+                      "1",
+                      "--no_progress",
+                      "--workers",
+                      "2",
+                      "--batch_size",
+                      "32",
+                      "--nproc_per_node",
+                      "2",
+                      "--run_name",
+                      "elastic"};
+  auto all_ranks = [](const testing::TempDir& dir) {
+    BatchRecords records;
+    for (int rank = 0; rank < 4; ++rank)
+      records = read_batch_records(dir / ("batches-rank" + std::to_string(rank) + ".txt"), records);
+    return records;
+  };
+  testing::TempDir straight_dir;
+  auto straight = run_forge(parallel, straight_dir.path());
+  ASSERT_EQ(straight.exit_status, 0) << straight.output;
+  const BatchRecords expected = all_ranks(straight_dir);
+  ASSERT_EQ(expected.steps.size(), 10u);
+  for (const char* processes : {"1", "4"}) {
+    testing::TempDir dir;
+    Args stopped = parallel;
+    stopped.insert(stopped.end(), {"--stop_after_steps", "4"});
+    auto first = run_forge(stopped, dir.path());
+    ASSERT_EQ(first.exit_status, 0) << first.output;
+    const std::string run = dir / "checkpoints/elastic/1";
+    auto resumed = run_forge({"resume", run, "--nproc_per_node", processes}, dir.path());  // no --force
+    ASSERT_EQ(resumed.exit_status, 0) << resumed.output;
+    EXPECT_TRUE(says(resumed.output, "continues on " + std::string(processes) + " process(es) instead of 2"))
+        << resumed.output;
+    const BatchRecords got = all_ranks(dir);
+    EXPECT_EQ(got.steps, expected.steps) << processes << " process(es)";
+    EXPECT_EQ(got.checksums, expected.checksums) << processes << " process(es)";
+    EXPECT_EQ(read_json(run + "/manifest.json")["world_size"], std::stoi(processes));
+    const NamedState ours = testing::run_state(run),
+                     theirs = testing::run_state(straight_dir / "checkpoints/elastic/1");
+    ASSERT_EQ(ours.size(), theirs.size());
+    for (size_t i = 0; i < ours.size(); ++i)
+      EXPECT_TRUE(torch::allclose(ours[i].second, theirs[i].second, 1e-4, 1e-5)) << ours[i].first;
+  }
 }
 
 // Colour images of several sizes, PNG and JPEG mixed: resized (--image_size), cropped at random

@@ -76,8 +76,8 @@ class Torchrun : public ::testing::Test {
   }
 
   testing::TempDir dir_;
-  const Args train_{"--data",  "synthetic", "--model",      "mlp", "--samples",    "200", "--seed", "4",
-                    "--threads", "1",       "--batch_size", "16",  "--no_progress", "--epochs", "400"};
+  const Args train_{"--data",    "synthetic", "--model",      "mlp", "--samples",     "200",      "--seed", "4",
+                    "--threads", "1",         "--batch_size", "16",  "--no_progress", "--epochs", "400"};
 };
 
 TEST_F(Torchrun, AKilledWorkerIsRestartedAndTheRunEndsAsTheUninterruptedOne) {
@@ -113,8 +113,8 @@ TEST_F(Torchrun, AKilledWorkerIsRestartedAndTheRunEndsAsTheUninterruptedOne) {
 // Two agents on one host, each a node of --nnodes 2 with one worker, meet over 127.0.0.1 and
 // train one run, the run forge's own launcher trains with two processes.
 TEST_F(Torchrun, TwoAgentsFormTwoNodesOfOneRun) {
-  const Args node{"--nnodes", "2", "--nproc-per-node", "1", "--rdzv-backend", "c10d", "--rdzv-id", "two-nodes",
-                  "--rdzv-endpoint", endpoint(0)};
+  const Args node{"--nnodes",  "2",         "--nproc-per-node", "1",        "--rdzv-backend", "c10d",
+                  "--rdzv-id", "two-nodes", "--rdzv-endpoint",  endpoint(0)};
   const std::string run = dir_ / "nodes";
   const int first = start(node, run, dir_ / "node0.log"), second = start(node, run, dir_ / "node1.log");
   EXPECT_EQ(testing::wait_for_exit(first), 0) << testing::text_or_empty(dir_ / "node0.log");
