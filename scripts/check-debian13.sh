@@ -20,7 +20,27 @@ fi
 
 here=$PWD
 root=$here/build-debian13/root
-mirror=http://deb.debian.org/debian
+
+# Debian's archive as this machine's apt reaches it (a local mirror, a proxy), never one named
+# here: the main archive among apt's index targets (its suite not -security, -updates or
+# -backports), else the first deb source in apt's source files.
+debian_mirror() {
+  local uri
+  uri=$(apt-get indextargets --format '$(REPO_URI) $(SUITE) $(TARGET_OF)' 2>/dev/null |
+    awk '$3 == "deb" && $2 !~ /-(security|updates|backports)$/ { print $1; exit }')
+  if [[ -z $uri ]]; then
+    uri=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+      sed -E 's/\[[^]]*\]//' | awk '$1 == "deb" && $2 !~ /security/ { print $2; exit }')
+  fi
+  if [[ -z $uri ]]; then
+    uri=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null |
+      awk '$1 == "URIs:" && $2 !~ /security/ { print $2; exit }')
+  fi
+  [[ -n $uri ]] || { echo "check-debian13: apt has no Debian source configured (/etc/apt/sources.list*)" >&2; return 1; }
+  echo "${uri%/}"
+}
+mirror=$(debian_mirror)
+echo "Debian archive: $mirror (from apt's sources)"
 
 # Whatever was mounted into the root is unmounted again, also when a step fails.
 mounted=()
