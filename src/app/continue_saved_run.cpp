@@ -24,8 +24,10 @@ namespace {
 
 // The saved flags with what was given now over them; --force, --stop_after_steps and
 // --stop_after_epochs apply to the resume that names them, never again.
+// `repeated_batch_size`: the --batch_size the run was trained with, when it now continues on
+// another number of processes (else 0).
 Flags flags_for_resume(const SavedRun& run, const FlagSet& flag_set, const std::vector<std::string>& args,
-                       std::vector<std::string>& forced) {
+                       int64_t repeated_batch_size, std::vector<std::string>& forced) {
   FlagSet set = flag_set;
   set.set_command("resume");
   Flags defaults = run.flags;
@@ -33,6 +35,10 @@ Flags flags_for_resume(const SavedRun& run, const FlagSet& flag_set, const std::
   defaults.set("stop_after_epochs", "0");
   set.set_defaults(defaults);
   Flags flags = set.parse(args, find_flag_value(args, "config"));
+  // The run's own --batch_size given again — the command line of a requeued job, or of workers
+  // torchrun restarts on another number of nodes — is this process's share of the global batch.
+  if (repeated_batch_size > 0 && flags.integer("batch_size") == repeated_batch_size)
+    flags.set("batch_size", run.flags.text("batch_size"));
   forced = check_resume(resume_differences(run, flags), flags.boolean("force"));
   flags.set("force", "false");
   return flags;
@@ -40,14 +46,17 @@ Flags flags_for_resume(const SavedRun& run, const FlagSet& flag_set, const std::
 
 // On another number of processes, each takes its share of the run's global batch: the saved
 // --batch_size is read as that share, so that it counts as no change.
-void share_global_batch(SavedRun& run, int64_t world_size) {
+// Returns the --batch_size the run was trained with when the number of processes changed, else 0.
+int64_t share_global_batch(SavedRun& run, int64_t world_size) {
   const int64_t saved = run.manifest.world_size;
-  if (saved == world_size) return;
-  const int64_t share = batch_share(run.dir, saved, run.flags.integer("batch_size"), world_size);
+  if (saved == world_size) return 0;
+  const int64_t trained_with = run.flags.integer("batch_size");
+  const int64_t share = batch_share(run.dir, saved, trained_with, world_size);
   if (world_size > 0 && world_from_environment().rank == 0)
     spdlog::info("{} continues on {} process(es) instead of {}: --batch_size {} each keeps its global batch of {}",
                  run.dir, world_size, saved, share, share * world_size);
   run.flags.set("batch_size", std::to_string(share));
+  return trained_with;
 }
 }  // namespace
 
@@ -64,9 +73,9 @@ int continue_saved_run(const std::string& run_dir, const std::vector<std::string
     run.flags.set("eval_batch_size", std::to_string(evaluation_batch_size(run.flags)));
   for (const auto& name : flag_set.names())
     if (!run.flags.has(name)) run.flags.set(name, flag_set.spec(name).default_value);
-  share_global_batch(run, world.world_size);
+  const int64_t repeated_batch_size = share_global_batch(run, world.world_size);
   std::vector<std::string> forced;
-  Flags flags = flags_for_resume(run, flag_set, args, forced);
+  Flags flags = flags_for_resume(run, flag_set, args, repeated_batch_size, forced);
   std::shared_ptr<DataParallelGroup> group = join_data_parallel_group(world, flags);
   const int threads = apply_process_settings(flags);
   LoadedRun loaded = load_run(run.data_plugin, run.model_plugin, flags);

@@ -13,7 +13,10 @@
 #include <gtest/gtest.h>
 #include <boost/filesystem.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -37,6 +40,18 @@ std::string wheel_torch_version() {
     if (std::regex_search(text, version, std::regex("__version__ = '([0-9.]+)"))) return version[1];
   }
   return "";
+}
+
+// Whether something accepts connections at "127.0.0.1:PORT".
+bool listening(const std::string& endpoint) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in where{};
+  where.sin_family = AF_INET;
+  where.sin_port = htons(uint16_t(std::stoi(endpoint.substr(endpoint.find(':') + 1))));
+  ::inet_pton(AF_INET, "127.0.0.1", &where.sin_addr);
+  const bool connected = ::connect(fd, reinterpret_cast<sockaddr*>(&where), sizeof where) == 0;
+  ::close(fd);
+  return connected;
 }
 
 class Torchrun : public ::testing::Test {
@@ -71,8 +86,17 @@ class Torchrun : public ::testing::Test {
     return pid;
   }
 
-  static std::string endpoint(int which) {
-    return "127.0.0.1:" + std::to_string(34000 + (::getpid() * 2 + which) % 20000);
+  // A rendezvous endpoint on a port free now (a fixed one may be some connection's).
+  static std::string endpoint() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in where{};
+    where.sin_family = AF_INET;
+    ::inet_pton(AF_INET, "127.0.0.1", &where.sin_addr);
+    socklen_t length = sizeof where;
+    ::bind(fd, reinterpret_cast<sockaddr*>(&where), sizeof where);
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&where), &length);
+    ::close(fd);
+    return "127.0.0.1:" + std::to_string(ntohs(where.sin_port));
   }
 
   testing::TempDir dir_;
@@ -83,8 +107,8 @@ class Torchrun : public ::testing::Test {
 TEST_F(Torchrun, AKilledWorkerIsRestartedAndTheRunEndsAsTheUninterruptedOne) {
   const Args two{"--nproc-per-node", "2", "--max-restarts", "1", "--rdzv-backend", "c10d", "--rdzv-endpoint"};
   Args straight = two, restarted = two;
-  straight.push_back(endpoint(0));
-  restarted.push_back(endpoint(1));
+  straight.push_back(endpoint());
+  restarted.push_back(endpoint());
   const std::string straight_run = dir_ / "straight", run = dir_ / "restarted";
   ASSERT_EQ(testing::wait_for_exit(start(straight, straight_run, dir_ / "straight.log")), 0)
       << testing::text_or_empty(dir_ / "straight.log");
@@ -113,8 +137,8 @@ TEST_F(Torchrun, AKilledWorkerIsRestartedAndTheRunEndsAsTheUninterruptedOne) {
 // Two agents on one host, each a node of --nnodes 2 with one worker, meet over 127.0.0.1 and
 // train one run, the run forge's own launcher trains with two processes.
 TEST_F(Torchrun, TwoAgentsFormTwoNodesOfOneRun) {
-  const Args node{"--nnodes",  "2",         "--nproc-per-node", "1",        "--rdzv-backend", "c10d",
-                  "--rdzv-id", "two-nodes", "--rdzv-endpoint",  endpoint(0)};
+  const Args node{"--nnodes",  "2",         "--nproc-per-node", "1",       "--rdzv-backend", "c10d",
+                  "--rdzv-id", "two-nodes", "--rdzv-endpoint",  endpoint()};
   const std::string run = dir_ / "nodes";
   const int first = start(node, run, dir_ / "node0.log"), second = start(node, run, dir_ / "node1.log");
   EXPECT_EQ(testing::wait_for_exit(first), 0) << testing::text_or_empty(dir_ / "node0.log");
@@ -127,6 +151,36 @@ TEST_F(Torchrun, TwoAgentsFormTwoNodesOfOneRun) {
   ProcessResult reference = testing::run_forge(launched, dir_.path());
   ASSERT_EQ(reference.exit_status, 0) << reference.output;
   EXPECT_EQ(first_difference(testing::run_state(run), testing::run_state(dir_ / "checkpoints/launched/1")), "");
+}
+
+// Elastic: two agents of --nnodes 1:2 train a run; one node is lost (its agent and worker killed),
+// and the other's agent meets alone and restarts its worker, which continues the run on one
+// process, taking the whole global batch.
+TEST_F(Torchrun, ANodeLostTheOtherContinuesTheRunAlone) {
+  const Args node{"--nnodes",        "1:2",     "--nproc-per-node", "1",      "--max-restarts", "2",
+                  "--rdzv-backend",  "c10d",    "--rdzv-id",        "shrink", "--rdzv-conf",    "last_call_timeout=1",
+                  "--rdzv-endpoint", endpoint()};
+  const std::string run = dir_ / "shrinking";
+  // The first agent hosts the rendezvous store: the one that stays.
+  const int staying = start(node, run, dir_ / "staying.log");
+  ASSERT_TRUE(testing::wait_until([&] { return listening(node.back()); }, 60))
+      << testing::text_or_empty(dir_ / "staying.log");
+  const int lost = start(node, run, dir_ / "lost.log");
+  ASSERT_TRUE(
+      testing::wait_until([&] { return fs::exists(run + "/manifest.json") && !list_checkpoints(run).empty(); }, 60))
+      << testing::text_or_empty(dir_ / "staying.log");
+  EXPECT_EQ(read_manifest(run).world_size, 2);
+  for (int worker : testing::children_of(lost)) ::kill(worker, SIGKILL);
+  ::kill(lost, SIGKILL);
+  testing::wait_for_exit(lost);
+  ASSERT_EQ(testing::wait_for_exit(staying), 0) << testing::text_or_empty(dir_ / "staying.log");
+  const std::string output = testing::text_or_empty(dir_ / "staying.log");
+  EXPECT_NE(output.find("continues on 1 process(es) instead of 2: --batch_size 32 each keeps its global batch of 32"),
+            std::string::npos)
+      << output;
+  const Manifest manifest = read_manifest(run);
+  EXPECT_EQ(manifest.status, "completed");
+  EXPECT_EQ(manifest.world_size, 1);
 }
 
 }  // namespace
