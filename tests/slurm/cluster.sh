@@ -1,7 +1,8 @@
 #!/bin/bash
 # A one-node SLURM cluster on localhost for the tests, without systemd:
 #   cluster.sh start DIR PORT   writes DIR/slurm.conf, starts munged (as the munge user), slurmctld
-#                               and slurmd, and waits until the node is idle; SLURM_CONF=DIR/slurm.conf
+#                               and slurmd, and waits until the node is idle; SLURM_CONF=DIR/slurm.conf;
+#                               exit 3 when PORT or PORT + 1 is taken (try another)
 #   cluster.sh stop DIR         stops the daemons it started, by the pids in DIR
 # Everything (config, state, spool, logs, munge socket) stays in DIR.
 set -euo pipefail
@@ -63,7 +64,15 @@ cp "$dir/munge/munged.pid" "$dir/munged.pid"
 /usr/sbin/slurmctld -c
 /usr/sbin/slurmd -N localhost
 for _ in $(seq 100); do
-  [[ $(sinfo -h -N -o %t 2>/dev/null) == idle ]] && exit 0
+  [[ $(timeout 5 sinfo -h -N -o %t 2>/dev/null) == idle ]] && exit 0
+  # A controller that could not take its port (some connection's, for a moment) is gone: exit 3
+  # at once, so that the caller tries another port, rather than asking it for 20 s.
+  if ! { kill -0 "$(cat "$dir/slurmctld.pid" 2>/dev/null)" && kill -0 "$(cat "$dir/slurmd.pid" 2>/dev/null)"; } 2>/dev/null &&
+    grep -q "Address already in use" "$dir/slurmctld.log" "$dir/slurmd.log" 2>/dev/null; then
+    echo "port $port or $((port + 1)) is in use" >&2
+    stop
+    exit 3
+  fi
   sleep 0.2
 done
 echo "the SLURM node did not become idle within 20 s; see $dir/*.log" >&2
