@@ -83,7 +83,7 @@ WorkerLaunch resolved(WorkerLaunch launch) {
 // The workers of this node, by pid: their ranks.
 class Workers {
  public:
-  void start(const std::vector<std::string>& command_line, const WorkerLaunch& launch, int restart) {
+  void start(const std::vector<std::string>& command_line, const WorkerLaunch& launch) {
     const int world = launch.nproc_per_node * launch.nnodes;
     for (int local = 0; local < launch.nproc_per_node; ++local) {
       const int rank = launch.node_rank * launch.nproc_per_node + local;
@@ -93,8 +93,7 @@ class Workers {
                              {"LOCAL_RANK", std::to_string(local)},
                              {"MASTER_ADDR", launch.master_addr},
                              {"MASTER_PORT", std::to_string(launch.master_port)},
-                             {"FORGE_DIST_SECRET", launch.secret},
-                             {"FORGE_RESTART_COUNT", std::to_string(restart)}};
+                             {"FORGE_DIST_SECRET", launch.secret}};
       options.own_process_group = true;  // a terminal's Ctrl-C reaches the launcher, which passes it on once
       options.end_with_parent = true;    // the launcher gone, the workers checkpoint and stop
       std::vector<std::string> argv = command_line;
@@ -229,7 +228,7 @@ int launch_workers(const std::vector<std::string>& command_line, WorkerLaunch gi
                  launch.node_rank * launch.nproc_per_node, (launch.node_rank + 1) * launch.nproc_per_node - 1,
                  launch.nproc_per_node * launch.nnodes, launch.master_addr, launch.master_port);
     Workers workers;
-    workers.start(command_line, launch, restart);
+    workers.start(command_line, launch);
     const Workers::Outcome outcome = workers.supervise();
     if (outcome.failed_rank < 0) return outcome.exit_code;
     // Stopped by Ctrl-C or SIGTERM while it failed, or while it stopped: no restart.
