@@ -50,12 +50,23 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
 }
 
 int spawn_process(const std::vector<std::string>& argv, const SpawnOptions& options) {
+  // A stop signal that comes between the fork and the child's own dispositions would reach the
+  // parent's handler in the child, and be lost: it waits, blocked, until the child has the default.
+  sigset_t stops, before;
+  sigemptyset(&stops);
+  for (int signal : {SIGINT, SIGTERM, SIGUSR1, SIGHUP}) sigaddset(&stops, signal);
+  ::sigprocmask(SIG_BLOCK, &stops, &before);
   pid_t pid = ::fork();
-  if (pid < 0) throw Error(ExitCode::failure, "cannot start " + argv.at(0) + ": " + std::strerror(errno));
-  if (pid > 0) return pid;
+  if (pid != 0) {
+    const int error = errno;
+    ::sigprocmask(SIG_SETMASK, &before, nullptr);
+    if (pid < 0) throw Error(ExitCode::failure, "cannot start " + argv.at(0) + ": " + std::strerror(error));
+    return pid;
+  }
   if (options.end_with_parent) ::prctl(PR_SET_PDEATHSIG, SIGTERM);
   if (options.own_process_group) ::setpgid(0, 0);
   for (int signal : {SIGINT, SIGTERM, SIGUSR1, SIGHUP}) ::signal(signal, SIG_DFL);
+  ::sigprocmask(SIG_SETMASK, &before, nullptr);
   for (const auto& [name, value] : options.environment) ::setenv(name.c_str(), value.c_str(), 1);
   if (!options.output_file.empty()) {
     int fd = ::open(options.output_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);

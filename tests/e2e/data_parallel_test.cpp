@@ -276,6 +276,52 @@ TEST(DataParallel, ARankThatFailsAtEveryStartEndsTheRunAfterItsRestarts) {
   EXPECT_EQ(evaluated.exit_status, 0) << evaluated.output;
 }
 
+// SIGTERM to the launcher while its group keeps failing and restarting stops it: no restart
+// after the signal, an end within seconds.
+TEST(DataParallel, SigtermWhileTheGroupRestartsStopsItWithoutAnotherRestart) {
+  testing::TempDir dir;
+  const Args doomed{"train",
+                    "--data",
+                    "synthetic",
+                    "--model",
+                    testing::fixtures_dir() + "/doomed_rank.so",
+                    "--samples",
+                    "200",
+                    "--seed",
+                    "4",
+                    "--threads",
+                    "1",
+                    "--no_progress",
+                    "--epochs",
+                    "1000",
+                    "--batch_size",
+                    "16",
+                    "--nproc_per_node",
+                    "2",
+                    "--max_restarts",
+                    "50",
+                    "--run_name",
+                    "stopped"};
+  const std::string run = dir / "checkpoints/stopped/1", log = dir / "stopped.log";
+  const int pid = testing::spawn_forge(doomed, dir.path(), log);
+  ASSERT_TRUE(
+      testing::wait_until([&] { return testing::children_of(pid).size() == 2 && !list_checkpoints(run).empty(); }, 60))
+      << testing::text_or_empty(log);
+  std::ofstream(dir / "doomed-rank1") << "";
+  ::kill(testing::children_of(pid).back(), SIGKILL);
+  ASSERT_TRUE(testing::wait_until([&] { return read_manifest(run).restarts.size() >= 2; }, 60))
+      << testing::text_or_empty(log);
+  ::kill(pid, SIGTERM);
+  const auto signalled = std::chrono::steady_clock::now();
+  const size_t restarts = read_manifest(run).restarts.size();
+  const int code = testing::wait_for_exit(pid);
+  // The signal, or the doomed rank's own code when it failed in the same moment.
+  EXPECT_TRUE(code == 128 + SIGTERM || code == 4) << code << testing::text_or_empty(log);
+  EXPECT_LT(std::chrono::steady_clock::now() - signalled, std::chrono::seconds(20));
+  EXPECT_LE(read_manifest(run).restarts.size(), restarts + 1) << testing::text_or_empty(log);
+  EXPECT_LT(read_manifest(run).restarts.size(), 50u);
+}
+
 // Kubernetes' PyTorchJob without an elastic policy starts a pod per rank with MASTER_ADDR,
 // MASTER_PORT, WORLD_SIZE and RANK alone (no LOCAL_RANK), and the secret from a Secret: forge
 // train --run_dir in each trains the run forge's own launcher trains. Started again (a pod's
