@@ -158,7 +158,7 @@ TEST_F(Torchrun, TwoAgentsFormTwoNodesOfOneRun) {
 // process, taking the whole global batch.
 TEST_F(Torchrun, ANodeLostTheOtherContinuesTheRunAlone) {
   const Args node{"--nnodes",        "1:2",     "--nproc-per-node", "1",      "--max-restarts", "2",
-                  "--rdzv-backend",  "c10d",    "--rdzv-id",        "shrink", "--rdzv-conf",    "last_call_timeout=1",
+                  "--rdzv-backend",  "c10d",    "--rdzv-id",        "shrink", "--rdzv-conf",    "last_call_timeout=10",
                   "--rdzv-endpoint", endpoint()};
   const std::string run = dir_ / "shrinking";
   // The first agent hosts the rendezvous store: the one that stays.
@@ -166,10 +166,14 @@ TEST_F(Torchrun, ANodeLostTheOtherContinuesTheRunAlone) {
   ASSERT_TRUE(testing::wait_until([&] { return listening(node.back()); }, 60))
       << testing::text_or_empty(dir_ / "staying.log");
   const int lost = start(node, run, dir_ / "lost.log");
-  ASSERT_TRUE(
-      testing::wait_until([&] { return fs::exists(run + "/manifest.json") && !list_checkpoints(run).empty(); }, 60))
+  // Both nodes train: the second joins the first rendezvous within its last call (10 s).
+  ASSERT_TRUE(testing::wait_until(
+      [&] {
+        return fs::exists(run + "/manifest.json") && read_manifest(run).world_size == 2 &&
+               !list_checkpoints(run).empty() && testing::run_status(run) == "running";
+      },
+      60))
       << testing::text_or_empty(dir_ / "staying.log");
-  EXPECT_EQ(read_manifest(run).world_size, 2);
   for (int worker : testing::children_of(lost)) ::kill(worker, SIGKILL);
   ::kill(lost, SIGKILL);
   testing::wait_for_exit(lost);
