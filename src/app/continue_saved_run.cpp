@@ -58,6 +58,7 @@ int64_t share_global_batch(SavedRun& run, int64_t world_size) {
   run.flags.set("batch_size", std::to_string(share));
   return trained_with;
 }
+
 }  // namespace
 
 int continue_saved_run(const std::string& run_dir, const std::vector<std::string>& args,

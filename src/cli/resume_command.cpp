@@ -58,11 +58,12 @@ int resume_command(const Args& args, const Args& command_line) {
   }
   WorkerLaunch launch = worker_launch_from(launch_flags);
   launch.run_dir = run_dir;
-  // Refused here rather than by every worker: a number of processes the global batch does not divide.
-  if (should_launch_workers(launch))
+  if (should_launch_workers(launch)) {
+    // Refused here rather than by every worker: a number of processes the global batch does not divide.
     batch_share(run_dir, read_manifest(run_dir).world_size, launch_flags.integer("batch_size"),
                 int64_t(launch.nproc_per_node) * launch.nnodes);
-  if (should_launch_workers(launch)) return launch_workers(command_line, launch);
+    return launch_workers(command_line, launch);
+  }
   return continue_saved_run(run_dir, rest, command_line);
 }
 
