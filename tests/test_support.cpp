@@ -94,6 +94,10 @@ ProcessResult run_forge(const std::vector<std::string>& args, const std::string&
 int spawn_forge(const std::vector<std::string>& args, const std::string& cwd, const std::string& log) {
   std::vector<std::string> argv{forge_binary()};
   argv.insert(argv.end(), args.begin(), args.end());
+  return spawn(argv, cwd, log);
+}
+
+int spawn(std::vector<std::string> argv, const std::string& cwd, const std::string& log) {
   pid_t pid = ::fork();
   if (pid == 0) {
     int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);

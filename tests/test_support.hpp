@@ -61,6 +61,9 @@ ProcessResult run_forge(const std::vector<std::string>& args, const std::string&
 // Starts the forge binary without waiting; its output goes to `log`. Returns the pid.
 int spawn_forge(const std::vector<std::string>& args, const std::string& cwd, const std::string& log);
 
+// Starts `argv` (argv[0] a path) in `cwd` without waiting; its output goes to `log`. Returns the pid.
+int spawn(std::vector<std::string> argv, const std::string& cwd, const std::string& log);
+
 // The processes `pid` started that still run (or are not yet reaped), oldest first.
 std::vector<int> children_of(int pid);
 

@@ -98,6 +98,16 @@ json plugin_to_json(const PluginRecord& p) {
   return out;
 }
 
+// A list of records under `key`, each read by `parse`; the key is taken from `rest`.
+template <class T, class Parse>
+void take_list(json& rest, const char* key, std::vector<T>& out, Parse parse) {
+  auto it = rest.find(key);
+  if (it == rest.end()) return;
+  if (!it->is_array()) damaged(std::string(key) + " is not a list");
+  for (const json& record : *it) out.push_back(parse(record));
+  rest.erase(it);
+}
+
 ResumeRecord resume_from_json(json rest) {
   if (!rest.is_object()) damaged("a resume record is not an object");
   ResumeRecord r;
@@ -107,6 +117,17 @@ ResumeRecord resume_from_json(json rest) {
   take(rest, "threads", r.threads);
   take(rest, "workers", r.workers);
   take(rest, "forced", r.forced);
+  return r;
+}
+
+RestartRecord restart_from_json(json rest) {
+  if (!rest.is_object()) damaged("a restart record is not an object");
+  RestartRecord r;
+  take(rest, "time", r.time);
+  take(rest, "rank", r.rank);
+  take(rest, "exit", r.exit);
+  take(rest, "after_step", r.after_step);
+  take(rest, "from_step", r.from_step);
   return r;
 }
 
@@ -153,25 +174,8 @@ Manifest parse_manifest(json rest) {
     return p;
   });
   take(rest, "evaluated_step", m.evaluated_step);
-  if (rest.contains("resumes")) {
-    if (!rest["resumes"].is_array()) damaged("resumes is not a list");
-    for (const auto& resume : rest["resumes"]) m.resumes.push_back(resume_from_json(resume));
-  }
-  rest.erase("resumes");
-  if (rest.contains("restarts")) {
-    if (!rest["restarts"].is_array()) damaged("restarts is not a list");
-    for (json restart : rest["restarts"]) {
-      if (!restart.is_object()) damaged("a restart record is not an object");
-      RestartRecord r;
-      take(restart, "time", r.time);
-      take(restart, "rank", r.rank);
-      take(restart, "exit", r.exit);
-      take(restart, "after_step", r.after_step);
-      take(restart, "from_step", r.from_step);
-      m.restarts.push_back(r);
-    }
-  }
-  rest.erase("restarts");
+  take_list(rest, "resumes", m.resumes, resume_from_json);
+  take_list(rest, "restarts", m.restarts, restart_from_json);
   m.unknown = std::move(rest);
   return m;
 }

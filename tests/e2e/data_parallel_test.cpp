@@ -230,10 +230,10 @@ TEST(DataParallel, KilledRanksRestartTheGroupAndTheRunEndsAsIfUninterrupted) {
   EXPECT_EQ(first_difference(testing::run_state(run), testing::run_state(dir / "checkpoints/straight/1")), "");
 }
 
-// A rank that fails whenever it starts (its plugin refuses to load) ends the run after the
-// restarts: status failed, one line naming the rank and its exit, the newest checkpoint intact.
-TEST(DataParallel, ARankThatFailsAtEveryStartEndsTheRunAfterItsRestarts) {
-  testing::TempDir dir;
+// A two-process run of the doomed_rank plugin with `max_restarts`, in <dir>/checkpoints/<name>/1:
+// once it has a checkpoint, rank 1 is doomed (its plugin refuses to load from then on) and
+// killed. Returns the launcher's pid; its output goes to <dir>/<name>.log.
+int start_doomed_run(const testing::TempDir& dir, const std::string& name, int max_restarts) {
   const Args doomed{"train",
                     "--data",
                     "synthetic",
@@ -253,16 +253,27 @@ TEST(DataParallel, ARankThatFailsAtEveryStartEndsTheRunAfterItsRestarts) {
                     "--nproc_per_node",
                     "2",
                     "--max_restarts",
-                    "2",
+                    std::to_string(max_restarts),
                     "--run_name",
-                    "doomed"};
-  const std::string run = dir / "checkpoints/doomed/1", log = dir / "doomed.log";
+                    name};
+  const std::string run = dir / ("checkpoints/" + name + "/1"), log = dir / (name + ".log");
   const int pid = testing::spawn_forge(doomed, dir.path(), log);
-  ASSERT_TRUE(
+  EXPECT_TRUE(
       testing::wait_until([&] { return testing::children_of(pid).size() == 2 && !list_checkpoints(run).empty(); }, 60))
       << testing::text_or_empty(log);
-  std::ofstream(dir / "doomed-rank1") << "";  // the rank's plugin fails from now on
-  ::kill(testing::children_of(pid).back(), SIGKILL);
+  std::ofstream(dir / "doomed-rank1") << "";
+  const std::vector<int> ranks = testing::children_of(pid);
+  if (!ranks.empty()) ::kill(ranks.back(), SIGKILL);
+  return pid;
+}
+
+// A rank that fails whenever it starts (its plugin refuses to load) ends the run after the
+// restarts: status failed, one line naming the rank and its exit, the newest checkpoint intact.
+TEST(DataParallel, ARankThatFailsAtEveryStartEndsTheRunAfterItsRestarts) {
+  testing::TempDir dir;
+  const std::string run = dir / "checkpoints/doomed/1", log = dir / "doomed.log";
+  const int pid = start_doomed_run(dir, "doomed", 2);
+  ASSERT_FALSE(HasFailure());
   EXPECT_EQ(testing::wait_for_exit(pid), 4) << testing::text_or_empty(log);
   const std::string output = testing::text_or_empty(log);
   EXPECT_TRUE(says(output, "forge: error: data-parallel training failed: rank 1 exited with code 4 after 2 restarts"))
@@ -280,35 +291,9 @@ TEST(DataParallel, ARankThatFailsAtEveryStartEndsTheRunAfterItsRestarts) {
 // after the signal, an end within seconds.
 TEST(DataParallel, SigtermWhileTheGroupRestartsStopsItWithoutAnotherRestart) {
   testing::TempDir dir;
-  const Args doomed{"train",
-                    "--data",
-                    "synthetic",
-                    "--model",
-                    testing::fixtures_dir() + "/doomed_rank.so",
-                    "--samples",
-                    "200",
-                    "--seed",
-                    "4",
-                    "--threads",
-                    "1",
-                    "--no_progress",
-                    "--epochs",
-                    "1000",
-                    "--batch_size",
-                    "16",
-                    "--nproc_per_node",
-                    "2",
-                    "--max_restarts",
-                    "50",
-                    "--run_name",
-                    "stopped"};
   const std::string run = dir / "checkpoints/stopped/1", log = dir / "stopped.log";
-  const int pid = testing::spawn_forge(doomed, dir.path(), log);
-  ASSERT_TRUE(
-      testing::wait_until([&] { return testing::children_of(pid).size() == 2 && !list_checkpoints(run).empty(); }, 60))
-      << testing::text_or_empty(log);
-  std::ofstream(dir / "doomed-rank1") << "";
-  ::kill(testing::children_of(pid).back(), SIGKILL);
+  const int pid = start_doomed_run(dir, "stopped", 50);
+  ASSERT_FALSE(HasFailure());
   ASSERT_TRUE(testing::wait_until([&] { return read_manifest(run).restarts.size() >= 2; }, 60))
       << testing::text_or_empty(log);
   ::kill(pid, SIGTERM);

@@ -73,17 +73,7 @@ class Torchrun : public ::testing::Test {
     for (const std::string& arg : {testing::forge_binary(), std::string("train"), std::string("--run_dir"), run})
       command.push_back(arg);
     command.insert(command.end(), train_.begin(), train_.end());
-    pid_t pid = ::fork();
-    if (pid == 0) {
-      FILE* out = std::freopen(log.c_str(), "w", stdout);
-      if (!out || ::dup2(STDOUT_FILENO, STDERR_FILENO) < 0 || ::chdir(dir_.path().c_str()) != 0) ::_exit(127);
-      std::vector<char*> argv;
-      for (auto& arg : command) argv.push_back(arg.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-    return pid;
+    return testing::spawn(command, dir_.path(), log);
   }
 
   // A rendezvous endpoint on a port free now (a fixed one may be some connection's).
