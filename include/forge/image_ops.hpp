@@ -6,6 +6,7 @@
 
 #include <forge/image_decode.hpp>
 
+#include <forge/collate.hpp>
 #include <forge/sample.hpp>
 
 #include <algorithm>
@@ -137,7 +138,7 @@ inline Image random_resized_crop(const Image& image, int size, double min_scale,
 inline torch::Tensor window_tensor(const DecodedWindow& decoded, int out_width, int out_height, bool mirror,
                                    const std::vector<double>& mean, const std::vector<double>& std) {
   const int channels = decoded.pixel_bytes == 1 ? 1 : 3, pixel_bytes = decoded.pixel_bytes;
-  torch::Tensor out = torch::empty({channels, out_height, out_width}, torch::kFloat32);
+  torch::Tensor out = example_memory({channels, out_height, out_width}, torch::kFloat32);
   float* data = out.data_ptr<float>();
   const size_t plane = size_t(out_width) * size_t(out_height);
   float scale[3], shift[3];

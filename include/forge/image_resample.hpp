@@ -99,44 +99,84 @@ inline AxisWeights axis_weights(double start, double length, int out, int low, i
   return axis;
 }
 
-// out[x] = sum over k of weight[k] * row_k[x], for `count` bytes of `taps` rows `stride` apart.
-// 16 bytes at a time with SSE2 (every x86-64 has it; the compilers' own vector types widen bytes
-// to floats one byte at a time), 32 with AVX2 where the processor has it. Both multiply, then
-// add, in the same order: their sums are the same to the bit.
-inline void weighted_rows_tail(const uint8_t* row, size_t stride, const float* weight, int taps, size_t x, size_t count,
-                               float* out) {
+// The rows pass weighs 8-bit pixels with whole numbers: each weight in units of 1/kWeightOne (the
+// float weights rounded, their sum kept at exactly kWeightOne), summed as 32-bit integers (two
+// rows per multiply-add instruction), then scaled to floats. Integer sums do not depend on their
+// order, and a sum below 2^24 converts to a float exactly, so every path below — AVX2, SSE2, the
+// plain loop — gives the same bits, on any processor.
+constexpr int kWeightOne = 1 << 14;
+
+// The weights of one axis as whole numbers, in pairs (two 16-bit weights in one 32-bit word, the
+// first in the low half; an odd last tap pairs with a zero): `(taps + 1) / 2` words per output
+// pixel.
+inline std::vector<int32_t> weight_pairs(const AxisWeights& axis) {
+  const int taps = axis.taps, pairs = (taps + 1) / 2;
+  const size_t out = axis.first.size();
+  std::vector<int32_t> paired(out * size_t(pairs));
+  std::vector<int32_t> whole(size_t(taps) + 1);
+  for (size_t i = 0; i < out; ++i) {
+    const float* w = &axis.weights[i * size_t(taps)];
+    int sum = 0, largest = 0;
+    for (int k = 0; k < taps; ++k) {
+      whole[size_t(k)] = int32_t(std::lround(double(w[k]) * kWeightOne));
+      sum += whole[size_t(k)];
+      if (whole[size_t(k)] > whole[size_t(largest)]) largest = k;
+    }
+    whole[size_t(largest)] += kWeightOne - sum;  // rounding must not brighten or darken the image
+    whole[size_t(taps)] = 0;
+    for (int p = 0; p < pairs; ++p)
+      paired[i * size_t(pairs) + size_t(p)] =
+          int32_t(uint32_t(uint16_t(whole[size_t(2 * p)])) | (uint32_t(uint16_t(whole[size_t(2 * p + 1)])) << 16));
+  }
+  return paired;
+}
+
+// out[x] = sum over k of weight[k] * row_k[x] / kWeightOne, for `count` bytes of `taps` rows
+// `stride` apart, the weights as weight_pairs gives them. The vector paths read bytes x to x + 15
+// (or + 7) of two rows at once; an odd last row is read twice, the second time with weight 0.
+inline void weighted_rows_tail(const uint8_t* row, size_t stride, const int32_t* pairs, int taps, size_t x,
+                               size_t count, float* out) {
   for (; x < count; ++x) {
-    float sum = 0;
-    for (int k = 0; k < taps; ++k) sum += float(row[size_t(k) * stride + x]) * weight[k];
-    out[x] = sum;
+    int32_t sum = 0;
+    for (int k = 0; k < taps; ++k) {
+      const int32_t pair = pairs[k / 2];
+      const int32_t weight = int16_t(k % 2 ? uint32_t(pair) >> 16 : uint32_t(pair) & 0xFFFF);
+      sum += int32_t(row[size_t(k) * stride + x]) * weight;
+    }
+    out[x] = float(sum) * (1.0f / kWeightOne);
   }
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-__attribute__((target("avx2"))) inline __m256 widened(const uint8_t* eight) {
-  return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(eight))));
-}
-
-__attribute__((target("avx2"))) inline void weighted_rows_avx2(const uint8_t* row, size_t stride, const float* weight,
-                                                               int taps, size_t count, float* out) {
+__attribute__((target("avx2"))) inline void weighted_rows_avx2(const uint8_t* row, size_t stride,
+                                                               const int32_t* pairs, int taps, size_t count,
+                                                               float* out) {
+  const __m256 unit = _mm256_set1_ps(1.0f / kWeightOne);
   size_t x = 0;
+  // 32 bytes an iteration, in four independent sums: the loads of one wait while the others add.
   for (; x + 32 <= count; x += 32) {
-    __m256 sum0 = _mm256_setzero_ps(), sum1 = _mm256_setzero_ps(), sum2 = _mm256_setzero_ps(),
-           sum3 = _mm256_setzero_ps();
-    for (int k = 0; k < taps; ++k) {
-      const uint8_t* at = row + size_t(k) * stride + x;
-      const __m256 w = _mm256_set1_ps(weight[k]);
-      sum0 = _mm256_add_ps(sum0, _mm256_mul_ps(widened(at), w));
-      sum1 = _mm256_add_ps(sum1, _mm256_mul_ps(widened(at + 8), w));
-      sum2 = _mm256_add_ps(sum2, _mm256_mul_ps(widened(at + 16), w));
-      sum3 = _mm256_add_ps(sum3, _mm256_mul_ps(widened(at + 24), w));
+    __m256i low0 = _mm256_setzero_si256(), high0 = _mm256_setzero_si256(), low1 = _mm256_setzero_si256(),
+            high1 = _mm256_setzero_si256();
+    for (int k = 0; k < taps; k += 2) {
+      const uint8_t* first = row + size_t(k) * stride + x;
+      const uint8_t* second = k + 1 < taps ? first + stride : first;
+      const __m256i weight = _mm256_set1_epi32(pairs[k / 2]);
+      const __m256i a0 = _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(first)));
+      const __m256i b0 = _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(second)));
+      const __m256i a1 = _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(first + 16)));
+      const __m256i b1 = _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(second + 16)));
+      low0 = _mm256_add_epi32(low0, _mm256_madd_epi16(_mm256_unpacklo_epi16(a0, b0), weight));
+      high0 = _mm256_add_epi32(high0, _mm256_madd_epi16(_mm256_unpackhi_epi16(a0, b0), weight));
+      low1 = _mm256_add_epi32(low1, _mm256_madd_epi16(_mm256_unpacklo_epi16(a1, b1), weight));
+      high1 = _mm256_add_epi32(high1, _mm256_madd_epi16(_mm256_unpackhi_epi16(a1, b1), weight));
     }
-    _mm256_storeu_ps(out + x, sum0);
-    _mm256_storeu_ps(out + x + 8, sum1);
-    _mm256_storeu_ps(out + x + 16, sum2);
-    _mm256_storeu_ps(out + x + 24, sum3);
+    // The unpacks work within 128-bit halves: low holds bytes 0..3 and 8..11 of its 16, high 4..7 and 12..15.
+    const __m256i sums[4] = {_mm256_permute2x128_si256(low0, high0, 0x20), _mm256_permute2x128_si256(low0, high0, 0x31),
+                             _mm256_permute2x128_si256(low1, high1, 0x20), _mm256_permute2x128_si256(low1, high1, 0x31)};
+    for (int part = 0; part < 4; ++part)
+      _mm256_storeu_ps(out + x + 8 * size_t(part), _mm256_mul_ps(_mm256_cvtepi32_ps(sums[part]), unit));
   }
-  weighted_rows_tail(row, stride, weight, taps, x, count, out);
+  weighted_rows_tail(row, stride, pairs, taps, x, count, out);
 }
 
 inline bool has_avx2() {
@@ -145,36 +185,36 @@ inline bool has_avx2() {
 }
 #endif
 
-inline void weighted_rows_sse2(const uint8_t* row, size_t stride, const float* weight, int taps, size_t count,
+inline void weighted_rows_sse2(const uint8_t* row, size_t stride, const int32_t* pairs, int taps, size_t count,
                                float* out) {
   size_t x = 0;
 #if defined(__SSE2__)
   const __m128i zero = _mm_setzero_si128();
-  for (; x + 16 <= count; x += 16) {
-    __m128 sum0 = _mm_setzero_ps(), sum1 = _mm_setzero_ps(), sum2 = _mm_setzero_ps(), sum3 = _mm_setzero_ps();
-    for (int k = 0; k < taps; ++k) {
-      const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(row + size_t(k) * stride + x));
-      const __m128i low = _mm_unpacklo_epi8(bytes, zero), high = _mm_unpackhi_epi8(bytes, zero);
-      const __m128 w = _mm_set1_ps(weight[k]);
-      sum0 = _mm_add_ps(sum0, _mm_mul_ps(_mm_cvtepi32_ps(_mm_unpacklo_epi16(low, zero)), w));
-      sum1 = _mm_add_ps(sum1, _mm_mul_ps(_mm_cvtepi32_ps(_mm_unpackhi_epi16(low, zero)), w));
-      sum2 = _mm_add_ps(sum2, _mm_mul_ps(_mm_cvtepi32_ps(_mm_unpacklo_epi16(high, zero)), w));
-      sum3 = _mm_add_ps(sum3, _mm_mul_ps(_mm_cvtepi32_ps(_mm_unpackhi_epi16(high, zero)), w));
+  const __m128 unit = _mm_set1_ps(1.0f / kWeightOne);
+  for (; x + 8 <= count; x += 8) {
+    __m128i low = _mm_setzero_si128(), high = _mm_setzero_si128();
+    for (int k = 0; k < taps; k += 2) {
+      const uint8_t* first = row + size_t(k) * stride + x;
+      const uint8_t* second = k + 1 < taps ? first + stride : first;
+      const __m128i a = _mm_unpacklo_epi8(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(first)), zero);
+      const __m128i b = _mm_unpacklo_epi8(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(second)), zero);
+      const __m128i weight = _mm_set1_epi32(pairs[k / 2]);
+      low = _mm_add_epi32(low, _mm_madd_epi16(_mm_unpacklo_epi16(a, b), weight));
+      high = _mm_add_epi32(high, _mm_madd_epi16(_mm_unpackhi_epi16(a, b), weight));
     }
-    _mm_storeu_ps(out + x, sum0);
-    _mm_storeu_ps(out + x + 4, sum1);
-    _mm_storeu_ps(out + x + 8, sum2);
-    _mm_storeu_ps(out + x + 12, sum3);
+    _mm_storeu_ps(out + x, _mm_mul_ps(_mm_cvtepi32_ps(low), unit));
+    _mm_storeu_ps(out + x + 4, _mm_mul_ps(_mm_cvtepi32_ps(high), unit));
   }
 #endif
-  weighted_rows_tail(row, stride, weight, taps, x, count, out);
+  weighted_rows_tail(row, stride, pairs, taps, x, count, out);
 }
 
-inline void weighted_rows(const uint8_t* row, size_t stride, const float* weight, int taps, size_t count, float* out) {
+inline void weighted_rows(const uint8_t* row, size_t stride, const int32_t* pairs, int taps, size_t count,
+                          float* out) {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-  if (has_avx2()) return weighted_rows_avx2(row, stride, weight, taps, count, out);
+  if (has_avx2()) return weighted_rows_avx2(row, stride, pairs, taps, count, out);
 #endif
-  weighted_rows_sse2(row, stride, weight, taps, count, out);
+  weighted_rows_sse2(row, stride, pairs, taps, count, out);
 }
 
 // One output row from a row of floats (`pixel_bytes` per pixel): out pixel i = sum over k of
@@ -203,6 +243,52 @@ void weighted_columns(const float* in, const AxisWeights& axis, int out_width, b
     }
   }
 }
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+// weighted_columns<4> two output pixels at a time: `paired` holds, for output pixels 2j and
+// 2j + 1, each tap's two weights, each four times (pixel 2j's in the low half). The same
+// multiplies and adds in the same order: the same bits.
+__attribute__((target("avx2"))) inline void weighted_columns_rgbx_avx2(const float* in, const AxisWeights& axis,
+                                                                       const float* paired, int out_width,
+                                                                       bool mirror, float* out) {
+  const int taps = axis.taps;
+  int i = 0;
+  for (; i + 2 <= out_width; i += 2) {
+    const float* left = in + size_t(axis.first[size_t(i)]) * 4;
+    const float* right = in + size_t(axis.first[size_t(i) + 1]) * 4;
+    const float* w = paired + size_t(i / 2) * size_t(taps) * 8;
+    __m256 sum = _mm256_setzero_ps();
+    for (int k = 0; k < taps; ++k) {
+      const __m256 value =
+          _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(left + 4 * k)), _mm_loadu_ps(right + 4 * k), 1);
+      sum = _mm256_add_ps(sum, _mm256_mul_ps(value, _mm256_loadu_ps(w + 8 * k)));
+    }
+    if (mirror) {  // pixel i lands at out_width - 1 - i, i + 1 just left of it
+      _mm256_storeu_ps(out + size_t(out_width - 2 - i) * 4, _mm256_permute2f128_ps(sum, sum, 1));
+    } else {
+      _mm256_storeu_ps(out + size_t(i) * 4, sum);
+    }
+  }
+  for (; i < out_width; ++i) {
+    const float* pixel = in + size_t(axis.first[size_t(i)]) * 4;
+    const float* w = &axis.weights[size_t(i) * size_t(taps)];
+    __m128 sum = _mm_setzero_ps();
+    for (int k = 0; k < taps; ++k) sum = _mm_add_ps(sum, _mm_mul_ps(_mm_loadu_ps(pixel + 4 * k), _mm_set1_ps(w[k])));
+    _mm_storeu_ps(out + size_t(mirror ? out_width - 1 - i : i) * 4, sum);
+  }
+}
+
+// The column weights laid out for weighted_columns_rgbx_avx2.
+inline std::vector<float> paired_column_weights(const AxisWeights& axis) {
+  const size_t taps = size_t(axis.taps), pairs = axis.first.size() / 2;
+  std::vector<float> paired(pairs * taps * 8);
+  for (size_t j = 0; j < pairs; ++j)
+    for (size_t k = 0; k < taps; ++k)
+      for (size_t lane = 0; lane < 8; ++lane)
+        paired[(j * taps + k) * 8 + lane] = axis.weights[(2 * j + lane / 4) * taps + k];
+  return paired;
+}
+#endif
 
 template <int PixelBytes>
 void weighted_columns(const float* in, const AxisWeights& axis, int out_width, bool mirror, float* out) {
@@ -241,7 +327,7 @@ inline void rgb_planes(const float* values, int count, float* const planes[3], c
   }
 #endif
   for (; x < count; ++x)
-    for (int c = 0; c < 3; ++c) planes[c][x] = values[4 * x + c] * scale[c] - shift[c];
+    for (int c = 0; c < 3; ++c) planes[c][x] = values[4 * size_t(x) + size_t(c)] * scale[c] - shift[c];
 }
 
 // Resamples `window` of `source` to out_width x out_height, reading only the pixels within
@@ -265,6 +351,8 @@ void resample(const PixelRows& source, const Window& window, const PixelBounds& 
       detail::axis_weights(window.left, window.width, out_width, readable.left, readable.right);
   const detail::AxisWeights rows =
       detail::axis_weights(window.top, window.height, out_height, readable.top, readable.bottom);
+  const std::vector<int32_t> row_pairs = detail::weight_pairs(rows);
+  const size_t pairs_per_row = size_t(rows.taps + 1) / 2;
   // The first pass keeps only the columns the second reads (first[] grows with the output column),
   // which the second then counts from the first of them.
   const int column_low = columns.first.front(), column_high = columns.first.back() + columns.taps;
@@ -272,12 +360,23 @@ void resample(const PixelRows& source, const Window& window, const PixelBounds& 
   const int pixel_bytes = source.pixel_bytes;
   const size_t stride = size_t(source.width) * size_t(pixel_bytes);
   std::vector<float> shrunk(size_t(column_high - column_low) * size_t(pixel_bytes));
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  const bool paired = pixel_bytes == 4 && detail::has_avx2();
+  const std::vector<float> paired_weights = paired ? detail::paired_column_weights(columns) : std::vector<float>();
+#endif
   std::vector<float> out(size_t(out_width) * size_t(pixel_bytes));
   for (int y = 0; y < out_height; ++y) {
     const uint8_t* top =
         source.data + size_t(rows.first[size_t(y)]) * stride + size_t(column_low) * size_t(pixel_bytes);
-    detail::weighted_rows(top, stride, &rows.weights[size_t(y) * size_t(rows.taps)], rows.taps, shrunk.size(),
+    detail::weighted_rows(top, stride, &row_pairs[size_t(y) * pairs_per_row], rows.taps, shrunk.size(),
                           shrunk.data());
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    if (paired) {
+      detail::weighted_columns_rgbx_avx2(shrunk.data(), columns, paired_weights.data(), out_width, mirror, out.data());
+      row(y, static_cast<const float*>(out.data()));
+      continue;
+    }
+#endif
     weighted_columns(shrunk.data(), columns, out_width, mirror, out.data());
     row(y, static_cast<const float*>(out.data()));
   }

@@ -117,22 +117,46 @@ TEST(ImageResample, MirroringReversesEachRow) {
         ASSERT_EQ(mirrored.pixels[(size_t(y) * 33 + x) * 3 + c], plain.pixels[(size_t(y) * 33 + (32 - x)) * 3 + c]);
 }
 
-// The vector paths and the plain loop multiply and add in one order: the same sums to the bit, so a
-// run resumed on another processor makes the same tensors.
+// The rows pass sums whole numbers, the columns pass multiplies and adds floats in one order: every
+// vector path gives the plain loop's bits, so a run resumed on another processor makes the same
+// tensors.
 TEST(ImageResample, EveryVectorPathSumsToTheSameBits) {
   std::mt19937 random(7);
   std::vector<uint8_t> rows(5 * 203);
   for (auto& byte : rows) byte = uint8_t(random());
-  const float weights[5] = {0.1f, 0.2f, 0.4f, 0.2f, 0.1f};
+  detail::AxisWeights axis;
+  axis.taps = 5;
+  axis.first = {0};
+  axis.weights = {0.1f, 0.2f, 0.4f, 0.2f, 0.1f};
+  const std::vector<int32_t> pairs = detail::weight_pairs(axis);
   std::vector<float> plain(203), sse2(203);
-  detail::weighted_rows_tail(rows.data(), 203, weights, 5, 0, 203, plain.data());
-  detail::weighted_rows_sse2(rows.data(), 203, weights, 5, 203, sse2.data());
+  detail::weighted_rows_tail(rows.data(), 203, pairs.data(), 5, 0, 203, plain.data());
+  detail::weighted_rows_sse2(rows.data(), 203, pairs.data(), 5, 203, sse2.data());
   EXPECT_EQ(0, std::memcmp(plain.data(), sse2.data(), 203 * sizeof(float)));
+  for (size_t x = 0; x < 203; ++x) {  // and the sums are the weighted means, to 1/2^14 of a weight
+    const double exact = 0.1 * rows[x] + 0.2 * rows[203 + x] + 0.4 * rows[406 + x] + 0.2 * rows[609 + x] +
+                         0.1 * rows[812 + x];
+    ASSERT_NEAR(plain[x], exact, 5 * 255.0 / (1 << 14)) << x;
+  }
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
   if (detail::has_avx2()) {
     std::vector<float> avx2(203);
-    detail::weighted_rows_avx2(rows.data(), 203, weights, 5, 203, avx2.data());
+    detail::weighted_rows_avx2(rows.data(), 203, pairs.data(), 5, 203, avx2.data());
     EXPECT_EQ(0, std::memcmp(plain.data(), avx2.data(), 203 * sizeof(float)));
+
+    // The columns pass, two pixels at a time, against one at a time: odd and even widths, mirrored.
+    std::vector<float> in(4 * 90);
+    for (auto& value : in) value = float(random() % 25500) / 100;
+    for (int out_width : {33, 34}) {
+      const detail::AxisWeights columns = detail::axis_weights(3.5, 80, out_width, 0, 90);
+      const std::vector<float> paired = detail::paired_column_weights(columns);
+      for (bool mirror : {false, true}) {
+        std::vector<float> one(4 * size_t(out_width)), two(4 * size_t(out_width));
+        detail::weighted_columns<4, 0>(in.data(), columns, out_width, mirror, one.data());
+        detail::weighted_columns_rgbx_avx2(in.data(), columns, paired.data(), out_width, mirror, two.data());
+        EXPECT_EQ(0, std::memcmp(one.data(), two.data(), one.size() * sizeof(float))) << out_width << mirror;
+      }
+    }
   }
 #endif
 }
