@@ -41,6 +41,7 @@ packages=(
   python3-sklearn         # the same example checks forge's macro F1 and confusion matrix with sklearn
   python3-torchvision     # scripts/image_folders.py (PIL) writes the image folders; bench/loader_bench.py's Python peer
   mate-backgrounds        # photographs: scripts/photo_folders.py cuts bench/photo_bench.py's photo set from them
+  libjpeg-turbo-progs     # jpegtran: bench/photo_bench.py adds restart markers to a copy of the photo set (lossless)
   slurm-wlm munge         # forge sweep --launcher slurm, and the test cluster that checks it
   libgloo-dev             # c10d's Gloo headers for data-parallel training (libtorch-dev lacks them)
   iproute2                # the data-parallel test across two network namespaces

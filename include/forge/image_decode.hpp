@@ -251,6 +251,144 @@ constexpr bool jpeg_can_skip = true;
 constexpr bool jpeg_can_skip = false;
 #endif
 
+// A baseline JPEG written with restart markers (`jpegtran -restart 1B` adds them without
+// changing a pixel) is a sequence of pieces that decode independently: each restart interval of
+// `interval` MCUs starts its entropy coding afresh. Where the intervals tile the image in
+// rectangles — a whole number of them per MCU row, or of MCU rows per interval — a window's
+// pieces can be put together into a smaller JPEG that decodes to the same pixels, and the entropy
+// decoding of everything outside the window, which libjpeg cannot otherwise skip, is not done.
+struct RestartPieces {
+  size_t frame = 0;      // the frame header's marker (SOF0/SOF1)
+  size_t scan_data = 0;  // the first byte of entropy-coded data
+  size_t end = 0;        // the EOI marker
+  int width = 0, height = 0, mcu_width = 8, mcu_height = 8, mcus_across = 0, mcus_down = 0, interval = 0;
+  std::vector<size_t> starts;  // where each interval's data starts
+};
+
+inline int be16(const std::vector<uint8_t>& bytes, size_t at) { return (int(bytes[at]) << 8) | int(bytes[at + 1]); }
+
+// The pieces of `bytes`, when it is a baseline (Huffman, 8-bit, sequential) JPEG of 1 or 3
+// components in one scan, with restart intervals that tile it and every interval present and
+// numbered in order; false for anything else (which the ordinary decode then reads, reporting
+// what is wrong with it).
+inline bool restart_pieces(const std::vector<uint8_t>& bytes, RestartPieces& out) {
+  const size_t size = bytes.size();
+  int components = 0, widest = 1, tallest = 1;
+  bool frame = false;
+  size_t at = 2;
+  for (;;) {
+    if (at + 4 > size || bytes[at] != 0xFF) return false;
+    const int marker = bytes[at + 1];
+    if (marker == 0xFF) {  // a fill byte
+      ++at;
+      continue;
+    }
+    const size_t length = size_t(be16(bytes, at + 2));
+    if (length < 2 || at + 2 + length > size) return false;
+    if (marker == 0xC0 || marker == 0xC1) {
+      if (frame || length < 8) return false;
+      frame = true;
+      out.frame = at;
+      out.height = be16(bytes, at + 5);
+      out.width = be16(bytes, at + 7);
+      components = bytes[at + 9];
+      if (bytes[at + 4] != 8 || out.height == 0 || out.width == 0 || (components != 1 && components != 3) ||
+          length != 8 + 3 * size_t(components))
+        return false;
+      for (int c = 0; c < components; ++c) {
+        const int h = bytes[at + 11 + 3 * size_t(c)] >> 4, v = bytes[at + 11 + 3 * size_t(c)] & 15;
+        if (h < 1 || h > 4 || v < 1 || v > 4) return false;
+        widest = std::max(widest, h);
+        tallest = std::max(tallest, v);
+      }
+    } else if ((marker >= 0xC2 && marker <= 0xCF && marker != 0xC4) || marker == 0xD8 || marker == 0xD9 ||
+               (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01) {
+      return false;  // progressive, lossless, arithmetic, hierarchical, or out of place
+    } else if (marker == 0xDD) {
+      if (length != 4) return false;
+      out.interval = be16(bytes, at + 4);
+    } else if (marker == 0xDA) {
+      if (!frame || bytes[at + 4] != components) return false;  // one scan with every component
+      out.scan_data = at + 2 + length;
+      break;
+    }
+    at += 2 + length;
+  }
+  if (out.interval < 1) return false;
+  // One component is coded block by block whatever its sampling; several, MCU by MCU.
+  out.mcu_width = components == 1 ? 8 : 8 * widest;
+  out.mcu_height = components == 1 ? 8 : 8 * tallest;
+  out.mcus_across = (out.width + out.mcu_width - 1) / out.mcu_width;
+  out.mcus_down = (out.height + out.mcu_height - 1) / out.mcu_height;
+  const int64_t mcus = int64_t(out.mcus_across) * out.mcus_down;
+  const int64_t intervals = (mcus + out.interval - 1) / out.interval;
+  if (out.mcus_across % out.interval != 0 && out.interval % out.mcus_across != 0) return false;
+  out.starts.clear();
+  out.starts.push_back(out.scan_data);
+  for (size_t j = out.scan_data;;) {
+    const void* found = std::memchr(bytes.data() + j, 0xFF, size - j);
+    if (!found) return false;
+    j = size_t(static_cast<const uint8_t*>(found) - bytes.data());
+    if (j + 1 >= size) return false;
+    const int next = bytes[j + 1];
+    if (next == 0x00 || next == 0xFF) {  // a stuffed 0xFF byte; a fill byte
+      j += next == 0x00 ? 2 : 1;
+    } else if (next >= 0xD0 && next <= 0xD7) {
+      if (next - 0xD0 != int((out.starts.size() - 1) % 8) || int64_t(out.starts.size()) >= intervals) return false;
+      out.starts.push_back(j + 2);
+      j += 2;
+    } else if (next == 0xD9) {
+      out.end = j;
+      break;
+    } else {
+      return false;  // another scan, a DNL: not one scan of restart intervals
+    }
+  }
+  return int64_t(out.starts.size()) == intervals;
+}
+
+// The smallest JPEG made of `pieces`' intervals that holds the source pixels [needed.left,
+// needed.right) x [needed.top, needed.bottom), and where its (0, 0) lies in the source image;
+// empty when that is the whole image.
+inline std::vector<uint8_t> restart_cut(const std::vector<uint8_t>& bytes, const RestartPieces& pieces,
+                                        const PixelBounds& needed, int& left, int& top) {
+  // Intervals side by side within an MCU row (columns_per_piece MCUs each), or whole rows each.
+  const bool within_rows = pieces.mcus_across % pieces.interval == 0;
+  const int columns_per_piece = within_rows ? pieces.interval : pieces.mcus_across;
+  const int rows_per_piece = within_rows ? 1 : pieces.interval / pieces.mcus_across;
+  const int pieces_across = pieces.mcus_across / columns_per_piece;
+  const int pieces_down = (pieces.mcus_down + rows_per_piece - 1) / rows_per_piece;
+  const int piece_width = columns_per_piece * pieces.mcu_width, piece_height = rows_per_piece * pieces.mcu_height;
+  const int first_column = needed.left / piece_width, last_column = (needed.right + piece_width - 1) / piece_width;
+  const int first_row = needed.top / piece_height, last_row = (needed.bottom + piece_height - 1) / piece_height;
+  const int columns = std::min(last_column, pieces_across), rows = std::min(last_row, pieces_down);
+  if (first_column == 0 && first_row == 0 && columns == pieces_across && rows == pieces_down) return {};
+  left = first_column * piece_width;
+  top = first_row * piece_height;
+  const int width = std::min(pieces.width, columns * piece_width) - left;
+  const int height = std::min(pieces.height, rows * piece_height) - top;
+  std::vector<uint8_t> cut(bytes.begin(), bytes.begin() + std::ptrdiff_t(pieces.scan_data));
+  cut[pieces.frame + 5] = uint8_t(height >> 8);
+  cut[pieces.frame + 6] = uint8_t(height & 0xFF);
+  cut[pieces.frame + 7] = uint8_t(width >> 8);
+  cut[pieces.frame + 8] = uint8_t(width & 0xFF);
+  size_t written = 0;
+  for (int row = first_row; row < rows; ++row)
+    for (int column = first_column; column < columns; ++column) {
+      const size_t k = size_t(row) * size_t(pieces_across) + size_t(column);
+      const size_t from = pieces.starts[k], to = k + 1 < pieces.starts.size() ? pieces.starts[k + 1] - 2 : pieces.end;
+      if (written > 0) {  // renumbered: restart markers count 0 to 7 in the order they come
+        cut.push_back(0xFF);
+        cut.push_back(uint8_t(0xD0 + (written - 1) % 8));
+      }
+      cut.insert(cut.end(), bytes.begin() + std::ptrdiff_t(from), bytes.begin() + std::ptrdiff_t(to));
+      ++written;
+    }
+  cut.push_back(0xFF);
+  cut.push_back(0xD9);
+  return cut;
+}
+
 // Decodes the JPEG in `bytes` only as far as window = choose(width, height) needs (in the
 // image's own pixels), for a resample to out_width x out_height: the smallest scale of 1/8, 1/4,
 // 1/2 or 1 that leaves the window at least that size, done inside the inverse DCT; only the
@@ -258,8 +396,8 @@ constexpr bool jpeg_can_skip = false;
 // plain chroma upsampling. `exact`: the whole image at full size, with the accurate DCT and
 // smooth chroma upsampling — the plain decode, for comparison.
 template <class ChooseWindow>
-DecodedWindow decode_jpeg_window(const std::vector<uint8_t>& bytes, int channels, const DecodeLimits& limits,
-                                 ChooseWindow& choose, int out_width, int out_height, bool exact) {
+DecodedWindow decode_jpeg_window_of(const std::vector<uint8_t>& bytes, int channels, const DecodeLimits& limits,
+                                    ChooseWindow& choose, int out_width, int out_height, bool exact) {
   struct Work {
     DecodedWindow decoded;
     std::vector<JSAMPROW> rows;
@@ -316,6 +454,27 @@ DecodedWindow decode_jpeg_window(const std::vector<uint8_t>& bytes, int channels
                     needed.bottom - int(first_row)};
   };
   return decode_jpeg_with<Work>(bytes, limits, decode).decoded;
+}
+
+// decode_jpeg_window_of, from a JPEG cut down to the window's restart intervals where the file has
+// them (restart_cut): the same pixels, less entropy decoding.
+template <class ChooseWindow>
+DecodedWindow decode_jpeg_window(const std::vector<uint8_t>& bytes, int channels, const DecodeLimits& limits,
+                                 ChooseWindow& choose, int out_width, int out_height, bool exact) {
+  RestartPieces pieces;
+  if (!exact && jpeg_can_skip && restart_pieces(bytes, pieces)) {
+    // The window is chosen once, from the same width and height, whichever way it is decoded.
+    check_dimensions(uint64_t(pieces.width), uint64_t(pieces.height), limits);
+    const Window window = choose(pieces.width, pieces.height);
+    int left = 0, top = 0;
+    const std::vector<uint8_t> cut =
+        restart_cut(bytes, pieces, covered_pixels(window, pieces.width, pieces.height), left, top);
+    auto chosen = [&](int, int) {
+      return Window{window.left - left, window.top - top, window.width, window.height};
+    };
+    return decode_jpeg_window_of(cut.empty() ? bytes : cut, channels, limits, chosen, out_width, out_height, exact);
+  }
+  return decode_jpeg_window_of(bytes, channels, limits, choose, out_width, out_height, exact);
 }
 
 }  // namespace detail

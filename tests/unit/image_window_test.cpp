@@ -25,8 +25,10 @@ Image picture(int width, int height, int channels) {
   return image;
 }
 
-// quality 90, 4:2:0 chroma, baseline unless `progressive`; `full_chroma`: 4:4:4.
-std::string jpeg_of(const Image& image, int quality = 90, bool progressive = false, bool full_chroma = false) {
+// quality 90, 4:2:0 chroma, baseline unless `progressive`; `full_chroma`: 4:4:4; a restart marker
+// every `restart_mcus` MCUs or every `restart_rows` MCU rows when either is given.
+std::string jpeg_of(const Image& image, int quality = 90, bool progressive = false, bool full_chroma = false,
+                    int restart_mcus = 0, int restart_rows = 0) {
   jpeg_compress_struct info;
   jpeg_error_mgr error;
   info.err = jpeg_std_error(&error);
@@ -42,6 +44,8 @@ std::string jpeg_of(const Image& image, int quality = 90, bool progressive = fal
   jpeg_set_quality(&info, quality, TRUE);
   if (progressive) jpeg_simple_progression(&info);
   if (full_chroma && image.channels == 3) info.comp_info[0].h_samp_factor = info.comp_info[0].v_samp_factor = 1;
+  info.restart_interval = unsigned(restart_mcus);
+  info.restart_in_rows = restart_rows;
   jpeg_start_compress(&info, TRUE);
   while (info.next_scanline < info.image_height) {
     JSAMPROW row = const_cast<uint8_t*>(&image.pixels[size_t(info.next_scanline) * image.width * image.channels]);
@@ -270,6 +274,49 @@ TEST_F(JpegWindow, ProgressiveAndFullChromaFilesDecodeTheSameWindows) {
       EXPECT_LT(difference(windowed, whole).first, 2.0) << name << " " << window.width;
     }
   }
+}
+
+// A file with restart markers is cut down to the intervals its window covers before it is decoded:
+// the same pixels as the window decoded from the whole file, from less entropy-coded data; where
+// the intervals do not tile the image (every 5 MCUs of 32 a row), the whole file is decoded.
+TEST_F(JpegWindow, ARestartMarkedFileDecodesOnlyItsWindowsIntervalsToTheSamePixels) {
+  struct Case {
+    const char* name;
+    Image image;
+    int mcus, rows;
+    bool tiles;
+  };
+  const Image photo = picture(500, 375, 3), grey = picture(333, 251, 1);
+  const std::vector<Case> cases{{"every MCU", photo, 1, 0, true},       {"every 4 MCUs", photo, 4, 0, true},
+                                {"every row", photo, 0, 1, true},       {"every 2 rows", photo, 0, 2, true},
+                                {"grey, every block", grey, 1, 0, true}, {"every 5 MCUs", photo, 5, 0, false}};
+  for (const Case& c : cases) {
+    const std::string text = jpeg_of(c.image, 90, false, false, c.mcus, c.rows);
+    const std::vector<uint8_t> bytes(text.begin(), text.end());
+    const std::string path = written(dir_, "restarts.jpg", text);
+    detail::RestartPieces pieces;
+    ASSERT_EQ(detail::restart_pieces(bytes, pieces), c.tiles) << c.name;
+    const int w = c.image.width, h = c.image.height;
+    for (const Window window : {Window{200.5, 150, 120, 90}, Window{w - 50.0, h - 40.0, 50, 40}, Window{0, 0, 60, 70},
+                                Window{0, 0, double(w), double(h)}, Window{20, 10, 460, 350}}) {
+      auto choose = [&](int, int) { return window; };
+      const DecodedWindow cut = decode_window(path, 3, limits_, choose, 48, 48);
+      const DecodedWindow whole = detail::decode_jpeg_window_of(bytes, 3, limits_, choose, 48, 48, false);
+      EXPECT_EQ(resampled(cut, 48, 48).pixels, resampled(whole, 48, 48).pixels) << c.name << " " << window.left;
+      if (c.tiles && window.width < 100) {
+        int left = 0, top = 0;
+        const std::vector<uint8_t> smaller =
+            detail::restart_cut(bytes, pieces, covered_pixels(window, w, h), left, top);
+        EXPECT_LT(smaller.size(), bytes.size() / 2) << c.name << " " << window.left;
+      }
+    }
+  }
+  // Cut short, the file's intervals are not all there: decoded as any file, failing where it ends.
+  const std::string text = jpeg_of(photo, 90, false, false, 1);
+  const std::string path = written(dir_, "short.jpg", text.substr(0, text.size() / 2));
+  EXPECT_THROW(decode_window(
+                   path, 3, limits_, [](int, int) { return Window{0, 300, 100, 70}; }, 64, 64),
+               std::runtime_error);
 }
 
 // A truncated file fails where the decode reaches the missing part, with the usual one line.
