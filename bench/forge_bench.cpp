@@ -8,7 +8,7 @@
 //   forge_bench checkpoint_io --params N [--reps 3] [--dir D]
 //   forge_bench loader --data_dir FOLDER [--workers 2] [--prefetch 2] [--batch_size 64] [--epochs 1]
 //                      [--transforms fashion|photo] [--exact_decode false]
-//   forge_bench jpeg_decode --data_dir FOLDER
+//   forge_bench jpeg_decode --data_dir FOLDER [--decode full|window|entropy]
 //
 // The loops load the same data and model as forge (the built-in mnist, mlp and cnn plugins
 // with their default flags) and train as a user would by hand: shuffled batches,
@@ -29,8 +29,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 #if FORGE_BENCH_HAS_JPEG
-#include <jpeglib.h>
-#include <cstdio>  // jpeglib.h needs FILE
+#include <forge/image_decode.hpp>
+#include <forge/image_ops.hpp>
 #endif
 
 #include <algorithm>
@@ -372,40 +372,82 @@ int loader_command(const std::map<std::string, std::string>& o) {
 }
 
 #if FORGE_BENCH_HAS_JPEG
-// The naive limit of a JPEG pipeline: libjpeg-turbo's plain decode (its defaults: the accurate
-// DCT, smooth chroma upsampling, RGB) of every JPEG under --data_dir, whole and at full size, in
-// one thread, from memory (the files are read before the clock starts).
+// Decodes `file` with libjpeg-turbo, whatever `decode` does after the header; a corrupt file exits
+// (these are the benchmark's own).
+template <class Decode>
+void with_decompressor(const std::vector<uint8_t>& file, Decode&& decode) {
+  jpeg_decompress_struct info;
+  jpeg_error_mgr error;
+  info.err = jpeg_std_error(&error);
+  jpeg_create_decompress(&info);
+  jpeg_mem_src(&info, file.data(), static_cast<unsigned long>(file.size()));
+  jpeg_read_header(&info, TRUE);
+  decode(info);
+  jpeg_destroy_decompress(&info);
+}
+
+// The limits of a JPEG pipeline, every JPEG under --data_dir in one thread, from memory (the files
+// are read before the clock starts). --decode full: libjpeg-turbo's plain decode (its defaults:
+// the accurate DCT, smooth chroma upsampling, RGB), whole and at full size — the naive limit.
+// window: forge's windowed decode alone (forge/image_decode.hpp; RandomResizedCrop boxes for 224,
+// drawn as the images plugin draws them), no resample. entropy: the entropy decoding of the
+// whole file and nothing else (every row skipped but the last, one block wide) — what no
+// decode of a sequential JPEG without restart markers can avoid for the rows above a box.
 int jpeg_decode_command(const std::map<std::string, std::string>& o) {
-  std::vector<std::string> bytes;
+  const std::string decode = option(o, "decode", "full");
+  if (decode != "full" && decode != "window" && decode != "entropy")
+    throw std::invalid_argument("--decode full|window|entropy");
+  std::vector<std::vector<uint8_t>> bytes;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(option(o, "data_dir", "")))
     if (entry.is_regular_file() && (entry.path().extension() == ".jpg" || entry.path().extension() == ".jpeg")) {
       std::ifstream in(entry.path(), std::ios::binary);
       bytes.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     }
   std::vector<unsigned char> pixels;
+  std::vector<JSAMPROW> rows;
   uint64_t decoded_pixels = 0;
+  const forge::images::DecodeLimits limits;
   auto start = Clock::now();
-  for (const std::string& file : bytes) {
-    jpeg_decompress_struct info;
-    jpeg_error_mgr error;
-    info.err = jpeg_std_error(&error);  // a corrupt file exits: these are the benchmark's own
-    jpeg_create_decompress(&info);
-    jpeg_mem_src(&info, reinterpret_cast<const unsigned char*>(file.data()), static_cast<unsigned long>(file.size()));
-    jpeg_read_header(&info, TRUE);
-    info.out_color_space = JCS_RGB;
-    jpeg_start_decompress(&info);
-    const size_t row_bytes = size_t(info.output_width) * 3;
-    pixels.resize(row_bytes * info.output_height);
-    std::vector<JSAMPROW> rows(info.output_height);
-    for (size_t y = 0; y < rows.size(); ++y) rows[y] = pixels.data() + y * row_bytes;
-    while (info.output_scanline < info.output_height)
-      jpeg_read_scanlines(&info, rows.data() + info.output_scanline, info.output_height - info.output_scanline);
-    decoded_pixels += uint64_t(info.output_width) * info.output_height;
-    jpeg_finish_decompress(&info);
-    jpeg_destroy_decompress(&info);
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    const std::vector<uint8_t>& file = bytes[i];
+    if (decode == "window") {
+      forge::SampleContext context("train", 1, int64_t(i), 0);
+      auto choose = [&](int width, int height) {
+        return forge::images::random_resized_window(width, height, 0.08, 1, context);
+      };
+      const forge::images::DecodedWindow window =
+          forge::images::detail::decode_jpeg_window(file, 3, limits, choose, 224, 224, false);
+      decoded_pixels += uint64_t(window.width) * uint64_t(window.height);
+      continue;
+    }
+    with_decompressor(file, [&](jpeg_decompress_struct& info) {
+      info.out_color_space = JCS_RGB;
+      if (decode == "entropy") {
+        info.dct_method = JDCT_IFAST;
+        info.do_fancy_upsampling = FALSE;
+      }
+      jpeg_start_decompress(&info);
+      const size_t row_bytes = size_t(info.output_width) * 3;
+      if (decode == "entropy") {
+        JDIMENSION first = 0, width = 1;
+        jpeg_crop_scanline(&info, &first, &width);
+        jpeg_skip_scanlines(&info, info.output_height - 1);
+        pixels.resize(row_bytes);
+        JSAMPROW row = pixels.data();
+        jpeg_read_scanlines(&info, &row, 1);
+      } else {
+        pixels.resize(row_bytes * info.output_height);
+        rows.resize(info.output_height);
+        for (size_t y = 0; y < rows.size(); ++y) rows[y] = pixels.data() + y * row_bytes;
+        while (info.output_scanline < info.output_height)
+          jpeg_read_scanlines(&info, rows.data() + info.output_scanline, info.output_height - info.output_scanline);
+        decoded_pixels += uint64_t(info.output_width) * info.output_height;
+      }
+      jpeg_finish_decompress(&info);
+    });
   }
   const double seconds = seconds_since(start);
-  std::cout << json{{"what", "libjpeg-turbo full decode"},
+  std::cout << json{{"what", "libjpeg-turbo " + decode + " decode"},
                     {"images", bytes.size()},
                     {"seconds", seconds},
                     {"megapixels", double(decoded_pixels) / 1e6},

@@ -14,7 +14,9 @@ once into the page cache, then measures, alternating in each repetition:
             decodes) at 1; torchvision's ImageFolder + DataLoader with the same transforms at 1 and
             2 worker processes (bench/peer_photo_loader.py); Pillow's plain decode of every file
             in one thread; libjpeg-turbo's plain full-size decode of every file in one thread,
-            from memory (forge_bench jpeg_decode): the naive limit.
+            from memory (forge_bench jpeg_decode): the naive limit. And, on a copy of the set with
+            a restart marker after every MCU (jpegtran -restart 1B: lossless, the same pixels),
+            forge's loader at 1 and 2 workers and libjpeg-turbo's full decode.
   rss       the peak RSS of forge's loader (2 workers) over the folder and over 4 times as many
             files (the same photos under four names each): the listing grows, nothing else may.
   accuracy  a small residual network (bench/photo_net.cpp) trained 3 epochs on the set, seeds 1-3,
@@ -22,7 +24,7 @@ once into the page cache, then measures, alternating in each repetition:
             of each.
 Needs a built tree, mate-backgrounds and Debian's python3-torchvision. Prints Markdown tables.
 """
-import argparse, json, os, statistics, tempfile
+import argparse, json, os, shutil, statistics, tempfile
 
 from loader_bench import run, timed_with_peak_rss  # the same way of running a step and of taking its peak RSS
 
@@ -48,7 +50,22 @@ def warm(folder):
                 f.read()
 
 
-def loader_part(photos, reps, results, table):
+def with_restart_markers(photos, out):
+    """A copy of the photo set with a restart marker after every MCU (jpegtran -restart 1B, lossless:
+    the same pixels), which forge's windowed decode cuts down to the window's intervals; None
+    without jpegtran (Debian's libjpeg-turbo-progs)."""
+    if not shutil.which("jpegtran"):
+        return None
+    for root, _, files in os.walk(photos):
+        target = os.path.join(out, os.path.relpath(root, photos))
+        os.makedirs(target, exist_ok=True)
+        for name in files:
+            run(["jpegtran", "-restart", "1B", "-copy", "all", "-outfile", os.path.join(target, name),
+                 os.path.join(root, name)])
+    return out
+
+
+def loader_part(photos, marked, reps, results, table):
     train = os.path.join(photos, "train")
     measures = {
         "forge, 1 worker": lambda: last_json(run([BENCH, "loader", "--data_dir", photos, "--transforms", "photo",
@@ -63,6 +80,17 @@ def loader_part(photos, reps, results, table):
         "Pillow decode, 1 thread": lambda: last_json(run([SYSTEM_PYTHON, PEER, train, "--pillow"])),
         "libjpeg-turbo full decode, 1 thread": lambda: last_json(run([BENCH, "jpeg_decode", "--data_dir", train])),
     }
+    if marked:
+        measures.update({
+            "forge, 1 worker, restart markers": lambda: last_json(run(
+                [BENCH, "loader", "--data_dir", marked, "--transforms", "photo", "--batch_size", "256", "--workers",
+                 "1"])),
+            "forge, 2 workers, restart markers": lambda: last_json(run(
+                [BENCH, "loader", "--data_dir", marked, "--transforms", "photo", "--batch_size", "256", "--workers",
+                 "2"])),
+            "libjpeg-turbo full decode, restart markers": lambda: last_json(run(
+                [BENCH, "jpeg_decode", "--data_dir", os.path.join(marked, "train")])),
+        })
     rates = {name: [] for name in measures}
     for _ in range(reps):  # alternating: every reader sees the same states of the machine
         for name, measure in measures.items():
@@ -78,6 +106,15 @@ def loader_part(photos, reps, results, table):
     table.append("")
     table.append("forge, 2 workers / 1 worker: %.2fx; against torchvision at 2: %.2fx" % (
         median["forge, 2 workers"] / one, median["forge, 2 workers"] / median["torchvision, 2 workers"]))
+    if marked:
+        one_marked = median["forge, 1 worker, restart markers"]
+        table.append("")
+        table.append("with restart markers: forge 1 worker / torchvision 1 worker %.2fx, / libjpeg-turbo's full decode "
+                     "of the original files %.2fx; 2 workers / 1 worker %.2fx, / torchvision at 2 %.2fx" % (
+                         one_marked / median["torchvision, 1 worker"],
+                         one_marked / median["libjpeg-turbo full decode, 1 thread"],
+                         median["forge, 2 workers, restart markers"] / one_marked,
+                         median["forge, 2 workers, restart markers"] / median["torchvision, 2 workers"]))
     table.append("")
 
 
@@ -151,7 +188,12 @@ def main():
                  str(args.train), "--test", str(args.test)])
         warm(photos)
         if args.part in ("loader", "all"):
-            loader_part(photos, args.reps, results, table)
+            marked = with_restart_markers(photos, os.path.join(tmp, "restart-marked"))
+            if marked:
+                warm(marked)
+            else:
+                table.append("(no jpegtran: apt-get install libjpeg-turbo-progs for the restart-marked rows)")
+            loader_part(photos, marked, args.reps, results, table)
         if args.part in ("rss", "all"):
             rss_part(photos, tmp, results, table)
         if args.part in ("accuracy", "all"):

@@ -75,8 +75,8 @@ class ExampleSlots {
  public:
   torch::Tensor take(at::IntArrayRef sizes, const torch::TensorOptions& options) {
     const bool fits = slots_ > 0 && options.device().is_cpu() && !options.requires_grad() &&
-                      (!block_.defined() || (next_ < slots_ && block_.sizes().slice(1) == sizes &&
-                                             block_.dtype() == options.dtype()));
+                      (!block_.defined() ||
+                       (next_ < slots_ && block_.sizes().slice(1) == sizes && block_.dtype() == options.dtype()));
     if (!fits) return torch::empty(sizes, options);
     if (!block_.defined()) {
       std::vector<int64_t> all{slots_};

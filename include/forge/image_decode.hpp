@@ -469,9 +469,7 @@ DecodedWindow decode_jpeg_window(const std::vector<uint8_t>& bytes, int channels
     int left = 0, top = 0;
     const std::vector<uint8_t> cut =
         restart_cut(bytes, pieces, covered_pixels(window, pieces.width, pieces.height), left, top);
-    auto chosen = [&](int, int) {
-      return Window{window.left - left, window.top - top, window.width, window.height};
-    };
+    auto chosen = [&](int, int) { return Window{window.left - left, window.top - top, window.width, window.height}; };
     return decode_jpeg_window_of(cut.empty() ? bytes : cut, channels, limits, chosen, out_width, out_height, exact);
   }
   return decode_jpeg_window_of(bytes, channels, limits, choose, out_width, out_height, exact);

@@ -7,9 +7,10 @@
 // as it likes — 8-bit pixels, or normalised floats in a tensor's channel planes — without a
 // second copy.
 //
-// The inner loops are written with vectors (SSE2 intrinsics on x86-64, the compiler's vector types
-// for the rest), so they are vectorised at any optimisation level: a plugin built at -O1 gets the
-// same speed.
+// The inner loops are written with vector intrinsics (SSE2 on x86-64, AVX2 where the processor
+// has it; plain loops elsewhere), so they are vectorised at any optimisation level: a plugin built
+// at -O1 gets the same speed. They weigh whole numbers (see kWeightOne), so every path gives the
+// same bits.
 #pragma once
 
 #include <algorithm>
@@ -59,8 +60,6 @@ inline PixelBounds covered_pixels(const Window& window, int width, int height) {
 
 namespace detail {
 
-using Floats4 = float __attribute__((vector_size(16)));
-
 // Along one axis: for output pixel i, `taps` weights for the source pixels first[i], first[i] + 1, ...
 struct AxisWeights {
   int taps = 0;
@@ -99,64 +98,80 @@ inline AxisWeights axis_weights(double start, double length, int out, int low, i
   return axis;
 }
 
-// The rows pass weighs 8-bit pixels with whole numbers: each weight in units of 1/kWeightOne (the
-// float weights rounded, their sum kept at exactly kWeightOne), summed as 32-bit integers (two
-// rows per multiply-add instruction), then scaled to floats. Integer sums do not depend on their
-// order, and a sum below 2^24 converts to a float exactly, so every path below — AVX2, SSE2, the
-// plain loop — gives the same bits, on any processor.
-constexpr int kWeightOne = 1 << 14;
+// Both passes weigh whole numbers, as Pillow-SIMD does but keeping more bits: each weight in
+// units of 1/kWeightOne (the float weights rounded, their sum kept at exactly kWeightOne); the
+// rows pass sums 8-bit pixels into 16-bit values with kFractionBits bits below the 8-bit level,
+// the columns pass sums those into 32 bits, and only then does a value become a float. Integer
+// sums do not depend on their order, so every path below — AVX2, SSE2, the plain loops — gives
+// the same bits on any processor, and one multiply-add instruction takes two taps at once.
+constexpr int kWeightBits = 14, kWeightOne = 1 << kWeightBits;
+constexpr int kFractionBits = 7;  // 255 << 7 = 32640: the rows pass's values fit signed 16 bits
+constexpr float kLevel = 1.0f / float(int64_t(1) << (kWeightBits + kFractionBits));  // a columns sum to 0..255
 
-// The weights of one axis as whole numbers, in pairs (two 16-bit weights in one 32-bit word, the
-// first in the low half; an odd last tap pairs with a zero): `(taps + 1) / 2` words per output
-// pixel.
-inline std::vector<int32_t> weight_pairs(const AxisWeights& axis) {
-  const int taps = axis.taps, pairs = (taps + 1) / 2;
-  const size_t out = axis.first.size();
-  std::vector<int32_t> paired(out * size_t(pairs));
-  std::vector<int32_t> whole(size_t(taps) + 1);
+// One axis's weights as whole numbers: `each` holds `taps` per output pixel, `paired` the same in
+// pairs (two 16-bit weights in one 32-bit word, the first in the low half; an odd last tap paired
+// with 0), `(taps + 1) / 2` words per output pixel.
+struct FixedWeights {
+  int taps = 0, pairs = 0;
+  std::vector<int> first;
+  std::vector<int16_t> each;
+  std::vector<int32_t> paired;
+};
+
+inline FixedWeights fixed_weights(const AxisWeights& axis) {
+  FixedWeights fixed;
+  fixed.taps = axis.taps;
+  fixed.pairs = (axis.taps + 1) / 2;
+  fixed.first = axis.first;
+  const size_t out = axis.first.size(), taps = size_t(axis.taps);
+  fixed.each.resize(out * taps);
+  fixed.paired.resize(out * size_t(fixed.pairs));
   for (size_t i = 0; i < out; ++i) {
-    const float* w = &axis.weights[i * size_t(taps)];
-    int sum = 0, largest = 0;
-    for (int k = 0; k < taps; ++k) {
-      whole[size_t(k)] = int32_t(std::lround(double(w[k]) * kWeightOne));
-      sum += whole[size_t(k)];
-      if (whole[size_t(k)] > whole[size_t(largest)]) largest = k;
+    int16_t* whole = &fixed.each[i * taps];
+    int sum = 0;
+    size_t largest = 0;
+    for (size_t k = 0; k < taps; ++k) {
+      whole[k] = int16_t(std::lround(double(axis.weights[i * taps + k]) * kWeightOne));
+      sum += whole[k];
+      if (whole[k] > whole[largest]) largest = k;
     }
-    whole[size_t(largest)] += kWeightOne - sum;  // rounding must not brighten or darken the image
-    whole[size_t(taps)] = 0;
-    for (int p = 0; p < pairs; ++p)
-      paired[i * size_t(pairs) + size_t(p)] =
-          int32_t(uint32_t(uint16_t(whole[size_t(2 * p)])) | (uint32_t(uint16_t(whole[size_t(2 * p + 1)])) << 16));
+    whole[largest] = int16_t(whole[largest] + kWeightOne - sum);  // rounding must not brighten or darken
+    for (size_t p = 0; p < size_t(fixed.pairs); ++p) {
+      const uint16_t low = uint16_t(whole[2 * p]), high = 2 * p + 1 < taps ? uint16_t(whole[2 * p + 1]) : 0;
+      fixed.paired[i * size_t(fixed.pairs) + p] = int32_t(uint32_t(low) | (uint32_t(high) << 16));
+    }
   }
-  return paired;
+  return fixed;
 }
 
-// out[x] = sum over k of weight[k] * row_k[x] / kWeightOne, for `count` bytes of `taps` rows
-// `stride` apart, the weights as weight_pairs gives them. The vector paths read bytes x to x + 15
-// (or + 7) of two rows at once; an odd last row is read twice, the second time with weight 0.
+// The rows pass's rounding of a 32-bit sum to the 16-bit value it keeps.
+inline int16_t kept_bits(int32_t sum) {
+  return int16_t((sum + (1 << (kWeightBits - kFractionBits - 1))) >> (kWeightBits - kFractionBits));
+}
+
+// out[x] = sum over k of weight[k] * row_k[x], kept to kFractionBits bits, for `count` bytes of
+// `taps` rows `stride` apart, the weights paired as FixedWeights pairs them. The vector paths
+// read two rows at once; an odd last row is read twice, the second time with weight 0.
 inline void weighted_rows_tail(const uint8_t* row, size_t stride, const int32_t* pairs, int taps, size_t x,
-                               size_t count, float* out) {
+                               size_t count, int16_t* out) {
   for (; x < count; ++x) {
     int32_t sum = 0;
     for (int k = 0; k < taps; ++k) {
-      const int32_t pair = pairs[k / 2];
-      const int32_t weight = int16_t(k % 2 ? uint32_t(pair) >> 16 : uint32_t(pair) & 0xFFFF);
-      sum += int32_t(row[size_t(k) * stride + x]) * weight;
+      const uint32_t pair = uint32_t(pairs[k / 2]);
+      sum += int32_t(row[size_t(k) * stride + x]) * int16_t(k % 2 ? pair >> 16 : pair & 0xFFFF);
     }
-    out[x] = float(sum) * (1.0f / kWeightOne);
+    out[x] = kept_bits(sum);
   }
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-__attribute__((target("avx2"))) inline void weighted_rows_avx2(const uint8_t* row, size_t stride,
-                                                               const int32_t* pairs, int taps, size_t count,
-                                                               float* out) {
-  const __m256 unit = _mm256_set1_ps(1.0f / kWeightOne);
+__attribute__((target("avx2"))) inline void weighted_rows_avx2(const uint8_t* row, size_t stride, const int32_t* pairs,
+                                                               int taps, size_t count, int16_t* out) {
+  const __m256i half = _mm256_set1_epi32(1 << (kWeightBits - kFractionBits - 1));
   size_t x = 0;
   // 32 bytes an iteration, in four independent sums: the loads of one wait while the others add.
   for (; x + 32 <= count; x += 32) {
-    __m256i low0 = _mm256_setzero_si256(), high0 = _mm256_setzero_si256(), low1 = _mm256_setzero_si256(),
-            high1 = _mm256_setzero_si256();
+    __m256i low0 = half, high0 = half, low1 = half, high1 = half;
     for (int k = 0; k < taps; k += 2) {
       const uint8_t* first = row + size_t(k) * stride + x;
       const uint8_t* second = k + 1 < taps ? first + stride : first;
@@ -170,11 +185,13 @@ __attribute__((target("avx2"))) inline void weighted_rows_avx2(const uint8_t* ro
       low1 = _mm256_add_epi32(low1, _mm256_madd_epi16(_mm256_unpacklo_epi16(a1, b1), weight));
       high1 = _mm256_add_epi32(high1, _mm256_madd_epi16(_mm256_unpackhi_epi16(a1, b1), weight));
     }
-    // The unpacks work within 128-bit halves: low holds bytes 0..3 and 8..11 of its 16, high 4..7 and 12..15.
-    const __m256i sums[4] = {_mm256_permute2x128_si256(low0, high0, 0x20), _mm256_permute2x128_si256(low0, high0, 0x31),
-                             _mm256_permute2x128_si256(low1, high1, 0x20), _mm256_permute2x128_si256(low1, high1, 0x31)};
-    for (int part = 0; part < 4; ++part)
-      _mm256_storeu_ps(out + x + 8 * size_t(part), _mm256_mul_ps(_mm256_cvtepi32_ps(sums[part]), unit));
+    // The unpacks work within 128-bit halves (low: bytes 0..3 and 8..11 of 16, high: 4..7 and
+    // 12..15), and so does the pack, which puts them back in order.
+    constexpr int shift = kWeightBits - kFractionBits;
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + x),
+                        _mm256_packs_epi32(_mm256_srai_epi32(low0, shift), _mm256_srai_epi32(high0, shift)));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + x + 16),
+                        _mm256_packs_epi32(_mm256_srai_epi32(low1, shift), _mm256_srai_epi32(high1, shift)));
   }
   weighted_rows_tail(row, stride, pairs, taps, x, count, out);
 }
@@ -186,13 +203,12 @@ inline bool has_avx2() {
 #endif
 
 inline void weighted_rows_sse2(const uint8_t* row, size_t stride, const int32_t* pairs, int taps, size_t count,
-                               float* out) {
+                               int16_t* out) {
   size_t x = 0;
 #if defined(__SSE2__)
-  const __m128i zero = _mm_setzero_si128();
-  const __m128 unit = _mm_set1_ps(1.0f / kWeightOne);
+  const __m128i zero = _mm_setzero_si128(), half = _mm_set1_epi32(1 << (kWeightBits - kFractionBits - 1));
   for (; x + 8 <= count; x += 8) {
-    __m128i low = _mm_setzero_si128(), high = _mm_setzero_si128();
+    __m128i low = half, high = half;
     for (int k = 0; k < taps; k += 2) {
       const uint8_t* first = row + size_t(k) * stride + x;
       const uint8_t* second = k + 1 < taps ? first + stride : first;
@@ -202,109 +218,116 @@ inline void weighted_rows_sse2(const uint8_t* row, size_t stride, const int32_t*
       low = _mm_add_epi32(low, _mm_madd_epi16(_mm_unpacklo_epi16(a, b), weight));
       high = _mm_add_epi32(high, _mm_madd_epi16(_mm_unpackhi_epi16(a, b), weight));
     }
-    _mm_storeu_ps(out + x, _mm_mul_ps(_mm_cvtepi32_ps(low), unit));
-    _mm_storeu_ps(out + x + 4, _mm_mul_ps(_mm_cvtepi32_ps(high), unit));
+    constexpr int shift = kWeightBits - kFractionBits;
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + x),
+                     _mm_packs_epi32(_mm_srai_epi32(low, shift), _mm_srai_epi32(high, shift)));
   }
 #endif
   weighted_rows_tail(row, stride, pairs, taps, x, count, out);
 }
 
 inline void weighted_rows(const uint8_t* row, size_t stride, const int32_t* pairs, int taps, size_t count,
-                          float* out) {
+                          int16_t* out) {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
   if (has_avx2()) return weighted_rows_avx2(row, stride, pairs, taps, count, out);
 #endif
   weighted_rows_sse2(row, stride, pairs, taps, count, out);
 }
 
-// One output row from a row of floats (`pixel_bytes` per pixel): out pixel i = sum over k of
-// weight[i][k] * in pixel first[i] + k, written from the right when `mirror`. Taps is a template
-// argument where it is small, so that the loop over them unrolls.
-template <int PixelBytes, int Taps>
-void weighted_columns(const float* in, const AxisWeights& axis, int out_width, bool mirror, float* out) {
-  const int taps = Taps > 0 ? Taps : axis.taps;
+// One output row from a row of the rows pass's values (`channels` per pixel): out pixel i =
+// sum over k of weight[i][k] * in pixel first[i] + k, as a float on the 0..255 scale, written
+// from the right when `mirror`.
+inline void weighted_columns(const int16_t* in, const FixedWeights& axis, int channels, int out_width, bool mirror,
+                             float* out) {
+  const size_t taps = size_t(axis.taps);
   for (int i = 0; i < out_width; ++i) {
-    const float* w = &axis.weights[size_t(i) * size_t(taps)];
-    const float* pixel = in + size_t(axis.first[size_t(i)]) * PixelBytes;
-    float* into = out + size_t(mirror ? out_width - 1 - i : i) * PixelBytes;
-    if constexpr (PixelBytes == 4) {
-      Floats4 sum = {0, 0, 0, 0};
-      for (int k = 0; k < taps; ++k) {
-        Floats4 value;
-        std::memcpy(&value, pixel + 4 * k, sizeof value);
-        sum += value * w[k];
-      }
-      std::memcpy(into, &sum, sizeof sum);
-    } else {
-      float sum[PixelBytes] = {};
-      for (int k = 0; k < taps; ++k)
-        for (int c = 0; c < PixelBytes; ++c) sum[c] += pixel[k * PixelBytes + c] * w[k];
-      for (int c = 0; c < PixelBytes; ++c) into[c] = sum[c];
+    const int16_t* w = &axis.each[size_t(i) * taps];
+    const int16_t* pixel = in + size_t(axis.first[size_t(i)]) * size_t(channels);
+    float* into = out + size_t(mirror ? out_width - 1 - i : i) * size_t(channels);
+    for (int c = 0; c < channels; ++c) {
+      int32_t sum = 0;
+      for (size_t k = 0; k < taps; ++k) sum += int32_t(pixel[k * size_t(channels) + size_t(c)]) * w[k];
+      into[c] = float(sum) * kLevel;
     }
   }
 }
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-// weighted_columns<4> two output pixels at a time: `paired` holds, for output pixels 2j and
-// 2j + 1, each tap's two weights, each four times (pixel 2j's in the low half). The same
-// multiplies and adds in the same order: the same bits.
-__attribute__((target("avx2"))) inline void weighted_columns_rgbx_avx2(const float* in, const AxisWeights& axis,
-                                                                       const float* paired, int out_width,
-                                                                       bool mirror, float* out) {
-  const int taps = axis.taps;
-  int i = 0;
-  for (; i + 2 <= out_width; i += 2) {
-    const float* left = in + size_t(axis.first[size_t(i)]) * 4;
-    const float* right = in + size_t(axis.first[size_t(i) + 1]) * 4;
-    const float* w = paired + size_t(i / 2) * size_t(taps) * 8;
-    __m256 sum = _mm256_setzero_ps();
-    for (int k = 0; k < taps; ++k) {
-      const __m256 value =
-          _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(left + 4 * k)), _mm_loadu_ps(right + 4 * k), 1);
-      sum = _mm256_add_ps(sum, _mm256_mul_ps(value, _mm256_loadu_ps(w + 8 * k)));
-    }
-    if (mirror) {  // pixel i lands at out_width - 1 - i, i + 1 just left of it
-      _mm256_storeu_ps(out + size_t(out_width - 2 - i) * 4, _mm256_permute2f128_ps(sum, sum, 1));
-    } else {
-      _mm256_storeu_ps(out + size_t(i) * 4, sum);
-    }
-  }
-  for (; i < out_width; ++i) {
-    const float* pixel = in + size_t(axis.first[size_t(i)]) * 4;
-    const float* w = &axis.weights[size_t(i) * size_t(taps)];
-    __m128 sum = _mm_setzero_ps();
-    for (int k = 0; k < taps; ++k) sum = _mm_add_ps(sum, _mm_mul_ps(_mm_loadu_ps(pixel + 4 * k), _mm_set1_ps(w[k])));
-    _mm_storeu_ps(out + size_t(mirror ? out_width - 1 - i : i) * 4, sum);
-  }
-}
+#if defined(__SSE2__)
+// Two neighbouring pixels of four 16-bit channels, [r0 g0 b0 x0 r1 g1 b1 x1], as pairs
+// [r0 r1 g0 g1 b0 b1 x0 x1] for a multiply-add with two taps' weights (in each 128-bit half).
+inline __m128i channel_pairs(__m128i two) { return _mm_unpacklo_epi16(two, _mm_unpackhi_epi64(two, two)); }
 
-// The column weights laid out for weighted_columns_rgbx_avx2.
-inline std::vector<float> paired_column_weights(const AxisWeights& axis) {
-  const size_t taps = size_t(axis.taps), pairs = axis.first.size() / 2;
-  std::vector<float> paired(pairs * taps * 8);
-  for (size_t j = 0; j < pairs; ++j)
-    for (size_t k = 0; k < taps; ++k)
-      for (size_t lane = 0; lane < 8; ++lane)
-        paired[(j * taps + k) * 8 + lane] = axis.weights[(2 * j + lane / 4) * taps + k];
-  return paired;
+// weighted_columns for 4 channels, one output pixel at a time, two taps per multiply-add. It
+// reads one pixel past first[i] + taps - 1 when taps is odd (with weight 0): `in` has one more.
+inline void weighted_columns_rgbx_sse2(const int16_t* in, const FixedWeights& axis, int out_width, bool mirror,
+                                       float* out) {
+  const __m128 level = _mm_set1_ps(kLevel);
+  for (int i = 0; i < out_width; ++i) {
+    const int16_t* pixel = in + size_t(axis.first[size_t(i)]) * 4;
+    const int32_t* pairs = &axis.paired[size_t(i) * size_t(axis.pairs)];
+    __m128i sum = _mm_setzero_si128();
+    for (int p = 0; p < axis.pairs; ++p) {
+      const __m128i two = _mm_loadu_si128(reinterpret_cast<const __m128i*>(pixel + 8 * size_t(p)));
+      sum = _mm_add_epi32(sum, _mm_madd_epi16(channel_pairs(two), _mm_set1_epi32(pairs[p])));
+    }
+    _mm_storeu_ps(out + size_t(mirror ? out_width - 1 - i : i) * 4, _mm_mul_ps(_mm_cvtepi32_ps(sum), level));
+  }
 }
 #endif
 
-template <int PixelBytes>
-void weighted_columns(const float* in, const AxisWeights& axis, int out_width, bool mirror, float* out) {
-  switch (axis.taps) {
-    case 2:
-      return weighted_columns<PixelBytes, 2>(in, axis, out_width, mirror, out);
-    case 3:
-      return weighted_columns<PixelBytes, 3>(in, axis, out_width, mirror, out);
-    case 4:
-      return weighted_columns<PixelBytes, 4>(in, axis, out_width, mirror, out);
-    case 5:
-      return weighted_columns<PixelBytes, 5>(in, axis, out_width, mirror, out);
-    default:
-      return weighted_columns<PixelBytes, 0>(in, axis, out_width, mirror, out);
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+// The column weights for weighted_columns_rgbx_avx2: for output pixels 2j and 2j + 1, each pair
+// of taps' word four times for pixel 2j (the low half), then four times for 2j + 1.
+inline std::vector<int32_t> doubled_pairs(const FixedWeights& axis) {
+  const size_t pairs = size_t(axis.pairs), twos = axis.first.size() / 2;
+  std::vector<int32_t> doubled(twos * pairs * 8);
+  for (size_t j = 0; j < twos; ++j)
+    for (size_t p = 0; p < pairs; ++p)
+      for (size_t lane = 0; lane < 8; ++lane)
+        doubled[(j * pairs + p) * 8 + lane] = axis.paired[(2 * j + lane / 4) * pairs + p];
+  return doubled;
+}
+
+// weighted_columns_rgbx_sse2 for two output pixels at a time.
+__attribute__((target("avx2"))) inline void weighted_columns_rgbx_avx2(const int16_t* in, const FixedWeights& axis,
+                                                                       const int32_t* doubled, int out_width,
+                                                                       bool mirror, float* out) {
+  const __m256 level = _mm256_set1_ps(kLevel);
+  const size_t pairs = size_t(axis.pairs);
+  int i = 0;
+  for (; i + 2 <= out_width; i += 2) {
+    const int16_t* left = in + size_t(axis.first[size_t(i)]) * 4;
+    const int16_t* right = in + size_t(axis.first[size_t(i) + 1]) * 4;
+    const int32_t* w = doubled + size_t(i / 2) * pairs * 8;
+    __m256i sum = _mm256_setzero_si256();
+    for (size_t p = 0; p < pairs; ++p) {
+      const __m256i two = _mm256_inserti128_si256(
+          _mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(left + 8 * p))),
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(right + 8 * p)), 1);
+      const __m256i mixed = _mm256_unpacklo_epi16(two, _mm256_unpackhi_epi64(two, two));
+      sum = _mm256_add_epi32(sum,
+                             _mm256_madd_epi16(mixed, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 8 * p))));
+    }
+    const __m256 values = _mm256_mul_ps(_mm256_cvtepi32_ps(sum), level);
+    if (mirror) {  // pixel i lands at out_width - 1 - i, i + 1 just left of it
+      _mm256_storeu_ps(out + size_t(out_width - 2 - i) * 4, _mm256_permute2f128_ps(values, values, 1));
+    } else {
+      _mm256_storeu_ps(out + size_t(i) * 4, values);
+    }
+  }
+  if (i < out_width) {  // the last of an odd number
+    const int16_t* pixel = in + size_t(axis.first[size_t(i)]) * 4;
+    const int32_t* row_pairs = &axis.paired[size_t(i) * pairs];
+    __m128i sum = _mm_setzero_si128();
+    for (size_t p = 0; p < pairs; ++p) {
+      const __m128i two = _mm_loadu_si128(reinterpret_cast<const __m128i*>(pixel + 8 * p));
+      sum = _mm_add_epi32(sum, _mm_madd_epi16(channel_pairs(two), _mm_set1_epi32(row_pairs[p])));
+    }
+    _mm_storeu_ps(out + size_t(mirror ? out_width - 1 - i : i) * 4,
+                  _mm_mul_ps(_mm_cvtepi32_ps(sum), _mm256_castps256_ps128(level)));
   }
 }
+#endif
 
 }  // namespace detail
 
@@ -341,43 +364,44 @@ void resample(const PixelRows& source, const Window& window, const PixelBounds& 
       readable.top < 0 || readable.right > source.width || readable.bottom > source.height ||
       readable.left >= readable.right || readable.top >= readable.bottom)
     throw std::invalid_argument("resample: an empty window, output or readable area");
-  using Columns = void (*)(const float*, const detail::AxisWeights&, int, bool, float*);
-  const Columns weighted_columns = source.pixel_bytes == 1   ? detail::weighted_columns<1>
-                                   : source.pixel_bytes == 3 ? detail::weighted_columns<3>
-                                   : source.pixel_bytes == 4 ? detail::weighted_columns<4>
-                                                             : nullptr;
-  if (!weighted_columns) throw std::invalid_argument("resample: pixels of 1, 3 or 4 bytes");
-  detail::AxisWeights columns =
-      detail::axis_weights(window.left, window.width, out_width, readable.left, readable.right);
-  const detail::AxisWeights rows =
-      detail::axis_weights(window.top, window.height, out_height, readable.top, readable.bottom);
-  const std::vector<int32_t> row_pairs = detail::weight_pairs(rows);
-  const size_t pairs_per_row = size_t(rows.taps + 1) / 2;
+  const int pixel_bytes = source.pixel_bytes;
+  if (pixel_bytes != 1 && pixel_bytes != 3 && pixel_bytes != 4)
+    throw std::invalid_argument("resample: pixels of 1, 3 or 4 bytes");
+  detail::FixedWeights columns =
+      detail::fixed_weights(detail::axis_weights(window.left, window.width, out_width, readable.left, readable.right));
+  const detail::FixedWeights rows =
+      detail::fixed_weights(detail::axis_weights(window.top, window.height, out_height, readable.top, readable.bottom));
   // The first pass keeps only the columns the second reads (first[] grows with the output column),
   // which the second then counts from the first of them.
   const int column_low = columns.first.front(), column_high = columns.first.back() + columns.taps;
   for (int& first : columns.first) first -= column_low;
-  const int pixel_bytes = source.pixel_bytes;
-  const size_t stride = size_t(source.width) * size_t(pixel_bytes);
-  std::vector<float> shrunk(size_t(column_high - column_low) * size_t(pixel_bytes));
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-  const bool paired = pixel_bytes == 4 && detail::has_avx2();
-  const std::vector<float> paired_weights = paired ? detail::paired_column_weights(columns) : std::vector<float>();
-#endif
+  const size_t stride = size_t(source.width) * size_t(pixel_bytes),
+               count = size_t(column_high - column_low) * size_t(pixel_bytes);
+  std::vector<int16_t> shrunk(count + size_t(pixel_bytes));  // and one pixel of zeros: see weighted_columns_rgbx_sse2
   std::vector<float> out(size_t(out_width) * size_t(pixel_bytes));
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  const bool two_at_once = pixel_bytes == 4 && detail::has_avx2();
+  const std::vector<int32_t> doubled = two_at_once ? detail::doubled_pairs(columns) : std::vector<int32_t>();
+#endif
   for (int y = 0; y < out_height; ++y) {
     const uint8_t* top =
         source.data + size_t(rows.first[size_t(y)]) * stride + size_t(column_low) * size_t(pixel_bytes);
-    detail::weighted_rows(top, stride, &row_pairs[size_t(y) * pairs_per_row], rows.taps, shrunk.size(),
-                          shrunk.data());
+    detail::weighted_rows(top, stride, &rows.paired[size_t(y) * size_t(rows.pairs)], rows.taps, count, shrunk.data());
+    if (pixel_bytes != 4) {
+      detail::weighted_columns(shrunk.data(), columns, pixel_bytes, out_width, mirror, out.data());
+    } else {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-    if (paired) {
-      detail::weighted_columns_rgbx_avx2(shrunk.data(), columns, paired_weights.data(), out_width, mirror, out.data());
-      row(y, static_cast<const float*>(out.data()));
-      continue;
-    }
+      if (two_at_once) {
+        detail::weighted_columns_rgbx_avx2(shrunk.data(), columns, doubled.data(), out_width, mirror, out.data());
+      } else {
+        detail::weighted_columns_rgbx_sse2(shrunk.data(), columns, out_width, mirror, out.data());
+      }
+#elif defined(__SSE2__)
+      detail::weighted_columns_rgbx_sse2(shrunk.data(), columns, out_width, mirror, out.data());
+#else
+      detail::weighted_columns(shrunk.data(), columns, 4, out_width, mirror, out.data());
 #endif
-    weighted_columns(shrunk.data(), columns, out_width, mirror, out.data());
+    }
     row(y, static_cast<const float*>(out.data()));
   }
 }

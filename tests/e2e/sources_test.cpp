@@ -289,12 +289,19 @@ TEST(ImagesInColour, WindowedJpegDecodesAreExactOnResumeAndTheSameForAnyWorkers)
                    "      image.save(f'{sys.argv[1]}/{split}/class{c}/{i}.jpg', quality=90)\n",
                    dir / "photos"});
   ASSERT_EQ(written.exit_status, 0) << written.output;
-  auto train = [&](const std::string& name, Args more) {
+  // The same files with a restart marker after every MCU (lossless), which the windowed decode
+  // cuts to each window's intervals: the same pixels, so the same run to the bit.
+  auto marked = run_process({"/bin/sh", "-c",
+                             "cd photos && find . -type d -exec mkdir -p ../marked/{} \\; && "
+                             "find . -name '*.jpg' -exec jpegtran -restart 1B -outfile ../marked/{} {} \\;"},
+                            dir.path());
+  ASSERT_EQ(marked.exit_status, 0) << "jpegtran (libjpeg-turbo-progs, scripts/setup.sh): " << marked.output;
+  auto train = [&](const std::string& name, Args more, const std::string& folder = "photos") {
     Args args{"train",
               "--data",
               "images",
               "--data_dir",
-              dir / "photos",
+              dir / folder,
               "--image_size",
               "32",
               "--random_resized_crop",
@@ -326,12 +333,17 @@ TEST(ImagesInColour, WindowedJpegDecodesAreExactOnResumeAndTheSameForAnyWorkers)
   ASSERT_EQ(two.exit_status, 0) << two.output;
   auto exact = train("exact", {"--workers", "2", "--exact_decode"});
   ASSERT_EQ(exact.exit_status, 0) << exact.output;
+  auto from_marked = train("cut", {"--workers", "2"}, "marked");
+  ASSERT_EQ(from_marked.exit_status, 0) << from_marked.output;
   const NamedState a = testing::run_state(dir / "checkpoints/one/1"), b = testing::run_state(dir / "checkpoints/two/1"),
-                   whole = testing::run_state(dir / "checkpoints/exact/1");
+                   whole = testing::run_state(dir / "checkpoints/exact/1"),
+                   from_intervals = testing::run_state(dir / "checkpoints/cut/1");
   ASSERT_EQ(a.size(), b.size());
+  ASSERT_EQ(a.size(), from_intervals.size());
   bool differs = false;
   for (size_t i = 0; i < a.size(); ++i) {
     EXPECT_TRUE(torch::equal(a[i].second, b[i].second)) << a[i].first;
+    EXPECT_TRUE(torch::equal(a[i].second, from_intervals[i].second)) << a[i].first;
     differs = differs || !torch::equal(a[i].second, whole[i].second);
   }
   EXPECT_TRUE(differs) << "--exact_decode trained on the very same pixels: the windowed decode was not used";
