@@ -70,7 +70,8 @@ inline BatchMemory& batch_memory() {
 // each example a slot of one batch-sized tensor, in order, and stack_examples finds the slots
 // side by side and takes the tensor as the batch instead of copying them into another (for 256
 // photos, 150 MB a batch). The thread makes a batch's examples one after the other, then stacks
-// them; the number of slots is the largest batch it stacked so far, so its first batch is copied.
+// them; the number of slots is the size of the batch it stacked last, so its first batch, and
+// the first after a batch of another size (the epoch's last, an evaluation's), is copied.
 class ExampleSlots {
  public:
   torch::Tensor take(at::IntArrayRef sizes, const torch::TensorOptions& options) {
@@ -106,9 +107,11 @@ class ExampleSlots {
     return torch::empty({0}, first.options()).set_(first.storage(), first.storage_offset(), sizes);
   }
 
-  // A batch of `count` examples was stacked: the next one gets a block of its own.
+  // A batch of `count` examples was stacked: the next one gets a block of its own, that size (the
+  // largest so far would make a training thread that also evaluates lay out every batch at the
+  // evaluation's size).
   void stacked(int64_t count) {
-    slots_ = std::max(slots_, count);
+    slots_ = count;
     block_ = torch::Tensor();
   }
 

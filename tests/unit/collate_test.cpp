@@ -40,6 +40,17 @@ TEST(Collate, ExamplesMadeInExampleMemoryAreTheBatchWithoutACopy) {
   EXPECT_TRUE(torch::equal(next.inputs[0], torch::full({256, 1024}, 20.0f)));
 }
 
+// A thread that trains and evaluates (--workers 0) stacks batches of two sizes: each block is laid
+// out at the size of the batch stacked last, not at the largest (an evaluation's, say).
+TEST(Collate, TheBlockIsTheSizeOfTheBatchStackedLast) {
+  stack_examples(made_in_place(8, 0));
+  stack_examples(made_in_place(2, 0));  // laid out for 8, 2 stacked
+  std::vector<Example> made = made_in_place(2, 5);
+  Batch batch = stack_examples(made);
+  EXPECT_EQ(batch.inputs.data_ptr(), made[0]["inputs"].data_ptr());
+  EXPECT_EQ(batch.inputs.storage().nbytes(), 2 * 256 * 1024 * sizeof(float));
+}
+
 TEST(Collate, ExamplesOutOfTheirSlotsAreCopied) {
   stack_examples(made_in_place(4, 0));
   std::vector<Example> made = made_in_place(4, 10);
