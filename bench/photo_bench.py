@@ -14,9 +14,11 @@ once into the page cache, then measures, alternating in each repetition:
             decodes) at 1; torchvision's ImageFolder + DataLoader with the same transforms at 1 and
             2 worker processes (bench/peer_photo_loader.py); Pillow's plain decode of every file
             in one thread; libjpeg-turbo's plain full-size decode of every file in one thread,
-            from memory (forge_bench jpeg_decode): the naive limit. And, on a copy of the set with
-            a restart marker after every MCU (jpegtran -restart 1B: lossless, the same pixels),
-            forge's loader at 1 and 2 workers and libjpeg-turbo's full decode.
+            from memory (forge_bench jpeg_decode): the naive limit; forge's windowed decode alone
+            (no resample) and entropy decoding alone (--decode window|entropy): the decode's own
+            limits. And, on a copy of the set with a restart marker after every MCU (jpegtran
+            -restart 1B: lossless, the same pixels), forge's loader at 1 and 2 workers,
+            libjpeg-turbo's full decode and forge's windowed decode alone.
   rss       the peak RSS of forge's loader (2 workers) over the folder and over 4 times as many
             files (the same photos under four names each): the listing grows, nothing else may.
   accuracy  a small residual network (bench/photo_net.cpp) trained 3 epochs on the set, seeds 1-3,
@@ -79,6 +81,11 @@ def loader_part(photos, marked, reps, results, table):
         "torchvision, 2 workers": lambda: last_json(run([SYSTEM_PYTHON, PEER, train, "--workers", "2"])),
         "Pillow decode, 1 thread": lambda: last_json(run([SYSTEM_PYTHON, PEER, train, "--pillow"])),
         "libjpeg-turbo full decode, 1 thread": lambda: last_json(run([BENCH, "jpeg_decode", "--data_dir", train])),
+        # The decode's own limits: forge's windowed decode with no resample, and entropy decoding alone.
+        "forge's windowed decode alone, 1 thread": lambda: last_json(run(
+            [BENCH, "jpeg_decode", "--data_dir", train, "--decode", "window"])),
+        "entropy decoding alone, 1 thread": lambda: last_json(run(
+            [BENCH, "jpeg_decode", "--data_dir", train, "--decode", "entropy"])),
     }
     if marked:
         measures.update({
@@ -90,6 +97,8 @@ def loader_part(photos, marked, reps, results, table):
                  "2"])),
             "libjpeg-turbo full decode, restart markers": lambda: last_json(run(
                 [BENCH, "jpeg_decode", "--data_dir", os.path.join(marked, "train")])),
+            "forge's windowed decode alone, restart markers": lambda: last_json(run(
+                [BENCH, "jpeg_decode", "--data_dir", os.path.join(marked, "train"), "--decode", "window"])),
         })
     rates = {name: [] for name in measures}
     for _ in range(reps):  # alternating: every reader sees the same states of the machine
