@@ -257,21 +257,25 @@ inline void weighted_columns(const int16_t* in, const FixedWeights& axis, int ch
 // [r0 r1 g0 g1 b0 b1 x0 x1] for a multiply-add with two taps' weights (in each 128-bit half).
 inline __m128i channel_pairs(__m128i two) { return _mm_unpacklo_epi16(two, _mm_unpackhi_epi64(two, two)); }
 
-// weighted_columns for 4 channels, one output pixel at a time, two taps per multiply-add. It
-// reads one pixel past first[i] + taps - 1 when taps is odd (with weight 0): `in` has one more.
+// Output pixel i of weighted_columns for 4 channels, two taps per multiply-add. It reads one
+// pixel past first[i] + taps - 1 when taps is odd (with weight 0): `in` has one more.
+inline void rgbx_pixel_sse2(const int16_t* in, const FixedWeights& axis, int i, int out_width, bool mirror,
+                            float* out) {
+  const int16_t* pixel = in + size_t(axis.first[size_t(i)]) * 4;
+  const int32_t* pairs = &axis.paired[size_t(i) * size_t(axis.pairs)];
+  __m128i sum = _mm_setzero_si128();
+  for (int p = 0; p < axis.pairs; ++p) {
+    const __m128i two = _mm_loadu_si128(reinterpret_cast<const __m128i*>(pixel + 8 * size_t(p)));
+    sum = _mm_add_epi32(sum, _mm_madd_epi16(channel_pairs(two), _mm_set1_epi32(pairs[p])));
+  }
+  _mm_storeu_ps(out + size_t(mirror ? out_width - 1 - i : i) * 4,
+                _mm_mul_ps(_mm_cvtepi32_ps(sum), _mm_set1_ps(kLevel)));
+}
+
+// weighted_columns for 4 channels, one output pixel at a time.
 inline void weighted_columns_rgbx_sse2(const int16_t* in, const FixedWeights& axis, int out_width, bool mirror,
                                        float* out) {
-  const __m128 level = _mm_set1_ps(kLevel);
-  for (int i = 0; i < out_width; ++i) {
-    const int16_t* pixel = in + size_t(axis.first[size_t(i)]) * 4;
-    const int32_t* pairs = &axis.paired[size_t(i) * size_t(axis.pairs)];
-    __m128i sum = _mm_setzero_si128();
-    for (int p = 0; p < axis.pairs; ++p) {
-      const __m128i two = _mm_loadu_si128(reinterpret_cast<const __m128i*>(pixel + 8 * size_t(p)));
-      sum = _mm_add_epi32(sum, _mm_madd_epi16(channel_pairs(two), _mm_set1_epi32(pairs[p])));
-    }
-    _mm_storeu_ps(out + size_t(mirror ? out_width - 1 - i : i) * 4, _mm_mul_ps(_mm_cvtepi32_ps(sum), level));
-  }
+  for (int i = 0; i < out_width; ++i) rgbx_pixel_sse2(in, axis, i, out_width, mirror, out);
 }
 #endif
 
@@ -315,17 +319,7 @@ __attribute__((target("avx2"))) inline void weighted_columns_rgbx_avx2(const int
       _mm256_storeu_ps(out + size_t(i) * 4, values);
     }
   }
-  if (i < out_width) {  // the last of an odd number
-    const int16_t* pixel = in + size_t(axis.first[size_t(i)]) * 4;
-    const int32_t* row_pairs = &axis.paired[size_t(i) * pairs];
-    __m128i sum = _mm_setzero_si128();
-    for (size_t p = 0; p < pairs; ++p) {
-      const __m128i two = _mm_loadu_si128(reinterpret_cast<const __m128i*>(pixel + 8 * p));
-      sum = _mm_add_epi32(sum, _mm_madd_epi16(channel_pairs(two), _mm_set1_epi32(row_pairs[p])));
-    }
-    _mm_storeu_ps(out + size_t(mirror ? out_width - 1 - i : i) * 4,
-                  _mm_mul_ps(_mm_cvtepi32_ps(sum), _mm256_castps256_ps128(level)));
-  }
+  if (i < out_width) rgbx_pixel_sse2(in, axis, i, out_width, mirror, out);  // the last of an odd number
 }
 #endif
 
