@@ -69,36 +69,35 @@ def with_restart_markers(photos, out):
 
 def loader_part(photos, marked, reps, results, table):
     train = os.path.join(photos, "train")
+
+    def forge(folder, workers, *more):  # forge's loader alone over an image folder
+        return lambda: last_json(run([BENCH, "loader", "--data_dir", folder, "--transforms", "photo", "--batch_size",
+                                      "256", "--workers", str(workers)] + list(more)))
+
+    def decode(folder, how="full"):  # forge_bench jpeg_decode over a split's files
+        return lambda: last_json(run([BENCH, "jpeg_decode", "--data_dir", folder, "--decode", how]))
+
+    def peer(*more):
+        return lambda: last_json(run([SYSTEM_PYTHON, PEER, train] + list(more)))
+
     measures = {
-        "forge, 1 worker": lambda: last_json(run([BENCH, "loader", "--data_dir", photos, "--transforms", "photo",
-                                                  "--batch_size", "256", "--workers", "1"])),
-        "forge, 2 workers": lambda: last_json(run([BENCH, "loader", "--data_dir", photos, "--transforms", "photo",
-                                                   "--batch_size", "256", "--workers", "2"])),
-        "forge --exact_decode, 1 worker": lambda: last_json(run(
-            [BENCH, "loader", "--data_dir", photos, "--transforms", "photo", "--batch_size", "256", "--workers",
-             "1", "--exact_decode", "true"])),
-        "torchvision, 1 worker": lambda: last_json(run([SYSTEM_PYTHON, PEER, train, "--workers", "1"])),
-        "torchvision, 2 workers": lambda: last_json(run([SYSTEM_PYTHON, PEER, train, "--workers", "2"])),
-        "Pillow decode, 1 thread": lambda: last_json(run([SYSTEM_PYTHON, PEER, train, "--pillow"])),
-        "libjpeg-turbo full decode, 1 thread": lambda: last_json(run([BENCH, "jpeg_decode", "--data_dir", train])),
+        "forge, 1 worker": forge(photos, 1),
+        "forge, 2 workers": forge(photos, 2),
+        "forge --exact_decode, 1 worker": forge(photos, 1, "--exact_decode", "true"),
+        "torchvision, 1 worker": peer("--workers", "1"),
+        "torchvision, 2 workers": peer("--workers", "2"),
+        "Pillow decode, 1 thread": peer("--pillow"),
+        "libjpeg-turbo full decode, 1 thread": decode(train),
         # The decode's own limits: forge's windowed decode with no resample, and entropy decoding alone.
-        "forge's windowed decode alone, 1 thread": lambda: last_json(run(
-            [BENCH, "jpeg_decode", "--data_dir", train, "--decode", "window"])),
-        "entropy decoding alone, 1 thread": lambda: last_json(run(
-            [BENCH, "jpeg_decode", "--data_dir", train, "--decode", "entropy"])),
+        "forge's windowed decode alone, 1 thread": decode(train, "window"),
+        "entropy decoding alone, 1 thread": decode(train, "entropy"),
     }
     if marked:
         measures.update({
-            "forge, 1 worker, restart markers": lambda: last_json(run(
-                [BENCH, "loader", "--data_dir", marked, "--transforms", "photo", "--batch_size", "256", "--workers",
-                 "1"])),
-            "forge, 2 workers, restart markers": lambda: last_json(run(
-                [BENCH, "loader", "--data_dir", marked, "--transforms", "photo", "--batch_size", "256", "--workers",
-                 "2"])),
-            "libjpeg-turbo full decode, restart markers": lambda: last_json(run(
-                [BENCH, "jpeg_decode", "--data_dir", os.path.join(marked, "train")])),
-            "forge's windowed decode alone, restart markers": lambda: last_json(run(
-                [BENCH, "jpeg_decode", "--data_dir", os.path.join(marked, "train"), "--decode", "window"])),
+            "forge, 1 worker, restart markers": forge(marked, 1),
+            "forge, 2 workers, restart markers": forge(marked, 2),
+            "libjpeg-turbo full decode, restart markers": decode(os.path.join(marked, "train")),
+            "forge's windowed decode alone, restart markers": decode(os.path.join(marked, "train"), "window"),
         })
     rates = {name: [] for name in measures}
     for _ in range(reps):  # alternating: every reader sees the same states of the machine
