@@ -24,6 +24,20 @@ def run(cmd, cwd, env=None):
     return result.stdout
 
 
+def start_cluster(cluster, cwd):
+    """Starts the one-node SLURM cluster in `cluster` as the C++ tests' fixture does
+    (tests/e2e/slurm_cluster.hpp): a port below the kernel's ephemeral ones (32768 on), and
+    another when cluster.sh says the one tried is in use (exit 3)."""
+    for attempt in range(5):
+        port = 20000 + 2 * ((os.getpid() + 997 * attempt) % 6000)
+        result = subprocess.run(["bash", CLUSTER, "start", cluster, str(port)], cwd=cwd, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True)
+        if result.returncode != 3:
+            break
+    if result.returncode != 0:
+        sys.exit("scale_bench: %s start failed (exit %d):\n%s" % (CLUSTER, result.returncode, result.stdout[-3000:]))
+
+
 def epoch_seconds(output):
     """The 'epoch N trained in X s' times rank 0 logs."""
     return [float(s) for s in re.findall(r"epoch \d+ trained in ([0-9.]+) s", output)]
@@ -80,7 +94,7 @@ class ScaleBench:
         slurm = None
         if os.geteuid() == 0 and shutil.which("slurmctld"):
             cluster = os.path.join(self.tmp, "cluster")
-            run(["bash", CLUSTER, "start", cluster, str(21000 + os.getpid() % 20000 * 2)], self.tmp)
+            start_cluster(cluster, self.tmp)
             env = dict(os.environ, SLURM_CONF=os.path.join(cluster, "slurm.conf"))
             try:
                 slurm = self.record("4-point sweep, SLURM job array",
