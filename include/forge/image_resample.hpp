@@ -73,7 +73,9 @@ inline AxisWeights axis_weights(double start, double length, int out, int low, i
   const double scale = length / out;
   const double support = std::max(1.0, scale);  // the triangle's half width, in source pixels
   AxisWeights axis;
-  axis.taps = std::min(int(std::ceil(2 * support)) + 1, high - low);
+  // Source centres strictly within `support` of an output centre (the only ones weighed above 0)
+  // lie in an open span 2 * support wide: ceil(2 * support) of them at most, counted from the first.
+  axis.taps = std::min(int(std::ceil(2 * support)), high - low);
   axis.first.resize(size_t(out));
   axis.weights.resize(size_t(out) * size_t(axis.taps));
   for (int i = 0; i < out; ++i) {
@@ -165,35 +167,40 @@ inline void weighted_rows_tail(const uint8_t* row, size_t stride, const int32_t*
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+// weighted_rows for the 32 bytes at x, in four independent sums: the loads of one wait while the others add.
+__attribute__((target("avx2"))) inline void weighted_rows_32_avx2(const uint8_t* row, size_t stride,
+                                                                  const int32_t* pairs, int taps, size_t x,
+                                                                  int16_t* out) {
+  const __m256i half = _mm256_set1_epi32(1 << (kWeightBits - kFractionBits - 1));
+  __m256i low0 = half, high0 = half, low1 = half, high1 = half;
+  for (int k = 0; k < taps; k += 2) {
+    const uint8_t* first = row + size_t(k) * stride + x;
+    const uint8_t* second = k + 1 < taps ? first + stride : first;
+    const __m256i weight = _mm256_set1_epi32(pairs[k / 2]);
+    const __m256i a0 = _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(first)));
+    const __m256i b0 = _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(second)));
+    const __m256i a1 = _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(first + 16)));
+    const __m256i b1 = _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(second + 16)));
+    low0 = _mm256_add_epi32(low0, _mm256_madd_epi16(_mm256_unpacklo_epi16(a0, b0), weight));
+    high0 = _mm256_add_epi32(high0, _mm256_madd_epi16(_mm256_unpackhi_epi16(a0, b0), weight));
+    low1 = _mm256_add_epi32(low1, _mm256_madd_epi16(_mm256_unpacklo_epi16(a1, b1), weight));
+    high1 = _mm256_add_epi32(high1, _mm256_madd_epi16(_mm256_unpackhi_epi16(a1, b1), weight));
+  }
+  // The unpacks work within 128-bit halves (low: bytes 0..3 and 8..11 of 16, high: 4..7 and
+  // 12..15), and so does the pack, which puts them back in order.
+  constexpr int shift = kWeightBits - kFractionBits;
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + x),
+                      _mm256_packs_epi32(_mm256_srai_epi32(low0, shift), _mm256_srai_epi32(high0, shift)));
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + x + 16),
+                      _mm256_packs_epi32(_mm256_srai_epi32(low1, shift), _mm256_srai_epi32(high1, shift)));
+}
+
 __attribute__((target("avx2"))) inline void weighted_rows_avx2(const uint8_t* row, size_t stride, const int32_t* pairs,
                                                                int taps, size_t count, int16_t* out) {
-  const __m256i half = _mm256_set1_epi32(1 << (kWeightBits - kFractionBits - 1));
-  size_t x = 0;
-  // 32 bytes an iteration, in four independent sums: the loads of one wait while the others add.
-  for (; x + 32 <= count; x += 32) {
-    __m256i low0 = half, high0 = half, low1 = half, high1 = half;
-    for (int k = 0; k < taps; k += 2) {
-      const uint8_t* first = row + size_t(k) * stride + x;
-      const uint8_t* second = k + 1 < taps ? first + stride : first;
-      const __m256i weight = _mm256_set1_epi32(pairs[k / 2]);
-      const __m256i a0 = _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(first)));
-      const __m256i b0 = _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(second)));
-      const __m256i a1 = _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(first + 16)));
-      const __m256i b1 = _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(second + 16)));
-      low0 = _mm256_add_epi32(low0, _mm256_madd_epi16(_mm256_unpacklo_epi16(a0, b0), weight));
-      high0 = _mm256_add_epi32(high0, _mm256_madd_epi16(_mm256_unpackhi_epi16(a0, b0), weight));
-      low1 = _mm256_add_epi32(low1, _mm256_madd_epi16(_mm256_unpacklo_epi16(a1, b1), weight));
-      high1 = _mm256_add_epi32(high1, _mm256_madd_epi16(_mm256_unpackhi_epi16(a1, b1), weight));
-    }
-    // The unpacks work within 128-bit halves (low: bytes 0..3 and 8..11 of 16, high: 4..7 and
-    // 12..15), and so does the pack, which puts them back in order.
-    constexpr int shift = kWeightBits - kFractionBits;
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + x),
-                        _mm256_packs_epi32(_mm256_srai_epi32(low0, shift), _mm256_srai_epi32(high0, shift)));
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + x + 16),
-                        _mm256_packs_epi32(_mm256_srai_epi32(low1, shift), _mm256_srai_epi32(high1, shift)));
-  }
-  weighted_rows_tail(row, stride, pairs, taps, x, count, out);
+  if (count < 32) return weighted_rows_tail(row, stride, pairs, taps, 0, count, out);
+  for (size_t x = 0; x + 32 <= count; x += 32) weighted_rows_32_avx2(row, stride, pairs, taps, x, out);
+  // The last bytes as the 32 that end at count: those already done are written again, the same.
+  if (count % 32) weighted_rows_32_avx2(row, stride, pairs, taps, count - 32, out);
 }
 
 inline bool has_avx2() {
@@ -202,28 +209,37 @@ inline bool has_avx2() {
 }
 #endif
 
+#if defined(__SSE2__)
+// weighted_rows for the 8 bytes at x.
+inline void weighted_rows_8_sse2(const uint8_t* row, size_t stride, const int32_t* pairs, int taps, size_t x,
+                                 int16_t* out) {
+  const __m128i zero = _mm_setzero_si128(), half = _mm_set1_epi32(1 << (kWeightBits - kFractionBits - 1));
+  __m128i low = half, high = half;
+  for (int k = 0; k < taps; k += 2) {
+    const uint8_t* first = row + size_t(k) * stride + x;
+    const uint8_t* second = k + 1 < taps ? first + stride : first;
+    const __m128i a = _mm_unpacklo_epi8(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(first)), zero);
+    const __m128i b = _mm_unpacklo_epi8(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(second)), zero);
+    const __m128i weight = _mm_set1_epi32(pairs[k / 2]);
+    low = _mm_add_epi32(low, _mm_madd_epi16(_mm_unpacklo_epi16(a, b), weight));
+    high = _mm_add_epi32(high, _mm_madd_epi16(_mm_unpackhi_epi16(a, b), weight));
+  }
+  constexpr int shift = kWeightBits - kFractionBits;
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(out + x),
+                   _mm_packs_epi32(_mm_srai_epi32(low, shift), _mm_srai_epi32(high, shift)));
+}
+#endif
+
 inline void weighted_rows_sse2(const uint8_t* row, size_t stride, const int32_t* pairs, int taps, size_t count,
                                int16_t* out) {
-  size_t x = 0;
 #if defined(__SSE2__)
-  const __m128i zero = _mm_setzero_si128(), half = _mm_set1_epi32(1 << (kWeightBits - kFractionBits - 1));
-  for (; x + 8 <= count; x += 8) {
-    __m128i low = half, high = half;
-    for (int k = 0; k < taps; k += 2) {
-      const uint8_t* first = row + size_t(k) * stride + x;
-      const uint8_t* second = k + 1 < taps ? first + stride : first;
-      const __m128i a = _mm_unpacklo_epi8(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(first)), zero);
-      const __m128i b = _mm_unpacklo_epi8(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(second)), zero);
-      const __m128i weight = _mm_set1_epi32(pairs[k / 2]);
-      low = _mm_add_epi32(low, _mm_madd_epi16(_mm_unpacklo_epi16(a, b), weight));
-      high = _mm_add_epi32(high, _mm_madd_epi16(_mm_unpackhi_epi16(a, b), weight));
-    }
-    constexpr int shift = kWeightBits - kFractionBits;
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + x),
-                     _mm_packs_epi32(_mm_srai_epi32(low, shift), _mm_srai_epi32(high, shift)));
+  if (count >= 8) {
+    for (size_t x = 0; x + 8 <= count; x += 8) weighted_rows_8_sse2(row, stride, pairs, taps, x, out);
+    if (count % 8) weighted_rows_8_sse2(row, stride, pairs, taps, count - 8, out);  // as in weighted_rows_avx2
+    return;
   }
 #endif
-  weighted_rows_tail(row, stride, pairs, taps, x, count, out);
+  weighted_rows_tail(row, stride, pairs, taps, 0, count, out);
 }
 
 inline void weighted_rows(const uint8_t* row, size_t stride, const int32_t* pairs, int taps, size_t count,

@@ -137,6 +137,27 @@ TEST(ImageResample, EveryVectorPathSumsToTheSameBits) {
   detail::weighted_rows_tail(rows.data(), 203, fixed.paired.data(), 5, 0, 203, plain.data());
   detail::weighted_rows_sse2(rows.data(), 203, fixed.paired.data(), 5, 203, sse2.data());
   EXPECT_EQ(plain, sse2);
+  // Every row length, whole vectors or not (the last part is the vector that ends at the row's end),
+  // shorter than one vector, and any number of taps.
+  for (int taps = 1; taps <= 5; ++taps)
+    for (size_t count : {1, 7, 8, 13, 31, 32, 33, 45, 64, 203}) {
+      detail::AxisWeights some;
+      some.taps = taps;
+      some.first = {0};
+      some.weights.assign(size_t(taps), 1.0f / float(taps));
+      const std::vector<int32_t> pairs = detail::fixed_weights(some).paired;
+      std::vector<int16_t> one(count), vector(count, -1);
+      detail::weighted_rows_tail(rows.data(), 203, pairs.data(), taps, 0, count, one.data());
+      detail::weighted_rows_sse2(rows.data(), 203, pairs.data(), taps, count, vector.data());
+      EXPECT_EQ(one, vector) << taps << " taps, " << count;
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+      if (detail::has_avx2()) {
+        std::fill(vector.begin(), vector.end(), int16_t(-1));
+        detail::weighted_rows_avx2(rows.data(), 203, pairs.data(), taps, count, vector.data());
+        EXPECT_EQ(one, vector) << taps << " taps, " << count;
+      }
+#endif
+    }
   for (size_t x = 0; x < 203; ++x) {  // and the sums are the weighted means, to 1/2^7 of a level
     const double exact =
         0.1 * rows[x] + 0.2 * rows[203 + x] + 0.4 * rows[406 + x] + 0.2 * rows[609 + x] + 0.1 * rows[812 + x];
@@ -168,6 +189,31 @@ TEST(ImageResample, EveryVectorPathSumsToTheSameBits) {
     EXPECT_EQ(plain, avx2);
   }
 #endif
+}
+
+// The taps of an output pixel are every source pixel its triangle weighs above 0, and no more
+// than the widest triangle can reach: weighed against every readable pixel, one by one.
+TEST(ImageResample, AnOutputPixelsTapsHoldEverySourcePixelItsFilterWeighs) {
+  for (double length : {7.0, 20.0, 21.5, 44.8, 45.0, 63.3, 64.0, 90.0, 131.0})
+    for (double start : {0.0, 0.25, 3.5, 10.0})
+      for (int out : {20, 32, 45}) {
+        const int low = 0, high = int(std::ceil(start + length)) + 2;
+        const detail::AxisWeights axis = detail::axis_weights(start, length, out, low, high);
+        const double scale = length / out, support = std::max(1.0, scale);
+        EXPECT_LE(axis.taps, int(std::ceil(2 * support))) << length << " over " << out;
+        for (int i = 0; i < out; ++i) {
+          const double centre = start + (i + 0.5) * scale;
+          double sum = 0;
+          for (int j = low; j < high; ++j) sum += std::max(0.0, 1.0 - std::abs(j + 0.5 - centre) / support);
+          for (int j = low; j < high; ++j) {
+            const double weight = std::max(0.0, 1.0 - std::abs(j + 0.5 - centre) / support) / sum;
+            const int k = j - axis.first[size_t(i)];
+            const double tap = k >= 0 && k < axis.taps ? axis.weights[size_t(i) * size_t(axis.taps) + size_t(k)] : 0.0;
+            ASSERT_NEAR(tap, weight, 1e-6) << length << " over " << out << " from " << start << ": pixel " << i
+                                           << ", source " << j;
+          }
+        }
+      }
 }
 
 TEST(ImageResample, ANormalisedTensorHoldsTheResampledPixelsInChannelPlanes) {
