@@ -209,8 +209,8 @@ TEST(ImageResample, AnOutputPixelsTapsHoldEverySourcePixelItsFilterWeighs) {
             const double weight = std::max(0.0, 1.0 - std::abs(j + 0.5 - centre) / support) / sum;
             const int k = j - axis.first[size_t(i)];
             const double tap = k >= 0 && k < axis.taps ? axis.weights[size_t(i) * size_t(axis.taps) + size_t(k)] : 0.0;
-            ASSERT_NEAR(tap, weight, 1e-6) << length << " over " << out << " from " << start << ": pixel " << i
-                                           << ", source " << j;
+            ASSERT_NEAR(tap, weight, 1e-6)
+                << length << " over " << out << " from " << start << ": pixel " << i << ", source " << j;
           }
         }
       }
