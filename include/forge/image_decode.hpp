@@ -512,11 +512,13 @@ inline int channels_of(const std::string& path, const DecodeLimits& limits) {
     if (!read) throw std::runtime_error(std::string("not a readable PNG: ") + image.message);
     return channels;
   }
-  // Gray JPEGs have one component; YCbCr and CMYK ones are colour.
-  for (size_t i = 2; i + 9 < bytes.size(); ++i)
-    if (bytes[i] == 0xFF && (bytes[i + 1] == 0xC0 || bytes[i + 1] == 0xC1 || bytes[i + 1] == 0xC2))
-      return bytes[i + 9] == 1 ? 1 : 3;
-  throw std::runtime_error("corrupt JPEG: no frame header");
+  // Gray JPEGs have one component; YCbCr and CMYK ones are colour. libjpeg reads the header, so the
+  // frame found is the image's, not bytes that look like one in an embedded thumbnail or profile.
+  struct Components {
+    int count = 0;
+  };
+  auto count = [](jpeg_decompress_struct& info, Components& components) { components.count = info.num_components; };
+  return detail::decode_jpeg_with<Components>(bytes, limits, count).count == 1 ? 1 : 3;
 }
 
 // The image in `path` with `channels` channels (1: grayscale, 3: RGB), whatever it holds.

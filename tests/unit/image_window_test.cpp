@@ -327,6 +327,23 @@ TEST_F(JpegWindow, ProgressiveAndFullChromaFilesDecodeTheSameWindows) {
   }
 }
 
+// The channels of a JPEG are its frame's, read by libjpeg: bytes that look like a frame header in
+// a segment before it (an EXIF thumbnail's, a comment's) do not count.
+TEST_F(JpegWindow, AJpegsChannelsAreItsOwnFramesNotThoseOfBytesBeforeIt) {
+  for (const int channels : {1, 3}) {
+    const std::string bytes = jpeg_of(picture(40, 30, channels));
+    // A comment segment (0xFFFE) right after the start of image, holding a frame header of the other kind.
+    const char other = channels == 1 ? 3 : 1;
+    const std::string frame = {'\xFF', '\xC0', 0, 17, 8, 0, 16, 0, 16, other, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1};
+    const std::string comment = std::string{'\xFF', '\xFE', 0, char(2 + frame.size())} + frame;
+    const std::string path = written(dir_, "commented.jpg", bytes.substr(0, 2) + comment + bytes.substr(2));
+    EXPECT_EQ(channels_of(path, {}), channels);
+    EXPECT_EQ(decode_image(path, channels, {}).width, 40);  // and it is a JPEG libjpeg reads
+  }
+  const std::string path = written(dir_, "no-frame.jpg", std::string{'\xFF', '\xD8', '\xFF', '\xD9'});
+  EXPECT_THROW(channels_of(path, {}), std::runtime_error);
+}
+
 // A file with restart markers is cut down to the intervals its window covers before it is decoded:
 // the same pixels as the window decoded from the whole file, from less entropy-coded data; where
 // the intervals do not tile the image (every 5 MCUs of 32 a row), the whole file is decoded.
