@@ -133,7 +133,8 @@ inline FixedWeights fixed_weights(const AxisWeights& axis) {
     int sum = 0;
     size_t largest = 0;
     for (size_t k = 0; k < taps; ++k) {
-      whole[k] = int16_t(std::lround(double(axis.weights[i * taps + k]) * kWeightOne));
+      // Rounded to nearest (weights are not negative; float * 2^14 + 0.5 is exact in a double).
+      whole[k] = int16_t(std::floor(double(axis.weights[i * taps + k]) * kWeightOne + 0.5));
       sum += whole[k];
       if (whole[k] > whole[largest]) largest = k;
     }
@@ -167,10 +168,13 @@ inline void weighted_rows_tail(const uint8_t* row, size_t stride, const int32_t*
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-// weighted_rows for the 32 bytes at x, in four independent sums: the loads of one wait while the others add.
+// weighted_rows for the 32 bytes at x, in four independent sums: the loads of one wait while
+// the others add. `kTaps` taps when it is above 0 (the loop over them unrolled), else `taps`.
+template <int kTaps>
 __attribute__((target("avx2"))) inline void weighted_rows_32_avx2(const uint8_t* row, size_t stride,
                                                                   const int32_t* pairs, int taps, size_t x,
                                                                   int16_t* out) {
+  if (kTaps > 0) taps = kTaps;
   const __m256i half = _mm256_set1_epi32(1 << (kWeightBits - kFractionBits - 1));
   __m256i low0 = half, high0 = half, low1 = half, high1 = half;
   for (int k = 0; k < taps; k += 2) {
@@ -195,12 +199,30 @@ __attribute__((target("avx2"))) inline void weighted_rows_32_avx2(const uint8_t*
                       _mm256_packs_epi32(_mm256_srai_epi32(low1, shift), _mm256_srai_epi32(high1, shift)));
 }
 
+template <int kTaps>
+__attribute__((target("avx2"))) inline void weighted_rows_avx2_of(const uint8_t* row, size_t stride,
+                                                                  const int32_t* pairs, int taps, size_t count,
+                                                                  int16_t* out) {
+  for (size_t x = 0; x + 32 <= count; x += 32) weighted_rows_32_avx2<kTaps>(row, stride, pairs, taps, x, out);
+  // The last bytes as the 32 that end at count: those already done are written again, the same.
+  if (count % 32) weighted_rows_32_avx2<kTaps>(row, stride, pairs, taps, count - 32, out);
+}
+
 __attribute__((target("avx2"))) inline void weighted_rows_avx2(const uint8_t* row, size_t stride, const int32_t* pairs,
                                                                int taps, size_t count, int16_t* out) {
   if (count < 32) return weighted_rows_tail(row, stride, pairs, taps, 0, count, out);
-  for (size_t x = 0; x + 32 <= count; x += 32) weighted_rows_32_avx2(row, stride, pairs, taps, x, out);
-  // The last bytes as the 32 that end at count: those already done are written again, the same.
-  if (count % 32) weighted_rows_32_avx2(row, stride, pairs, taps, count - 32, out);
+  switch (taps) {  // the usual counts: a window enlarged (2 taps) or shrunk by up to 2.5 (up to 5)
+    case 2:
+      return weighted_rows_avx2_of<2>(row, stride, pairs, taps, count, out);
+    case 3:
+      return weighted_rows_avx2_of<3>(row, stride, pairs, taps, count, out);
+    case 4:
+      return weighted_rows_avx2_of<4>(row, stride, pairs, taps, count, out);
+    case 5:
+      return weighted_rows_avx2_of<5>(row, stride, pairs, taps, count, out);
+    default:
+      return weighted_rows_avx2_of<0>(row, stride, pairs, taps, count, out);
+  }
 }
 
 inline bool has_avx2() {
@@ -308,25 +330,30 @@ inline std::vector<int32_t> doubled_pairs(const FixedWeights& axis) {
   return doubled;
 }
 
-// weighted_columns_rgbx_sse2 for two output pixels at a time.
-__attribute__((target("avx2"))) inline void weighted_columns_rgbx_avx2(const int16_t* in, const FixedWeights& axis,
-                                                                       const int32_t* doubled, int out_width,
-                                                                       bool mirror, float* out) {
+// weighted_columns_rgbx_avx2 with `kPairs` pairs of taps when it is above 0 (the loop over them
+// unrolled: most windows shrink by less than 2, 1 or 2 pairs), else axis.pairs.
+template <int kPairs>
+__attribute__((target("avx2"))) inline void weighted_columns_rgbx_avx2_of(const int16_t* in, const FixedWeights& axis,
+                                                                          const int32_t* doubled, int out_width,
+                                                                          bool mirror, float* out) {
   const __m256 level = _mm256_set1_ps(kLevel);
-  const size_t pairs = size_t(axis.pairs);
+  // channel_pairs in one byte shuffle: [r0 g0 b0 x0 r1 g1 b1 x1] -> [r0 r1 g0 g1 b0 b1 x0 x1] in each half.
+  const __m256i to_pairs = _mm256_setr_epi8(0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15, 0, 1, 8, 9, 2, 3, 10,
+                                            11, 4, 5, 12, 13, 6, 7, 14, 15);
+  const size_t pairs = kPairs > 0 ? size_t(kPairs) : size_t(axis.pairs);
+  const int* first = axis.first.data();
   int i = 0;
   for (; i + 2 <= out_width; i += 2) {
-    const int16_t* left = in + size_t(axis.first[size_t(i)]) * 4;
-    const int16_t* right = in + size_t(axis.first[size_t(i) + 1]) * 4;
+    const int16_t* left = in + size_t(first[i]) * 4;
+    const int16_t* right = in + size_t(first[i + 1]) * 4;
     const int32_t* w = doubled + size_t(i / 2) * pairs * 8;
     __m256i sum = _mm256_setzero_si256();
     for (size_t p = 0; p < pairs; ++p) {
       const __m256i two = _mm256_inserti128_si256(
           _mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(left + 8 * p))),
           _mm_loadu_si128(reinterpret_cast<const __m128i*>(right + 8 * p)), 1);
-      const __m256i mixed = _mm256_unpacklo_epi16(two, _mm256_unpackhi_epi64(two, two));
-      sum = _mm256_add_epi32(sum,
-                             _mm256_madd_epi16(mixed, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 8 * p))));
+      sum = _mm256_add_epi32(sum, _mm256_madd_epi16(_mm256_shuffle_epi8(two, to_pairs),
+                                                    _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 8 * p))));
     }
     const __m256 values = _mm256_mul_ps(_mm256_cvtepi32_ps(sum), level);
     if (mirror) {  // pixel i lands at out_width - 1 - i, i + 1 just left of it
@@ -336,6 +363,22 @@ __attribute__((target("avx2"))) inline void weighted_columns_rgbx_avx2(const int
     }
   }
   if (i < out_width) rgbx_pixel_sse2(in, axis, i, out_width, mirror, out);  // the last of an odd number
+}
+
+// weighted_columns_rgbx_sse2 for two output pixels at a time.
+__attribute__((target("avx2"))) inline void weighted_columns_rgbx_avx2(const int16_t* in, const FixedWeights& axis,
+                                                                       const int32_t* doubled, int out_width,
+                                                                       bool mirror, float* out) {
+  switch (axis.pairs) {
+    case 1:
+      return weighted_columns_rgbx_avx2_of<1>(in, axis, doubled, out_width, mirror, out);
+    case 2:
+      return weighted_columns_rgbx_avx2_of<2>(in, axis, doubled, out_width, mirror, out);
+    case 3:
+      return weighted_columns_rgbx_avx2_of<3>(in, axis, doubled, out_width, mirror, out);
+    default:
+      return weighted_columns_rgbx_avx2_of<0>(in, axis, doubled, out_width, mirror, out);
+  }
 }
 #endif
 
