@@ -151,13 +151,15 @@ inline torch::Tensor window_tensor(const DecodedWindow& decoded, int out_width, 
         if (pixel_bytes == 4) {
           float* const planes[3] = {data + size_t(y) * size_t(out_width), data + plane + size_t(y) * size_t(out_width),
                                     data + 2 * plane + size_t(y) * size_t(out_width)};
-          return rgb_planes(values, out_width, planes, scale, shift);
+          // Streamed: the batch is laid out for training, not read again by this thread.
+          return rgb_planes(values, out_width, planes, scale, shift, /*stream=*/true);
         }
         for (int c = 0; c < channels; ++c) {
           float* into = data + size_t(c) * plane + size_t(y) * size_t(out_width);
           for (int x = 0; x < out_width; ++x) into[x] = values[x * pixel_bytes + c] * scale[c] - shift[c];
         }
       });
+  streamed_stores_done();
   return out;
 }
 

@@ -386,24 +386,48 @@ __attribute__((target("avx2"))) inline void weighted_columns_rgbx_avx2(const int
 
 // Channel planes from `count` pixels of 4 floats (RGB and padding, as resample writes them):
 // planes[c][x] = values[4 x + c] * scale[c] - shift[c], c = 0, 1, 2 — the step from a resampled row
-// to a normalised [3, height, width] tensor, four pixels at a time.
+// to a normalised [3, height, width] tensor, four pixels at a time. `stream`: past the caches
+// (non-temporal stores, where the planes are 16-byte aligned), for memory that this thread only
+// writes and another reads later, as a batch laid out for training (forge/collate.hpp's
+// example_memory); call streamed_stores_done() before handing it over.
 inline void rgb_planes(const float* values, int count, float* const planes[3], const float scale[3],
-                       const float shift[3]) {
+                       const float shift[3], bool stream = false) {
   int x = 0;
 #if defined(__SSE2__)
   const __m128 scale_r = _mm_set1_ps(scale[0]), scale_g = _mm_set1_ps(scale[1]), scale_b = _mm_set1_ps(scale[2]);
   const __m128 shift_r = _mm_set1_ps(shift[0]), shift_g = _mm_set1_ps(shift[1]), shift_b = _mm_set1_ps(shift[2]);
+  auto aligned = [](const float* at) { return reinterpret_cast<uintptr_t>(at) % 16 == 0; };
+  stream = stream && aligned(planes[0]) && aligned(planes[1]) && aligned(planes[2]);
   for (; x + 4 <= count; x += 4) {
     __m128 p0 = _mm_loadu_ps(values + 4 * x), p1 = _mm_loadu_ps(values + 4 * x + 4),
            p2 = _mm_loadu_ps(values + 4 * x + 8), p3 = _mm_loadu_ps(values + 4 * x + 12);
     _MM_TRANSPOSE4_PS(p0, p1, p2, p3);  // now p0 holds four reds, p1 four greens, p2 four blues
-    _mm_storeu_ps(planes[0] + x, _mm_sub_ps(_mm_mul_ps(p0, scale_r), shift_r));
-    _mm_storeu_ps(planes[1] + x, _mm_sub_ps(_mm_mul_ps(p1, scale_g), shift_g));
-    _mm_storeu_ps(planes[2] + x, _mm_sub_ps(_mm_mul_ps(p2, scale_b), shift_b));
+    p0 = _mm_sub_ps(_mm_mul_ps(p0, scale_r), shift_r);
+    p1 = _mm_sub_ps(_mm_mul_ps(p1, scale_g), shift_g);
+    p2 = _mm_sub_ps(_mm_mul_ps(p2, scale_b), shift_b);
+    if (stream) {
+      _mm_stream_ps(planes[0] + x, p0);
+      _mm_stream_ps(planes[1] + x, p1);
+      _mm_stream_ps(planes[2] + x, p2);
+    } else {
+      _mm_storeu_ps(planes[0] + x, p0);
+      _mm_storeu_ps(planes[1] + x, p1);
+      _mm_storeu_ps(planes[2] + x, p2);
+    }
   }
+#else
+  (void)stream;
 #endif
   for (; x < count; ++x)
     for (int c = 0; c < 3; ++c) planes[c][x] = values[4 * size_t(x) + size_t(c)] * scale[c] - shift[c];
+}
+
+// Orders the non-temporal stores this thread has made (rgb_planes' `stream`) before its later
+// stores, such as the one that hands their memory to another thread.
+inline void streamed_stores_done() {
+#if defined(__SSE2__)
+  _mm_sfence();
+#endif
 }
 
 // Resamples `window` of `source` to out_width x out_height, reading only the pixels within

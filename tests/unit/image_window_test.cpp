@@ -238,6 +238,25 @@ TEST(ImageResample, ANormalisedTensorHoldsTheResampledPixelsInChannelPlanes) {
       }
 }
 
+// Planes written past the caches hold the same values as planes written through them, aligned
+// to 16 bytes or not (then written the ordinary way).
+TEST(ImageResample, StreamedChannelPlanesHoldTheSameValues) {
+  std::vector<float> values(4 * 13);
+  for (size_t i = 0; i < values.size(); ++i) values[i] = float(i * 7 % 256);
+  const float scale[3] = {0.5f, 0.25f, 2.0f}, shift[3] = {1.0f, -3.0f, 0.5f};
+  for (size_t offset : {0, 1}) {
+    alignas(16) float cached[3][20] = {}, streamed[3][20] = {};
+    float* const through[3] = {cached[0] + offset, cached[1] + offset, cached[2] + offset};
+    float* const past[3] = {streamed[0] + offset, streamed[1] + offset, streamed[2] + offset};
+    rgb_planes(values.data(), 13, through, scale, shift);
+    rgb_planes(values.data(), 13, past, scale, shift, /*stream=*/true);
+    streamed_stores_done();
+    for (int c = 0; c < 3; ++c)
+      for (int x = 0; x < 20; ++x) ASSERT_EQ(cached[c][x], streamed[c][x]) << offset << " " << c << " " << x;
+    EXPECT_EQ(cached[1][offset + 2], values[4 * 2 + 1] * 0.25f + 3.0f);
+  }
+}
+
 class JpegWindow : public ::testing::Test {
  protected:
   // Decodes `window` both ways and resamples each to out x out.
