@@ -120,6 +120,7 @@ class Workers {
       int status = 0;
       const pid_t pid = ::waitpid(-1, &status, WNOHANG);
       if (pid == 0) {
+        if (std::chrono::steady_clock::now() > stop_deadline_) stop_others();
         if (std::chrono::steady_clock::now() > kill_deadline_) signal_all(SIGKILL);
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
       } else if (pid > 0 && ranks_.count(pid)) {
@@ -161,15 +162,32 @@ class Workers {
     exit_ = describe_exit(status);
     failure_ = "rank " + std::to_string(rank) + " " + exit_;
     exit_code_ = code;
-    if (!first || ranks_.empty()) return;
+    if (ranks_.empty() || stopping_) return;
+    if (first && consequence) {
+      // The cause may have closed its connections and still be ending (unwinding, freeing a
+      // large process): it is given a few seconds to end with its own code before the others
+      // are stopped, which would make its end the launcher's SIGTERM too.
+      stop_deadline_ = std::chrono::steady_clock::now() + kCauseGrace;
+      return;
+    }
+    stop_others();
+  }
+
+  void stop_others() {
+    stopping_ = true;
+    stop_deadline_ = std::chrono::steady_clock::time_point::max();
     spdlog::error("data-parallel: {}; stopping the other ranks", failure_);
     signal_all(SIGTERM);
     kill_deadline_ = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   }
 
+  static constexpr std::chrono::seconds kCauseGrace{3};
+
   std::map<pid_t, int> ranks_;
   int exit_code_ = 0, interrupted_ = 0, failed_rank_ = -1;
   std::string failure_, exit_;
+  bool stopping_ = false;
+  std::chrono::steady_clock::time_point stop_deadline_ = std::chrono::steady_clock::time_point::max();
   std::chrono::steady_clock::time_point kill_deadline_ = std::chrono::steady_clock::time_point::max();
 };
 
