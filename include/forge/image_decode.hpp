@@ -141,13 +141,13 @@ inline void jpeg_warn(j_common_ptr info, int level) {
   if (level < 0) jpeg_fail(info);  // a warning: corrupt or truncated data
 }
 
-// Runs decode(info, work) on a decompressor over `bytes` whose header is read and within
-// `limits`, and returns `work`. libjpeg's errors and warnings become one std::runtime_error
-// ("corrupt JPEG: ..."); the decompressor and `work` are freed on every path. `work` is held on
-// the heap because no C++ object with a destructor may live across libjpeg's longjmp: what
-// decode makes (pixels, row pointers) goes in it, and decode's own locals stay trivial.
+// Runs decode(info, work) on a decompressor over `bytes` whose header is read, and returns
+// `work`. libjpeg's errors and warnings become one std::runtime_error ("corrupt JPEG: ..."); the
+// decompressor and `work` are freed on every path. `work` is held on the heap because no C++
+// object with a destructor may live across libjpeg's longjmp: what decode makes (pixels, row
+// pointers) goes in it, and decode's own locals stay trivial.
 template <class Work, class Decode>
-Work decode_jpeg_with(const std::vector<uint8_t>& bytes, const DecodeLimits& limits, Decode&& decode) {
+Work read_jpeg_with(const std::vector<uint8_t>& bytes, Decode&& decode) {
   jpeg_decompress_struct info;
   JpegError error;
   error.message[0] = 0;
@@ -164,7 +164,6 @@ Work decode_jpeg_with(const std::vector<uint8_t>& bytes, const DecodeLimits& lim
   try {  // a C++ exception (a refused size, bad_alloc, a throwing callback) frees the decompressor too
     jpeg_mem_src(&info, bytes.data(), static_cast<unsigned long>(bytes.size()));
     jpeg_read_header(&info, TRUE);
-    check_dimensions(info.image_width, info.image_height, limits);
     decode(info, *work);
   } catch (...) {
     jpeg_destroy_decompress(&info);
@@ -175,6 +174,15 @@ Work decode_jpeg_with(const std::vector<uint8_t>& bytes, const DecodeLimits& lim
   Work result = std::move(*work);
   delete work;
   return result;
+}
+
+// read_jpeg_with, for an image whose width and height the header gives within `limits`.
+template <class Work, class Decode>
+Work decode_jpeg_with(const std::vector<uint8_t>& bytes, const DecodeLimits& limits, Decode&& decode) {
+  return read_jpeg_with<Work>(bytes, [&](jpeg_decompress_struct& info, Work& work) {
+    check_dimensions(info.image_width, info.image_height, limits);
+    decode(info, work);
+  });
 }
 
 // Reads the output rows from info.output_scanline up to `last_row` into `pixels`, `row_bytes`
@@ -518,7 +526,8 @@ inline int channels_of(const std::string& path, const DecodeLimits& limits) {
     int count = 0;
   };
   auto count = [](jpeg_decompress_struct& info, Components& components) { components.count = info.num_components; };
-  return detail::decode_jpeg_with<Components>(bytes, limits, count).count == 1 ? 1 : 3;
+  // Its size is not checked: a folder's first file beyond the limits is its own bad sample, not the folder's.
+  return detail::read_jpeg_with<Components>(bytes, count).count == 1 ? 1 : 3;
 }
 
 // The image in `path` with `channels` channels (1: grayscale, 3: RGB), whatever it holds.

@@ -358,6 +358,10 @@ TEST_F(JpegWindow, AJpegsChannelsAreItsOwnFramesNotThoseOfBytesBeforeIt) {
     const std::string path = written(dir_, "commented.jpg", bytes.substr(0, 2) + comment + bytes.substr(2));
     EXPECT_EQ(channels_of(path, {}), channels);
     EXPECT_EQ(decode_image(path, channels, {}).width, 40);  // and it is a JPEG libjpeg reads
+    DecodeLimits tiny;  // beyond the limits in size: that is the sample's to report when it is read
+    tiny.max_pixels = 100;
+    EXPECT_EQ(channels_of(path, tiny), channels);
+    EXPECT_THROW(decode_image(path, channels, tiny), std::runtime_error);
   }
   const std::string path = written(dir_, "no-frame.jpg", std::string{'\xFF', '\xD8', '\xFF', '\xD9'});
   EXPECT_THROW(channels_of(path, {}), std::runtime_error);
