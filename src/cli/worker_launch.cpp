@@ -162,7 +162,7 @@ class Workers {
     exit_ = describe_exit(status);
     failure_ = "rank " + std::to_string(rank) + " " + exit_;
     exit_code_ = code;
-    if (ranks_.empty() || stopping_) return;
+    if (ranks_.empty() || stopping()) return;
     if (first && consequence) {
       // The cause may have closed its connections and still be ending (unwinding, freeing a
       // large process): it is given a few seconds to end with its own code before the others
@@ -173,8 +173,10 @@ class Workers {
     stop_others();
   }
 
+  // Once the others are stopped, a SIGKILL is due 30 s later.
+  bool stopping() const { return kill_deadline_ != std::chrono::steady_clock::time_point::max(); }
+
   void stop_others() {
-    stopping_ = true;
     stop_deadline_ = std::chrono::steady_clock::time_point::max();
     spdlog::error("data-parallel: {}; stopping the other ranks", failure_);
     signal_all(SIGTERM);
@@ -186,7 +188,6 @@ class Workers {
   std::map<pid_t, int> ranks_;
   int exit_code_ = 0, interrupted_ = 0, failed_rank_ = -1;
   std::string failure_, exit_;
-  bool stopping_ = false;
   std::chrono::steady_clock::time_point stop_deadline_ = std::chrono::steady_clock::time_point::max();
   std::chrono::steady_clock::time_point kill_deadline_ = std::chrono::steady_clock::time_point::max();
 };
