@@ -134,7 +134,8 @@ fi
 
 say "mixed precision and two optimizers: check-resume"
 # On a GPU, fp16 (with its loss scale) and bf16 autocast, an average of the weights, and the
-# gan's two manually stepped optimizers; on the CPU (the dry run) bf16 only.
+# gan's two manually stepped optimizers, the cnn laid out channels-last; on the CPU (the dry run) bf16
+# only.
 precisions=(bf16)
 [[ $device == cpu ]] || precisions=(fp16 bf16)
 for precision in "${precisions[@]}"; do
@@ -146,6 +147,13 @@ for precision in "${precisions[@]}"; do
     row "check-resume cnn --precision $precision --ema_decay" "FAILED: $last"
   fi
 done
+started=$(date +%s)  # on a GPU, cuDNN's NHWC convolutions
+if ran check_channels_last "$forge" check-resume "${train[@]}" --epochs 1 --stop_at 30 --channels_last true \
+  --deterministic; then
+  row "check-resume cnn --channels_last" "exact ($(seconds_since "$started") s)"
+else
+  row "check-resume cnn --channels_last" "FAILED: $last"
+fi
 started=$(date +%s)
 if ran check_gan "$forge" check-resume --data mnist --data_dir "$data_dir" --train_limit "$limit" --model gan \
   --batch_size 64 --lr 2e-4 --seed 1 --device "$device" --no_progress --epochs 1 --stop_at 30; then

@@ -2,8 +2,9 @@
 """forge's loader on photo-sized JPEGs (ImageNet-class input), against Python's and against the
 decoder alone, in one run (issue: photo-sized input at the limit).
 
-  python3 bench/photo_bench.py [--part loader|rss|accuracy|all] [--train 10000] [--reps 3]
-                               [--accuracy_size 64] [--out bench/photo_results.json] [--quick]
+  python3 bench/photo_bench.py [--part loader|rss|accuracy|layout|all] [--train 10000] [--reps 3]
+                               [--accuracy_size 64] [--layout_steps 40] [--out bench/photo_results.json]
+                               [--quick]
 
 Writes a photo set from Debian's mate-backgrounds (scripts/photo_folders.py: distinct random
 windows of its photographs, shorter side 375-500 px, JPEG quality 90, 13 class folders), reads it
@@ -24,9 +25,12 @@ once into the page cache, then measures, alternating in each repetition:
   accuracy  a small residual network (bench/photo_net.cpp) trained 3 epochs on the set, seeds 1-3,
             at --accuracy_size, with the windowed decode and with --exact_decode: mean test accuracy
             of each.
+  layout    photo_net at 224 x 224 trained --layout_steps steps of 64 (1 compute thread, 1 worker)
+            and evaluated on the test photos, with and without --channels_last: the whole
+            command's seconds.
 Needs a built tree, mate-backgrounds and Debian's python3-torchvision. Prints Markdown tables.
 """
-import argparse, json, os, shutil, statistics, tempfile
+import argparse, json, os, shutil, statistics, tempfile, time
 
 from loader_bench import run, timed_with_peak_rss  # the same way of running a step and of taking its peak RSS
 
@@ -170,9 +174,32 @@ def accuracy_part(photos, tmp, seeds, epochs, size, results, table):
     table.append("windowed - exact: %+.2f points" % (100 * (means["windowed"] - means["exact"])))
 
 
+def layout_part(photos, tmp, reps, steps, results, table):
+    seconds = {"contiguous": [], "channels_last": []}
+    runs = os.path.join(tmp, "layout-runs")
+    for _ in range(reps):  # alternating
+        for layout in seconds:
+            shutil.rmtree(runs, ignore_errors=True)
+            start = time.monotonic()
+            run([FORGE, "train", "--data", "images", "--data_dir", photos, "--image_size", "224",
+                 "--random_resized_crop", "0.08,1", "--hflip", "--normalize", IMAGENET, "--model", MODEL,
+                 "--max_steps", str(steps), "--batch_size", "64", "--lr", "0.003", "--workers", "1", "--threads", "1",
+                 "--seed", "1", "--channels_last", "true" if layout == "channels_last" else "false", "--no_progress",
+                 "--checkpoint_dir", runs])
+            seconds[layout].append(time.monotonic() - start)
+    median = {layout: statistics.median(values) for layout, values in seconds.items()}
+    results["channels_last"] = {"steps": steps, "seconds": seconds, "median": median}
+    table.append("| photo_net 224 x 224, %d steps of 64 + test evaluation (median of %d) | seconds | "
+                 "contiguous / it |" % (steps, reps))
+    table.append("|---|---|---|")
+    for layout, value in median.items():
+        table.append("| %s | %.1f | %.2fx |" % (layout, value, median["contiguous"] / value))
+    table.append("")
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--part", choices=["loader", "rss", "accuracy", "all"], default="all")
+    ap.add_argument("--part", choices=["loader", "rss", "accuracy", "layout", "all"], default="all")
     ap.add_argument("--train", type=int, default=10000, help="training photos")
     ap.add_argument("--test", type=int, default=2000, help="test photos")
     ap.add_argument("--reps", type=int, default=3)
@@ -180,12 +207,13 @@ def main():
     ap.add_argument("--seeds", default="1,2,3")
     ap.add_argument("--accuracy_size", type=int, default=64,
                     help="--image_size of the accuracy runs (64: most boxes decode at 1/2 or 1/4; 224: as ImageNet)")
+    ap.add_argument("--layout_steps", type=int, default=40, help="training steps of each layout run")
     ap.add_argument("--photos", help="an existing folder of scripts/photo_folders.py to use instead of writing one")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "photo_results.json"))
     ap.add_argument("--quick", action="store_true", help="a few photos, one repetition: checks that it runs")
     args = ap.parse_args()
     if args.quick:
-        args.train, args.test, args.reps, args.epochs, args.seeds = 260, 52, 1, 1, "1"
+        args.train, args.test, args.reps, args.epochs, args.seeds, args.layout_steps = 260, 52, 1, 1, "1", 2
     results = {"train_images": args.train}
     table = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -207,6 +235,8 @@ def main():
         if args.part in ("accuracy", "all"):
             accuracy_part(photos, tmp, [int(s) for s in args.seeds.split(",")], args.epochs, args.accuracy_size, results,
                           table)
+        if args.part in ("layout", "all"):
+            layout_part(photos, tmp, args.reps, args.layout_steps, results, table)
     print("\n".join(table))
     with open(args.out, "w") as f:
         json.dump(results, f, indent=1)

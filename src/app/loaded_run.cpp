@@ -1,6 +1,7 @@
 #include "app/loaded_run.hpp"
 
 #include "core/exception_text.hpp"
+#include "train/channels_last.hpp"
 #include "train/data_parallel.hpp"
 #include "train/device.hpp"
 #include "train/validation_split.hpp"
@@ -79,6 +80,8 @@ LoadedRun load_run(const PreparedPlugin& data_plugin, const PreparedPlugin& mode
   run.model = load_model(model_plugin, flags, run.data);
   run.model->set_task(task_of(run.data));
   run.model->module().to(run.device);
+  // A run recorded before --channels_last was trained without it.
+  if (flags.has("channels_last") && flags.boolean("channels_last")) lay_out_channels_last(run.model->module());
   return run;
 }
 

@@ -30,6 +30,9 @@ std::vector<FlagSpec> train_flags() {
       text_flag("precision", "fp32",
                 "fp32 | bf16 | fp16: mixed precision, autocast around forward and loss (bf16: CPU and CUDA; fp16: "
                 "CUDA, with a dynamic loss scale)"),
+      bool_flag("channels_last", false,
+                "lay the model's 4-D parameters out channels-last (NHWC): faster convolutions on the CPU and CUDA; "
+                "its forward must reshape, not view(), what its convolutions give"),
       real_flag("clip_grad_norm", "0", "clip the gradients' global L2 norm to this (0: no clipping)"),
       text_flag("lr_schedule", "constant", "constant | step | cosine | onecycle (rates by optimizer step)"),
       integer_flag("warmup_steps", 0, "linear warm-up steps (onecycle: its rise, default 30% of the run)"),

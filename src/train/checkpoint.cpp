@@ -145,7 +145,8 @@ void restore_model(torch::nn::Module& model, const CheckpointContents& contents,
       throw Error(ExitCode::run, misfit + name + " is " + c10::toString(target.scalar_type()) + " in the model and " +
                                      c10::toString(saved.scalar_type()) + " in the checkpoint");
     saved = saved.to(target.device());
-    if (keep_memory)
+    // Saved contiguous: a tensor laid out otherwise (--channels_last) keeps its own layout.
+    if (keep_memory && saved.strides() == target.strides())
       target.set_data(saved);
     else
       target.copy_(saved);

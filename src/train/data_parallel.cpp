@@ -112,16 +112,19 @@ DataParallelGroup::DataParallelGroup(const WorldPosition& world, std::chrono::mi
 
 DataParallelGroup::~DataParallelGroup() = default;
 
+// c10d exchanges contiguous tensors: one laid out otherwise (--channels_last) goes through a copy.
 void DataParallelGroup::broadcast(std::vector<torch::Tensor> tensors) {
   for (auto& tensor : tensors) {
-    std::vector<torch::Tensor> one{tensor};
+    std::vector<torch::Tensor> one{tensor.contiguous()};
     impl_->run([&](auto& group) { group.broadcast(one)->wait(); });
+    if (!one[0].is_same(tensor)) tensor.copy_(one[0]);
   }
 }
 
 void DataParallelGroup::sum(torch::Tensor& tensor) {
-  std::vector<torch::Tensor> one{tensor};
+  std::vector<torch::Tensor> one{tensor.contiguous()};
   impl_->run([&](auto& group) { group.allreduce(one)->wait(); });
+  if (!one[0].is_same(tensor)) tensor.copy_(one[0]);
 }
 
 std::string DataParallelGroup::share_text(const std::string& key, const std::string& value) {

@@ -1,5 +1,6 @@
 #include "train/optimizer_state.hpp"
 
+#include "train/channels_last.hpp"
 #include "train/optimizer_state_key.hpp"
 
 #include <cstring>
@@ -84,7 +85,9 @@ void restore_states(Optimizer& optimizer, const nlohmann::json& states, const st
       if (!saved.defined()) continue;
       if (saved.sizes() != parameters[i].sizes() || saved.scalar_type() != parameters[i].scalar_type())
         throw std::out_of_range(field_name(prefix, i, field) + " does not have its parameter's shape and type");
-      *slot = saved.to(parameters[i].device());
+      // In its parameter's layout, as a step would have made it (zeros_like): a fused kernel
+      // walks both in memory order.
+      *slot = laid_out_like(saved.to(parameters[i].device()), parameters[i]);
     }
     map[optimizer_state_key(map, parameters[i])] = std::move(state);
   }

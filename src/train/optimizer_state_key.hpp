@@ -30,13 +30,14 @@ inline torch::Tensor run_closure(const torch::optim::Optimizer::LossClosure& clo
   return closure();
 }
 
-// Whether the fused CPU kernels can take this parameter: float32, contiguous, on the CPU, and
-// so is its gradient (when it has one).
+// Whether the fused CPU kernels can take this parameter: float32 on the CPU, its elements dense in
+// memory (contiguous, or channels-last), and its gradient (when it has one) float32 in the same
+// layout — the kernels walk both, and the state, in memory order.
 inline bool fusable_parameter(const torch::Tensor& p) {
   if (!p.grad().defined()) return true;
   const torch::Tensor& g = p.grad();
-  return p.is_cpu() && p.scalar_type() == torch::kFloat32 && p.is_contiguous() && !g.is_sparse() &&
-         g.scalar_type() == torch::kFloat32 && g.is_contiguous();
+  return p.is_cpu() && p.scalar_type() == torch::kFloat32 && p.is_non_overlapping_and_dense() && !g.is_sparse() &&
+         g.scalar_type() == torch::kFloat32 && g.strides() == p.strides();
 }
 
 }  // namespace forge

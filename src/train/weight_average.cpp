@@ -1,5 +1,7 @@
 #include "train/weight_average.hpp"
 
+#include "train/channels_last.hpp"
+
 #include <forge/error.hpp>
 
 namespace forge {
@@ -23,7 +25,10 @@ void WeightAverage::restore(const std::map<std::string, torch::Tensor>& saved) {
   for (const auto& p : module_.named_parameters()) {
     auto found = saved.find(p.key());
     const bool fits = found != saved.end() && found->second.sizes() == p.value().sizes();
-    averages_[p.key()] = (fits ? found->second.to(p.value().options()) : p.value().detach()).clone();
+    // In the parameter's layout (--channels_last), as a fresh average is: the update then
+    // walks both alike.
+    averages_[p.key()] =
+        fits ? laid_out_like(found->second.to(p.value().options()), p.value()).clone() : p.value().detach().clone();
   }
 }
 

@@ -63,6 +63,24 @@ bool train_two_and_one(const Args& train, const testing::TempDir& dir) {
   return true;
 }
 
+// --channels_last under two processes: the first weights shared and the gradients summed in
+// the convolutions' own layout; the run ends where the contiguous one does, up to the order of
+// the convolutions' sums.
+TEST(DataParallel, ChannelsLastParametersAreSharedAndSummedInTheirLayout) {
+  testing::TempDir dir;
+  const Args cnn{
+      "--data", "synthetic", "--model", "cnn",           "--channels", "4", "--samples",    "200", "--seed",
+      "4",      "--threads", "1",       "--no_progress", "--epochs",   "2", "--batch_size", "16",  "--nproc_per_node",
+      "2"};
+  for (const std::string layout : {"true", "false"}) {
+    ProcessResult result = testing::run_forge(with(cnn, {"--channels_last", layout, "--run_name", layout}), dir.path());
+    ASSERT_EQ(result.exit_status, 0) << result.output;
+  }
+  EXPECT_LT(largest_difference(testing::run_state(dir / "checkpoints/true/1"),
+                               testing::run_state(dir / "checkpoints/false/1")),
+            1e-5);
+}
+
 // A whole-set metric whose state is concatenated over ranks (every score, for an exact average
 // precision) reports under two processes exactly what it does under one: every rank sees the
 // whole set's scores, not its own shard's. (--lr 1e-30: the same weights in both.)

@@ -359,6 +359,39 @@ TEST(WholeSetMetrics, MacroF1AndTheConfusionMatrixAreSklearnsAndShardedEvaluatio
                                                                                   << alone;
 }
 
+// `recipe` on the cnn: check-resume says resume is exact (2 epochs of 1024 Fashion-MNIST images,
+// stopped at step 21), then a run of it (cnn_run) trains in <dir>/run.
+ProcessResult exact_on_resume_then_trained(const testing::TempDir& dir, const std::vector<std::string>& recipe) {
+  std::vector<std::string> check{
+      "check-resume", "--data", "mnist", "--train_limit", "1024", "--model", "cnn", "--channels", "4", "--epochs", "2",
+      "--stop_at",    "21"};
+  check.insert(check.end(), recipe.begin(), recipe.end());
+  auto checked = run_forge(check, dir.path());
+  EXPECT_EQ(checked.exit_status, 0) << checked.output;
+  EXPECT_NE(checked.output.find("resume is exact: all"), std::string::npos) << checked.output;
+  return run_forge(cnn_run(dir / "run", recipe), dir.path());
+}
+
+// --channels_last on the cnn, with the fused RMSprop and an average of the weights: resume is
+// exact (the checkpoint, the optimizer's state and the average come back in the parameters'
+// layout), and eval, which lays the model out as the run was trained, gives the training's own
+// final numbers.
+TEST(ChannelsLast, AConvNetTrainedChannelsLastResumesExactlyAndEvaluatesAsItTrained) {
+  testing::TempDir dir;
+  const std::vector<std::string> recipe{"--channels_last", "true", "--optimizer", "rmsprop", "--momentum", "0.9",
+                                        "--ema_decay",     "0.99", "--seed",      "7"};
+  const std::string run = dir / "run";
+  auto trained = exact_on_resume_then_trained(dir, recipe);
+  ASSERT_EQ(trained.exit_status, 0) << trained.output;
+  EXPECT_EQ(nlohmann::json::parse(testing::text_or_empty(run + "/flags.json"))["channels_last"], true);
+  auto eval = run_forge({"eval", run}, dir.path());
+  ASSERT_EQ(eval.exit_status, 0) << eval.output;
+  const std::string test_line = eval.output.substr(eval.output.find("test accuracy "));
+  EXPECT_NE(trained.output.find(test_line.substr(0, test_line.find(" (checkpoint"))), std::string::npos)
+      << trained.output << "\n"
+      << test_line;
+}
+
 // A transformer-style recipe on the cnn: AdamW without decay on biases and norms, warm-up and
 // cosine, an average of the weights, bf16 autocast. It resumes exactly; evaluation, eval and
 // export --ema use the average.
@@ -367,16 +400,8 @@ TEST(Recipe, AdamwNoDecayCosineEmaAndBf16ResumeExactlyAndTheAverageIsWhatIsEvalu
   const std::vector<std::string> recipe{
       "--optimizer",    "adamw", "--weight_decay", "0.05", "--no_decay_bias_norm", "true", "--lr_schedule", "cosine",
       "--warmup_steps", "10",    "--ema_decay",    "0.99", "--precision",          "bf16", "--seed",        "6"};
-  std::vector<std::string> check{
-      "check-resume", "--data", "mnist", "--train_limit", "1024", "--model", "cnn", "--channels", "4", "--epochs", "2",
-      "--stop_at",    "21"};
-  check.insert(check.end(), recipe.begin(), recipe.end());
-  auto checked = run_forge(check, dir.path());
-  ASSERT_EQ(checked.exit_status, 0) << checked.output;
-  EXPECT_NE(checked.output.find("resume is exact: all"), std::string::npos) << checked.output;
-
   const std::string run = dir / "run";
-  auto trained = run_forge(cnn_run(run, recipe), dir.path());
+  auto trained = exact_on_resume_then_trained(dir, recipe);
   ASSERT_EQ(trained.exit_status, 0) << trained.output;
   auto eval = run_forge({"eval", run}, dir.path());
   ASSERT_EQ(eval.exit_status, 0) << eval.output;
