@@ -81,7 +81,8 @@ LoadedRun load_run(const PreparedPlugin& data_plugin, const PreparedPlugin& mode
   run.model->set_task(task_of(run.data));
   run.model->module().to(run.device);
   // A run recorded before --channels_last was trained without it.
-  if (flags.has("channels_last") && flags.boolean("channels_last")) lay_out_channels_last(run.model->module());
+  run.channels_last = flags.has("channels_last") && flags.boolean("channels_last");
+  if (run.channels_last) lay_out_channels_last(run.model->module());
   return run;
 }
 

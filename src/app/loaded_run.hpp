@@ -20,11 +20,13 @@ std::shared_ptr<Model> load_model(const PreparedPlugin& plugin, const Flags& fla
 // another value.
 Task task_of(const DataMap& data);
 
-// Plugins loaded, --valid_fraction carved, the model's task set and the model on --device.
+// Plugins loaded, --valid_fraction carved, the model's task set and the model on --device,
+// laid out channels-last with --channels_last.
 struct LoadedRun {
   DataMap data;
   std::shared_ptr<Model> model;
   torch::Device device = torch::kCPU;
+  bool channels_last = false;
 };
 LoadedRun load_run(const PreparedPlugin& data_plugin, const PreparedPlugin& model_plugin, const Flags& flags);
 

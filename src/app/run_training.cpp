@@ -237,6 +237,10 @@ int run_training(const std::string& run_dir, LoadedRun& run, const TrainingPlan&
     }
   } catch (const std::exception& e) {
     std::string reason = exception_text(e);
+    if (run.channels_last && reason.find("view size is not compatible") != std::string::npos)
+      reason +=
+          " — with --channels_last the model's forward must reshape, not view(), what its convolutions give "
+          "(or train without --channels_last)";
     try {
       record("failed", reason);
     } catch (const std::exception& also) {

@@ -392,6 +392,33 @@ TEST(ChannelsLast, AConvNetTrainedChannelsLastResumesExactlyAndEvaluatesAsItTrai
       << test_line;
 }
 
+// A forward that view()s its convolutions' outputs trains contiguous; channels-last, libtorch
+// refuses the view, and forge's one line says what to do about it.
+TEST(ChannelsLast, AForwardThatViewsWhatItsConvolutionsGiveFailsSayingWhatToDo) {
+  testing::TempDir dir;
+  const std::vector<std::string> train{"train",
+                                       "--data",
+                                       "mnist",
+                                       "--train_limit",
+                                       "256",
+                                       "--model",
+                                       testing::source_dir() + "/tests/data/plugins/viewing_net.cpp",
+                                       "--epochs",
+                                       "1",
+                                       "--no_progress",
+                                       "true"};
+  std::vector<std::string> contiguous = train, laid_out = train;
+  contiguous.insert(contiguous.end(), {"--run_dir", dir / "contiguous"});
+  laid_out.insert(laid_out.end(), {"--channels_last", "true", "--run_dir", dir / "channels_last"});
+  auto trained = run_forge(contiguous, dir.path());
+  EXPECT_EQ(trained.exit_status, 0) << trained.output;
+  auto refused = run_forge(laid_out, dir.path());
+  EXPECT_EQ(refused.exit_status, 1) << refused.output;
+  EXPECT_NE(refused.output.find("with --channels_last the model's forward must reshape, not view()"), std::string::npos)
+      << refused.output;
+  EXPECT_EQ(refused.output.find("forge: error:"), refused.output.rfind("forge: error:")) << refused.output;
+}
+
 // A transformer-style recipe on the cnn: AdamW without decay on biases and norms, warm-up and
 // cosine, an average of the weights, bf16 autocast. It resumes exactly; evaluation, eval and
 // export --ema use the average.
